@@ -472,6 +472,17 @@ impl TeamViewerClient {
     }
 }
 
+#[async_trait]
+impl crate::logs::ReportPager for TeamViewerClient {
+    async fn report_page(
+        &self,
+        query: &crate::models::ReportQuery,
+        offset_id: Option<&str>,
+    ) -> Result<crate::models::ReportPage> {
+        self.reports_page(query, offset_id).await
+    }
+}
+
 /// Upper bound of pages one listing follows.
 const MAX_PAGES: usize = 1_000;
 

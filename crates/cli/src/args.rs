@@ -1,0 +1,167 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Supporter Desk on the command line: TeamViewer support sessions and connection reports.
+#[derive(Debug, Parser)]
+#[command(name = "sdesk", version, about)]
+pub struct Cli {
+    /// Origin of the TeamViewer Web API (`/api/v1/...` lives under it).
+    #[arg(
+        long,
+        global = true,
+        env = "SDESK_API_URL",
+        default_value = sdesk_core::client::DEFAULT_API_URL
+    )]
+    pub api_url: String,
+
+    /// Start the built-in TeamViewer simulator on loopback and use it (no account needed).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the account the token belongs to.
+    Account,
+    /// Create, list and close support sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Connection reports.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+    /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
+    Sandbox(sdesk_sandbox::SandboxArgs),
+}
+
+/// `sdesk sessions ...`
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Create a session; prints its code and the three links.
+    Create(CreateArgs),
+    /// List sessions (all pages).
+    List(ListArgs),
+    /// Close a session.
+    Close {
+        /// Session code, e.g. s123-456-789.
+        code: String,
+    },
+}
+
+/// `sdesk sessions create`
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Group id (g followed by digits).
+    #[arg(long, conflicts_with = "group", required_unless_present = "group")]
+    pub group_id: Option<String>,
+    /// Group name (created by TeamViewer if it does not exist).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Description (at most 4000 characters).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Customer name (at most 100 characters).
+    #[arg(long)]
+    pub customer_name: Option<String>,
+    /// Customer e-mail.
+    #[arg(long)]
+    pub customer_email: Option<String>,
+    /// Text the customer sees while waiting.
+    #[arg(long)]
+    pub waiting_message: Option<String>,
+    /// Print the session object as JSON (API field names).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Session state filter.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StateArg {
+    /// Open sessions.
+    Open,
+    /// Closed sessions.
+    Closed,
+    /// Both.
+    All,
+}
+
+/// `sdesk sessions list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which sessions.
+    #[arg(long, value_enum, default_value = "open")]
+    pub state: StateArg,
+    /// Only this group.
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// Print JSON (an array of session objects).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sdesk reports ...`
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Fetch connection reports (all pages) and write them as CSV.
+    Export(ExportArgs),
+}
+
+/// CSV delimiter.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DelimiterArg {
+    /// Comma (RFC 4180).
+    #[value(name = ",")]
+    Comma,
+    /// Semicolon (German Excel).
+    #[value(name = ";")]
+    Semicolon,
+}
+
+/// `sdesk reports export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only connections starting at or after this time (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only connections ending before this time (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Account id of the supporter (u followed by digits).
+    #[arg(long)]
+    pub user_id: Option<String>,
+    /// User name, as the API filters it.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Group id (g followed by digits, or 0 for devices in no group).
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// Device name.
+    #[arg(long)]
+    pub device_name: Option<String>,
+    /// TeamViewer ID of the device.
+    #[arg(long)]
+    pub device_id: Option<String>,
+    /// Session code.
+    #[arg(long)]
+    pub session_code: Option<String>,
+    /// Only connections with (true) or without (false) a session code.
+    #[arg(long)]
+    pub has_code: Option<bool>,
+    /// Free text matched locally against all text columns (case-insensitive).
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Output file, or - for standard output.
+    #[arg(long)]
+    pub out: String,
+    /// Field delimiter.
+    #[arg(long, value_enum, default_value = ",")]
+    pub delimiter: DelimiterArg,
+    /// Start the file with a UTF-8 byte-order mark (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+}

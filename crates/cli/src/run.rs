@@ -1,0 +1,288 @@
+//! What each subcommand does. Everything of substance is a call into `sdesk-core`.
+
+use crate::args::{
+    Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand,
+    SessionsCommand, StateArg,
+};
+use sdesk_core::auth::{AuthSession, KeyringStore, TokenStore, KEYRING_SERVICE};
+use sdesk_core::client::{build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient};
+use sdesk_core::clock::SystemClock;
+use sdesk_core::logs::{export_csv, CsvOptions, FetchProgress, LogFilter, LogStore, ReportFetch};
+use sdesk_core::models::{
+    EndCustomer, GroupRef, NewSession, ReportQuery, SessionQuery, SessionStateFilter,
+    SupportSession,
+};
+use sdesk_core::{Error, Result, Secret};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+/// Runs one invocation.
+pub async fn run(cli: Cli) -> Result<()> {
+    if let Command::Sandbox(args) = cli.command {
+        return run_sandbox(args).await;
+    }
+    let (client, sandbox) = connect(&cli).await?;
+    let result = match cli.command {
+        Command::Account => account(&client).await,
+        Command::Sessions(SessionsCommand::Create(args)) => create(&client, args).await,
+        Command::Sessions(SessionsCommand::List(args)) => list(&client, args).await,
+        Command::Sessions(SessionsCommand::Close { code }) => {
+            client.close_session(&code).await?;
+            println!("closed {code}");
+            Ok(())
+        }
+        Command::Reports(ReportsCommand::Export(args)) => export(&client, args).await,
+        Command::Sandbox(_) => Ok(()),
+    };
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    result
+}
+
+/// The client to use: the embedded sandbox, `SDESK_TOKEN`, or the token the app stored in the
+/// OS keyring (refreshed by the core when it is an OAuth token).
+async fn connect(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
+    let http = build_http(&HttpConfig::default())?;
+    if cli.sandbox {
+        let sandbox = sdesk_sandbox::Sandbox::start(
+            sdesk_sandbox::SandboxConfig::default(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await?;
+        let token = StaticToken::new(Secret::new(sandbox.script_token()));
+        let base = parse_api_url(sandbox.base_url().as_str())?;
+        return Ok((
+            TeamViewerClient::new(http, base, Arc::new(token)),
+            Some(sandbox),
+        ));
+    }
+    let base = parse_api_url(&cli.api_url)?;
+    if let Some(token) = std::env::var("SDESK_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        let token = StaticToken::new(Secret::new(token.trim()));
+        return Ok((TeamViewerClient::new(http, base, Arc::new(token)), None));
+    }
+    let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new(KEYRING_SERVICE));
+    let session = AuthSession::new(store, None, http.clone(), Arc::new(SystemClock));
+    Ok((TeamViewerClient::new(http, base, Arc::new(session)), None))
+}
+
+async fn account(client: &TeamViewerClient) -> Result<()> {
+    let a = client.account().await?;
+    println!("{} <{}> ({})", a.name, a.email, a.userid);
+    if let Some(c) = a.company_name.filter(|c| !c.is_empty()) {
+        println!("company: {c}");
+    }
+    Ok(())
+}
+
+async fn create(client: &TeamViewerClient, args: CreateArgs) -> Result<()> {
+    let group = match (args.group_id, args.group) {
+        (Some(id), _) => GroupRef::Id(id),
+        (None, Some(name)) => GroupRef::Name(name),
+        (None, None) => return Err(Error::invalid("group", "give --group-id or --group")),
+    };
+    let mut new = NewSession::new(group);
+    new.description = args.description;
+    new.waiting_message = args.waiting_message;
+    if args.customer_name.is_some() || args.customer_email.is_some() {
+        new.end_customer = Some(EndCustomer {
+            name: args.customer_name,
+            email: args.customer_email,
+        });
+    }
+    let session = client.create_session(&new).await?;
+    if args.json {
+        print_json(&session)?;
+    } else {
+        print_session(&session);
+    }
+    Ok(())
+}
+
+fn print_session(s: &SupportSession) {
+    println!("Session code: {}", s.code);
+    for (kind, link) in s.links() {
+        println!("{}: {link}", kind.label());
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Config {
+        message: format!("cannot encode JSON: {e}"),
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+async fn list(client: &TeamViewerClient, args: ListArgs) -> Result<()> {
+    let query = SessionQuery {
+        state: match args.state {
+            StateArg::Open => SessionStateFilter::Open,
+            StateArg::Closed => SessionStateFilter::Closed,
+            StateArg::All => SessionStateFilter::All,
+        },
+        groupid: args.group_id,
+        assigned_userid: None,
+    };
+    let sessions = client.list_sessions(&query).await?;
+    if args.json {
+        return print_json(&sessions);
+    }
+    let fmt = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    println!("CODE\tSTATE\tCREATED\tVALID UNTIL\tONLINE\tCUSTOMER\tDESCRIPTION");
+    for s in &sessions {
+        let customer = s
+            .end_customer
+            .as_ref()
+            .and_then(|c| c.name.clone())
+            .unwrap_or_default();
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            s.code,
+            s.state.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+            fmt(s.created_at),
+            fmt(s.valid_until),
+            if s.online == Some(true) { "yes" } else { "no" },
+            one_line(&customer),
+            one_line(s.description.as_deref().unwrap_or_default()),
+        );
+    }
+    eprintln!("{} session(s)", sessions.len());
+    Ok(())
+}
+
+/// Tabs and line breaks would break the tab-separated listing.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Parses `--from`/`--to`: RFC 3339, or a date meaning midnight UTC.
+fn parse_time(field: &str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    let raw = raw.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+            )
+        })
+}
+
+async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
+    let query = ReportQuery {
+        username: args.username,
+        userid: args.user_id,
+        groupid: args.group_id,
+        devicename: args.device_name,
+        deviceid: args.device_id,
+        from_date: args.from.as_deref().map(|t| parse_time("--from", t)).transpose()?,
+        to_date: args.to.as_deref().map(|t| parse_time("--to", t)).transpose()?,
+        has_code: args.has_code,
+        session_code: args.session_code,
+        support_session_type: None,
+    };
+    query.validate()?;
+    let options = CsvOptions {
+        delimiter: match args.delimiter {
+            DelimiterArg::Comma => b',',
+            DelimiterArg::Semicolon => b';',
+        },
+        bom: args.bom,
+    };
+    let progress = Progress::new();
+    let mut fetch = ReportFetch::new(query);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let outcome = fetch
+        .run(client, &cancel, &mut |p: &FetchProgress| progress.update(p))
+        .await;
+    ctrl_c.abort();
+    progress.finish();
+    outcome?;
+    let mut store = LogStore::default();
+    store.set_records(fetch.take_records());
+    let filter = LogFilter {
+        text: args.search.filter(|s| !s.trim().is_empty()),
+        ..LogFilter::default()
+    };
+    store.apply(&filter, None);
+    let written = if args.out == "-" {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        let n = export_csv(store.view(), &mut lock, &options)?;
+        lock.flush()?;
+        n
+    } else {
+        sdesk_core::logs::export_csv_to_path(store.view(), std::path::Path::new(&args.out), &options)?
+    };
+    eprintln!("exported {written} records");
+    Ok(())
+}
+
+/// Progress on stderr, only when a person is watching.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new() -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("fetching connection reports…");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(Some(bar))
+    }
+
+    fn update(&self, p: &FetchProgress) {
+        if let Some(bar) = &self.0 {
+            let total = p.records + p.records_remaining;
+            bar.set_message(format!(
+                "fetched {} of {} records ({} pages)",
+                p.records, total, p.pages
+            ));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+async fn run_sandbox(args: sdesk_sandbox::SandboxArgs) -> Result<()> {
+    let addr = args.socket_addr();
+    let config = args.into_config();
+    let sandbox = sdesk_sandbox::Sandbox::start(config, addr).await?;
+    let base = sandbox.base_url();
+    println!("Sandbox listening on {base}");
+    println!("API base: {base}api/v1");
+    println!("Script token: {}", sandbox.script_token());
+    println!("Try: SDESK_API_URL={base} SDESK_TOKEN={} sdesk account", sandbox.script_token());
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    Ok(())
+}

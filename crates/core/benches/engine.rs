@@ -1,0 +1,268 @@
+//! Benchmarks of the connection-log engine at 100,000 records.
+//!
+//! - `filter_sort_100k`: [`LogStore::apply`] with free text + sort, a sort alone, the cold
+//!   first sort by a column (rank computation), and loading the store.
+//! - `csv_export_100k`: [`export_csv`] into a sink and into memory.
+//!
+//! - `fetch_100k_sandbox`: a whole [`ReportFetch`] of 100,000 records (100 pages) from the
+//!   sandbox on loopback through the real [`TeamViewerClient`].
+//!
+//! Run: `cargo bench -p sdesk-core --bench engine -- filter_sort` (target: a free-text filter
+//! plus sort of 100,000 records in at most 10 ms).
+// Setup failures in a benchmark should stop it loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use sdesk_core::client::{build_http, HttpConfig, StaticToken, TeamViewerClient};
+use sdesk_core::logs::{
+    export_csv, Column, CsvOptions, LogFilter, LogStore, ReportFetch, ReportPager, Sort,
+};
+use sdesk_core::models::{ConnectionReport, EndCustomer, ReportPage, ReportQuery, ReportSessionType};
+use sdesk_core::Secret;
+use sdesk_sandbox::{Sandbox, SandboxConfig};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// SplitMix64: a small deterministic generator, so every run measures the same data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Anna", "Jörg", "Hans", "Lena", "Mehmet", "Sofia", "Lukas", "Émilie", "Piotr", "Yuki", "Olga",
+    "Tom",
+];
+const LAST: &[&str] = &[
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+    "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Zimmermann", "Braun",
+    "Krüger", "Hofmann",
+];
+const GROUPS: &[&str] = &["Support", "Helpdesk 1st level", "Field service", "VIP", "Kiosk"];
+const NOTES: &[&str] = &[
+    "Printer offline",
+    "VPN client reinstalled",
+    "Outlook profile repaired",
+    "Password reset; user informed",
+    "Driver update, reboot needed",
+    "",
+    "Customer asked for a callback tomorrow",
+    "=HYPERLINK(\"x\")",
+];
+
+/// `n` records, newest end date first (as the API delivers), with realistic text.
+fn generate(n: usize, seed: u64) -> Vec<ConnectionReport> {
+    let mut rng = Rng(seed);
+    let mut end: DateTime<Utc> = DateTime::parse_from_rfc3339("2025-06-30T18:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default();
+    (0..n)
+        .map(|i| {
+            end -= ChronoDuration::seconds(rng.below(900) as i64 + 1);
+            let duration = rng.below(7200) as i64 + 30;
+            let user = rng.below(60);
+            let supporter = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+            let customer = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+            let group = rng.below(GROUPS.len() as u64);
+            let typ = match rng.below(10) {
+                0 => ReportSessionType::RemoteConnection,
+                1 => ReportSessionType::RemoteSupportActiveSdk,
+                _ => ReportSessionType::RemoteSupportActive,
+            };
+            let coded = typ != ReportSessionType::RemoteConnection;
+            ConnectionReport {
+                id: format!(
+                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                    rng.next() as u32,
+                    rng.below(1 << 16),
+                    rng.below(1 << 12),
+                    rng.below(1 << 12),
+                    i
+                ),
+                userid: Some(format!("u{}", 1_000_000 + user)),
+                username: Some(supporter),
+                deviceid: Some(format!("{}", 100_000_000 + rng.below(900_000_000))),
+                devicename: Some(format!("PC-{:05}", rng.below(20_000))),
+                groupid: Some(format!("g{}", 42_000 + group)),
+                groupname: Some(GROUPS[group as usize].to_owned()),
+                support_session_type: Some(typ),
+                start_date: Some(end - ChronoDuration::seconds(duration)),
+                end_date: Some(end),
+                fee: (rng.below(4) == 0).then(|| rng.below(10_000) as f64 / 100.0),
+                currency: Some("EUR".to_owned()),
+                billing_state: Some(if rng.below(3) == 0 { "billed" } else { "open" }.to_owned()),
+                notes: Some(rng.pick(NOTES).to_owned()).filter(|s| !s.is_empty()),
+                contact_id: None,
+                session_code: coded.then(|| {
+                    format!(
+                        "s{:03}-{:03}-{:03}",
+                        rng.below(1000),
+                        rng.below(1000),
+                        rng.below(1000)
+                    )
+                }),
+                session_note: None,
+                end_customer: coded.then(|| EndCustomer {
+                    email: Some(format!(
+                        "{}@example.com",
+                        customer.to_lowercase().replace(' ', ".")
+                    )),
+                    name: Some(customer),
+                }),
+                feedback: None,
+                custom_api: None,
+            }
+        })
+        .collect()
+}
+
+fn filter_sort_100k(c: &mut Criterion) {
+    let records = generate(100_000, 0x5DE5_C0DE);
+    let mut store = LogStore::from_records(records.clone());
+    let mueller = LogFilter::text("müller");
+    let matched = store
+        .apply(&mueller, Some(Sort::asc(Column::Username)))
+        .count;
+    eprintln!("filter_sort_100k: 'müller' matches {matched} of 100000 records");
+
+    let mut group = c.benchmark_group("filter_sort_100k");
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("text_mueller_sort_username", |b| {
+        b.iter(|| black_box(store.apply(&mueller, Some(Sort::asc(Column::Username)))))
+    });
+    group.bench_function("sort_duration_desc", |b| {
+        b.iter(|| {
+            black_box(store.apply(
+                &LogFilter::default(),
+                Some(Sort::desc(Column::DurationSeconds)),
+            ))
+        })
+    });
+    group.bench_function("text_mueller_default_order", |b| {
+        b.iter(|| black_box(store.apply(&mueller, None)))
+    });
+    group.bench_function("window_rows_100", |b| {
+        b.iter(|| black_box(store.window_rows(50_000.min(store.view_len() / 2), 100)))
+    });
+    group.sample_size(10);
+    group.bench_function("cold_first_sort_username", |b| {
+        b.iter_batched(
+            || LogStore::from_records(records.clone()),
+            // The store is returned so that dropping it is not measured.
+            |mut s| {
+                let t = s.apply(&LogFilter::default(), Some(Sort::asc(Column::Username)));
+                (s, black_box(t))
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("cold_first_sort_duration", |b| {
+        b.iter_batched(
+            || LogStore::from_records(records.clone()),
+            |mut s| {
+                let t = s.apply(&LogFilter::default(), Some(Sort::asc(Column::DurationSeconds)));
+                (s, black_box(t))
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("load", |b| {
+        b.iter_batched(
+            || records.clone(),
+            |r| black_box(LogStore::from_records(r)),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn csv_export_100k(c: &mut Criterion) {
+    let records = generate(100_000, 0x5DE5_C0DE);
+    let mut group = c.benchmark_group("csv_export_100k");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("sink", |b| {
+        b.iter(|| export_csv(&records, std::io::sink(), &CsvOptions::default()))
+    });
+    group.bench_function("vec", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(32 << 20);
+            let n = export_csv(&records, &mut out, &CsvOptions::excel_semicolon());
+            black_box((n.ok(), out.len()))
+        })
+    });
+    group.finish();
+}
+
+/// The API client as a [`ReportPager`] (a local newtype: the bench cannot implement a foreign
+/// trait for a foreign type).
+struct ClientPager(TeamViewerClient);
+
+#[async_trait::async_trait]
+impl ReportPager for ClientPager {
+    async fn report_page(
+        &self,
+        query: &ReportQuery,
+        offset_id: Option<&str>,
+    ) -> sdesk_core::Result<ReportPage> {
+        self.0.reports_page(query, offset_id).await
+    }
+}
+
+fn fetch_100k_sandbox(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let config = SandboxConfig {
+        records: 100_000,
+        ..SandboxConfig::default()
+    };
+    let sandbox = rt
+        .block_on(Sandbox::start(config, "127.0.0.1:0".parse().expect("addr")))
+        .expect("sandbox starts on loopback");
+    let http = build_http(&HttpConfig::default()).expect("http client");
+    let token = Arc::new(StaticToken::new(Secret::new(sandbox.script_token())));
+    let pager = ClientPager(TeamViewerClient::new(http, sandbox.base_url(), token));
+
+    let mut group = c.benchmark_group("fetch_100k_sandbox");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("report_fetch", |b| {
+        b.to_async(&rt).iter(|| async {
+            let mut fetch = ReportFetch::new(ReportQuery::default());
+            fetch
+                .run(&pager, &CancellationToken::new(), &mut |_| {})
+                .await
+                .expect("fetch completes");
+            assert_eq!(fetch.records().len(), 100_000, "every record fetched");
+            black_box(fetch.take_records())
+        })
+    });
+    group.finish();
+    rt.block_on(sandbox.shutdown());
+}
+
+criterion_group!(benches, filter_sort_100k, csv_export_100k, fetch_100k_sandbox);
+criterion_main!(benches);

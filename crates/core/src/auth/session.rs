@@ -1,0 +1,342 @@
+//! The signed-in session: the current tokens, proactive and single-flight refresh, persistence,
+//! sign-out. It is the [`TokenSource`] of the API client.
+
+use super::config::OAuthConfig;
+use super::oauth::{exchange_code, refresh, revoke};
+use super::pending::AuthorizationGrant;
+use super::store::TokenStore;
+use super::tokens::{TokenKind, TokenSet};
+use crate::client::TokenSource;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Refresh an access token this long before it expires, so that a request never starts with a
+/// token that dies in flight.
+pub const REFRESH_MARGIN: TimeDelta = TimeDelta::minutes(5);
+
+/// What the UI may know about the sign-in: never a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthState {
+    /// Whether tokens are held.
+    pub signed_in: bool,
+    /// OAuth or script token, when signed in.
+    pub kind: Option<TokenKind>,
+    /// When the access token expires, when known (it is refreshed before that).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The keyring could not store the tokens: the sign-in lasts only until the app quits.
+    pub memory_only: bool,
+}
+
+/// What the session currently holds.
+#[derive(Debug, Clone)]
+enum Held {
+    /// The store has not been read yet (or reading it failed; it is retried).
+    Unloaded,
+    /// Known: nobody is signed in.
+    SignedOut,
+    /// Signed in; `persisted` is false when the keyring refused the tokens.
+    SignedIn { tokens: TokenSet, persisted: bool },
+}
+
+/// The signed-in session shared by the app's commands and the API client.
+///
+/// Refresh is single-flight: callers that find the same token rejected wait for one refresh and
+/// share its result. New tokens are written to the store before anyone uses them, because
+/// TeamViewer rotates refresh tokens: a crash between "used" and "saved" would otherwise leave
+/// only a dead refresh token behind. Only `invalid_grant` signs the user out; network and server
+/// failures keep the tokens.
+#[derive(Debug)]
+pub struct AuthSession {
+    store: Arc<dyn TokenStore>,
+    oauth: Option<OAuthConfig>,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    held: Mutex<Held>,
+    /// Serialises refresh, sign-in and sign-out. A `tokio` mutex because it is held across the
+    /// token request.
+    refresh_lock: tokio::sync::Mutex<()>,
+}
+
+impl AuthSession {
+    /// A session over `store`. `oauth` is needed to refresh OAuth tokens and to revoke on sign-out;
+    /// without it, stored OAuth tokens are used until they are rejected. Nothing is read until
+    /// the first call.
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        oauth: Option<OAuthConfig>,
+        http: reqwest::Client,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            oauth,
+            http,
+            clock,
+            held: Mutex::new(Held::Unloaded),
+            refresh_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The OAuth configuration, if any.
+    pub fn oauth_config(&self) -> Option<&OAuthConfig> {
+        self.oauth.as_ref()
+    }
+
+    /// The token store.
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.store
+    }
+
+    fn held(&self) -> MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a store operation on a blocking thread: keyring calls are synchronous DBus/OS calls
+    /// that may wait for an unlock prompt.
+    async fn with_store<T, F>(&self, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn TokenStore) -> Result<T> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || op(store.as_ref()))
+            .await
+            .map_err(|e| Error::Keyring {
+                message: format!("the keyring task failed: {e}"),
+            })?
+    }
+
+    /// The current tokens, reading the store the first time.
+    async fn current(&self) -> Result<Option<(TokenSet, bool)>> {
+        match self.held().clone() {
+            Held::SignedIn { tokens, persisted } => return Ok(Some((tokens, persisted))),
+            Held::SignedOut => return Ok(None),
+            Held::Unloaded => {}
+        }
+        let loaded = self.with_store(|s| s.load()).await?;
+        let mut held = self.held();
+        if matches!(*held, Held::Unloaded) {
+            *held = match loaded {
+                Some(tokens) => Held::SignedIn {
+                    tokens,
+                    persisted: true,
+                },
+                None => Held::SignedOut,
+            };
+        }
+        Ok(match &*held {
+            Held::SignedIn { tokens, persisted } => Some((tokens.clone(), *persisted)),
+            _ => None,
+        })
+    }
+
+    /// Saves `tokens`, then holds them. A keyring that is unavailable does not stop the user:
+    /// the tokens are held in memory only (and [`AuthState::memory_only`] says so); they are
+    /// never written to disk in clear. Other store errors propagate.
+    async fn persist_and_hold(&self, tokens: TokenSet) -> Result<()> {
+        let to_save = tokens.clone();
+        let persisted = match self.with_store(move |s| s.save(&to_save)).await {
+            Ok(()) => true,
+            Err(Error::KeyringUnavailable { message }) => {
+                tracing::warn!(%message, "keyring unavailable; keeping the sign-in in memory only");
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        *self.held() = Held::SignedIn { tokens, persisted };
+        Ok(())
+    }
+
+    /// Forgets the tokens in memory and in the store (store errors are logged, not returned).
+    async fn forget(&self) {
+        *self.held() = Held::SignedOut;
+        if let Err(e) = self.with_store(|s| s.clear()).await {
+            tracing::warn!(error = %e, "could not remove the tokens from the keyring");
+        }
+    }
+
+    /// Refreshes unless the access token is no longer `expected` (then someone else already did,
+    /// and the current token is returned). Holds the refresh lock throughout.
+    async fn refresh_if_current(&self, expected: &Secret) -> Result<Secret> {
+        let _guard = self.refresh_lock.lock().await;
+        let (current, persisted) = self.current().await?.ok_or(Error::NotSignedIn)?;
+        if current.access_token != *expected {
+            // Another caller refreshed (or signed in again) while we waited for the lock.
+            return Ok(current.access_token);
+        }
+        if current.kind == TokenKind::Script {
+            return Err(Error::Unauthorized {
+                message: "the script token was rejected (invalid, deleted or missing a permission)"
+                    .into(),
+            });
+        }
+        if persisted {
+            // The app and the CLI share the keyring entry: another process may have rotated the
+            // tokens already, and our refresh token would then be stale. Best effort.
+            if let Ok(Some(stored)) = self.with_store(|s| s.load()).await {
+                if stored.access_token != *expected && stored.kind == current.kind {
+                    tracing::debug!("adopting tokens refreshed by another process");
+                    let access = stored.access_token.clone();
+                    *self.held() = Held::SignedIn {
+                        tokens: stored,
+                        persisted: true,
+                    };
+                    return Ok(access);
+                }
+            }
+        }
+        let (Some(config), Some(refresh_token)) = (&self.oauth, &current.refresh_token) else {
+            return Err(Error::Unauthorized {
+                message: "the access token was rejected and cannot be refreshed".into(),
+            });
+        };
+        match refresh(&self.http, config, refresh_token, self.clock.as_ref()).await {
+            Ok(new) => {
+                let access = new.access_token.clone();
+                self.persist_and_hold(new).await?;
+                Ok(access)
+            }
+            Err(Error::SessionExpired) => {
+                tracing::info!("the refresh token was rejected; signing out");
+                self.forget().await;
+                Err(Error::SessionExpired)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "token refresh failed; keeping the sign-in");
+                Err(e)
+            }
+        }
+    }
+
+    /// Signs in with a pasted script token. Does not call the network: validate it first with
+    /// [`crate::auth::validate_script_token`] (or a `ping` through the client).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty token; store errors other than an unavailable
+    /// keyring (see [`AuthState::memory_only`]).
+    pub async fn sign_in_with_script_token(&self, token: Secret) -> Result<()> {
+        let token = Secret::new(token.expose().trim());
+        if token.is_empty() {
+            return Err(Error::invalid("script token", "is empty"));
+        }
+        let _guard = self.refresh_lock.lock().await;
+        self.persist_and_hold(TokenSet::script(token)).await
+    }
+
+    /// Signs in with tokens from a code exchange: saves them, then holds them.
+    ///
+    /// # Errors
+    /// Store errors other than an unavailable keyring.
+    pub async fn complete_sign_in(&self, tokens: TokenSet) -> Result<()> {
+        let _guard = self.refresh_lock.lock().await;
+        self.persist_and_hold(tokens).await
+    }
+
+    /// Exchanges the grant of an accepted callback ([`crate::auth::SignInFlow::complete`]) and
+    /// signs in with the result.
+    ///
+    /// # Errors
+    /// [`Error::Config`] without an OAuth configuration or when the redirect URI changed since
+    /// the sign-in started; the errors of [`exchange_code`] and [`Self::complete_sign_in`].
+    pub async fn sign_in_with_grant(&self, grant: AuthorizationGrant) -> Result<()> {
+        let Some(config) = &self.oauth else {
+            return Err(Error::Config {
+                message: "no OAuth client is configured".into(),
+            });
+        };
+        if config.redirect_uri != grant.redirect_uri {
+            return Err(Error::Config {
+                message: "the redirect URI changed while signing in; please sign in again".into(),
+            });
+        }
+        let tokens = exchange_code(
+            &self.http,
+            config,
+            grant.code,
+            grant.verifier,
+            self.clock.as_ref(),
+        )
+        .await?;
+        self.complete_sign_in(tokens).await
+    }
+
+    /// Signs out: revokes an OAuth token (best effort: an unreachable or refusing server does
+    /// not stop the sign-out), then clears memory and the store. Script tokens are only
+    /// forgotten, not revoked: they belong to the user's TeamViewer console.
+    ///
+    /// # Errors
+    /// Only store errors from clearing the keyring (memory is cleared regardless).
+    pub async fn sign_out(&self) -> Result<()> {
+        let _guard = self.refresh_lock.lock().await;
+        let current = self.current().await.ok().flatten();
+        if let (Some((tokens, _)), Some(config)) = (current, &self.oauth) {
+            if tokens.kind == TokenKind::OAuth {
+                match revoke(&self.http, config, &tokens.access_token).await {
+                    Ok(()) => tracing::info!("access token revoked"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not revoke the token; signing out anyway")
+                    }
+                }
+            }
+        }
+        *self.held() = Held::SignedOut;
+        self.with_store(|s| s.clear()).await
+    }
+
+    /// What the UI may show.
+    ///
+    /// # Errors
+    /// Store errors on the first read (for example [`Error::KeyringUnavailable`]).
+    pub async fn status(&self) -> Result<AuthState> {
+        Ok(match self.current().await? {
+            Some((tokens, persisted)) => AuthState {
+                signed_in: true,
+                kind: Some(tokens.kind),
+                expires_at: tokens.expires_at,
+                memory_only: !persisted,
+            },
+            None => AuthState {
+                signed_in: false,
+                kind: None,
+                expires_at: None,
+                memory_only: false,
+            },
+        })
+    }
+}
+
+#[async_trait]
+impl TokenSource for AuthSession {
+    /// The current access token, refreshed first when it expires within [`REFRESH_MARGIN`].
+    /// If that refresh fails for a transient reason while the old token is still valid, the old
+    /// token is used.
+    async fn access_token(&self) -> Result<Secret> {
+        let (tokens, _) = self.current().await?.ok_or(Error::NotSignedIn)?;
+        let now = self.clock.now();
+        if !tokens.is_refreshable()
+            || self.oauth.is_none()
+            || !tokens.expires_within(now, REFRESH_MARGIN)
+        {
+            return Ok(tokens.access_token);
+        }
+        match self.refresh_if_current(&tokens.access_token).await {
+            Ok(token) => Ok(token),
+            Err(Error::SessionExpired) => Err(Error::SessionExpired),
+            Err(e) if tokens.expires_at.is_some_and(|at| at > now) => {
+                tracing::warn!(error = %e, "proactive refresh failed; using the current token");
+                Ok(tokens.access_token)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn refresh_after_unauthorized(&self, rejected: &Secret) -> Result<Secret> {
+        self.refresh_if_current(rejected).await
+    }
+}

@@ -1,0 +1,306 @@
+//! CSV export (RFC 4180 via the `csv` crate) and the ticket text block.
+
+use super::columns::{cell, format_duration, push_timestamp, Cell, Column};
+use crate::error::{Error, Result};
+use crate::models::ConnectionReport;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The UTF-8 byte order mark, written first when [`CsvOptions::bom`] is set.
+pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The CSV header in column order (comma-separated).
+pub const CSV_HEADER: &str = "id,start_date,end_date,duration_seconds,userid,username,deviceid,\
+devicename,groupid,groupname,support_session_type,session_code,end_customer_name,\
+end_customer_email,billing_state,fee,currency,notes,contact_id";
+
+/// How the CSV file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CsvOptions {
+    /// Field delimiter: `b','` (default) or `b';'` (German Excel); `b'\t'` and `b'|'` are also
+    /// accepted.
+    pub delimiter: u8,
+    /// Write the UTF-8 byte order mark first (Excel needs it to read UTF-8).
+    pub bom: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self {
+            delimiter: b',',
+            bom: false,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// `;` with a BOM: what Excel with German regional settings opens correctly.
+    pub fn excel_semicolon() -> Self {
+        Self {
+            delimiter: b';',
+            bom: true,
+        }
+    }
+
+    /// Checks the delimiter.
+    pub fn validate(&self) -> Result<()> {
+        if matches!(self.delimiter, b',' | b';' | b'\t' | b'|') {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                "CSV delimiter",
+                "must be a comma, semicolon, tab or vertical bar",
+            ))
+        }
+    }
+}
+
+/// Whether a text value would be read as a formula by a spreadsheet (OWASP CSV injection):
+/// it starts with `=`, `+`, `-`, `@`, TAB, CR or NUL.
+pub fn needs_formula_escape(value: &str) -> bool {
+    matches!(
+        value.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\0')
+    )
+}
+
+/// Appends the CSV value of one cell: text with a leading `'` when [`needs_formula_escape`];
+/// generated values (timestamps, numbers) as they are.
+fn push_csv_value(out: &mut String, value: Cell<'_>) {
+    match value {
+        Cell::Text(s) => {
+            if needs_formula_escape(s) {
+                out.push('\'');
+            }
+            out.push_str(s);
+        }
+        Cell::Time(t) => push_timestamp(out, &t),
+        other => other.write_display(out),
+    }
+}
+
+/// Writes `records` as CSV to `out` and returns the number of data rows written.
+///
+/// The header is exactly [`CSV_HEADER`] (with the chosen delimiter); timestamps are
+/// `YYYY-MM-DDTHH:MM:SSZ` UTC; `support_session_type` is the API's name; the fee a plain
+/// decimal; absent values are empty; fields are quoted only when necessary (RFC 4180, CRLF line
+/// ends); text fields that start with `=`, `+`, `-`, `@`, TAB, CR or NUL get a leading `'`; the
+/// UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
+pub fn export_csv<'a, W: Write>(
+    records: impl IntoIterator<Item = &'a ConnectionReport>,
+    mut out: W,
+    options: &CsvOptions,
+) -> Result<u64> {
+    options.validate()?;
+    if options.bom {
+        out.write_all(&UTF8_BOM)?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(options.delimiter)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(Column::ALL.iter().map(|c| c.name()))?;
+    let mut field = String::new();
+    let mut rows = 0u64;
+    for record in records {
+        for column in Column::ALL {
+            field.clear();
+            push_csv_value(&mut field, cell(record, column));
+            writer.write_field(&field)?;
+        }
+        writer.write_record(None::<&[u8]>)?;
+        rows += 1;
+    }
+    writer.flush()?;
+    Ok(rows)
+}
+
+/// Exports to a file atomically: the CSV is written to a temporary file in the same directory,
+/// flushed to disk, then renamed over `path`. If anything fails, the temporary file is removed
+/// and an existing file at `path` is left untouched. Returns the number of data rows.
+pub fn export_csv_to_path<'a>(
+    records: impl IntoIterator<Item = &'a ConnectionReport>,
+    path: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<u64> {
+    options.validate()?;
+    write_file_atomically(path.as_ref(), |out| export_csv(records, out, options))
+}
+
+/// Creates or replaces the file at `path` with what `write` produces, atomically: `write` gets a
+/// buffered temporary file in the same directory, which is synced and renamed over `path` only
+/// when `write` succeeds. On any error the temporary file is removed and `path` is untouched.
+pub fn write_file_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid("file", "the path does not name a file"))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (tmp_path, file) = create_temp(&dir, &name.to_string_lossy())?;
+    let guard = RemoveOnDrop(Some(tmp_path));
+    let mut out = BufWriter::new(file);
+    let value = write(&mut out)?;
+    let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+    file.sync_all()?;
+    drop(file);
+    if let Some(tmp) = &guard.0 {
+        fs::rename(tmp, path)?;
+    }
+    guard.disarm();
+    Ok(value)
+}
+
+/// A new, exclusively created temporary file next to the target.
+fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut last_err = None;
+    for _ in 0..16 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(
+            ".{name}.{}-{n}-{nanos:x}.tmp",
+            std::process::id()
+        ));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
+            Err(e) => return Err(Error::Io(e)),
+        }
+    }
+    Err(Error::Io(last_err.unwrap_or_else(|| {
+        std::io::Error::other("could not create a temporary file")
+    })))
+}
+
+/// Removes the temporary file unless disarmed.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl RemoveOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+/// A readable text block describing one connection, for pasting into a ticket: one
+/// `Label: value` line per known field (absent fields are left out), the duration as `h:mm:ss`,
+/// timestamps in UTC. Multi-line notes are indented under their label.
+pub fn ticket_text(record: &ConnectionReport) -> String {
+    let mut out = String::new();
+    let mut line = |label: &str, value: &str| {
+        let value = value.trim_end();
+        if value.trim().is_empty() {
+            return;
+        }
+        let mut lines = value.lines();
+        let _ = writeln!(out, "{label:<15}{}", lines.next().unwrap_or_default());
+        for more in lines {
+            let _ = writeln!(out, "{:<15}{more}", "");
+        }
+    };
+    let text = |c: Column| cell(record, c).display();
+    let with_id = |name: Column, id: Column| -> String {
+        match (text(name), text(id)) {
+            (n, i) if n.is_empty() => i,
+            (n, i) if i.is_empty() => n,
+            (n, i) => format!("{n} ({i})"),
+        }
+    };
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_default()
+    };
+    line("Connection:", &record.id);
+    line("Start:", &time(record.start_date));
+    line("End:", &time(record.end_date));
+    line(
+        "Duration:",
+        &record
+            .duration_seconds()
+            .map(format_duration)
+            .unwrap_or_default(),
+    );
+    line("Supporter:", &with_id(Column::Username, Column::Userid));
+    line("Device:", &with_id(Column::Devicename, Column::Deviceid));
+    line("Group:", &with_id(Column::Groupname, Column::Groupid));
+    line("Type:", &text(Column::SupportSessionType));
+    line("Session code:", &text(Column::SessionCode));
+    let customer = match (text(Column::EndCustomerName), text(Column::EndCustomerEmail)) {
+        (n, e) if e.is_empty() => n,
+        (n, e) if n.is_empty() => e,
+        (n, e) => format!("{n} <{e}>"),
+    };
+    line("Customer:", &customer);
+    line("Contact id:", &text(Column::ContactId));
+    let fee = match (text(Column::Fee), text(Column::Currency)) {
+        (f, _) if f.is_empty() => String::new(),
+        (f, c) => format!("{f} {c}"),
+    };
+    line("Fee:", &fee);
+    line("Billing state:", &text(Column::BillingState));
+    line("Notes:", &text(Column::Notes));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_constant_matches_columns() {
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names.join(","),
+            CSV_HEADER,
+            "the documented header and the column list must not drift apart"
+        );
+    }
+
+    #[test]
+    fn formula_rule_covers_the_owasp_characters() {
+        for s in ["=1", "+1", "-1", "@x", "\tx", "\rx", "\0x"] {
+            assert!(needs_formula_escape(s), "{s:?} starts a formula in a spreadsheet");
+        }
+        for s in ["", "a=1", " =1", "1-2", "'x"] {
+            assert!(!needs_formula_escape(s), "{s:?} is plain text");
+        }
+    }
+
+    #[test]
+    fn failed_write_leaves_no_temp_file_and_keeps_the_target() {
+        let dir = std::env::temp_dir().join(format!("sdesk-logs-unit-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("out.csv");
+        fs::write(&target, "old").unwrap();
+        let r: Result<()> = write_file_atomically(&target, |w| {
+            w.write_all(b"partial")?;
+            Err(Error::Cancelled)
+        });
+        assert!(matches!(r, Err(Error::Cancelled)), "the writer's error is returned");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old", "target untouched");
+        let left: Vec<_> = fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,91 @@
+//! What the user filters and sorts the loaded connection log by. These types cross from the UI
+//! (camelCase JSON) and are applied by [`super::LogStore::apply`].
+
+use super::columns::Column;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A filter on the loaded records. Every part that is set must match (AND); an empty filter
+/// matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LogFilter {
+    /// Free text, matched as one case-insensitive (Unicode lowercase) substring against every
+    /// text column (see [`Column::is_text`]); surrounding whitespace is ignored, blank means no
+    /// free-text filter.
+    pub text: Option<String>,
+    /// Per-column filters: the column's display text (as shown and exported) must contain the
+    /// value, case-insensitively. Blank values are ignored.
+    pub columns: Vec<ColumnFilter>,
+    /// Only records whose `start_date` is at or after this instant (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Only records whose `start_date` is before this instant (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl LogFilter {
+    /// A filter with only free text.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: Some(text.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a per-column filter.
+    pub fn with_column(mut self, column: Column, value: impl Into<String>) -> Self {
+        self.columns.push(ColumnFilter {
+            column,
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Whether the filter restricts anything.
+    pub fn is_empty(&self) -> bool {
+        self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+            && self.columns.iter().all(|c| c.value.trim().is_empty())
+            && self.from.is_none()
+            && self.to.is_none()
+    }
+}
+
+/// A case-insensitive substring filter on one column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnFilter {
+    /// The column.
+    pub column: Column,
+    /// The text its display value must contain.
+    pub value: String,
+}
+
+/// A sort order. Missing values come last in both directions; ties are broken by `id`
+/// (ascending), so the order is total and repeatable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sort {
+    /// The column.
+    pub column: Column,
+    /// Descending instead of ascending.
+    #[serde(default)]
+    pub descending: bool,
+}
+
+impl Sort {
+    /// Ascending by `column`.
+    pub fn asc(column: Column) -> Self {
+        Self {
+            column,
+            descending: false,
+        }
+    }
+
+    /// Descending by `column`.
+    pub fn desc(column: Column) -> Self {
+        Self {
+            column,
+            descending: true,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The connection-log engine: paged fetch with progress, cancellation and resume
+//! ([`ReportFetch`]), an in-memory store with filter/sort/window queries ([`LogStore`]), CSV
+//! export ([`export_csv`], [`export_csv_to_path`]) and the ticket text block ([`ticket_text`]).
+//!
+//! Typical flow: run a [`ReportFetch`] with the API client as [`ReportPager`], move its records
+//! into a [`LogStore`] (partial results too, marked incomplete by the caller), let the UI call
+//! [`LogStore::apply`] and [`LogStore::window_rows`], and export [`LogStore::view`].
+
+mod columns;
+mod export;
+mod fetch;
+mod filter;
+mod store;
+
+pub use columns::{column_text, format_duration, format_timestamp, Column};
+pub use export::{
+    export_csv, export_csv_to_path, needs_formula_escape, ticket_text, write_file_atomically,
+    CsvOptions, CSV_HEADER, UTF8_BOM,
+};
+pub use fetch::{FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_PAGES};
+pub use filter::{ColumnFilter, LogFilter, Sort};
+pub use store::{LogRow, LogStore, Totals};

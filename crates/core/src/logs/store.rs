@@ -1,0 +1,771 @@
+//! The in-memory connection log: every loaded record plus the current view (the filtered and
+//! sorted positions), queried by windows for the virtualised table.
+//!
+//! Speed comes from work done once per record at load time rather than per query:
+//! - one arena `String` holds, per record, the Unicode-lowercased display text of every column
+//!   (text columns first, separated by U+001F), so a free-text filter is one substring search in
+//!   a contiguous slice and a column filter is a search in a sub-slice; nothing is allocated per
+//!   record or per comparison while filtering;
+//! - the default order (end date descending, then load order) is computed on load;
+//! - sorting uses a per-column rank (dense `u32`, computed on the first sort by that column and
+//!   cached until the records change) packed with the id's rank into one `u64` key, so a sort is
+//!   a `sort_unstable` of integers.
+
+use super::columns::{cell, format_duration, Column, COLUMN_COUNT};
+use super::filter::{LogFilter, Sort};
+use crate::error::{Error, Result};
+use crate::models::{ConnectionReport, ReportUpdate};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Separator between column texts in the arena; replaced by a space inside values and filters so
+/// a match never spans two columns.
+const SEP: char = '\u{1f}';
+/// Number of text columns; they come first in [`SLOTS`].
+const TEXT_SLOTS: usize = 15;
+/// Column order inside a record's arena text: text columns (searched by free text) first.
+const SLOTS: [Column; COLUMN_COUNT] = [
+    Column::Id,
+    Column::Userid,
+    Column::Username,
+    Column::Deviceid,
+    Column::Devicename,
+    Column::Groupid,
+    Column::Groupname,
+    Column::SupportSessionType,
+    Column::SessionCode,
+    Column::EndCustomerName,
+    Column::EndCustomerEmail,
+    Column::BillingState,
+    Column::Currency,
+    Column::Notes,
+    Column::ContactId,
+    Column::StartDate,
+    Column::EndDate,
+    Column::DurationSeconds,
+    Column::Fee,
+];
+/// Rank of a missing value.
+const NONE: u32 = u32::MAX;
+/// Largest rank of a present value (ranks use 31 bits of the sort key).
+const MAX_RANK: u32 = (1 << 31) - 1;
+/// Garbage in the arena (from updated records) above which it is compacted.
+const COMPACT_MIN_GARBAGE: usize = 1 << 20;
+
+/// Position of `column` in [`SLOTS`].
+const fn slot(column: Column) -> usize {
+    match column {
+        Column::Id => 0,
+        Column::Userid => 1,
+        Column::Username => 2,
+        Column::Deviceid => 3,
+        Column::Devicename => 4,
+        Column::Groupid => 5,
+        Column::Groupname => 6,
+        Column::SupportSessionType => 7,
+        Column::SessionCode => 8,
+        Column::EndCustomerName => 9,
+        Column::EndCustomerEmail => 10,
+        Column::BillingState => 11,
+        Column::Currency => 12,
+        Column::Notes => 13,
+        Column::ContactId => 14,
+        Column::StartDate => 15,
+        Column::EndDate => 16,
+        Column::DurationSeconds => 17,
+        Column::Fee => 18,
+    }
+}
+
+/// Totals of the current view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Records in the view (after filtering).
+    pub count: usize,
+    /// Records loaded (before filtering).
+    pub total_records: usize,
+    /// Sum of the durations of the records in the view, in seconds (records without both dates
+    /// count as 0).
+    pub duration_seconds: i64,
+}
+
+/// One row of the view as the UI table shows it: its position in the view and the display text
+/// of every column (the same text the CSV holds, before formula escaping).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogRow {
+    /// Position in the current view (0-based; `aria-rowindex` is this + 2 with a header row).
+    pub index: usize,
+    /// Report id.
+    pub id: String,
+    /// Start, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub start_date: String,
+    /// End, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub end_date: String,
+    /// Duration in whole seconds.
+    pub duration_seconds: String,
+    /// Duration as `h:mm:ss`.
+    pub duration: String,
+    /// Supporter account id.
+    pub userid: String,
+    /// Supporter name.
+    pub username: String,
+    /// Device TeamViewer ID.
+    pub deviceid: String,
+    /// Device name.
+    pub devicename: String,
+    /// Group id.
+    pub groupid: String,
+    /// Group name.
+    pub groupname: String,
+    /// Connection kind (API name).
+    pub support_session_type: String,
+    /// Session code.
+    pub session_code: String,
+    /// Customer name.
+    pub end_customer_name: String,
+    /// Customer e-mail.
+    pub end_customer_email: String,
+    /// Billing state.
+    pub billing_state: String,
+    /// Fee, plain decimal.
+    pub fee: String,
+    /// Currency.
+    pub currency: String,
+    /// Notes.
+    pub notes: String,
+    /// Contact id.
+    pub contact_id: String,
+}
+
+impl LogRow {
+    /// The row of `record` at view position `index`.
+    pub fn from_record(index: usize, record: &ConnectionReport) -> Self {
+        let text = |c: Column| cell(record, c).display();
+        Self {
+            index,
+            id: record.id.clone(),
+            start_date: text(Column::StartDate),
+            end_date: text(Column::EndDate),
+            duration_seconds: text(Column::DurationSeconds),
+            duration: record
+                .duration_seconds()
+                .map(format_duration)
+                .unwrap_or_default(),
+            userid: text(Column::Userid),
+            username: text(Column::Username),
+            deviceid: text(Column::Deviceid),
+            devicename: text(Column::Devicename),
+            groupid: text(Column::Groupid),
+            groupname: text(Column::Groupname),
+            support_session_type: text(Column::SupportSessionType),
+            session_code: text(Column::SessionCode),
+            end_customer_name: text(Column::EndCustomerName),
+            end_customer_email: text(Column::EndCustomerEmail),
+            billing_state: text(Column::BillingState),
+            fee: text(Column::Fee),
+            currency: text(Column::Currency),
+            notes: text(Column::Notes),
+            contact_id: text(Column::ContactId),
+        }
+    }
+}
+
+/// What is precomputed per record.
+#[derive(Debug, Clone)]
+struct Meta {
+    /// Start of the record's text in the arena.
+    hay: usize,
+    /// Offsets (relative to `hay`) where each slot's text starts; slot `s` ends one byte (the
+    /// separator) before `bounds[s + 1]`.
+    bounds: [u32; COLUMN_COUNT + 1],
+    /// `start_date`, for the date range.
+    start: Option<DateTime<Utc>>,
+    /// Duration in seconds.
+    duration: Option<i64>,
+}
+
+impl Meta {
+    fn len(&self) -> usize {
+        self.bounds[COLUMN_COUNT] as usize
+    }
+}
+
+/// A compiled [`LogFilter`].
+struct Matcher {
+    needle: Option<String>,
+    columns: Vec<(usize, String)>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl Matcher {
+    fn new(filter: &LogFilter) -> Self {
+        Self {
+            needle: filter.text.as_deref().and_then(normalize),
+            columns: filter
+                .columns
+                .iter()
+                .filter_map(|c| normalize(&c.value).map(|v| (slot(c.column), v)))
+                .collect(),
+            from: filter.from,
+            to: filter.to,
+        }
+    }
+
+    fn is_trivial(&self) -> bool {
+        self.needle.is_none() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
+    }
+
+    fn matches(&self, arena: &str, m: &Meta) -> bool {
+        if self.from.is_some() || self.to.is_some() {
+            let Some(start) = m.start else {
+                return false;
+            };
+            if self.from.is_some_and(|f| start < f) || self.to.is_some_and(|t| start >= t) {
+                return false;
+            }
+        }
+        if let Some(needle) = &self.needle {
+            let end = m.hay + m.bounds[TEXT_SLOTS] as usize;
+            if !arena
+                .get(m.hay..end)
+                .is_some_and(|hay| hay.contains(needle.as_str()))
+            {
+                return false;
+            }
+        }
+        self.columns
+            .iter()
+            .all(|(s, v)| slot_text(arena, m, *s).contains(v.as_str()))
+    }
+}
+
+/// Trimmed, lowercased, separator-free; `None` when blank.
+fn normalize(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_lowercase().replace(SEP, " "))
+}
+
+/// The lowercased text of slot `s` of a record.
+fn slot_text<'a>(arena: &'a str, m: &Meta, s: usize) -> &'a str {
+    let start = m.hay + m.bounds[s] as usize;
+    let end = (m.hay + m.bounds[s + 1] as usize).saturating_sub(1);
+    arena.get(start..end).unwrap_or_default()
+}
+
+/// The first 8 bytes as a big-endian number, zero-padded: `a <= b` implies
+/// `prefix_key(a) <= prefix_key(b)`.
+fn prefix_key(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(buf)
+}
+
+/// Appends the record's lowercased column texts to `arena` and returns its metadata.
+fn index_record(arena: &mut String, scratch: &mut String, r: &ConnectionReport) -> Meta {
+    let hay = arena.len();
+    let mut bounds = [0u32; COLUMN_COUNT + 1];
+    for (s, column) in SLOTS.into_iter().enumerate() {
+        bounds[s] = (arena.len() - hay) as u32;
+        scratch.clear();
+        cell(r, column).write_display(scratch);
+        if scratch.contains(SEP) {
+            *scratch = scratch.replace(SEP, " ");
+        }
+        if scratch.is_ascii() {
+            let at = arena.len();
+            arena.push_str(scratch);
+            arena[at..].make_ascii_lowercase();
+        } else {
+            arena.push_str(&scratch.to_lowercase());
+        }
+        arena.push(SEP);
+    }
+    bounds[COLUMN_COUNT] = (arena.len() - hay) as u32;
+    Meta {
+        hay,
+        bounds,
+        start: r.start_date,
+        duration: r.duration_seconds(),
+    }
+}
+
+/// The loaded connection log and its current view. See the module documentation for how queries
+/// stay fast at 100,000 records.
+///
+/// The view is recomputed by [`LogStore::apply`], and re-applied with the last filter and sort
+/// whenever the records change ([`LogStore::set_records`], [`LogStore::extend`],
+/// [`LogStore::update_record`]).
+pub struct LogStore {
+    records: Vec<ConnectionReport>,
+    meta: Vec<Meta>,
+    arena: String,
+    /// Bytes of the arena no longer referenced (after updates).
+    garbage: usize,
+    by_id: HashMap<String, u32>,
+    /// All positions, end date descending (missing last), ties in load order.
+    default_order: Vec<u32>,
+    /// Per column: dense rank of each record's value (`NONE` when missing), computed lazily.
+    ranks: [Option<Vec<u32>>; COLUMN_COUNT],
+    /// Record position by id rank (the inverse of `ranks[Id]`), computed with it.
+    by_id_rank: Option<Vec<u32>>,
+    view: Vec<u32>,
+    filter: LogFilter,
+    sort: Option<Sort>,
+    totals: Totals,
+}
+
+impl fmt::Debug for LogStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogStore")
+            .field("records", &self.records.len())
+            .field("view", &self.view.len())
+            .field("filter", &self.filter)
+            .field("sort", &self.sort)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for LogStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogStore {
+    /// An empty store (empty filter, default order).
+    pub fn new() -> Self {
+        Self {
+            records: Vec::new(),
+            meta: Vec::new(),
+            arena: String::new(),
+            garbage: 0,
+            by_id: HashMap::new(),
+            default_order: Vec::new(),
+            ranks: std::array::from_fn(|_| None),
+            by_id_rank: None,
+            view: Vec::new(),
+            filter: LogFilter::default(),
+            sort: None,
+            totals: Totals::default(),
+        }
+    }
+
+    /// A store holding `records` (see [`LogStore::set_records`]).
+    pub fn from_records(records: Vec<ConnectionReport>) -> Self {
+        let mut store = Self::new();
+        store.set_records(records);
+        store
+    }
+
+    /// Replaces every record. Records with an id seen earlier in `records` replace the earlier
+    /// one in place (one record per id). The current filter and sort are re-applied.
+    pub fn set_records(&mut self, records: Vec<ConnectionReport>) -> Totals {
+        self.records.clear();
+        self.meta.clear();
+        self.arena.clear();
+        self.garbage = 0;
+        self.by_id.clear();
+        self.records.reserve(records.len());
+        self.meta.reserve(records.len());
+        self.by_id.reserve(records.len());
+        self.arena.reserve(records.len() * 160);
+        self.ingest(records);
+        self.after_load()
+    }
+
+    /// Adds records; a record whose id is already loaded replaces the loaded one in place (newer
+    /// data wins, never a duplicate). The current filter and sort are re-applied.
+    pub fn extend(&mut self, records: Vec<ConnectionReport>) -> Totals {
+        self.ingest(records);
+        self.after_load()
+    }
+
+    fn ingest(&mut self, records: Vec<ConnectionReport>) {
+        let mut scratch = String::new();
+        for r in records {
+            let meta = index_record(&mut self.arena, &mut scratch, &r);
+            match self.by_id.get(&r.id) {
+                Some(&i) => {
+                    let i = i as usize;
+                    self.garbage += self.meta[i].len();
+                    self.meta[i] = meta;
+                    self.records[i] = r;
+                }
+                None => {
+                    self.by_id.insert(r.id.clone(), self.records.len() as u32);
+                    self.meta.push(meta);
+                    self.records.push(r);
+                }
+            }
+        }
+    }
+
+    fn after_load(&mut self) -> Totals {
+        self.compact_if_needed();
+        let mut order: Vec<u32> = (0..self.records.len() as u32).collect();
+        // Stable, so ties keep load order; input arriving newest first is already sorted, which
+        // the merge sort detects in linear time.
+        let records = &self.records;
+        order.sort_by(|&a, &b| {
+            match (records[a as usize].end_date, records[b as usize].end_date) {
+                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        });
+        self.default_order = order;
+        self.ranks = std::array::from_fn(|_| None);
+        self.by_id_rank = None;
+        // Every sort breaks ties by id: ranking the ids now keeps the first click on a column
+        // header fast.
+        self.ensure_rank(Column::Id);
+        self.reapply()
+    }
+
+    fn compact_if_needed(&mut self) {
+        if self.garbage < COMPACT_MIN_GARBAGE || self.garbage * 2 < self.arena.len() {
+            return;
+        }
+        let mut arena = String::with_capacity(self.arena.len() - self.garbage);
+        for m in &mut self.meta {
+            let at = arena.len();
+            arena.push_str(self.arena.get(m.hay..m.hay + m.len()).unwrap_or_default());
+            m.hay = at;
+        }
+        self.arena = arena;
+        self.garbage = 0;
+    }
+
+    /// Filters and sorts the loaded records into the view and returns its totals. With no sort,
+    /// the view is in the default order: end date descending (as the API delivers), records
+    /// without an end date last, ties in load order. The filter and sort are remembered and
+    /// re-applied when the records change.
+    pub fn apply(&mut self, filter: &LogFilter, sort: Option<Sort>) -> Totals {
+        self.filter = filter.clone();
+        self.sort = sort;
+        self.reapply()
+    }
+
+    /// Recomputes the view with the remembered filter and sort.
+    fn reapply(&mut self) -> Totals {
+        let matcher = Matcher::new(&self.filter);
+        let mut view = std::mem::take(&mut self.view);
+        view.clear();
+        if matcher.is_trivial() {
+            view.extend_from_slice(&self.default_order);
+        } else {
+            let (arena, meta) = (self.arena.as_str(), &self.meta);
+            view.extend(
+                self.default_order
+                    .iter()
+                    .copied()
+                    .filter(|&i| matcher.matches(arena, &meta[i as usize])),
+            );
+        }
+        if let Some(sort) = self.sort {
+            self.sort_view(&mut view, sort);
+        }
+        let duration_seconds = view
+            .iter()
+            .filter_map(|&i| self.meta[i as usize].duration)
+            .sum();
+        self.view = view;
+        self.totals = Totals {
+            count: self.view.len(),
+            total_records: self.records.len(),
+            duration_seconds,
+        };
+        self.totals
+    }
+
+    fn sort_view(&mut self, view: &mut Vec<u32>, sort: Sort) {
+        self.ensure_rank(Column::Id);
+        self.ensure_rank(sort.column);
+        let (Some(rank), Some(id_rank), Some(by_id_rank)) = (
+            self.ranks[sort.column.index()].as_deref(),
+            self.ranks[Column::Id.index()].as_deref(),
+            self.by_id_rank.as_deref(),
+        ) else {
+            return;
+        };
+        // Key: missing flag (bit 63) | directed rank (bits 32..63) | id rank (bits 0..32). The id
+        // rank is unique, so the key identifies the record and the order is total.
+        let mut keys: Vec<u64> = view
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                let id = u64::from(id_rank[i]);
+                match rank[i] {
+                    NONE => (1 << 63) | id,
+                    r if sort.descending => (u64::from(MAX_RANK.saturating_sub(r)) << 32) | id,
+                    r => (u64::from(r) << 32) | id,
+                }
+            })
+            .collect();
+        keys.sort_unstable();
+        view.clear();
+        view.extend(
+            keys.iter()
+                .map(|k| by_id_rank[(k & 0xFFFF_FFFF) as usize]),
+        );
+    }
+
+    fn ensure_rank(&mut self, column: Column) {
+        if self.ranks[column.index()].is_some() {
+            return;
+        }
+        let rank = self.compute_rank(column);
+        if column == Column::Id {
+            let mut inverse = vec![0u32; rank.len()];
+            for (i, &r) in rank.iter().enumerate() {
+                if let Some(slot) = inverse.get_mut(r as usize) {
+                    *slot = i as u32;
+                }
+            }
+            self.by_id_rank = Some(inverse);
+        }
+        self.ranks[column.index()] = Some(rank);
+    }
+
+    fn compute_rank(&self, column: Column) -> Vec<u32> {
+        if column.is_text() && column != Column::Id {
+            return self.compute_text_rank(column);
+        }
+        let n = self.records.len();
+        let mut rank = vec![NONE; n];
+        // (order-preserving 64-bit key, position): numeric keys are exact; for ids the key is
+        // the first 8 bytes, and only equal prefixes fall back to comparing the whole id.
+        let mut keyed: Vec<(u64, u32)> = (0..n)
+            .filter_map(|i| self.sort_key(column, i).map(|k| (k, i as u32)))
+            .collect();
+        let is_id = column == Column::Id;
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                if is_id {
+                    self.records[a.1 as usize]
+                        .id
+                        .cmp(&self.records[b.1 as usize].id)
+                } else {
+                    Ordering::Equal
+                }
+            })
+        });
+        if is_id {
+            // Ids are unique: ranks form a permutation.
+            for (pos, &(_, i)) in keyed.iter().enumerate() {
+                rank[i as usize] = pos as u32;
+            }
+            return rank;
+        }
+        let mut r = 0u32;
+        let mut prev: Option<u64> = None;
+        for &(k, i) in &keyed {
+            if prev.is_some_and(|p| p != k) {
+                r += 1;
+            }
+            rank[i as usize] = r;
+            prev = Some(k);
+        }
+        rank
+    }
+
+    /// Ranks of a text column: the distinct lowercased values are collected first (connection
+    /// logs repeat supporters, groups, states...), then only those are sorted, by an 8-byte
+    /// prefix key with a full comparison on equal prefixes.
+    fn compute_text_rank(&self, column: Column) -> Vec<u32> {
+        let s = slot(column);
+        let n = self.records.len();
+        let mut unique_of: HashMap<&str, u32> = HashMap::new();
+        let mut uniques: Vec<&str> = Vec::new();
+        let mut value_of = vec![NONE; n];
+        for (i, m) in self.meta.iter().enumerate() {
+            let text = slot_text(&self.arena, m, s);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let u = *unique_of.entry(text).or_insert_with(|| {
+                uniques.push(text);
+                (uniques.len() - 1) as u32
+            });
+            value_of[i] = u;
+        }
+        let mut order: Vec<(u64, u32)> = uniques
+            .iter()
+            .enumerate()
+            .map(|(u, t)| (prefix_key(t.as_bytes()), u as u32))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| uniques[a.1 as usize].cmp(uniques[b.1 as usize]))
+        });
+        let mut rank_of_unique = vec![0u32; uniques.len()];
+        for (r, &(_, u)) in order.iter().enumerate() {
+            rank_of_unique[u as usize] = r as u32;
+        }
+        value_of
+            .into_iter()
+            .map(|u| match u {
+                NONE => NONE,
+                u => rank_of_unique[u as usize],
+            })
+            .collect()
+    }
+
+    /// An order-preserving 64-bit key of the record's value in `column`; `None` when missing.
+    fn sort_key(&self, column: Column, i: usize) -> Option<u64> {
+        let r = &self.records[i];
+        let signed = |v: i64| (v as u64) ^ (1 << 63);
+        match column {
+            Column::Id => Some(prefix_key(r.id.as_bytes())),
+            Column::StartDate => r.start_date.map(|t| signed(t.timestamp_micros())),
+            Column::EndDate => r.end_date.map(|t| signed(t.timestamp_micros())),
+            Column::DurationSeconds => self.meta[i].duration.map(signed),
+            Column::Fee => r.fee.filter(|f| f.is_finite()).map(|f| {
+                let bits = f.to_bits();
+                if bits >> 63 == 1 {
+                    !bits
+                } else {
+                    bits | (1 << 63)
+                }
+            }),
+            text => {
+                let s = slot_text(&self.arena, &self.meta[i], slot(text));
+                (!s.trim().is_empty()).then(|| prefix_key(s.as_bytes()))
+            }
+        }
+    }
+
+    /// Totals of the current view.
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// Number of loaded records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether no record is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Number of records in the view.
+    pub fn view_len(&self) -> usize {
+        self.view.len()
+    }
+
+    /// Every loaded record, in load order.
+    pub fn records(&self) -> &[ConnectionReport] {
+        &self.records
+    }
+
+    /// The filter of the current view.
+    pub fn filter(&self) -> &LogFilter {
+        &self.filter
+    }
+
+    /// The sort of the current view (`None`: default order).
+    pub fn sort(&self) -> Option<Sort> {
+        self.sort
+    }
+
+    /// The records of the view, in view order (what an export of "the rows in view" writes).
+    pub fn view(&self) -> impl ExactSizeIterator<Item = &ConnectionReport> + '_ {
+        self.view.iter().map(|&i| &self.records[i as usize])
+    }
+
+    /// At most `limit` records of the view starting at position `offset` (empty past the end).
+    pub fn window(&self, offset: usize, limit: usize) -> Vec<&ConnectionReport> {
+        self.window_positions(offset, limit)
+            .iter()
+            .map(|&i| &self.records[i as usize])
+            .collect()
+    }
+
+    /// Like [`LogStore::window`], as display rows for the UI table; each row carries its view
+    /// position in `index`.
+    pub fn window_rows(&self, offset: usize, limit: usize) -> Vec<LogRow> {
+        self.window_positions(offset, limit)
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| LogRow::from_record(offset + k, &self.records[i as usize]))
+            .collect()
+    }
+
+    fn window_positions(&self, offset: usize, limit: usize) -> &[u32] {
+        let start = offset.min(self.view.len());
+        let end = start.saturating_add(limit).min(self.view.len());
+        &self.view[start..end]
+    }
+
+    /// The loaded record with this id.
+    pub fn get(&self, id: &str) -> Option<&ConnectionReport> {
+        self.by_id.get(id).map(|&i| &self.records[i as usize])
+    }
+
+    /// The position of the record with this id in the current view, if it is in view.
+    pub fn view_position(&self, id: &str) -> Option<usize> {
+        let i = *self.by_id.get(id)?;
+        self.view.iter().position(|&v| v == i)
+    }
+
+    /// Applies an update that the API accepted (`PUT /reports/connections/{id}`): the fields set
+    /// in `update` replace the record's notes / billing state. The current filter and sort are
+    /// re-applied (the record may leave or move in the view). [`Error::NotFound`] when no record
+    /// with this id is loaded.
+    pub fn update_record(&mut self, id: &str, update: &ReportUpdate) -> Result<Totals> {
+        let Some(&i) = self.by_id.get(id) else {
+            return Err(Error::NotFound {
+                message: format!("connection report {id} is not loaded"),
+            });
+        };
+        let i = i as usize;
+        let record = &mut self.records[i];
+        if let Some(notes) = &update.notes {
+            record.notes = Some(notes.clone());
+            self.ranks[Column::Notes.index()] = None;
+        }
+        if let Some(state) = &update.billing_state {
+            record.billing_state = Some(state.clone());
+            self.ranks[Column::BillingState.index()] = None;
+        }
+        let mut scratch = String::new();
+        let meta = index_record(&mut self.arena, &mut scratch, &self.records[i]);
+        self.garbage += self.meta[i].len();
+        self.meta[i] = meta;
+        self.compact_if_needed();
+        Ok(self.reapply())
+    }
+}
+
+impl From<Vec<ConnectionReport>> for LogStore {
+    fn from(records: Vec<ConnectionReport>) -> Self {
+        Self::from_records(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_a_permutation_with_text_first() {
+        for (s, c) in SLOTS.into_iter().enumerate() {
+            assert_eq!(slot(c), s, "slot() must invert SLOTS for {c}");
+            assert_eq!(
+                c.is_text(),
+                s < TEXT_SLOTS,
+                "text columns come first so free text searches one prefix"
+            );
+        }
+    }
+}

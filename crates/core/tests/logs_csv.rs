@@ -1,0 +1,375 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! CSV export: exact header, RFC 4180 round trip with adversarial text, formula escaping,
+//! delimiter and BOM options, atomic file export, and the ticket text.
+//!
+//! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
+
+mod logs {
+    use proptest::prelude::*;
+    use sdesk_core::logs::{
+        column_text, export_csv, export_csv_to_path, needs_formula_escape, ticket_text,
+        write_file_atomically, Column, CsvOptions, LogFilter, LogStore, Sort, CSV_HEADER,
+    };
+    use sdesk_core::models::{ConnectionReport, EndCustomer, ReportSessionType};
+    use sdesk_core::{Error, ErrorKind};
+    use serde_json::json;
+    use std::fs;
+
+    const HEADER: &str = "id,start_date,end_date,duration_seconds,userid,username,deviceid,devicename,groupid,groupname,support_session_type,session_code,end_customer_name,end_customer_email,billing_state,fee,currency,notes,contact_id";
+
+    fn rec(v: serde_json::Value) -> ConnectionReport {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn full() -> ConnectionReport {
+        rec(json!({
+            "id": "6a4d3c3e-0c1f-4d0e-9a35-2b6c1f0e0a11", "userid": "u123", "username": "Jörg Müller",
+            "deviceid": 987654321, "devicename": "PC-0001", "groupid": "g42", "groupname": "Support",
+            "support_session_type": 2, "session_code": "s123-456-789",
+            "start_date": "2024-03-02T10:00:00.750Z", "end_date": "2024-03-02T11:02:03Z",
+            "fee": 12.5, "currency": "EUR", "billing_state": "open", "notes": "ok",
+            "contact_id": "c1", "end_customer": {"name": "Anna", "email": "anna@example.com"}
+        }))
+    }
+
+    fn export_string(records: &[ConnectionReport], options: &CsvOptions) -> (u64, String) {
+        let mut out = Vec::new();
+        let n = export_csv(records, &mut out, options).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    }
+
+    fn read_back(data: &[u8], delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(data);
+        let header = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        (header, rows)
+    }
+
+    /// What a text value must read back as: itself, or `'` + itself for formula starters.
+    fn escaped(s: &str) -> String {
+        if needs_formula_escape(s) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        }
+    }
+
+    #[test]
+    fn header_is_exact_and_lines_end_with_crlf() {
+        assert_eq!(CSV_HEADER, HEADER, "the public constant is the documented header");
+        let (n, text) = export_string(&[], &CsvOptions::default());
+        assert_eq!(n, 0, "no records, no rows");
+        assert_eq!(text, format!("{HEADER}\r\n"), "an empty export is the header line only");
+        let (_, text) = export_string(&[], &CsvOptions::excel_semicolon());
+        assert_eq!(
+            text,
+            format!("\u{feff}{}\r\n", HEADER.replace(',', ";")),
+            "with ';' the header uses ';', and the BOM comes first"
+        );
+    }
+
+    #[test]
+    fn values_are_formatted_as_documented() {
+        let (n, text) = export_string(&[full()], &CsvOptions::default());
+        assert_eq!(n, 1, "one row written");
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            "6a4d3c3e-0c1f-4d0e-9a35-2b6c1f0e0a11,2024-03-02T10:00:00Z,2024-03-02T11:02:03Z,3722,\
+             u123,Jörg Müller,987654321,PC-0001,g42,Support,RemoteSupportActive,s123-456-789,Anna,\
+             anna@example.com,open,12.5,EUR,ok,c1",
+            "timestamps without fractions in UTC, duration in seconds, API type name, plain fee"
+        );
+        let bare = rec(json!({"id": "x"}));
+        let (_, text) = export_string(&[bare], &CsvOptions::default());
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            format!("x{}", ",".repeat(18)),
+            "absent values are empty fields"
+        );
+        let mut other = rec(json!({"id": "y", "fee": 1e21}));
+        other.support_session_type = Some(ReportSessionType::Other("7".into()));
+        let (_, text) = export_string(&[other], &CsvOptions::default());
+        let (_, rows) = read_back(text.as_bytes(), b',');
+        assert_eq!(rows[0][10], "7", "unknown session types are written as received");
+        assert_eq!(rows[0][15], "1000000000000000000000", "no exponent in the fee");
+    }
+
+    #[test]
+    fn generated_columns_are_not_formula_escaped() {
+        let r = rec(json!({"id": "n", "fee": -12.5,
+            "start_date": "2024-01-01T00:00:00Z", "end_date": "2024-01-01T00:00:10Z"}));
+        let (_, text) = export_string(&[r], &CsvOptions::default());
+        let (_, rows) = read_back(text.as_bytes(), b',');
+        assert_eq!(rows[0][15], "-12.5", "a negative fee is a number we generate, not text");
+        assert_eq!(rows[0][3], "10", "duration is generated");
+    }
+
+    const ADVERSARIAL: &[&str] = &[
+        "plain",
+        "comma, inside",
+        "semi; colon",
+        "quote \" inside",
+        "\"starts with quote",
+        "line\nfeed",
+        "windows\r\nline",
+        "trailing newline\n",
+        "Umlaute äöüß ÄÖÜ",
+        "emoji 🎧🚀 and 中文",
+        "=SUM(A1:A2)",
+        "+49 30 123",
+        "-2+3",
+        "@cmd",
+        "\tTAB first",
+        "\rCR first",
+        "\0NUL first",
+        "  leading spaces",
+        "'already quoted",
+        "",
+    ];
+
+    fn adversarial_records() -> Vec<ConnectionReport> {
+        ADVERSARIAL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut r = full();
+                r.id = format!("id-{i}");
+                for field in [
+                    &mut r.username,
+                    &mut r.devicename,
+                    &mut r.groupname,
+                    &mut r.notes,
+                    &mut r.billing_state,
+                    &mut r.session_code,
+                    &mut r.contact_id,
+                ] {
+                    *field = Some((*s).to_owned());
+                }
+                r.end_customer = Some(EndCustomer {
+                    name: Some((*s).to_owned()),
+                    email: Some(format!("{s}@x")),
+                });
+                r
+            })
+            .collect()
+    }
+
+    fn check_round_trip(options: &CsvOptions) {
+        let records = adversarial_records();
+        let mut out = Vec::new();
+        let n = export_csv(&records, &mut out, options).unwrap();
+        assert_eq!(n, records.len() as u64, "one row per record");
+        let data = if options.bom {
+            assert_eq!(&out[..3], &[0xEF, 0xBB, 0xBF], "BOM bytes first");
+            &out[3..]
+        } else {
+            &out[..]
+        };
+        let (header, rows) = read_back(data, options.delimiter);
+        assert_eq!(header.join(","), HEADER, "header reads back");
+        assert_eq!(rows.len(), records.len(), "embedded line breaks do not split rows");
+        for (r, row) in records.iter().zip(&rows) {
+            assert_eq!(row.len(), 19, "every row has all columns");
+            for (c, got) in Column::ALL.iter().zip(row) {
+                let raw = column_text(r, *c);
+                let want = if c.is_text() { escaped(&raw) } else { raw };
+                assert_eq!(
+                    got, &want,
+                    "column {c} of {} must read back as written (formula starters get ')",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn adversarial_text_round_trips_with_comma() {
+        check_round_trip(&CsvOptions::default());
+    }
+
+    #[test]
+    fn adversarial_text_round_trips_with_semicolon_and_bom() {
+        check_round_trip(&CsvOptions::excel_semicolon());
+        check_round_trip(&CsvOptions {
+            delimiter: b';',
+            bom: false,
+        });
+    }
+
+    #[test]
+    fn bom_only_when_asked() {
+        let (_, text) = export_string(&[], &CsvOptions::default());
+        assert!(text.starts_with("id,"), "no BOM by default");
+        let mut out = Vec::new();
+        export_csv(
+            &[],
+            &mut out,
+            &CsvOptions {
+                delimiter: b',',
+                bom: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(&out[..5], b"\xEF\xBB\xBFid", "BOM bytes EF BB BF then the header");
+    }
+
+    #[test]
+    fn invalid_delimiter_is_refused() {
+        let err = export_csv(
+            &[],
+            Vec::new(),
+            &CsvOptions {
+                delimiter: b'"',
+                bom: false,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "a quote cannot be a delimiter");
+    }
+
+    #[test]
+    fn exports_exactly_the_rows_in_view() {
+        let mut records = adversarial_records();
+        records.truncate(5);
+        let mut store = LogStore::from_records(records);
+        store.apply(&LogFilter::text("INSIDE"), Some(Sort::desc(Column::Id)));
+        let mut out = Vec::new();
+        let n = export_csv(store.view(), &mut out, &CsvOptions::default()).unwrap();
+        let (_, rows) = read_back(&out, b',');
+        let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(n, 2, "the row count is the view's");
+        assert_eq!(got, ["id-3", "id-1"], "filtered and in view order");
+    }
+
+    #[test]
+    fn path_export_writes_and_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.csv");
+        fs::write(&path, "previous").unwrap();
+        let n = export_csv_to_path(&[full()], &path, &CsvOptions::default()).unwrap();
+        assert_eq!(n, 1, "row count returned");
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(HEADER), "the new export replaced the old file");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn failed_export_does_not_clobber_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.csv");
+        fs::write(&path, "keep me").unwrap();
+
+        let err = write_file_atomically(&path, |out| {
+            let records = adversarial_records();
+            export_csv(&records, &mut *out, &CsvOptions::default())?;
+            Err::<u64, _>(Error::Cancelled)
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Cancelled, "the writer's error is returned");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "keep me",
+            "a failed export leaves the existing file untouched"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the half-written temporary file is removed"
+        );
+
+        let bad = CsvOptions {
+            delimiter: b'\n',
+            bom: false,
+        };
+        assert!(
+            export_csv_to_path(&[full()], &path, &bad).is_err(),
+            "invalid options fail before anything is written"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "keep me", "still untouched");
+
+        let sub = dir.path().join("missing").join("x.csv");
+        let err = export_csv_to_path(&[full()], &sub, &CsvOptions::default()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "a missing directory is a file error");
+        assert!(!sub.exists(), "nothing is created");
+
+        let as_dir = dir.path().join("adir");
+        fs::create_dir(&as_dir).unwrap();
+        fs::write(as_dir.join("inside"), "x").unwrap();
+        assert!(
+            export_csv_to_path(&[full()], &as_dir, &CsvOptions::default()).is_err(),
+            "a directory is not replaced by a file"
+        );
+        assert!(as_dir.join("inside").exists(), "and its content is untouched");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "the temporary file is removed when the rename fails"
+        );
+    }
+
+    #[test]
+    fn ticket_text_is_readable_and_skips_absent_fields() {
+        let t = ticket_text(&full());
+        for want in [
+            "Connection:    6a4d3c3e-0c1f-4d0e-9a35-2b6c1f0e0a11\n",
+            "Start:         2024-03-02 10:00:00 UTC\n",
+            "Duration:      1:02:02\n",
+            "Supporter:     Jörg Müller (u123)\n",
+            "Device:        PC-0001 (987654321)\n",
+            "Type:          RemoteSupportActive\n",
+            "Customer:      Anna <anna@example.com>\n",
+            "Fee:           12.5 EUR\n",
+        ] {
+            assert!(t.contains(want), "ticket text should contain {want:?}:\n{t}");
+        }
+        let mut r = rec(json!({"id": "x", "notes": "line one\nline two"}));
+        r.username = Some("  ".into());
+        let t = ticket_text(&r);
+        assert_eq!(
+            t, "Connection:    x\nNotes:         line one\n               line two\n",
+            "absent and blank fields are left out; continuation lines are indented"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn arbitrary_text_round_trips(
+            texts in proptest::collection::vec((any::<String>(), any::<String>()), 0..8),
+            semicolon in any::<bool>(),
+        ) {
+            let records: Vec<ConnectionReport> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, (notes, device))| {
+                    let mut r = rec(json!({"id": format!("p{i}")}));
+                    r.notes = Some(notes.clone());
+                    r.devicename = Some(device.clone());
+                    r
+                })
+                .collect();
+            let options = CsvOptions { delimiter: if semicolon { b';' } else { b',' }, bom: false };
+            let mut out = Vec::new();
+            let n = export_csv(&records, &mut out, &options).unwrap();
+            prop_assert_eq!(n, records.len() as u64, "row count returned");
+            let (_, rows) = read_back(&out, options.delimiter);
+            prop_assert_eq!(rows.len(), records.len(), "row count read back");
+            for ((notes, device), row) in texts.iter().zip(&rows) {
+                prop_assert_eq!(&row[17], &escaped(notes), "notes read back");
+                prop_assert_eq!(&row[7], &escaped(device), "devicename read back");
+            }
+        }
+    }
+}

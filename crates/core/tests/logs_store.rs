@@ -1,0 +1,495 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The in-memory connection log: filter, sort, window, totals, null ordering, updates.
+//!
+//! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
+
+mod logs {
+    use chrono::{DateTime, Duration, Utc};
+    use proptest::prelude::*;
+    use sdesk_core::logs::{Column, LogFilter, LogRow, LogStore, Sort, Totals};
+    use sdesk_core::models::{ConnectionReport, ReportUpdate};
+    use sdesk_core::ErrorKind;
+    use serde_json::json;
+
+    fn ts(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// A record from JSON, as the API would send it.
+    fn rec(v: serde_json::Value) -> ConnectionReport {
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// A record with an id, a start and a duration in minutes.
+    fn timed(id: &str, start: &str, minutes: i64) -> ConnectionReport {
+        let start = ts(start);
+        let end = start + Duration::minutes(minutes);
+        rec(json!({"id": id, "start_date": start.to_rfc3339(), "end_date": end.to_rfc3339()}))
+    }
+
+    fn ids<'a>(it: impl Iterator<Item = &'a ConnectionReport>) -> Vec<String> {
+        it.map(|r| r.id.clone()).collect()
+    }
+
+    fn sample() -> Vec<ConnectionReport> {
+        vec![
+            rec(json!({
+                "id": "r1", "username": "Jörg Müller", "userid": "u1", "devicename": "PC-0001",
+                "deviceid": 111, "groupname": "Support", "support_session_type": 2,
+                "start_date": "2024-03-02T10:00:00Z", "end_date": "2024-03-02T10:30:00Z",
+                "notes": "Printer offline", "fee": 12.5, "currency": "EUR",
+                "end_customer": {"name": "Anna Schmidt", "email": "anna@example.com"}
+            })),
+            rec(json!({
+                "id": "r2", "username": "anna berg", "devicename": "LAPTOP-7",
+                "start_date": "2024-03-01T09:00:00Z", "end_date": "2024-03-01T09:05:00Z",
+                "notes": "VPN", "fee": 3
+            })),
+            rec(json!({
+                "id": "r3", "username": "MÜLLER, Hans", "devicename": "pc-0002",
+                "start_date": "2024-03-03T08:00:00Z", "end_date": "2024-03-03T09:00:00Z"
+            })),
+            rec(json!({"id": "r4", "devicename": "kiosk"})),
+        ]
+    }
+
+    #[test]
+    fn default_order_is_end_date_descending_with_missing_last() {
+        let store = LogStore::from_records(sample());
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1", "r2", "r4"],
+            "with no sort the view is newest end first, records without end date last"
+        );
+        let same_end = vec![
+            timed("b", "2024-01-01T00:00:00Z", 10),
+            timed("a", "2024-01-01T00:00:00Z", 10),
+        ];
+        let store = LogStore::from_records(same_end);
+        assert_eq!(ids(store.view()), ["b", "a"], "ties keep the order as fetched");
+    }
+
+    #[test]
+    fn free_text_is_unicode_case_insensitive_over_text_columns() {
+        let mut store = LogStore::from_records(sample());
+        let t = store.apply(&LogFilter::text("  müller "), None);
+        assert_eq!(ids(store.view()), ["r3", "r1"], "MÜLLER and Müller both match müller");
+        assert_eq!(t.count, 2, "totals count the view");
+        store.apply(&LogFilter::text("ANNA@EXAMPLE"), None);
+        assert_eq!(ids(store.view()), ["r1"], "the customer's e-mail is searched");
+        store.apply(&LogFilter::text("printer"), None);
+        assert_eq!(ids(store.view()), ["r1"], "notes are searched");
+        store.apply(&LogFilter::text("remotesupportactive"), None);
+        assert_eq!(ids(store.view()), ["r1"], "the session type's API name is searched");
+        store.apply(&LogFilter::text("111"), None);
+        assert_eq!(ids(store.view()), ["r1"], "a numeric device id is searched as text");
+        store.apply(&LogFilter::text("2024-03"), None);
+        assert!(
+            store.view_len() == 0,
+            "free text covers text columns only, not the dates"
+        );
+        store.apply(&LogFilter::text("vpnlaptop"), None);
+        assert_eq!(store.view_len(), 0, "a match never spans two columns");
+        store.apply(&LogFilter::text("   "), None);
+        assert_eq!(store.view_len(), 4, "blank text filters nothing");
+    }
+
+    #[test]
+    fn column_filters_match_display_text_and_combine_with_and() {
+        let mut store = LogStore::from_records(sample());
+        store.apply(
+            &LogFilter::default().with_column(Column::Devicename, "PC-000"),
+            None,
+        );
+        assert_eq!(ids(store.view()), ["r3", "r1"], "case-insensitive substring per column");
+        store.apply(
+            &LogFilter::default()
+                .with_column(Column::Devicename, "pc")
+                .with_column(Column::Username, "jörg"),
+            None,
+        );
+        assert_eq!(ids(store.view()), ["r1"], "column filters are combined with AND");
+        store.apply(
+            &LogFilter::default().with_column(Column::StartDate, "2024-03-01T09"),
+            None,
+        );
+        assert_eq!(ids(store.view()), ["r2"], "dates filter on their displayed text");
+        store.apply(&LogFilter::default().with_column(Column::Fee, "12.5"), None);
+        assert_eq!(ids(store.view()), ["r1"], "the fee filters on its plain decimal");
+        store.apply(
+            &LogFilter::default().with_column(Column::Username, "müller"),
+            None,
+        );
+        assert_eq!(ids(store.view()), ["r3", "r1"], "only the named column is searched");
+        store.apply(
+            &LogFilter::default().with_column(Column::Notes, "müller"),
+            None,
+        );
+        assert_eq!(store.view_len(), 0, "the other columns are not searched");
+    }
+
+    #[test]
+    fn date_range_is_inclusive_from_exclusive_to_on_start_date() {
+        let mut store = LogStore::from_records(sample());
+        let filter = LogFilter {
+            from: Some(ts("2024-03-02T10:00:00Z")),
+            to: Some(ts("2024-03-03T08:00:00Z")),
+            ..LogFilter::default()
+        };
+        store.apply(&filter, None);
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "from is inclusive (r1 starts exactly at from), to exclusive (r3 starts at to)"
+        );
+        let open_end = LogFilter {
+            from: Some(ts("2000-01-01T00:00:00Z")),
+            ..LogFilter::default()
+        };
+        store.apply(&open_end, None);
+        assert!(
+            !ids(store.view()).contains(&"r4".to_owned()),
+            "a record without start date is outside every date range"
+        );
+    }
+
+    #[test]
+    fn sorting_puts_missing_values_last_in_both_directions_and_ties_by_id() {
+        let mut store = LogStore::from_records(sample());
+        store.apply(&LogFilter::default(), Some(Sort::asc(Column::Username)));
+        assert_eq!(
+            ids(store.view()),
+            ["r2", "r1", "r3", "r4"],
+            "ascending, case-insensitive (anna < jörg < müller), missing last"
+        );
+        store.apply(&LogFilter::default(), Some(Sort::desc(Column::Username)));
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1", "r2", "r4"],
+            "descending reverses present values but missing stays last"
+        );
+        store.apply(&LogFilter::default(), Some(Sort::desc(Column::DurationSeconds)));
+        assert_eq!(ids(store.view()), ["r3", "r1", "r2", "r4"], "duration descending");
+        store.apply(&LogFilter::default(), Some(Sort::asc(Column::Fee)));
+        assert_eq!(ids(store.view()), ["r2", "r1", "r3", "r4"], "fee ascending, missing last");
+        store.apply(&LogFilter::default(), Some(Sort::asc(Column::StartDate)));
+        assert_eq!(ids(store.view()), ["r2", "r1", "r3", "r4"], "start date ascending");
+
+        let ties = vec![
+            timed("c", "2024-01-01T00:00:00Z", 5),
+            timed("a", "2024-01-02T00:00:00Z", 5),
+            timed("b", "2024-01-03T00:00:00Z", 5),
+        ];
+        let mut store = LogStore::from_records(ties);
+        for descending in [false, true] {
+            store.apply(
+                &LogFilter::default(),
+                Some(Sort {
+                    column: Column::DurationSeconds,
+                    descending,
+                }),
+            );
+            assert_eq!(
+                ids(store.view()),
+                ["a", "b", "c"],
+                "equal values are ordered by id ascending in either direction"
+            );
+        }
+    }
+
+    #[test]
+    fn window_clamps_and_rows_carry_view_index_and_display_text() {
+        let mut store = LogStore::from_records(sample());
+        store.apply(&LogFilter::default(), Some(Sort::asc(Column::Id)));
+        assert_eq!(ids(store.window(1, 2).into_iter()), ["r2", "r3"], "window is a slice");
+        assert_eq!(store.window(3, 100).len(), 1, "a window past the end is cut");
+        assert!(store.window(10, 5).is_empty(), "a window after the end is empty");
+        let rows = store.window_rows(0, 2);
+        assert_eq!(
+            rows.iter().map(|r| r.index).collect::<Vec<_>>(),
+            [0, 1],
+            "index is the position in the view"
+        );
+        let r1: &LogRow = &rows[0];
+        assert_eq!(r1.start_date, "2024-03-02T10:00:00Z", "timestamps in the CSV format");
+        assert_eq!(r1.duration_seconds, "1800", "duration in seconds");
+        assert_eq!(r1.duration, "0:30:00", "and as h:mm:ss");
+        assert_eq!(r1.fee, "12.5", "fee as plain decimal");
+        assert_eq!(r1.deviceid, "111", "numeric device ids become text");
+        assert_eq!(r1.support_session_type, "RemoteSupportActive", "the API name");
+        assert_eq!(r1.end_customer_name, "Anna Schmidt", "customer flattened");
+        let v = serde_json::to_value(r1).unwrap();
+        for key in ["index", "startDate", "endCustomerEmail", "supportSessionType", "contactId"] {
+            assert!(v.get(key).is_some(), "the row crosses to the UI in camelCase: {key}");
+        }
+        let empty = &store.window_rows(3, 1)[0];
+        assert_eq!(
+            (empty.username.as_str(), empty.fee.as_str(), empty.start_date.as_str()),
+            ("", "", ""),
+            "absent values are empty strings"
+        );
+    }
+
+    #[test]
+    fn totals_sum_durations_of_the_view() {
+        let mut store = LogStore::from_records(sample());
+        assert_eq!(
+            store.totals(),
+            Totals {
+                count: 4,
+                total_records: 4,
+                duration_seconds: 1800 + 300 + 3600
+            },
+            "records without dates add nothing"
+        );
+        let t = store.apply(&LogFilter::text("müller"), None);
+        assert_eq!(
+            t,
+            Totals {
+                count: 2,
+                total_records: 4,
+                duration_seconds: 1800 + 3600
+            },
+            "totals follow the filter; total_records stays the loaded count"
+        );
+        assert_eq!(store.totals(), t, "totals() returns the last apply's totals");
+        let json = serde_json::to_value(t).unwrap();
+        assert_eq!(
+            json,
+            json!({"count": 2, "totalRecords": 4, "durationSeconds": 5400}),
+            "totals cross to the UI in camelCase"
+        );
+    }
+
+    #[test]
+    fn update_record_applies_locally_and_reapplies_the_view() {
+        let mut store = LogStore::from_records(sample());
+        store.apply(
+            &LogFilter::text("printer"),
+            Some(Sort::asc(Column::Notes)),
+        );
+        assert_eq!(ids(store.view()), ["r1"], "precondition: r1 matches by its notes");
+        let t = store
+            .update_record(
+                "r1",
+                &ReportUpdate {
+                    notes: Some("Fixed the scanner".into()),
+                    billing_state: Some("billed".into()),
+                },
+            )
+            .unwrap();
+        assert_eq!(t.count, 0, "the new notes no longer match, so the record leaves the view");
+        let r1 = store.get("r1").unwrap();
+        assert_eq!(r1.notes.as_deref(), Some("Fixed the scanner"), "notes updated");
+        assert_eq!(r1.billing_state.as_deref(), Some("billed"), "billing state updated");
+        store.apply(&LogFilter::text("SCANNER"), None);
+        assert_eq!(ids(store.view()), ["r1"], "the search index follows the update");
+
+        store.apply(&LogFilter::default(), Some(Sort::asc(Column::Notes)));
+        assert_eq!(ids(store.view()), ["r1", "r2", "r3", "r4"], "fixed < vpn, missing last");
+        store
+            .update_record(
+                "r1",
+                &ReportUpdate {
+                    notes: Some("zzz".into()),
+                    billing_state: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            ids(store.view()),
+            ["r2", "r1", "r3", "r4"],
+            "a cached sort rank is refreshed after an update"
+        );
+        assert_eq!(
+            store.get("r1").unwrap().billing_state.as_deref(),
+            Some("billed"),
+            "fields not in the update are kept"
+        );
+        let err = store
+            .update_record("nope", &ReportUpdate::default())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "unknown ids are reported, not ignored");
+    }
+
+    #[test]
+    fn many_updates_keep_the_index_consistent() {
+        let records: Vec<_> = (0..2000)
+            .map(|i| {
+                rec(json!({"id": format!("id{i:05}"), "notes": "x".repeat(600),
+                           "end_date": "2024-01-01T00:00:00Z"}))
+            })
+            .collect();
+        let mut store = LogStore::from_records(records);
+        for round in 0..3 {
+            for i in 0..2000 {
+                let notes = format!("round{round} {}", "y".repeat(600));
+                store
+                    .update_record(
+                        &format!("id{i:05}"),
+                        &ReportUpdate {
+                            notes: Some(notes),
+                            billing_state: None,
+                        },
+                    )
+                    .unwrap();
+            }
+        }
+        let t = store.apply(&LogFilter::text("round2"), None);
+        assert_eq!(t.count, 2000, "after arena compaction every record is still found");
+        let t = store.apply(&LogFilter::text("round1"), None);
+        assert_eq!(t.count, 0, "old texts are gone");
+    }
+
+    #[test]
+    fn extend_and_set_records_dedupe_by_id_and_keep_filter_and_sort() {
+        let mut store = LogStore::new();
+        assert!(store.is_empty(), "a new store is empty");
+        store.apply(&LogFilter::text("pc"), Some(Sort::asc(Column::Id)));
+        store.set_records(sample());
+        assert_eq!(ids(store.view()), ["r1", "r3"], "the remembered filter and sort apply");
+        let mut again = sample();
+        again[0].devicename = Some("PC-renamed".into());
+        again.push(rec(json!({"id": "r5", "devicename": "PC-5"})));
+        let t = store.extend(again);
+        assert_eq!(store.len(), 5, "records already loaded are replaced, not duplicated");
+        assert_eq!(t.total_records, 5, "totals count distinct records");
+        assert_eq!(ids(store.view()), ["r1", "r3", "r5"], "new records join the view");
+        assert_eq!(
+            store.get("r1").unwrap().devicename.as_deref(),
+            Some("PC-renamed"),
+            "newer data wins"
+        );
+        let mut dup = sample();
+        dup.extend(sample());
+        store.set_records(dup);
+        assert_eq!(store.len(), 4, "set_records keeps one record per id");
+        assert_eq!(store.view_position("r3"), Some(1), "position in the view by id");
+        assert_eq!(store.view_position("r2"), None, "r2 is filtered out");
+    }
+
+    #[test]
+    fn filter_and_sort_types_cross_from_the_ui_as_camel_case() {
+        let f: LogFilter = serde_json::from_value(json!({
+            "text": "müller",
+            "columns": [{"column": "end_customer_name", "value": "anna"}],
+            "from": "2024-03-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(f.columns[0].column, Column::EndCustomerName, "snake_case column names");
+        assert!(f.to.is_none(), "missing fields default");
+        let s: Sort = serde_json::from_value(json!({"column": "duration_seconds"})).unwrap();
+        assert!(!s.descending, "descending defaults to false");
+    }
+
+    // ---- property: the fast filter/sort equals a naive reference ----
+
+    fn arb_text() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(String::new())),
+            Just(Some(" ".to_owned())),
+            "[a-cA-CäÄ ]{0,4}".prop_map(Some),
+        ]
+    }
+
+    fn arb_record(i: usize) -> impl Strategy<Value = ConnectionReport> {
+        (
+            arb_text(),
+            arb_text(),
+            proptest::option::of(0i64..5),
+            proptest::option::of(0i64..4),
+            proptest::option::of(prop_oneof![Just(1.0f64), Just(2.5), Just(-1.0)]),
+        )
+            .prop_map(move |(username, notes, start, minutes, fee)| {
+                let base = ts("2024-01-01T00:00:00Z");
+                let start_date = start.map(|h| base + Duration::hours(h));
+                let end_date = match (start_date, minutes) {
+                    (Some(s), Some(m)) => Some(s + Duration::minutes(m)),
+                    _ => None,
+                };
+                let mut r = rec(json!({"id": format!("id{:03}", 999 - i)}));
+                r.username = username;
+                r.notes = notes;
+                r.start_date = start_date;
+                r.end_date = end_date;
+                r.fee = fee;
+                r
+            })
+    }
+
+    fn arb_records() -> impl Strategy<Value = Vec<ConnectionReport>> {
+        (0usize..40).prop_flat_map(|n| (0..n).map(arb_record).collect::<Vec<_>>())
+    }
+
+    /// Reference ordering: present values by the column (text lowercased), missing last, ties
+    /// by id.
+    fn reference_sort(records: &[ConnectionReport], keep: &[usize], sort: Sort) -> Vec<String> {
+        use std::cmp::Ordering;
+        let text_key = |r: &ConnectionReport| -> Option<String> {
+            let s = sdesk_core::logs::column_text(r, sort.column);
+            (!s.trim().is_empty()).then(|| s.to_lowercase())
+        };
+        let mut v: Vec<&ConnectionReport> = keep.iter().map(|&i| &records[i]).collect();
+        v.sort_by(|a, b| {
+            let ord = match sort.column {
+                Column::StartDate => cmp_opt(a.start_date, b.start_date),
+                Column::DurationSeconds => cmp_opt(a.duration_seconds(), b.duration_seconds()),
+                Column::Fee => cmp_opt(
+                    a.fee.map(|f| (f * 10.0) as i64),
+                    b.fee.map(|f| (f * 10.0) as i64),
+                ),
+                _ => cmp_opt(text_key(a), text_key(b)),
+            };
+            let ord = match ord {
+                (Some(o), true) if sort.descending => Some(o.reverse()),
+                (o, _) => o,
+            };
+            ord.unwrap_or(Ordering::Equal).then_with(|| a.id.cmp(&b.id))
+        });
+        v.into_iter().map(|r| r.id.clone()).collect()
+    }
+
+    /// Compares options: `(Some(order), true)` when both present, missing-last otherwise.
+    fn cmp_opt<T: Ord>(a: Option<T>, b: Option<T>) -> (Option<std::cmp::Ordering>, bool) {
+        use std::cmp::Ordering;
+        match (a, b) {
+            (Some(a), Some(b)) => (Some(a.cmp(&b)), true),
+            (Some(_), None) => (Some(Ordering::Less), false),
+            (None, Some(_)) => (Some(Ordering::Greater), false),
+            (None, None) => (Some(Ordering::Equal), false),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_filter_and_sort_equal_the_naive_reference(
+            records in arb_records(),
+            needle in "[a-cA-Cä]{0,2}",
+            column in prop_oneof![
+                Just(Column::Username), Just(Column::Notes), Just(Column::StartDate),
+                Just(Column::DurationSeconds), Just(Column::Fee)
+            ],
+            descending in any::<bool>(),
+        ) {
+            let mut store = LogStore::from_records(records.clone());
+            let sort = Sort { column, descending };
+            store.apply(&LogFilter::text(needle.clone()), Some(sort));
+            let n = needle.trim().to_lowercase();
+            let keep: Vec<usize> = (0..records.len())
+                .filter(|&i| {
+                    let r = &records[i];
+                    n.is_empty()
+                        || Column::ALL.iter().filter(|c| c.is_text()).any(|&c| {
+                            sdesk_core::logs::column_text(r, c).to_lowercase().contains(&n)
+                        })
+                })
+                .collect();
+            let want = reference_sort(&records, &keep, sort);
+            prop_assert_eq!(
+                ids(store.view()), want,
+                "the ranked-key sort and the arena search must agree with the obvious algorithm"
+            );
+        }
+    }
+}

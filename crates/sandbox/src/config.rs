@@ -1,0 +1,98 @@
+//! Configuration of a sandbox run: data size, seed, OAuth apps and fault injection.
+
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Client id of the OAuth app the sandbox registers by default.
+pub const DEFAULT_CLIENT_ID: &str = "sandbox-client";
+/// Client secret of the default OAuth app.
+pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-secret";
+/// Redirect URIs registered for the default OAuth app: the app's custom-scheme deep link and
+/// the loopback alternative (RFC 8252 §7.1 and §7.3).
+pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
+    "dev.supporterdesk:/oauth/callback",
+    "http://127.0.0.1:47813/oauth/callback",
+];
+
+/// Everything that shapes one sandbox run. Construct with `SandboxConfig::default()` and
+/// override fields.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Seed of all generated data and issued tokens (default 42).
+    pub seed: u64,
+    /// Number of connection reports to generate (default 2,500).
+    pub records: usize,
+    /// Number of pre-existing support sessions (default 12).
+    pub sessions: usize,
+    /// "Current time" of the generated data; `None` = the wall clock when the sandbox starts.
+    /// Reports end within the 90 days before it, a few of them today. The sandbox clock then
+    /// advances from this instant in real time.
+    pub now: Option<DateTime<Utc>>,
+    /// Registered OAuth apps; redirect URIs are matched exactly.
+    pub clients: Vec<OAuthClient>,
+    /// Lifetime of access tokens, reported as `expires_in` (default 86,400 s).
+    pub access_token_ttl: Duration,
+    /// Fault injection; all off by default.
+    pub faults: Faults,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            records: 2_500,
+            sessions: 12,
+            now: None,
+            clients: vec![OAuthClient::default()],
+            access_token_ttl: Duration::from_secs(86_400),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// A registered OAuth app (a confidential client: the secret is required at the token endpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    /// Public identifier sent to `/oauth2/authorize` and the token endpoint.
+    pub client_id: String,
+    /// Secret sent to the token endpoint (form body or HTTP Basic).
+    pub client_secret: String,
+    /// Redirect URIs accepted at `/oauth2/authorize`, compared byte for byte.
+    pub redirect_uris: Vec<String>,
+}
+
+impl Default for OAuthClient {
+    fn default() -> Self {
+        Self {
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            redirect_uris: DEFAULT_REDIRECT_URIS.map(str::to_owned).to_vec(),
+        }
+    }
+}
+
+/// Fault injection for `/api/v1/*` (except the OAuth token and revoke endpoints, which stay
+/// reliable). Request numbers count from 1 over all those API requests of a run, and a faulted
+/// request never has a side effect. When two knobs pick the same request, the first in the
+/// order drop, rate limit, error burst wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Added before every API response (faulted or not).
+    pub latency: Option<Duration>,
+    /// Every Nth API request gets `429` with error `rate_limit_reached`.
+    pub rate_limit_every: Option<u32>,
+    /// Seconds for the `Retry-After` header of those `429`s; `None` = no header.
+    pub retry_after: Option<u64>,
+    /// `(N, K)`: starting at request N, 2N, 3N, … the next K requests fail with 503 and 500
+    /// alternately (503 first).
+    pub error_burst: Option<(u32, u32)>,
+    /// Every Nth API request: `200` headers and the start of a JSON body, then the connection
+    /// is aborted, so the client sees a transport (body) error.
+    pub drop_every: Option<u32>,
+    /// An OAuth access token answers `401 token_expired` after N API calls made with it
+    /// (faulted requests don't count). The script token is exempt.
+    pub token_expiry_after_calls: Option<u32>,
+    /// Once N sessions were created during this run, `POST /sessions` answers `400` with a
+    /// plain-text body containing "license limitations".
+    pub license_limit_after: Option<u32>,
+}

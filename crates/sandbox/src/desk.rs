@@ -1,0 +1,468 @@
+//! The mutable company state: groups (which `POST /sessions` may create) and support sessions.
+
+use crate::data::{self, Directory};
+use crate::error::ApiError;
+use crate::paging;
+use crate::params::parse_instant;
+use crate::wire::{
+    EndCustomer, SessionLiveness, SessionRequest, SessionState, WireGroup, WireSession,
+};
+use chrono::{DateTime, Duration, Utc};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
+use url::{form_urlencoded, Url};
+
+/// Sessions per `GET /sessions` page (the real size is unknown).
+pub(crate) const SESSION_PAGE_SIZE: usize = 50;
+const MAX_TEXT: usize = 4_000;
+const MAX_CUSTOMER_NAME: usize = 100;
+const MAX_CUSTOMER_EMAIL: usize = 254;
+
+/// A stored support session. Links are derived from the code and token when serialized, so
+/// they always point at the running sandbox's origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SessionRecord {
+    pub(crate) code: String,
+    pub(crate) service_queue_token: String,
+    pub(crate) groupid: String,
+    pub(crate) description: Option<String>,
+    pub(crate) end_customer: Option<EndCustomer>,
+    pub(crate) waiting_message: Option<String>,
+    pub(crate) custom_api: Option<String>,
+    pub(crate) assigned_userid: String,
+    pub(crate) assigned_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) valid_until: DateTime<Utc>,
+    pub(crate) closed_at: Option<DateTime<Utc>>,
+    pub(crate) online: bool,
+}
+
+impl SessionRecord {
+    /// Newest created first; the code breaks ties.
+    pub(crate) fn served_order(a: &Self, b: &Self) -> Ordering {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| a.code.cmp(&b.code))
+    }
+
+    fn state(&self) -> SessionState {
+        if self.closed_at.is_some() {
+            SessionState::Closed
+        } else {
+            SessionState::Open
+        }
+    }
+
+    /// The code without dashes, as it appears inside links.
+    pub(crate) fn undashed(&self) -> String {
+        undash(&self.code)
+    }
+}
+
+/// Session code without dashes, lower-case, for comparisons (`s123-456-789` = `S123456789`).
+pub(crate) fn undash(code: &str) -> String {
+    code.chars()
+        .filter(|c| *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Filters of `GET /sessions` (§4.4).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SessionFilter {
+    pub(crate) state: Option<SessionState>,
+    pub(crate) groupid: Option<String>,
+    pub(crate) assigned_userid: Option<String>,
+}
+
+impl SessionFilter {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn matches(&self, session: &SessionRecord) -> bool {
+        self.state.is_none_or(|state| session.state() == state)
+            && self
+                .groupid
+                .as_ref()
+                .is_none_or(|id| *id == session.groupid)
+            && self
+                .assigned_userid
+                .as_ref()
+                .is_none_or(|id| *id == session.assigned_userid)
+    }
+}
+
+/// Groups filter of `GET /groups` (§5.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct GroupFilter {
+    /// Case-insensitive substring, or the whole name with `full_name`.
+    pub(crate) name: Option<String>,
+    pub(crate) full_name: bool,
+    /// `true`: only groups shared with the account; `false`: only its own.
+    pub(crate) shared: Option<bool>,
+}
+
+/// Account, users, groups and sessions of one run.
+#[derive(Debug)]
+pub(crate) struct Desk {
+    directory: Directory,
+    /// Always in served order (newest first).
+    sessions: Vec<SessionRecord>,
+    created_in_run: u32,
+    rng: ChaCha8Rng,
+}
+
+impl Desk {
+    pub(crate) fn new(seed: u64, sessions: usize, now: DateTime<Utc>) -> Self {
+        let directory = Directory::generate(seed);
+        let sessions = data::generate_sessions(seed, sessions, now, &directory);
+        Self {
+            directory,
+            sessions,
+            created_in_run: 0,
+            rng: data::rng_for(seed, data::Stream::NewSessions),
+        }
+    }
+
+    pub(crate) fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub(crate) fn groups(&self, filter: &GroupFilter) -> Vec<WireGroup> {
+        let me = &self.directory.account.userid;
+        let needle = filter.name.as_deref().map(str::to_lowercase);
+        self.directory
+            .groups
+            .iter()
+            .filter(|group| match &needle {
+                Some(needle) if filter.full_name => group.name.to_lowercase() == *needle,
+                Some(needle) => group.name.to_lowercase().contains(needle.as_str()),
+                None => true,
+            })
+            .filter(|group| {
+                filter
+                    .shared
+                    .is_none_or(|shared| shared == (group.owner.userid != *me))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The session as `GET` shows it (`with_liveness`) or as `POST` returns it.
+    pub(crate) fn to_wire(
+        &self,
+        session: &SessionRecord,
+        base: &Url,
+        with_liveness: bool,
+    ) -> WireSession {
+        let code = session.undashed();
+        let token = &session.service_queue_token;
+        let display_name: String =
+            form_urlencoded::byte_serialize(self.user_name(&session.assigned_userid).as_bytes())
+                .collect();
+        WireSession {
+            code: session.code.clone(),
+            state: session.state(),
+            groupid: session.groupid.clone(),
+            description: session.description.clone(),
+            end_customer: session.end_customer.clone(),
+            waiting_message: session.waiting_message.clone(),
+            custom_api: session.custom_api.clone(),
+            assigned_userid: session.assigned_userid.clone(),
+            assigned_at: session.assigned_at,
+            supporter_link: format!("{base}sandbox/join/{code}-{token}"),
+            webclient_supporter_link: format!(
+                "{base}sandbox/webclient?sessioncode={code}&servicequeuetoken={token}&lang=en&displayName={display_name}"
+            ),
+            end_customer_link: format!("{base}sandbox/join/{code}"),
+            created_at: session.created_at,
+            valid_until: session.valid_until,
+            support_session_type: "Default".to_owned(),
+            liveness: with_liveness.then_some(SessionLiveness {
+                online: session.online,
+                closed_at: session.closed_at,
+            }),
+        }
+    }
+
+    fn user_name<'a>(&'a self, userid: &'a str) -> &'a str {
+        self.directory
+            .users
+            .iter()
+            .find(|user| user.id == userid)
+            .map_or(userid, |user| user.name.as_str())
+    }
+
+    fn position(&self, code: &str) -> Option<usize> {
+        let wanted = undash(code);
+        self.sessions
+            .iter()
+            .position(|session| session.undashed() == wanted)
+    }
+
+    /// The session with this code (dashed or not).
+    pub(crate) fn session(&self, code: &str) -> Result<&SessionRecord, ApiError> {
+        self.position(code)
+            .map(|index| &self.sessions[index])
+            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))
+    }
+
+    /// A page of sessions after the one whose code is `offset`.
+    pub(crate) fn session_page(
+        &self,
+        filter: &SessionFilter,
+        offset: Option<&str>,
+    ) -> Result<(Vec<&SessionRecord>, usize), ApiError> {
+        let start = match offset {
+            Some(code) => self
+                .position(code)
+                .map(|index| index + 1)
+                .ok_or_else(|| ApiError::invalid_request(format!("unknown offset {code:?}")))?,
+            None => 0,
+        };
+        Ok(paging::page(
+            &self.sessions,
+            start,
+            SESSION_PAGE_SIZE,
+            filter.is_empty(),
+            |session| filter.matches(session),
+        ))
+    }
+
+    /// `POST /sessions`: validates everything before any side effect, then checks the licence
+    /// limit, resolves (or creates) the group and stores the new session.
+    pub(crate) fn create_session(
+        &mut self,
+        request: SessionRequest,
+        now: DateTime<Utc>,
+        license_limit: Option<u32>,
+    ) -> Result<SessionRecord, ApiError> {
+        self.validate(&request, now)?;
+        if request.groupid.is_none() && request.groupname.is_none() {
+            return Err(ApiError::invalid_request(
+                "either groupid or groupname is required",
+            ));
+        }
+        if license_limit.is_some_and(|limit| self.created_in_run >= limit) {
+            return Err(ApiError::license_limit());
+        }
+        let groupid = self.resolve_group(&request).unwrap_or_default();
+        let code = self.fresh_code();
+        let assigned_userid = request
+            .assigned_userid
+            .unwrap_or_else(|| self.directory.account.userid.clone());
+        let valid_until = request.valid_until.as_deref().and_then(parse_instant);
+        let record = SessionRecord {
+            code,
+            service_queue_token: data::alphanumeric(&mut self.rng, 12),
+            groupid,
+            description: request.description,
+            end_customer: request.end_customer,
+            waiting_message: request.waiting_message,
+            custom_api: request.custom_api,
+            assigned_userid,
+            assigned_at: now,
+            created_at: now,
+            valid_until: valid_until.unwrap_or(now + Duration::hours(24)),
+            closed_at: None,
+            online: false,
+        };
+        let index = self
+            .sessions
+            .partition_point(|other| SessionRecord::served_order(other, &record).is_lt());
+        self.sessions.insert(index, record.clone());
+        self.created_in_run += 1;
+        Ok(record)
+    }
+
+    /// `PUT /sessions/{code}`: validates, then applies the given fields. `state` may close an
+    /// open session; re-opening a closed one is refused (the real API's behaviour is unknown).
+    pub(crate) fn update_session(
+        &mut self,
+        code: &str,
+        request: SessionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let index = self
+            .position(code)
+            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))?;
+        self.validate(&request, now)?;
+        let new_state = request
+            .state
+            .as_ref()
+            .map(|state| {
+                SessionState::from_wire(state).ok_or_else(|| {
+                    ApiError::invalid_request("state must be \"open\" or \"closed\" (or 0/1)")
+                })
+            })
+            .transpose()?;
+        let current = self.sessions[index].state();
+        if current == SessionState::Closed && new_state == Some(SessionState::Open) {
+            return Err(ApiError::invalid_request(
+                "a closed session cannot be reopened",
+            ));
+        }
+        let groupid = self.resolve_group(&request);
+        let session = &mut self.sessions[index];
+        if let Some(groupid) = groupid {
+            session.groupid = groupid;
+        }
+        if let Some(userid) = request.assigned_userid {
+            session.assigned_userid = userid;
+            session.assigned_at = now;
+        }
+        replace_if_some(&mut session.description, request.description);
+        replace_if_some(&mut session.end_customer, request.end_customer);
+        replace_if_some(&mut session.waiting_message, request.waiting_message);
+        replace_if_some(&mut session.custom_api, request.custom_api);
+        if let Some(valid_until) = request.valid_until.as_deref().and_then(parse_instant) {
+            session.valid_until = valid_until;
+        }
+        if current == SessionState::Open && new_state == Some(SessionState::Closed) {
+            session.closed_at = Some(now);
+            session.online = false;
+        }
+        Ok(())
+    }
+
+    /// `DELETE /sessions/{code}`.
+    pub(crate) fn delete_session(&mut self, code: &str) -> Result<(), ApiError> {
+        let index = self
+            .position(code)
+            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))?;
+        self.sessions.remove(index);
+        Ok(())
+    }
+
+    /// The field rules of §4.2/§4.5 that need no side effect.
+    fn validate(&self, request: &SessionRequest, now: DateTime<Utc>) -> Result<(), ApiError> {
+        check_length("description", request.description.as_deref(), MAX_TEXT)?;
+        check_length("custom_api", request.custom_api.as_deref(), MAX_TEXT)?;
+        if let Some(customer) = &request.end_customer {
+            check_length(
+                "end_customer.name",
+                customer.name.as_deref(),
+                MAX_CUSTOMER_NAME,
+            )?;
+            check_length(
+                "end_customer.email",
+                customer.email.as_deref(),
+                MAX_CUSTOMER_EMAIL,
+            )?;
+            if let Some(email) = customer.email.as_deref() {
+                check_email(email)?;
+            }
+        }
+        if let Some(id) = request.groupid.as_deref() {
+            check_id("groupid", 'g', id)?;
+            if !self.directory.groups.iter().any(|group| group.id == id) {
+                return Err(ApiError::invalid_request(format!("unknown groupid {id}")));
+            }
+        }
+        if request
+            .groupname
+            .as_deref()
+            .is_some_and(|name| name.trim().is_empty())
+        {
+            return Err(ApiError::invalid_request("groupname must not be empty"));
+        }
+        if let Some(id) = request.assigned_userid.as_deref() {
+            check_id("assigned_userid", 'u', id)?;
+            if !self.directory.users.iter().any(|user| user.id == id) {
+                return Err(ApiError::invalid_request(format!(
+                    "unknown assigned_userid {id}"
+                )));
+            }
+        }
+        if let Some(text) = request.valid_until.as_deref() {
+            match parse_instant(text) {
+                Some(valid_until) if valid_until > now => {}
+                Some(_) => return Err(ApiError::invalid_request("valid_until is in the past")),
+                None => {
+                    return Err(ApiError::invalid_request(format!(
+                        "valid_until must be an ISO 8601 date, got {text:?}"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The group a request names: `groupid` as is, else `groupname` (matched exactly; created
+    /// when unknown, owned by the account). `None` when neither is given.
+    fn resolve_group(&mut self, request: &SessionRequest) -> Option<String> {
+        if let Some(id) = &request.groupid {
+            return Some(id.clone());
+        }
+        let name = request.groupname.as_ref()?;
+        if let Some(group) = self.directory.groups.iter().find(|g| g.name == *name) {
+            return Some(group.id.clone());
+        }
+        let account = &self.directory.account;
+        let group = WireGroup {
+            id: data::group_id(&mut self.rng),
+            name: name.clone(),
+            permissions: "all".to_owned(),
+            owner: crate::wire::GroupOwner {
+                userid: account.userid.clone(),
+                name: account.name.clone(),
+            },
+            shared_with: Vec::new(),
+        };
+        let id = group.id.clone();
+        self.directory.groups.push(group);
+        Some(id)
+    }
+
+    fn fresh_code(&mut self) -> String {
+        loop {
+            let code = data::session_code(&mut self.rng);
+            if self.position(&code).is_none() {
+                return code;
+            }
+        }
+    }
+}
+
+fn replace_if_some<T>(field: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *field = value;
+    }
+}
+
+fn check_length(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(text) if text.chars().count() > max => Err(ApiError::invalid_request(format!(
+            "{field} is longer than {max} characters"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `^g\d+$` / `^u\d+$`.
+fn check_id(field: &str, prefix: char, id: &str) -> Result<(), ApiError> {
+    let digits = id.strip_prefix(prefix).unwrap_or_default();
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_request(format!(
+            "{field} must match ^{prefix}\\d+$, got {id:?}"
+        )))
+    }
+}
+
+/// A plausibility check only: something on both sides of one `@`, no whitespace.
+fn check_email(email: &str) -> Result<(), ApiError> {
+    let valid = email
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace);
+    if valid || email.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_request(format!(
+            "end_customer.email is not an e-mail address: {email:?}"
+        )))
+    }
+}

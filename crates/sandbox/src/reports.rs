@@ -1,0 +1,294 @@
+//! Connection reports: `GET /reports/connections` with the filters of §6.1 and `offset_id`
+//! paging, `GET`/`PUT /reports/connections/{id}`.
+
+use crate::api::json_response;
+use crate::auth::Authorized;
+use crate::desk::undash;
+use crate::error::ApiError;
+use crate::paging;
+use crate::params::Params;
+use crate::state::{read, write, AppState};
+use crate::stats::Counter;
+use crate::wire::{ReportPage, ReportUpdate, SupportSessionType, WireReport};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Records per page (§6.2).
+pub(crate) const REPORT_PAGE_SIZE: usize = 1_000;
+
+/// The reports of a run, in served order, with an id → position index for `offset_id`.
+#[derive(Debug)]
+pub(crate) struct ReportStore {
+    records: Vec<WireReport>,
+    index: HashMap<Uuid, usize>,
+}
+
+impl ReportStore {
+    /// `records` must already be in served order ([`crate::generate_reports`] returns them so).
+    pub(crate) fn new(records: Vec<WireReport>) -> Self {
+        let index = records
+            .iter()
+            .enumerate()
+            .map(|(position, record)| (record.id, position))
+            .collect();
+        Self { records, index }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.index.get(&id).copied()
+    }
+
+    /// Up to 1000 matching records after the record `offset_id`, and how many match after them.
+    fn page(
+        &self,
+        filter: &ReportFilter,
+        offset_id: Option<&str>,
+    ) -> Result<(Vec<&WireReport>, usize), ApiError> {
+        let start = match offset_id {
+            Some(id) => self
+                .position(id)
+                .map(|position| position + 1)
+                .ok_or_else(|| {
+                    ApiError::invalid_request(format!("offset_id {id:?} is not a known record"))
+                })?,
+            None => 0,
+        };
+        Ok(paging::page(
+            &self.records,
+            start,
+            REPORT_PAGE_SIZE,
+            filter.is_empty(),
+            |record| filter.matches(record),
+        ))
+    }
+
+    fn record(&self, id: &str) -> Result<&WireReport, ApiError> {
+        self.position(id)
+            .map(|position| &self.records[position])
+            .ok_or_else(|| ApiError::not_found(format!("no connection report with id {id}")))
+    }
+
+    fn update(&mut self, id: &str, update: ReportUpdate) -> Result<(), ApiError> {
+        let position = self
+            .position(id)
+            .ok_or_else(|| ApiError::not_found(format!("no connection report with id {id}")))?;
+        let record = &mut self.records[position];
+        if let Some(notes) = update.notes {
+            record.notes = notes;
+        }
+        if let Some(billing_state) = update.billing_state {
+            record.billing_state = billing_state;
+        }
+        Ok(())
+    }
+}
+
+/// The query filters of §6.1. Text filters compare whole values; `username` and `devicename`
+/// ignore case (the real API's matching rules are unknown).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ReportFilter {
+    username: Option<String>,
+    userid: Option<String>,
+    /// `Some(None)`: `groupid=0`, devices in no group.
+    groupid: Option<Option<String>>,
+    devicename: Option<String>,
+    deviceid: Option<String>,
+    /// Reports that start at or after this instant.
+    from_date: Option<DateTime<Utc>>,
+    /// Reports that end before this instant.
+    to_date: Option<DateTime<Utc>>,
+    has_code: Option<bool>,
+    /// Without dashes, lower-case.
+    session_code: Option<String>,
+    support_session_type: Option<SupportSessionType>,
+}
+
+impl ReportFilter {
+    fn from_params(params: &Params) -> Result<Self, ApiError> {
+        let text = |name: &str| params.get(name).map(str::to_owned);
+        Ok(Self {
+            username: params.get("username").map(str::to_lowercase),
+            userid: text("userid"),
+            groupid: text("groupid").map(|id| (id != "0").then_some(id)),
+            devicename: params.get("devicename").map(str::to_lowercase),
+            deviceid: text("deviceid"),
+            from_date: params.instant("from_date")?,
+            to_date: params.instant("to_date")?,
+            has_code: params.flag("has_code")?,
+            session_code: params.get("session_code").map(undash),
+            support_session_type: params.parsed(
+                "support_session_type",
+                "1, 2, 3 or a type name",
+                SupportSessionType::parse,
+            )?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn matches(&self, record: &WireReport) -> bool {
+        fn check<T>(filter: &Option<T>, test: impl FnOnce(&T) -> bool) -> bool {
+            filter.as_ref().is_none_or(test)
+        }
+        check(&self.username, |name| {
+            record.username.to_lowercase() == *name
+        }) && check(&self.userid, |id| record.userid == *id)
+            && check(&self.groupid, |id| record.groupid == *id)
+            && check(&self.devicename, |name| {
+                record.devicename.to_lowercase() == *name
+            })
+            && check(&self.deviceid, |id| record.deviceid.as_text() == *id)
+            && check(&self.from_date, |from| record.start_date >= *from)
+            && check(&self.to_date, |to| record.end_date < *to)
+            && check(&self.has_code, |has| record.session_code.is_some() == *has)
+            && check(&self.session_code, |code| {
+                record
+                    .session_code
+                    .as_deref()
+                    .is_some_and(|own| undash(own) == *code)
+            })
+            && check(&self.support_session_type, |kind| {
+                record.support_session_type == *kind
+            })
+    }
+}
+
+/// `GET /api/v1/reports/connections`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    _auth: Authorized,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from_query(query.as_deref());
+    let filter = ReportFilter::from_params(&params)?;
+    let store = read(&state.reports);
+    let (records, records_remaining) = store.page(&filter, params.get("offset_id"))?;
+    let next_offset = match records.last() {
+        Some(last) if records_remaining > 0 => Some(last.id.to_string()),
+        _ => None,
+    };
+    Ok(json_response(&ReportPage {
+        records,
+        records_remaining,
+        next_offset,
+    }))
+}
+
+/// `GET /api/v1/reports/connections/{id}`.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    _auth: Authorized,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = read(&state.reports);
+    Ok(json_response(store.record(&id)?))
+}
+
+/// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    _auth: Authorized,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let update: ReportUpdate = serde_json::from_slice(&body)
+        .map_err(|err| ApiError::invalid_request(format!("invalid report update: {err}")))?;
+    write(&state.reports).update(&id, update)?;
+    state.stats.bump(Counter::ReportUpdates);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use chrono::TimeZone;
+
+    fn store() -> ReportStore {
+        let now = Utc.with_ymd_and_hms(2024, 5, 17, 12, 0, 0).unwrap();
+        ReportStore::new(crate::generate_reports(3, 2_100, now))
+    }
+
+    fn all_pages(store: &ReportStore, filter: &ReportFilter) -> Vec<Uuid> {
+        let mut ids = Vec::new();
+        let mut offset: Option<String> = None;
+        loop {
+            let (page, remaining) = store.page(filter, offset.as_deref()).unwrap();
+            ids.extend(page.iter().map(|record| record.id));
+            match page.last() {
+                Some(last) if remaining > 0 => offset = Some(last.id.to_string()),
+                _ => return ids,
+            }
+        }
+    }
+
+    #[test]
+    fn paging_with_a_filter_visits_each_match_once() {
+        let store = store();
+        let filter = ReportFilter {
+            has_code: Some(true),
+            ..ReportFilter::default()
+        };
+        let expected: Vec<Uuid> = store
+            .records
+            .iter()
+            .filter(|r| r.session_code.is_some())
+            .map(|r| r.id)
+            .collect();
+        assert!(
+            expected.len() > REPORT_PAGE_SIZE,
+            "the filter spans several pages"
+        );
+        assert_eq!(
+            all_pages(&store, &filter),
+            expected,
+            "filtered paging returns the matches in order, each once"
+        );
+    }
+
+    #[test]
+    fn group_zero_means_no_group() {
+        let params = Params::from_query(Some("groupid=0"));
+        let filter = ReportFilter::from_params(&params).unwrap();
+        assert_eq!(
+            filter.groupid,
+            Some(None),
+            "groupid=0 is the no-group filter"
+        );
+        let store = store();
+        assert!(
+            all_pages(&store, &filter).iter().all(|id| store
+                .record(&id.to_string())
+                .unwrap()
+                .groupid
+                .is_none()),
+            "only records without a group match"
+        );
+    }
+
+    #[test]
+    fn malformed_filters_are_invalid_requests() {
+        for query in [
+            "has_code=maybe",
+            "from_date=yesterday",
+            "support_session_type=9",
+        ] {
+            assert!(
+                ReportFilter::from_params(&Params::from_query(Some(query))).is_err(),
+                "{query} must be rejected"
+            );
+        }
+    }
+}

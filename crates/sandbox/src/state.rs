@@ -1,0 +1,91 @@
+//! The state shared by all request handlers of one sandbox.
+
+use crate::auth::AuthStore;
+use crate::config::SandboxConfig;
+use crate::data::whole_seconds;
+use crate::desk::Desk;
+use crate::reports::ReportStore;
+use crate::stats::Counters;
+use crate::wire::WireReport;
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Instant;
+use url::Url;
+
+/// Handler state: an `Arc` so that axum can clone it per request.
+pub(crate) type AppState = Arc<Shared>;
+
+/// Everything the handlers share. Locks are never held across an `.await`.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: SandboxConfig,
+    /// Origin of the sandbox, ending in `/`.
+    pub(crate) base_url: Url,
+    pub(crate) clock: SimClock,
+    pub(crate) stats: Counters,
+    pub(crate) auth: Mutex<AuthStore>,
+    pub(crate) desk: Mutex<Desk>,
+    pub(crate) reports: RwLock<ReportStore>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: SandboxConfig,
+        base_url: Url,
+        now: DateTime<Utc>,
+        reports: Vec<WireReport>,
+    ) -> Self {
+        let auth = AuthStore::new(
+            config.seed,
+            config.access_token_ttl,
+            config.faults.token_expiry_after_calls,
+        );
+        let desk = Desk::new(config.seed, config.sessions, now);
+        Self {
+            config,
+            base_url,
+            clock: SimClock::new(now),
+            stats: Counters::default(),
+            auth: Mutex::new(auth),
+            desk: Mutex::new(desk),
+            reports: RwLock::new(ReportStore::new(reports)),
+        }
+    }
+}
+
+/// The sandbox's notion of "now": the configured start instant advanced by real elapsed time,
+/// in whole seconds (timestamps of new sessions then fit the generated data's timeline).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SimClock {
+    base: DateTime<Utc>,
+    started: Instant,
+}
+
+impl SimClock {
+    pub(crate) fn new(base: DateTime<Utc>) -> Self {
+        Self {
+            base,
+            started: Instant::now(),
+        }
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        whole_seconds(self.base + elapsed)
+    }
+}
+
+/// Locks a mutex; a panic in another handler must not take the sandbox down with it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Read-locks an `RwLock`, ignoring poisoning like [`lock`].
+pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Write-locks an `RwLock`, ignoring poisoning like [`lock`].
+pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}

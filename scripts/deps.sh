@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing Supporter Desk needs on Debian 12 (idempotent; fast when
+# everything is there). Usage: scripts/deps.sh [build|test]
+set -euo pipefail
+want=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libsoup-3.0-dev
+      libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils)
+if [[ "${1:-build}" == test ]]; then
+  want+=(xvfb xauth x11-utils xdotool imagemagick dbus dbus-x11 at-spi2-core libglib2.0-bin
+         webkit2gtk-driver gnome-keyring libsecret-tools python3)
+fi
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+for c in rustfmt clippy; do
+  if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then rustup component add "$c"; fi
+done

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every check and test of Supporter Desk, as CI does. Installs what it needs first.
+# Usage: scripts/test.sh            (from anywhere; needs root or sudo for apt on a fresh machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+stage() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
+
+stage "dependencies"
+scripts/deps.sh test
+
+# Tests never touch the real home: HOME and XDG_* point into a throw-away directory, while cargo
+# and rustup keep using the real toolchain.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+sandbox_home=$(mktemp -d)
+trap 'rm -rf "$sandbox_home"' EXIT
+export HOME="$sandbox_home" XDG_CONFIG_HOME="$sandbox_home/.config" XDG_DATA_HOME="$sandbox_home/.local/share" \
+       XDG_CACHE_HOME="$sandbox_home/.cache" XDG_RUNTIME_DIR="$sandbox_home/run" NO_AT_BRIDGE=1
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+export CARGO_TERM_COLOR=never RUST_BACKTRACE=1
+
+stage "format"
+cargo fmt --all --check
+
+stage "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+stage "rust tests (core, sandbox, CLI, app wiring on the mock runtime)"
+# Real Secret Service: a private D-Bus session with an unlocked gnome-keyring, so the keyring
+# store is tested against the real backend, not only through the in-memory fake.
+dbus-run-session -- "$root/scripts/with-keyring.sh" \
+  env SDESK_TEST_REAL_KEYRING=1 cargo test --workspace --locked
+
+stage "done"
+echo "all checks passed"
