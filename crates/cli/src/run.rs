@@ -1,8 +1,8 @@
 //! What each subcommand does. Everything of substance is a call into `sdesk-core`.
 
 use crate::args::{
-    Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand,
-    SessionsCommand, StateArg,
+    Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand, SessionsCommand,
+    StateArg,
 };
 use sdesk_core::auth::{AuthSession, KeyringStore, TokenStore, KEYRING_SERVICE};
 use sdesk_core::client::{build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient};
@@ -190,8 +190,16 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
         groupid: args.group_id,
         devicename: args.device_name,
         deviceid: args.device_id,
-        from_date: args.from.as_deref().map(|t| parse_time("--from", t)).transpose()?,
-        to_date: args.to.as_deref().map(|t| parse_time("--to", t)).transpose()?,
+        from_date: args
+            .from
+            .as_deref()
+            .map(|t| parse_time("--from", t))
+            .transpose()?,
+        to_date: args
+            .to
+            .as_deref()
+            .map(|t| parse_time("--to", t))
+            .transpose()?,
         has_code: args.has_code,
         session_code: args.session_code,
         support_session_type: None,
@@ -235,7 +243,11 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
         lock.flush()?;
         n
     } else {
-        sdesk_core::logs::export_csv_to_path(store.view(), std::path::Path::new(&args.out), &options)?
+        sdesk_core::logs::export_csv_to_path(
+            store.view(),
+            std::path::Path::new(&args.out),
+            &options,
+        )?
     };
     eprintln!("exported {written} records");
     Ok(())
@@ -280,7 +292,10 @@ async fn run_sandbox(args: sdesk_sandbox::SandboxArgs) -> Result<()> {
     println!("Sandbox listening on {base}");
     println!("API base: {base}api/v1");
     println!("Script token: {}", sandbox.script_token());
-    println!("Try: SDESK_API_URL={base} SDESK_TOKEN={} sdesk account", sandbox.script_token());
+    println!(
+        "Try: SDESK_API_URL={base} SDESK_TOKEN={} sdesk account",
+        sandbox.script_token()
+    );
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;

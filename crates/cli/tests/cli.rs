@@ -83,7 +83,13 @@ fn sandbox_export_writes_every_record_with_the_fixed_header() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.csv");
     let o = sdesk(
-        &["--sandbox", "reports", "export", "--out", out.to_str().unwrap()],
+        &[
+            "--sandbox",
+            "reports",
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
     assert!(o.status.success(), "export should succeed: {}", stderr(&o));
@@ -108,8 +114,16 @@ fn sandbox_export_writes_every_record_with_the_fixed_header() {
 fn search_delimiter_and_bom_options() {
     let o = sdesk(
         &[
-            "--sandbox", "reports", "export", "--search", "MÜLLER", "--out", "-",
-            "--delimiter", ";", "--bom",
+            "--sandbox",
+            "reports",
+            "export",
+            "--search",
+            "MÜLLER",
+            "--out",
+            "-",
+            "--delimiter",
+            ";",
+            "--bom",
         ],
         &[],
     );
@@ -127,7 +141,10 @@ fn search_delimiter_and_bom_options() {
     );
     for r in &rows {
         let line = r.iter().collect::<Vec<_>>().join(" ").to_lowercase();
-        assert!(line.contains("müller"), "every exported row matches the search: {line}");
+        assert!(
+            line.contains("müller"),
+            "every exported row matches the search: {line}"
+        );
     }
 }
 
@@ -143,7 +160,11 @@ fn export_under_faults_loses_and_duplicates_nothing() {
     config.faults.drop_every = Some(7);
     let running = Running::start(config);
     let o = running.run(&["reports", "export", "--out", "-"]);
-    assert!(o.status.success(), "retries absorb every injected fault: {}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "retries absorb every injected fault: {}",
+        stderr(&o)
+    );
     let (_, rows) = read_csv(&o.stdout, b',');
     let ids: HashSet<_> = rows.iter().map(|r| r[0].to_owned()).collect();
     assert_eq!(rows.len(), 3_500, "no record lost");
@@ -154,15 +175,28 @@ fn export_under_faults_loses_and_duplicates_nothing() {
 fn session_create_prints_code_and_three_labelled_links() {
     let o = sdesk(
         &[
-            "--sandbox", "sessions", "create", "--group", "Support, 2nd level",
-            "--description", "Drucker", "--customer-name", "Jörg", "--customer-email",
+            "--sandbox",
+            "sessions",
+            "create",
+            "--group",
+            "Support, 2nd level",
+            "--description",
+            "Drucker",
+            "--customer-name",
+            "Jörg",
+            "--customer-email",
             "joerg@example.com",
         ],
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for label in ["Session code: s", "Supporter link: http", "WebClient supporter link: http", "End-customer link: http"] {
+    for label in [
+        "Session code: s",
+        "Supporter link: http",
+        "WebClient supporter link: http",
+        "End-customer link: http",
+    ] {
         assert!(text.contains(label), "output has {label:?}: {text}");
     }
 }
@@ -170,13 +204,28 @@ fn session_create_prints_code_and_three_labelled_links() {
 #[test]
 fn session_create_json_uses_api_field_names() {
     let o = sdesk(
-        &["--sandbox", "sessions", "create", "--group", "Support", "--json"],
+        &[
+            "--sandbox",
+            "sessions",
+            "create",
+            "--group",
+            "Support",
+            "--json",
+        ],
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    for field in ["code", "supporter_link", "webclient_supporter_link", "end_customer_link"] {
-        assert!(v.get(field).is_some(), "--json keeps the API name {field}: {v}");
+    for field in [
+        "code",
+        "supporter_link",
+        "webclient_supporter_link",
+        "end_customer_link",
+    ] {
+        assert!(
+            v.get(field).is_some(),
+            "--json keeps the API name {field}: {v}"
+        );
     }
 }
 
@@ -184,7 +233,12 @@ fn session_create_json_uses_api_field_names() {
 fn invalid_input_is_one_error_line_and_a_failure_status() {
     let o = sdesk(
         &[
-            "--sandbox", "sessions", "create", "--group-id", "g1", "--customer-email",
+            "--sandbox",
+            "sessions",
+            "create",
+            "--group-id",
+            "g1",
+            "--customer-email",
             "not-an-address",
         ],
         &[],
@@ -192,11 +246,27 @@ fn invalid_input_is_one_error_line_and_a_failure_status() {
     assert!(!o.status.success(), "a bad e-mail must fail");
     let err = stderr(&o);
     assert!(
-        err.lines().any(|l| l.starts_with("error: invalid_input: customer e-mail")),
+        err.lines()
+            .any(|l| l.starts_with("error: invalid_input: customer e-mail")),
         "one line with kind and field: {err}"
     );
-    let o = sdesk(&["--sandbox", "reports", "export", "--from", "2026-13-01", "--out", "-"], &[]);
-    assert!(stderr(&o).contains("error: invalid_input: --from"), "{}", stderr(&o));
+    let o = sdesk(
+        &[
+            "--sandbox",
+            "reports",
+            "export",
+            "--from",
+            "2026-13-01",
+            "--out",
+            "-",
+        ],
+        &[],
+    );
+    assert!(
+        stderr(&o).contains("error: invalid_input: --from"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -232,7 +302,10 @@ fn sessions_list_and_close_against_one_sandbox() {
 fn a_wrong_token_is_reported_as_unauthorized() {
     let running = Running::start(sdesk_sandbox::SandboxConfig::default());
     let url = running.sandbox.as_ref().unwrap().base_url().to_string();
-    let o = sdesk(&["account"], &[("SDESK_API_URL", &url), ("SDESK_TOKEN", "1-wrong")]);
+    let o = sdesk(
+        &["account"],
+        &[("SDESK_API_URL", &url), ("SDESK_TOKEN", "1-wrong")],
+    );
     assert!(!o.status.success());
     assert!(
         stderr(&o).starts_with("error: unauthorized:"),

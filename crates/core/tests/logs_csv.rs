@@ -66,10 +66,17 @@ mod logs {
 
     #[test]
     fn header_is_exact_and_lines_end_with_crlf() {
-        assert_eq!(CSV_HEADER, HEADER, "the public constant is the documented header");
+        assert_eq!(
+            CSV_HEADER, HEADER,
+            "the public constant is the documented header"
+        );
         let (n, text) = export_string(&[], &CsvOptions::default());
         assert_eq!(n, 0, "no records, no rows");
-        assert_eq!(text, format!("{HEADER}\r\n"), "an empty export is the header line only");
+        assert_eq!(
+            text,
+            format!("{HEADER}\r\n"),
+            "an empty export is the header line only"
+        );
         let (_, text) = export_string(&[], &CsvOptions::excel_semicolon());
         assert_eq!(
             text,
@@ -101,8 +108,14 @@ mod logs {
         other.support_session_type = Some(ReportSessionType::Other("7".into()));
         let (_, text) = export_string(&[other], &CsvOptions::default());
         let (_, rows) = read_back(text.as_bytes(), b',');
-        assert_eq!(rows[0][10], "7", "unknown session types are written as received");
-        assert_eq!(rows[0][15], "1000000000000000000000", "no exponent in the fee");
+        assert_eq!(
+            rows[0][10], "7",
+            "unknown session types are written as received"
+        );
+        assert_eq!(
+            rows[0][15], "1000000000000000000000",
+            "no exponent in the fee"
+        );
     }
 
     #[test]
@@ -111,7 +124,10 @@ mod logs {
             "start_date": "2024-01-01T00:00:00Z", "end_date": "2024-01-01T00:00:10Z"}));
         let (_, text) = export_string(&[r], &CsvOptions::default());
         let (_, rows) = read_back(text.as_bytes(), b',');
-        assert_eq!(rows[0][15], "-12.5", "a negative fee is a number we generate, not text");
+        assert_eq!(
+            rows[0][15], "-12.5",
+            "a negative fee is a number we generate, not text"
+        );
         assert_eq!(rows[0][3], "10", "duration is generated");
     }
 
@@ -178,7 +194,11 @@ mod logs {
         };
         let (header, rows) = read_back(data, options.delimiter);
         assert_eq!(header.join(","), HEADER, "header reads back");
-        assert_eq!(rows.len(), records.len(), "embedded line breaks do not split rows");
+        assert_eq!(
+            rows.len(),
+            records.len(),
+            "embedded line breaks do not split rows"
+        );
         for (r, row) in records.iter().zip(&rows) {
             assert_eq!(row.len(), 19, "every row has all columns");
             for (c, got) in Column::ALL.iter().zip(row) {
@@ -221,7 +241,11 @@ mod logs {
             },
         )
         .unwrap();
-        assert_eq!(&out[..5], b"\xEF\xBB\xBFid", "BOM bytes EF BB BF then the header");
+        assert_eq!(
+            &out[..5],
+            b"\xEF\xBB\xBFid",
+            "BOM bytes EF BB BF then the header"
+        );
     }
 
     #[test]
@@ -235,7 +259,11 @@ mod logs {
             },
         )
         .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput, "a quote cannot be a delimiter");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput,
+            "a quote cannot be a delimiter"
+        );
     }
 
     #[test]
@@ -260,7 +288,10 @@ mod logs {
         let n = export_csv_to_path(&[full()], &path, &CsvOptions::default()).unwrap();
         assert_eq!(n, 1, "row count returned");
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(HEADER), "the new export replaced the old file");
+        assert!(
+            text.starts_with(HEADER),
+            "the new export replaced the old file"
+        );
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file is left behind");
     }
@@ -277,7 +308,11 @@ mod logs {
             Err::<u64, _>(Error::Cancelled)
         })
         .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Cancelled, "the writer's error is returned");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Cancelled,
+            "the writer's error is returned"
+        );
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "keep me",
@@ -297,11 +332,19 @@ mod logs {
             export_csv_to_path(&[full()], &path, &bad).is_err(),
             "invalid options fail before anything is written"
         );
-        assert_eq!(fs::read_to_string(&path).unwrap(), "keep me", "still untouched");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "keep me",
+            "still untouched"
+        );
 
         let sub = dir.path().join("missing").join("x.csv");
         let err = export_csv_to_path(&[full()], &sub, &CsvOptions::default()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Io, "a missing directory is a file error");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Io,
+            "a missing directory is a file error"
+        );
         assert!(!sub.exists(), "nothing is created");
 
         let as_dir = dir.path().join("adir");
@@ -311,7 +354,10 @@ mod logs {
             export_csv_to_path(&[full()], &as_dir, &CsvOptions::default()).is_err(),
             "a directory is not replaced by a file"
         );
-        assert!(as_dir.join("inside").exists(), "and its content is untouched");
+        assert!(
+            as_dir.join("inside").exists(),
+            "and its content is untouched"
+        );
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),
             2,
@@ -332,7 +378,10 @@ mod logs {
             "Customer:      Anna <anna@example.com>\n",
             "Fee:           12.5 EUR\n",
         ] {
-            assert!(t.contains(want), "ticket text should contain {want:?}:\n{t}");
+            assert!(
+                t.contains(want),
+                "ticket text should contain {want:?}:\n{t}"
+            );
         }
         let mut r = rec(json!({"id": "x", "notes": "line one\nline two"}));
         r.username = Some("  ".into());

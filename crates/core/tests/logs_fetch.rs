@@ -119,7 +119,11 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |p| seen.push(*p))
             .await
             .unwrap();
-        assert_eq!(status, FetchStatus::Complete, "the run reached the last page");
+        assert_eq!(
+            status,
+            FetchStatus::Complete,
+            "the run reached the last page"
+        );
         assert!(fetch.is_complete(), "complete after the last page");
         assert_all_once(fetch.records(), 2500);
         let pages: Vec<(u32, u64, u64, bool)> = seen
@@ -128,7 +132,11 @@ mod logs {
             .collect();
         assert_eq!(
             pages,
-            [(1, 1000, 1500, false), (2, 2000, 500, false), (3, 2500, 0, true)],
+            [
+                (1, 1000, 1500, false),
+                (2, 2000, 500, false),
+                (3, 2500, 0, true)
+            ],
             "one progress event per page, counts rising, the last one complete"
         );
         assert_eq!(
@@ -142,7 +150,11 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap();
-        assert_eq!(again, FetchStatus::AlreadyComplete, "a complete fetch does nothing");
+        assert_eq!(
+            again,
+            FetchStatus::AlreadyComplete,
+            "a complete fetch does nothing"
+        );
         assert_eq!(pager.calls().len(), 3, "no request after completion");
     }
 
@@ -155,7 +167,10 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |p| last = *p)
             .await
             .unwrap();
-        assert!(last.complete && last.records == 0, "complete with no records: {last:?}");
+        assert!(
+            last.complete && last.records == 0,
+            "complete with no records: {last:?}"
+        );
         assert_eq!(pager.calls().len(), 1, "one request");
     }
 
@@ -168,9 +183,17 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Server, "the pager's error is returned");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Server,
+            "the pager's error is returned"
+        );
         assert!(!fetch.is_complete(), "incomplete after an error");
-        assert_eq!(fetch.records().len(), 1000, "records before the error are kept");
+        assert_eq!(
+            fetch.records().len(),
+            1000,
+            "records before the error are kept"
+        );
         assert_eq!(fetch.cursor(), Some("id-00999"), "the cursor is kept");
 
         let mut events = Vec::new();
@@ -223,7 +246,10 @@ mod logs {
             })
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::Cancelled), "cancellation is Err(Cancelled): {err:?}");
+        assert!(
+            matches!(err, Error::Cancelled),
+            "cancellation is Err(Cancelled): {err:?}"
+        );
         assert_eq!(pager.calls().len(), 1, "no further request after cancel");
         assert_eq!(fetch.records().len(), 1000, "the first page is kept");
         assert!(!fetch.is_complete(), "a cancelled fetch is incomplete");
@@ -254,8 +280,15 @@ mod logs {
         )
         .await
         .expect("a request that never answers must not delay the cancellation");
-        assert!(matches!(result, Err(Error::Cancelled)), "Err(Cancelled): {result:?}");
-        assert_eq!(fetch.records().len(), 1000, "records of earlier pages are kept");
+        assert!(
+            matches!(result, Err(Error::Cancelled)),
+            "Err(Cancelled): {result:?}"
+        );
+        assert_eq!(
+            fetch.records().len(),
+            1000,
+            "records of earlier pages are kept"
+        );
         assert!(!fetch.is_complete(), "incomplete");
 
         fetch
@@ -272,7 +305,10 @@ mod logs {
         cancel.cancel();
         let mut fetch = ReportFetch::new(ReportQuery::default());
         let r = fetch.run(&pager, &cancel, &mut |_| {}).await;
-        assert!(matches!(r, Err(Error::Cancelled)), "cancelled before the first page");
+        assert!(
+            matches!(r, Err(Error::Cancelled)),
+            "cancelled before the first page"
+        );
         assert!(pager.calls().is_empty(), "no request was sent");
     }
 
@@ -308,9 +344,20 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Decode, "reported as a server answer problem");
-        assert!(err.to_string().contains("5 pages"), "the message names the cap: {err}");
-        assert_eq!(*pager.calls.lock().unwrap(), 5, "exactly max_pages requests");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Decode,
+            "reported as a server answer problem"
+        );
+        assert!(
+            err.to_string().contains("5 pages"),
+            "the message names the cap: {err}"
+        );
+        assert_eq!(
+            *pager.calls.lock().unwrap(),
+            5,
+            "exactly max_pages requests"
+        );
         assert_eq!(fetch.records().len(), 5, "what was received is kept");
         assert!(!fetch.is_complete(), "not complete");
         let again = fetch
@@ -341,9 +388,21 @@ mod logs {
             .run(&StuckPager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Decode, "a cursor that does not move is an error");
-        assert_eq!(fetch.progress().pages, 2, "found on the second page, not the 10,000th");
-        assert_eq!(fetch.records().len(), 1, "no duplicate of the repeated record");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Decode,
+            "a cursor that does not move is an error"
+        );
+        assert_eq!(
+            fetch.progress().pages,
+            2,
+            "found on the second page, not the 10,000th"
+        );
+        assert_eq!(
+            fetch.records().len(),
+            1,
+            "no duplicate of the repeated record"
+        );
     }
 
     #[tokio::test]
@@ -365,7 +424,11 @@ mod logs {
         let mut all = first;
         all.extend(rest);
         assert_all_once(&all, 30);
-        assert_eq!(fetch.progress().records, 30, "progress counts taken records too");
+        assert_eq!(
+            fetch.progress().records,
+            30,
+            "progress counts taken records too"
+        );
     }
 
     #[tokio::test]
@@ -379,7 +442,11 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput, "a user id must start with u");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput,
+            "a user id must start with u"
+        );
         assert!(pager.calls().is_empty(), "nothing was sent");
     }
 

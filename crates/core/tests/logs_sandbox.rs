@@ -135,7 +135,10 @@ mod logs {
             "1000 records per page"
         );
         assert_eq!(
-            events.iter().map(|p| p.records_remaining).collect::<Vec<_>>(),
+            events
+                .iter()
+                .map(|p| p.records_remaining)
+                .collect::<Vec<_>>(),
             [1500, 500, 0],
             "records_remaining from the server"
         );
@@ -172,7 +175,11 @@ mod logs {
                 Err(e) => kinds.push(e.kind()),
             }
         }
-        for kind in [ErrorKind::RateLimited, ErrorKind::Server, ErrorKind::Network] {
+        for kind in [
+            ErrorKind::RateLimited,
+            ErrorKind::Server,
+            ErrorKind::Network,
+        ] {
             assert!(
                 kinds.contains(&kind),
                 "the sandbox injected a {kind} fault that the run survived: {kinds:?}"
@@ -257,13 +264,21 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Server, "the 503 surfaces (no retries here)");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Server,
+            "the 503 surfaces (no retries here)"
+        );
         fetch
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap();
         let ids: Vec<&str> = fetch.records().iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b", "c", "d"], "resumed at b, the repeated b kept once");
+        assert_eq!(
+            ids,
+            ["a", "b", "c", "d"],
+            "resumed at b, the repeated b kept once"
+        );
         let offsets: Vec<Option<String>> = server
             .received_requests()
             .await

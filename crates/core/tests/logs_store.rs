@@ -66,23 +66,43 @@ mod logs {
             timed("a", "2024-01-01T00:00:00Z", 10),
         ];
         let store = LogStore::from_records(same_end);
-        assert_eq!(ids(store.view()), ["b", "a"], "ties keep the order as fetched");
+        assert_eq!(
+            ids(store.view()),
+            ["b", "a"],
+            "ties keep the order as fetched"
+        );
     }
 
     #[test]
     fn free_text_is_unicode_case_insensitive_over_text_columns() {
         let mut store = LogStore::from_records(sample());
         let t = store.apply(&LogFilter::text("  müller "), None);
-        assert_eq!(ids(store.view()), ["r3", "r1"], "MÜLLER and Müller both match müller");
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1"],
+            "MÜLLER and Müller both match müller"
+        );
         assert_eq!(t.count, 2, "totals count the view");
         store.apply(&LogFilter::text("ANNA@EXAMPLE"), None);
-        assert_eq!(ids(store.view()), ["r1"], "the customer's e-mail is searched");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "the customer's e-mail is searched"
+        );
         store.apply(&LogFilter::text("printer"), None);
         assert_eq!(ids(store.view()), ["r1"], "notes are searched");
         store.apply(&LogFilter::text("remotesupportactive"), None);
-        assert_eq!(ids(store.view()), ["r1"], "the session type's API name is searched");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "the session type's API name is searched"
+        );
         store.apply(&LogFilter::text("111"), None);
-        assert_eq!(ids(store.view()), ["r1"], "a numeric device id is searched as text");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "a numeric device id is searched as text"
+        );
         store.apply(&LogFilter::text("2024-03"), None);
         assert!(
             store.view_len() == 0,
@@ -101,26 +121,46 @@ mod logs {
             &LogFilter::default().with_column(Column::Devicename, "PC-000"),
             None,
         );
-        assert_eq!(ids(store.view()), ["r3", "r1"], "case-insensitive substring per column");
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1"],
+            "case-insensitive substring per column"
+        );
         store.apply(
             &LogFilter::default()
                 .with_column(Column::Devicename, "pc")
                 .with_column(Column::Username, "jörg"),
             None,
         );
-        assert_eq!(ids(store.view()), ["r1"], "column filters are combined with AND");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "column filters are combined with AND"
+        );
         store.apply(
             &LogFilter::default().with_column(Column::StartDate, "2024-03-01T09"),
             None,
         );
-        assert_eq!(ids(store.view()), ["r2"], "dates filter on their displayed text");
+        assert_eq!(
+            ids(store.view()),
+            ["r2"],
+            "dates filter on their displayed text"
+        );
         store.apply(&LogFilter::default().with_column(Column::Fee, "12.5"), None);
-        assert_eq!(ids(store.view()), ["r1"], "the fee filters on its plain decimal");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "the fee filters on its plain decimal"
+        );
         store.apply(
             &LogFilter::default().with_column(Column::Username, "müller"),
             None,
         );
-        assert_eq!(ids(store.view()), ["r3", "r1"], "only the named column is searched");
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1"],
+            "only the named column is searched"
+        );
         store.apply(
             &LogFilter::default().with_column(Column::Notes, "müller"),
             None,
@@ -168,12 +208,27 @@ mod logs {
             ["r3", "r1", "r2", "r4"],
             "descending reverses present values but missing stays last"
         );
-        store.apply(&LogFilter::default(), Some(Sort::desc(Column::DurationSeconds)));
-        assert_eq!(ids(store.view()), ["r3", "r1", "r2", "r4"], "duration descending");
+        store.apply(
+            &LogFilter::default(),
+            Some(Sort::desc(Column::DurationSeconds)),
+        );
+        assert_eq!(
+            ids(store.view()),
+            ["r3", "r1", "r2", "r4"],
+            "duration descending"
+        );
         store.apply(&LogFilter::default(), Some(Sort::asc(Column::Fee)));
-        assert_eq!(ids(store.view()), ["r2", "r1", "r3", "r4"], "fee ascending, missing last");
+        assert_eq!(
+            ids(store.view()),
+            ["r2", "r1", "r3", "r4"],
+            "fee ascending, missing last"
+        );
         store.apply(&LogFilter::default(), Some(Sort::asc(Column::StartDate)));
-        assert_eq!(ids(store.view()), ["r2", "r1", "r3", "r4"], "start date ascending");
+        assert_eq!(
+            ids(store.view()),
+            ["r2", "r1", "r3", "r4"],
+            "start date ascending"
+        );
 
         let ties = vec![
             timed("c", "2024-01-01T00:00:00Z", 5),
@@ -201,9 +256,20 @@ mod logs {
     fn window_clamps_and_rows_carry_view_index_and_display_text() {
         let mut store = LogStore::from_records(sample());
         store.apply(&LogFilter::default(), Some(Sort::asc(Column::Id)));
-        assert_eq!(ids(store.window(1, 2).into_iter()), ["r2", "r3"], "window is a slice");
-        assert_eq!(store.window(3, 100).len(), 1, "a window past the end is cut");
-        assert!(store.window(10, 5).is_empty(), "a window after the end is empty");
+        assert_eq!(
+            ids(store.window(1, 2).into_iter()),
+            ["r2", "r3"],
+            "window is a slice"
+        );
+        assert_eq!(
+            store.window(3, 100).len(),
+            1,
+            "a window past the end is cut"
+        );
+        assert!(
+            store.window(10, 5).is_empty(),
+            "a window after the end is empty"
+        );
         let rows = store.window_rows(0, 2);
         assert_eq!(
             rows.iter().map(|r| r.index).collect::<Vec<_>>(),
@@ -211,20 +277,39 @@ mod logs {
             "index is the position in the view"
         );
         let r1: &LogRow = &rows[0];
-        assert_eq!(r1.start_date, "2024-03-02T10:00:00Z", "timestamps in the CSV format");
+        assert_eq!(
+            r1.start_date, "2024-03-02T10:00:00Z",
+            "timestamps in the CSV format"
+        );
         assert_eq!(r1.duration_seconds, "1800", "duration in seconds");
         assert_eq!(r1.duration, "0:30:00", "and as h:mm:ss");
         assert_eq!(r1.fee, "12.5", "fee as plain decimal");
         assert_eq!(r1.deviceid, "111", "numeric device ids become text");
-        assert_eq!(r1.support_session_type, "RemoteSupportActive", "the API name");
+        assert_eq!(
+            r1.support_session_type, "RemoteSupportActive",
+            "the API name"
+        );
         assert_eq!(r1.end_customer_name, "Anna Schmidt", "customer flattened");
         let v = serde_json::to_value(r1).unwrap();
-        for key in ["index", "startDate", "endCustomerEmail", "supportSessionType", "contactId"] {
-            assert!(v.get(key).is_some(), "the row crosses to the UI in camelCase: {key}");
+        for key in [
+            "index",
+            "startDate",
+            "endCustomerEmail",
+            "supportSessionType",
+            "contactId",
+        ] {
+            assert!(
+                v.get(key).is_some(),
+                "the row crosses to the UI in camelCase: {key}"
+            );
         }
         let empty = &store.window_rows(3, 1)[0];
         assert_eq!(
-            (empty.username.as_str(), empty.fee.as_str(), empty.start_date.as_str()),
+            (
+                empty.username.as_str(),
+                empty.fee.as_str(),
+                empty.start_date.as_str()
+            ),
             ("", "", ""),
             "absent values are empty strings"
         );
@@ -252,7 +337,11 @@ mod logs {
             },
             "totals follow the filter; total_records stays the loaded count"
         );
-        assert_eq!(store.totals(), t, "totals() returns the last apply's totals");
+        assert_eq!(
+            store.totals(),
+            t,
+            "totals() returns the last apply's totals"
+        );
         let json = serde_json::to_value(t).unwrap();
         assert_eq!(
             json,
@@ -264,11 +353,12 @@ mod logs {
     #[test]
     fn update_record_applies_locally_and_reapplies_the_view() {
         let mut store = LogStore::from_records(sample());
-        store.apply(
-            &LogFilter::text("printer"),
-            Some(Sort::asc(Column::Notes)),
+        store.apply(&LogFilter::text("printer"), Some(Sort::asc(Column::Notes)));
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "precondition: r1 matches by its notes"
         );
-        assert_eq!(ids(store.view()), ["r1"], "precondition: r1 matches by its notes");
         let t = store
             .update_record(
                 "r1",
@@ -278,15 +368,34 @@ mod logs {
                 },
             )
             .unwrap();
-        assert_eq!(t.count, 0, "the new notes no longer match, so the record leaves the view");
+        assert_eq!(
+            t.count, 0,
+            "the new notes no longer match, so the record leaves the view"
+        );
         let r1 = store.get("r1").unwrap();
-        assert_eq!(r1.notes.as_deref(), Some("Fixed the scanner"), "notes updated");
-        assert_eq!(r1.billing_state.as_deref(), Some("billed"), "billing state updated");
+        assert_eq!(
+            r1.notes.as_deref(),
+            Some("Fixed the scanner"),
+            "notes updated"
+        );
+        assert_eq!(
+            r1.billing_state.as_deref(),
+            Some("billed"),
+            "billing state updated"
+        );
         store.apply(&LogFilter::text("SCANNER"), None);
-        assert_eq!(ids(store.view()), ["r1"], "the search index follows the update");
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "the search index follows the update"
+        );
 
         store.apply(&LogFilter::default(), Some(Sort::asc(Column::Notes)));
-        assert_eq!(ids(store.view()), ["r1", "r2", "r3", "r4"], "fixed < vpn, missing last");
+        assert_eq!(
+            ids(store.view()),
+            ["r1", "r2", "r3", "r4"],
+            "fixed < vpn, missing last"
+        );
         store
             .update_record(
                 "r1",
@@ -309,7 +418,11 @@ mod logs {
         let err = store
             .update_record("nope", &ReportUpdate::default())
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotFound, "unknown ids are reported, not ignored");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::NotFound,
+            "unknown ids are reported, not ignored"
+        );
     }
 
     #[test]
@@ -336,7 +449,10 @@ mod logs {
             }
         }
         let t = store.apply(&LogFilter::text("round2"), None);
-        assert_eq!(t.count, 2000, "after arena compaction every record is still found");
+        assert_eq!(
+            t.count, 2000,
+            "after arena compaction every record is still found"
+        );
         let t = store.apply(&LogFilter::text("round1"), None);
         assert_eq!(t.count, 0, "old texts are gone");
     }
@@ -347,14 +463,26 @@ mod logs {
         assert!(store.is_empty(), "a new store is empty");
         store.apply(&LogFilter::text("pc"), Some(Sort::asc(Column::Id)));
         store.set_records(sample());
-        assert_eq!(ids(store.view()), ["r1", "r3"], "the remembered filter and sort apply");
+        assert_eq!(
+            ids(store.view()),
+            ["r1", "r3"],
+            "the remembered filter and sort apply"
+        );
         let mut again = sample();
         again[0].devicename = Some("PC-renamed".into());
         again.push(rec(json!({"id": "r5", "devicename": "PC-5"})));
         let t = store.extend(again);
-        assert_eq!(store.len(), 5, "records already loaded are replaced, not duplicated");
+        assert_eq!(
+            store.len(),
+            5,
+            "records already loaded are replaced, not duplicated"
+        );
         assert_eq!(t.total_records, 5, "totals count distinct records");
-        assert_eq!(ids(store.view()), ["r1", "r3", "r5"], "new records join the view");
+        assert_eq!(
+            ids(store.view()),
+            ["r1", "r3", "r5"],
+            "new records join the view"
+        );
         assert_eq!(
             store.get("r1").unwrap().devicename.as_deref(),
             Some("PC-renamed"),
@@ -364,7 +492,11 @@ mod logs {
         dup.extend(sample());
         store.set_records(dup);
         assert_eq!(store.len(), 4, "set_records keeps one record per id");
-        assert_eq!(store.view_position("r3"), Some(1), "position in the view by id");
+        assert_eq!(
+            store.view_position("r3"),
+            Some(1),
+            "position in the view by id"
+        );
         assert_eq!(store.view_position("r2"), None, "r2 is filtered out");
     }
 
@@ -376,7 +508,11 @@ mod logs {
             "from": "2024-03-01T00:00:00Z"
         }))
         .unwrap();
-        assert_eq!(f.columns[0].column, Column::EndCustomerName, "snake_case column names");
+        assert_eq!(
+            f.columns[0].column,
+            Column::EndCustomerName,
+            "snake_case column names"
+        );
         assert!(f.to.is_none(), "missing fields default");
         let s: Sort = serde_json::from_value(json!({"column": "duration_seconds"})).unwrap();
         assert!(!s.descending, "descending defaults to false");

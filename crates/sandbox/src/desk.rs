@@ -201,11 +201,15 @@ impl Desk {
             .position(|session| session.undashed() == wanted)
     }
 
+    /// Position of the session with this code, else `404 not_found`.
+    fn existing(&self, code: &str) -> Result<usize, ApiError> {
+        self.position(code)
+            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))
+    }
+
     /// The session with this code (dashed or not).
     pub(crate) fn session(&self, code: &str) -> Result<&SessionRecord, ApiError> {
-        self.position(code)
-            .map(|index| &self.sessions[index])
-            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))
+        self.existing(code).map(|index| &self.sessions[index])
     }
 
     /// A page of sessions after the one whose code is `offset`.
@@ -284,9 +288,7 @@ impl Desk {
         request: SessionRequest,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let index = self
-            .position(code)
-            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))?;
+        let index = self.existing(code)?;
         self.validate(&request, now)?;
         let new_state = request
             .state
@@ -328,9 +330,7 @@ impl Desk {
 
     /// `DELETE /sessions/{code}`.
     pub(crate) fn delete_session(&mut self, code: &str) -> Result<(), ApiError> {
-        let index = self
-            .position(code)
-            .ok_or_else(|| ApiError::not_found(format!("no session with code {code}")))?;
+        let index = self.existing(code)?;
         self.sessions.remove(index);
         Ok(())
     }

@@ -72,16 +72,18 @@ impl ReportStore {
         ))
     }
 
-    fn record(&self, id: &str) -> Result<&WireReport, ApiError> {
+    /// Position of the record with this id, else `404 not_found`.
+    fn existing(&self, id: &str) -> Result<usize, ApiError> {
         self.position(id)
-            .map(|position| &self.records[position])
             .ok_or_else(|| ApiError::not_found(format!("no connection report with id {id}")))
     }
 
+    fn record(&self, id: &str) -> Result<&WireReport, ApiError> {
+        self.existing(id).map(|position| &self.records[position])
+    }
+
     fn update(&mut self, id: &str, update: ReportUpdate) -> Result<(), ApiError> {
-        let position = self
-            .position(id)
-            .ok_or_else(|| ApiError::not_found(format!("no connection report with id {id}")))?;
+        let position = self.existing(id)?;
         let record = &mut self.records[position];
         if let Some(notes) = update.notes {
             record.notes = notes;

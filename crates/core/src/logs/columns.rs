@@ -270,16 +270,32 @@ mod tests {
                 format!("\"{}\"", c.name()),
                 "serde names must equal the CSV header names so the UI and the file agree"
             );
-            assert_eq!(Column::from_name(c.name()), Some(c), "from_name inverts name");
+            assert_eq!(
+                Column::from_name(c.name()),
+                Some(c),
+                "from_name inverts name"
+            );
             assert_eq!(Column::ALL[c.index()], c, "index is the position in ALL");
         }
     }
 
     #[test]
     fn durations_and_timestamps_format_as_documented() {
-        assert_eq!(format_duration(307), "0:05:07", "minutes and seconds are padded");
-        assert_eq!(format_duration(97_200), "27:00:00", "hours are not wrapped at 24");
-        assert_eq!(format_duration(-5), "-0:00:05", "negative durations keep a sign");
+        assert_eq!(
+            format_duration(307),
+            "0:05:07",
+            "minutes and seconds are padded"
+        );
+        assert_eq!(
+            format_duration(97_200),
+            "27:00:00",
+            "hours are not wrapped at 24"
+        );
+        assert_eq!(
+            format_duration(-5),
+            "-0:00:05",
+            "negative durations keep a sign"
+        );
         let t = DateTime::parse_from_rfc3339("2017-02-03T14:10:50.987Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default();
@@ -292,9 +308,21 @@ mod tests {
 
     #[test]
     fn fee_never_uses_an_exponent() {
-        for (f, want) in [(12.5, "12.5"), (1e21, "1000000000000000000000"), (1e-7, "0.0000001")] {
-            assert_eq!(Cell::Float(f).display(), want, "{f} must print as a plain decimal");
+        for (f, want) in [
+            (12.5, "12.5"),
+            (1e21, "1000000000000000000000"),
+            (1e-7, "0.0000001"),
+        ] {
+            assert_eq!(
+                Cell::Float(f).display(),
+                want,
+                "{f} must print as a plain decimal"
+            );
         }
-        assert_eq!(Cell::Float(f64::NAN).display(), "", "non-finite fees are left empty");
+        assert_eq!(
+            Cell::Float(f64::NAN).display(),
+            "",
+            "non-finite fees are left empty"
+        );
     }
 }

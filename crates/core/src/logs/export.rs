@@ -171,10 +171,7 @@ fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".{name}.{}-{n}-{nanos:x}.tmp",
-            std::process::id()
-        ));
+        let tmp = dir.join(format!(".{name}.{}-{n}-{nanos:x}.tmp", std::process::id()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
@@ -246,7 +243,10 @@ pub fn ticket_text(record: &ConnectionReport) -> String {
     line("Group:", &with_id(Column::Groupname, Column::Groupid));
     line("Type:", &text(Column::SupportSessionType));
     line("Session code:", &text(Column::SessionCode));
-    let customer = match (text(Column::EndCustomerName), text(Column::EndCustomerEmail)) {
+    let customer = match (
+        text(Column::EndCustomerName),
+        text(Column::EndCustomerEmail),
+    ) {
         (n, e) if e.is_empty() => n,
         (n, e) if n.is_empty() => e,
         (n, e) => format!("{n} <{e}>"),
@@ -280,7 +280,10 @@ mod tests {
     #[test]
     fn formula_rule_covers_the_owasp_characters() {
         for s in ["=1", "+1", "-1", "@x", "\tx", "\rx", "\0x"] {
-            assert!(needs_formula_escape(s), "{s:?} starts a formula in a spreadsheet");
+            assert!(
+                needs_formula_escape(s),
+                "{s:?} starts a formula in a spreadsheet"
+            );
         }
         for s in ["", "a=1", " =1", "1-2", "'x"] {
             assert!(!needs_formula_escape(s), "{s:?} is plain text");
@@ -297,8 +300,15 @@ mod tests {
             w.write_all(b"partial")?;
             Err(Error::Cancelled)
         });
-        assert!(matches!(r, Err(Error::Cancelled)), "the writer's error is returned");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "old", "target untouched");
+        assert!(
+            matches!(r, Err(Error::Cancelled)),
+            "the writer's error is returned"
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "old",
+            "target untouched"
+        );
         let left: Vec<_> = fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
         fs::remove_dir_all(&dir).unwrap();

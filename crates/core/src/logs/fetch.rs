@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 #[async_trait]
 pub trait ReportPager: Send + Sync {
     /// The page after the record `offset_id` (the first page when `None`).
-    async fn report_page(&self, query: &ReportQuery, offset_id: Option<&str>) -> Result<ReportPage>;
+    async fn report_page(&self, query: &ReportQuery, offset_id: Option<&str>)
+        -> Result<ReportPage>;
 }
 
 /// Default cap on the number of pages one fetch requests: 10,000 pages of 1,000 records is ten

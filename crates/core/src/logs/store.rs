@@ -512,10 +512,7 @@ impl LogStore {
             .collect();
         keys.sort_unstable();
         view.clear();
-        view.extend(
-            keys.iter()
-                .map(|k| by_id_rank[(k & 0xFFFF_FFFF) as usize]),
-        );
+        view.extend(keys.iter().map(|k| by_id_rank[(k & 0xFFFF_FFFF) as usize]));
     }
 
     fn ensure_rank(&mut self, column: Column) {
