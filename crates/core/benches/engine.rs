@@ -230,7 +230,7 @@ fn csv_export_100k(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+        .measurement_time(Duration::from_secs(6));
     group.bench_function("sink", |b| {
         let records = &*records;
         b.iter(|| export_csv(records, std::io::sink(), &CsvOptions::default()))
