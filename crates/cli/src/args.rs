@@ -29,6 +29,12 @@ pub struct Cli {
 pub enum Command {
     /// Show the account the token belongs to.
     Account,
+    /// Sign in and store the token in the OS keyring (shared with the desktop app).
+    SignIn(SignInArgs),
+    /// Revoke the stored token and remove it from the OS keyring.
+    SignOut,
+    /// Show whether a token is stored (never the token itself).
+    Status,
     /// Create, list and close support sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -37,6 +43,25 @@ pub enum Command {
     Reports(ReportsCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
+}
+
+/// `sdesk sign-in`
+#[derive(Debug, Args)]
+pub struct SignInArgs {
+    /// Store a script token instead of signing in through the browser. The token is read from
+    /// `SDESK_TOKEN` or, when that is unset, from the first line of standard input (never from
+    /// the command line, where it would end up in the shell history).
+    #[arg(long)]
+    pub script_token: bool,
+    /// OAuth client ID of your organisation's TeamViewer app.
+    #[arg(long, env = "SDESK_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Origin of the TeamViewer sign-in pages.
+    #[arg(long, env = "SDESK_LOGIN_URL", default_value = sdesk_core::auth::DEFAULT_LOGIN_URL)]
+    pub login_url: String,
+    /// Loopback port registered as the app's redirect URI (http://127.0.0.1:PORT/oauth/callback).
+    #[arg(long, default_value_t = sdesk_core::auth::DEFAULT_LOOPBACK_PORT)]
+    pub port: u16,
 }
 
 /// `sdesk sessions ...`

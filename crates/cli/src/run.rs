@@ -2,9 +2,12 @@
 
 use crate::args::{
     Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand, SessionsCommand,
-    StateArg,
+    SignInArgs, StateArg,
 };
-use sdesk_core::auth::{AuthSession, KeyringStore, TokenStore, KEYRING_SERVICE};
+use sdesk_core::auth::{
+    validate_script_token, AuthSession, KeyringStore, LoopbackListener, OAuthConfig, RedirectUri,
+    SignInFlow, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE,
+};
 use sdesk_core::client::{build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient};
 use sdesk_core::clock::SystemClock;
 use sdesk_core::logs::{export_csv, CsvOptions, FetchProgress, LogFilter, LogStore, ReportFetch};
@@ -18,8 +21,12 @@ use std::sync::Arc;
 
 /// Runs one invocation.
 pub async fn run(cli: Cli) -> Result<()> {
-    if let Command::Sandbox(args) = cli.command {
-        return run_sandbox(args).await;
+    match cli.command {
+        Command::Sandbox(args) => return run_sandbox(args).await,
+        Command::SignIn(args) => return sign_in(&cli.api_url, cli.sandbox, args).await,
+        Command::SignOut => return sign_out(&cli.api_url).await,
+        Command::Status => return status().await,
+        _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
     let result = match cli.command {
@@ -32,7 +39,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Reports(ReportsCommand::Export(args)) => export(&client, args).await,
-        Command::Sandbox(_) => Ok(()),
+        Command::Sandbox(_) | Command::SignIn(_) | Command::SignOut | Command::Status => Ok(()),
     };
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
@@ -65,9 +72,174 @@ async fn connect(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::S
         let token = StaticToken::new(Secret::new(token.trim()));
         return Ok((TeamViewerClient::new(http, base, Arc::new(token)), None));
     }
-    let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new(KEYRING_SERVICE));
-    let session = AuthSession::new(store, None, http.clone(), Arc::new(SystemClock));
+    let session = stored_session(&base)?;
     Ok((TeamViewerClient::new(http, base, Arc::new(session)), None))
+}
+
+/// The sign-in stored in the keyring. OAuth tokens can only be refreshed and revoked with the
+/// app's client ID (`SDESK_CLIENT_ID`, plus `SDESK_CLIENT_SECRET` or the secret in the keyring).
+fn stored_session(api: &url::Url) -> Result<AuthSession> {
+    let oauth = match std::env::var("SDESK_CLIENT_ID") {
+        Ok(id) if !id.trim().is_empty() => Some(oauth_config(api, &cli_login_url(), id, 0)?),
+        _ => None,
+    };
+    keyring_session(oauth)
+}
+
+async fn sign_out(api_url: &str) -> Result<()> {
+    let session = stored_session(&parse_api_url(api_url)?)?;
+    let state = session.status().await?;
+    if state.kind == Some(sdesk_core::auth::TokenKind::OAuth) && session.oauth_config().is_none() {
+        eprintln!(
+            "note: the token is removed from the keyring but not revoked (set SDESK_CLIENT_ID \
+             to revoke it at TeamViewer)"
+        );
+    }
+    session.sign_out().await?;
+    eprintln!("signed out");
+    Ok(())
+}
+
+/// The keyring entry the desktop app writes. `SDESK_KEYRING_SERVICE` selects another entry
+/// (separate profiles; tests).
+fn keyring_store() -> Arc<dyn TokenStore> {
+    let service = std::env::var("SDESK_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+    Arc::new(KeyringStore::new(&service))
+}
+
+/// The stored sign-in; with an OAuth configuration its tokens are refreshed when due.
+fn keyring_session(oauth: Option<OAuthConfig>) -> Result<AuthSession> {
+    let http = build_http(&HttpConfig::default())?;
+    Ok(AuthSession::new(
+        keyring_store(),
+        oauth,
+        http,
+        Arc::new(SystemClock),
+    ))
+}
+
+fn cli_login_url() -> String {
+    std::env::var("SDESK_LOGIN_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| sdesk_core::auth::DEFAULT_LOGIN_URL.to_owned())
+}
+
+/// OAuth settings: client ID as given, client secret from `SDESK_CLIENT_SECRET` or the keyring,
+/// loopback redirect on `port` (0: the default port, for refresh only).
+fn oauth_config(api: &url::Url, login: &str, client_id: String, port: u16) -> Result<OAuthConfig> {
+    let secret = match std::env::var("SDESK_CLIENT_SECRET") {
+        Ok(s) if !s.is_empty() => Some(Secret::new(s)),
+        _ => keyring_store()
+            .load_secret(CLIENT_SECRET_NAME)
+            .ok()
+            .flatten(),
+    };
+    let port = if port == 0 {
+        sdesk_core::auth::DEFAULT_LOOPBACK_PORT
+    } else {
+        port
+    };
+    OAuthConfig::for_api(
+        api,
+        &parse_api_url(login)?,
+        client_id,
+        secret,
+        RedirectUri::loopback(port),
+    )
+}
+
+async fn sign_in(api_url: &str, sandbox: bool, args: SignInArgs) -> Result<()> {
+    if sandbox {
+        return Err(Error::invalid(
+            "--sandbox",
+            "a sandbox started for one command cannot keep a sign-in; run `sdesk sandbox` \
+             and point --api-url at it",
+        ));
+    }
+    let base = parse_api_url(api_url)?;
+    let http = build_http(&HttpConfig::default())?;
+    if args.script_token {
+        let token = read_script_token()?;
+        validate_script_token(&http, &base, &token).await?;
+        keyring_session(None)?
+            .sign_in_with_script_token(token)
+            .await?;
+        eprintln!("signed in with a script token (stored in the OS keyring)");
+        return Ok(());
+    }
+    let client_id = args.client_id.ok_or_else(|| {
+        Error::invalid(
+            "--client-id",
+            "give the OAuth client ID of your TeamViewer app (or use --script-token)",
+        )
+    })?;
+    let config = oauth_config(&base, &args.login_url, client_id, args.port)?;
+    let listener = LoopbackListener::bind(args.port).await?;
+    let flow = SignInFlow::new(Arc::new(SystemClock));
+    let authorize = flow.begin(&config)?;
+    eprintln!("Open this address in your browser to sign in (waiting up to 5 minutes):");
+    eprintln!("{authorize}");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(300);
+    let grant = loop {
+        let next = tokio::time::timeout_at(deadline, listener.next_callback());
+        let url = next.await.map_err(|_| Error::CallbackRejected {
+            reason: sdesk_core::error::CallbackRejection::Expired,
+        })??;
+        match flow.complete(&url) {
+            Ok(grant) => break grant,
+            // A stray or forged request must not end the sign-in; keep waiting for ours.
+            Err(e) if e.kind() == sdesk_core::ErrorKind::CallbackRejected && flow.is_pending() => {
+                tracing::warn!("ignored a callback: {e}");
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let session = keyring_session(Some(config))?;
+    session.sign_in_with_grant(grant).await?;
+    let client = TeamViewerClient::new(http, base, Arc::new(session));
+    let account = client.account().await?;
+    eprintln!("signed in as {} <{}>", account.name, account.email);
+    Ok(())
+}
+
+/// The script token from `SDESK_TOKEN` or the first line of standard input.
+fn read_script_token() -> Result<Secret> {
+    if let Ok(t) = std::env::var("SDESK_TOKEN") {
+        if !t.trim().is_empty() {
+            return Ok(Secret::new(t.trim()));
+        }
+    }
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the script token and press Enter:");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let token = Secret::new(line.trim());
+    if token.is_empty() {
+        return Err(Error::invalid("script token", "no token was given"));
+    }
+    Ok(token)
+}
+
+async fn status() -> Result<()> {
+    let state = keyring_session(None)?.status().await?;
+    if !state.signed_in {
+        println!("not signed in");
+        return Ok(());
+    }
+    let kind = match state.kind {
+        Some(sdesk_core::auth::TokenKind::Script) => "script token",
+        _ => "TeamViewer account (OAuth)",
+    };
+    match state.expires_at {
+        Some(t) => println!("signed in: {kind}, access token valid until {t}"),
+        None => println!("signed in: {kind}"),
+    }
+    Ok(())
 }
 
 async fn account(client: &TeamViewerClient) -> Result<()> {
@@ -229,28 +401,35 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
     ctrl_c.abort();
     progress.finish();
     outcome?;
-    let mut store = LogStore::default();
-    store.set_records(fetch.take_records());
-    let filter = LogFilter {
-        text: args.search.filter(|s| !s.trim().is_empty()),
-        ..LogFilter::default()
-    };
-    store.apply(&filter, None);
-    let written = if args.out == "-" {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        let n = export_csv(store.view(), &mut lock, &options)?;
-        lock.flush()?;
-        n
-    } else {
-        sdesk_core::logs::export_csv_to_path(
-            store.view(),
-            std::path::Path::new(&args.out),
-            &options,
-        )?
+    let records = fetch.take_records();
+    let written = match args.search.filter(|s| !s.trim().is_empty()) {
+        // The store's search index only pays off when there is something to search.
+        Some(text) => {
+            let mut store = LogStore::from_records(records);
+            store.apply(&LogFilter::text(text), None);
+            write_csv(store.view(), &args.out, &options)?
+        }
+        None => write_csv(&records, &args.out, &options)?,
     };
     eprintln!("exported {written} records");
     Ok(())
+}
+
+/// Writes CSV to a file (atomically) or to standard output (`-`).
+fn write_csv<'a>(
+    records: impl IntoIterator<Item = &'a sdesk_core::models::ConnectionReport>,
+    out: &str,
+    options: &CsvOptions,
+) -> Result<u64> {
+    if out == "-" {
+        let stdout = std::io::stdout();
+        let mut lock = std::io::BufWriter::new(stdout.lock());
+        let n = export_csv(records, &mut lock, options)?;
+        lock.flush()?;
+        Ok(n)
+    } else {
+        sdesk_core::logs::export_csv_to_path(records, std::path::Path::new(out), options)
+    }
 }
 
 /// Progress on stderr, only when a person is watching.

@@ -327,3 +327,203 @@ fn license_limit_is_its_own_error_kind() {
         stderr(&o)
     );
 }
+
+/// Keyring tests touch the OS keyring: they run only where CI provides a throw-away one
+/// (`SDESK_TEST_REAL_KEYRING=1` under dbus-run-session with gnome-keyring), each with its own
+/// keyring service so they never meet the real app's entry.
+fn keyring_service(test: &str) -> Option<String> {
+    if std::env::var("SDESK_TEST_REAL_KEYRING").as_deref() != Ok("1") {
+        eprintln!("skipped: set SDESK_TEST_REAL_KEYRING=1 to run against a real keyring");
+        return None;
+    }
+    Some(format!(
+        "dev.supporterdesk.test.cli.{test}.{}",
+        std::process::id()
+    ))
+}
+
+#[test]
+fn script_token_sign_in_is_stored_in_the_keyring_and_used() {
+    let Some(service) = keyring_service("script") else {
+        return;
+    };
+    let running = Running::start(sdesk_sandbox::SandboxConfig::default());
+    let url = running.sandbox.as_ref().unwrap().base_url().to_string();
+    let token = running.sandbox.as_ref().unwrap().script_token();
+    let base_env = [
+        ("SDESK_API_URL", url.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+    ];
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sdesk"))
+        .args(["sign-in", "--script-token"])
+        .env_remove("SDESK_TOKEN")
+        .envs(base_env)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{token}").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "a valid token is accepted: {}",
+        stderr(&o)
+    );
+
+    let o = sdesk(&["status"], &base_env);
+    assert!(
+        stdout(&o).contains("signed in: script token"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        !stdout(&o).contains(&token),
+        "status never prints the token"
+    );
+    let o = sdesk(&["account"], &base_env);
+    assert!(
+        o.status.success(),
+        "without SDESK_TOKEN the keyring's token is used: {}",
+        stderr(&o)
+    );
+
+    let o = sdesk(&["sign-out"], &base_env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sdesk(&["account"], &base_env);
+    assert!(
+        stderr(&o).starts_with("error: not_signed_in:"),
+        "after sign-out nothing is stored: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_rejected_script_token_is_not_stored() {
+    let Some(service) = keyring_service("badscript") else {
+        return;
+    };
+    let running = Running::start(sdesk_sandbox::SandboxConfig::default());
+    let url = running.sandbox.as_ref().unwrap().base_url().to_string();
+    let env = [
+        ("SDESK_API_URL", url.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+        ("SDESK_TOKEN", "1-not-a-token"),
+    ];
+    let o = sdesk(&["sign-in", "--script-token"], &env);
+    assert!(
+        stderr(&o).starts_with("error: unauthorized:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sdesk(&["status"], &env[..2]);
+    assert!(
+        stdout(&o).contains("not signed in"),
+        "nothing was stored: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn oauth_sign_in_through_the_loopback_redirect() {
+    let Some(service) = keyring_service("oauth") else {
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = sdesk_sandbox::SandboxConfig::default();
+    config.clients[0]
+        .redirect_uris
+        .push(format!("http://127.0.0.1:{port}/oauth/callback"));
+    let running = Running::start(config);
+    let url = running.sandbox.as_ref().unwrap().base_url().to_string();
+    let env = [
+        ("SDESK_API_URL", url.as_str()),
+        ("SDESK_LOGIN_URL", url.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+        ("SDESK_CLIENT_ID", "sandbox-client"),
+        ("SDESK_CLIENT_SECRET", "sandbox-secret"),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sdesk"))
+        .args(["sign-in", "--port", &port.to_string()])
+        .env_remove("SDESK_TOKEN")
+        .envs(env)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let authorize = loop {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut err, &mut line).unwrap() > 0,
+            "sdesk prints the authorize URL before waiting"
+        );
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    // The test plays the browser: consent page, Approve, follow the redirect to the loopback.
+    running.rt.block_on(async {
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let html = browser
+            .get(&authorize)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"request\" value=\"";
+        let start = html.find(marker).unwrap() + marker.len();
+        let request = &html[start..start + html[start..].find('"').unwrap()];
+        let decide = format!("{}oauth2/authorize/decision", url);
+        let resp = browser
+            .post(decide)
+            .form(&[("request", request), ("decision", "approve")])
+            .send()
+            .await
+            .unwrap();
+        let location = resp.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(&format!("http://127.0.0.1:{port}/oauth/callback?")));
+        let done = browser.get(&location).send().await.unwrap();
+        assert!(
+            done.status().is_success(),
+            "the loopback listener answers the browser"
+        );
+    });
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(status.success(), "sign-in completes: {rest}");
+    assert!(rest.contains("signed in as Sam Supporter"), "{rest}");
+
+    let o = sdesk(&["status"], &env);
+    assert!(
+        stdout(&o).contains("signed in: TeamViewer account (OAuth)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = sdesk(&["sessions", "list"], &env);
+    assert!(
+        o.status.success(),
+        "the stored OAuth token works: {}",
+        stderr(&o)
+    );
+    let o = sdesk(&["sign-out"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        running.sandbox.as_ref().unwrap().stats().revocations,
+        1,
+        "sign-out revokes the OAuth token"
+    );
+}
