@@ -1,3 +1,40 @@
-fn main() {
-    tauri_build::build()
+//! tauri-build: embeds tauri.conf.json and generates the app's command permissions.
+//!
+//! Every app command is listed here, which makes them subject to the capability system: the UI
+//! may call a command only if the "main" capability in tauri.conf.json grants its
+//! `allow-<command>` permission (`sign_in` → `allow-sign-in`). Keep this list, the
+//! `generate_handler!` list in src-tauri/src/lib.rs and the capability in step.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "app_ready",
+    "auth_status",
+    "sign_in",
+    "cancel_sign_in",
+    "sign_in_with_script_token",
+    "sign_out",
+    "list_groups",
+    "create_session",
+    "list_sessions",
+    "close_session",
+    "open_session_link",
+    "copy_session_link",
+    "load_logs",
+    "cancel_logs",
+    "resume_logs",
+    "apply_log_view",
+    "log_rows",
+    "export_logs",
+    "log_ticket_text",
+    "update_log_record",
+    "get_settings",
+    "save_settings",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )?;
+    Ok(())
 }

@@ -1,71 +1,132 @@
-//! Supporter Desk desktop shell. It stays thin: every behaviour lives in `sdesk-core`; this crate
-//! only wires windows, plugins and commands to it.
+//! Supporter Desk desktop shell. It stays thin: every behaviour lives in `sdesk-core`
+//! (`sdesk_core::desk`); this crate wires windows, plugins, deep links, events and commands to it.
 
-/// Wires the app onto any runtime, so that tests can build it on Tauri's mock runtime.
-pub fn build_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::app_info])
+mod commands;
+mod desktop;
+mod error;
+mod options;
+mod signin;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use error::{IpcError, IpcResult};
+pub use options::AppOptions;
+#[cfg(debug_assertions)]
+pub use options::TestHooks;
+pub use state::AppState;
+
+use tauri::{App, Manager, Runtime};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// Wires the app onto any runtime, so that tests build it on Tauri's mock runtime with
+/// `tauri::test::mock_builder()`.
+///
+/// Plugins: single-instance first (when enabled; with its `deep-link` feature it passes a
+/// second instance's URL to the deep-link plugin before our callback runs), then deep-link,
+/// opener, clipboard and dialog. None of their JavaScript APIs is granted to the UI (see the
+/// capability in tauri.conf.json): Rust opens, copies and asks for files itself.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) -> tauri::Builder<R> {
+    let builder = if options.single_instance {
+        builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            // The URL in argv has already gone to the deep-link plugin (feature `deep-link`),
+            // whose `on_open_url` listener below completes the sign-in. Handling argv here too
+            // would deliver the callback twice.
+            desktop::show_main_window(app);
+        }))
+    } else {
+        builder
+    };
+    builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| setup(app, options))
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::app::app_ready,
+            commands::auth::auth_status,
+            commands::auth::sign_in,
+            commands::auth::cancel_sign_in,
+            commands::auth::sign_in_with_script_token,
+            commands::auth::sign_out,
+            commands::sessions::list_groups,
+            commands::sessions::create_session,
+            commands::sessions::list_sessions,
+            commands::sessions::close_session,
+            commands::sessions::open_session_link,
+            commands::sessions::copy_session_link,
+            commands::logs::load_logs,
+            commands::logs::cancel_logs,
+            commands::logs::resume_logs,
+            commands::logs::apply_log_view,
+            commands::logs::log_rows,
+            commands::logs::export_logs,
+            commands::logs::log_ticket_text,
+            commands::logs::update_log_record,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+        ])
+}
+
+/// Builds the state, then hooks up deep links and the window.
+fn setup<R: Runtime>(
+    app: &mut App<R>,
+    options: AppOptions,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let config_dir = match &options.config_dir {
+        Some(dir) => dir.clone(),
+        None => app.path().app_config_dir()?,
+    };
+    let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
+    app.manage(state);
+
+    let handle = app.handle().clone();
+    if options.register_deep_links {
+        // Makes the OS hand `dev.supporterdesk:` URLs to this binary even when the app was not
+        // installed through a package (Linux; Windows in development).
+        #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!("could not register the deep-link scheme: {e}");
+        }
+    }
+    let listener = handle.clone();
+    app.deep_link().on_open_url(move |event| {
+        let urls = event.urls().into_iter().map(String::from).collect();
+        signin::handle_urls(&listener, urls);
+    });
+    // Cold start: the OS started us with the callback URL as the only argument.
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        signin::handle_urls(&handle, urls.into_iter().map(String::from).collect());
+    }
+
+    desktop::paint_background(&handle);
+    desktop::show_window_after(&handle, options.show_fallback);
+    Ok(())
+}
+
+/// Logs to stderr (`RUST_LOG` overrides the default filter). The core never logs tokens,
+/// codes, secrets or full callback URLs; neither does this crate.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("warn,supporter_desk_lib=info,sdesk_core=info,sdesk_sandbox=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 /// Starts the desktop app.
 pub fn run() {
+    init_logging();
     let context = tauri::generate_context!();
-    if let Err(e) = build_app(tauri::Builder::default()).run(context) {
+    if let Err(e) = build_app(tauri::Builder::default(), AppOptions::from_env()).run(context) {
         eprintln!("error: supporter desk failed to start: {e}");
         std::process::exit(1);
-    }
-}
-
-mod commands {
-    /// Name and version, shown in the window title bar area.
-    #[derive(Debug, serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct AppInfo {
-        name: &'static str,
-        version: &'static str,
-        core_version: &'static str,
-    }
-
-    #[tauri::command]
-    pub fn app_info() -> AppInfo {
-        AppInfo {
-            name: "Supporter Desk",
-            version: env!("CARGO_PKG_VERSION"),
-            core_version: sdesk_core::VERSION,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
-
-    #[test]
-    fn app_info_is_wired_on_the_mock_runtime() {
-        let app = super::build_app(mock_builder())
-            .build(mock_context(noop_assets()))
-            .expect("the app builds on the mock runtime");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("a mock window");
-        let res = get_ipc_response(
-            &webview,
-            InvokeRequest {
-                cmd: "app_info".into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().expect("static URL"),
-                body: InvokeBody::Json(serde_json::json!({})),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .expect("app_info answers");
-        let v: serde_json::Value = res.deserialize().expect("JSON");
-        assert_eq!(
-            v["name"], "Supporter Desk",
-            "the command registered in build_app must be reachable over IPC"
-        );
     }
 }

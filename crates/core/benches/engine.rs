@@ -16,7 +16,9 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use sdesk_core::client::{build_http, HttpConfig, StaticToken, TeamViewerClient};
 use sdesk_core::logs::{export_csv, Column, CsvOptions, LogFilter, LogStore, ReportFetch, Sort};
-use sdesk_core::models::{ConnectionReport, EndCustomer, ReportQuery, ReportSessionType};
+use sdesk_core::models::{
+    ConnectionReport, EndCustomer, ReportPage, ReportQuery, ReportSessionType,
+};
 use sdesk_core::Secret;
 use sdesk_sandbox::{Sandbox, SandboxConfig};
 use std::cell::LazyCell;
@@ -235,6 +237,51 @@ fn csv_export_100k(c: &mut Criterion) {
         let records = &*records;
         b.iter(|| export_csv(records, std::io::sink(), &CsvOptions::default()))
     });
+    group.bench_function("tmp_csv_floor_write_field", |b| {
+        let rows: Vec<Vec<String>> = records
+            .iter()
+            .map(|r| {
+                Column::ALL
+                    .iter()
+                    .map(|c| sdesk_core::logs::column_text(r, *c))
+                    .collect()
+            })
+            .collect();
+        b.iter(|| {
+            let mut w = csv::WriterBuilder::new()
+                .buffer_capacity(256 * 1024)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(std::io::sink());
+            for row in &rows {
+                for f in row {
+                    w.write_field(f).unwrap();
+                }
+                w.write_record(None::<&[u8]>).unwrap();
+            }
+            w.flush().unwrap();
+        })
+    });
+    group.bench_function("tmp_csv_floor_byte_record", |b| {
+        let rows: Vec<csv::ByteRecord> = records
+            .iter()
+            .map(|r| {
+                Column::ALL
+                    .iter()
+                    .map(|c| sdesk_core::logs::column_text(r, *c))
+                    .collect()
+            })
+            .collect();
+        b.iter(|| {
+            let mut w = csv::WriterBuilder::new()
+                .buffer_capacity(256 * 1024)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(std::io::sink());
+            for row in &rows {
+                w.write_byte_record(row).unwrap();
+            }
+            w.flush().unwrap();
+        })
+    });
     group.bench_function("vec_semicolon_bom", |b| {
         let records = &*records;
         b.iter(|| {
@@ -291,16 +338,139 @@ fn fetch_100k_sandbox(c: &mut Criterion) {
             black_box(fetch.take_records())
         })
     });
+    // Reference: the same 100 pages as bare bodies through the same HTTP client, sequentially
+    // and without decoding (what a client that only moves bytes, like curl, costs here).
+    group.bench_function("raw_bodies_sequential", |b| {
+        let s = setup.get_or_insert_with(SandboxSetup::start);
+        let http = s.pager.http().clone();
+        let url = s
+            .sandbox
+            .base_url()
+            .join("api/v1/reports/connections")
+            .expect("url");
+        let token = s.sandbox.script_token();
+        b.to_async(&s.rt).iter(|| {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            async move {
+                let mut cursor: Option<String> = None;
+                let mut bytes = 0usize;
+                loop {
+                    let mut req = http.get(url.clone()).bearer_auth(&token);
+                    if let Some(c) = &cursor {
+                        req = req.query(&[("offset_id", c)]);
+                    }
+                    let body = req.send().await.expect("send").bytes().await.expect("body");
+                    bytes += body.len();
+                    // The cursor is the last `"next_offset":"…"` of the body (sandbox layout).
+                    let text = std::str::from_utf8(&body).expect("utf-8");
+                    match text.rfind("\"next_offset\":\"") {
+                        Some(at) => {
+                            let rest = &text[at + 15..];
+                            cursor = Some(rest[..rest.find('"').expect("end")].to_owned());
+                        }
+                        None => break,
+                    }
+                }
+                black_box(bytes)
+            }
+        })
+    });
     group.finish();
     if let Some(s) = setup {
         s.rt.block_on(s.sandbox.shutdown());
     }
 }
 
+/// One 1,000-record page body exactly as the sandbox serves it (the records of its first page).
+fn sandbox_page_body() -> Vec<u8> {
+    use sdesk_sandbox::wire::ReportPage as WirePage;
+    let now = DateTime::parse_from_rfc3339("2025-06-30T18:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default();
+    let records = sdesk_sandbox::generate_reports(SEED, 2_000, now);
+    let page: Vec<&sdesk_sandbox::WireReport> = records.iter().take(1_000).collect();
+    let next_offset = page.last().map(|r| r.id.to_string());
+    serde_json::to_vec(&WirePage {
+        records: page,
+        records_remaining: 1_000,
+        next_offset,
+    })
+    .expect("page encodes")
+}
+
+/// The client's share of one page in isolation: decoding a 1,000-record body, next to what the
+/// sandbox spends encoding it (the server's share, which bounds any client from below).
+fn decode_page_1000(c: &mut Criterion) {
+    let body = LazyCell::new(sandbox_page_body);
+    let mut group = c.benchmark_group("page_1000");
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("decode", |b| {
+        let body = &*body;
+        b.iter(|| {
+            let page = ReportPage::from_json(body).expect("page decodes");
+            black_box(page)
+        })
+    });
+    group.bench_function("head_tmp", |b| {
+        #[derive(serde::Deserialize)]
+        struct Head {
+            #[serde(default, deserialize_with = "count")]
+            records: usize,
+            #[serde(default)]
+            records_remaining: u64,
+            #[serde(default)]
+            next_offset: Option<String>,
+        }
+        fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = usize;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("seq")
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<usize, A::Error> {
+                    let mut n = 0;
+                    while a.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                        n += 1;
+                    }
+                    Ok(n)
+                }
+            }
+            d.deserialize_seq(V)
+        }
+        let text = std::str::from_utf8(&body).unwrap().to_owned();
+        b.iter(|| {
+            let h: Head = serde_json::from_str(&text).unwrap();
+            black_box((h.records, h.records_remaining, h.next_offset))
+        })
+    });
+    group.bench_function("utf8_tmp", |b| {
+        b.iter(|| black_box(std::str::from_utf8(&body).is_ok()))
+    });
+    group.bench_function("sandbox_encode", |b| {
+        use sdesk_sandbox::wire::ReportPage as WirePage;
+        let page: WirePage = serde_json::from_slice(&body).expect("wire page decodes");
+        let borrowed = WirePage {
+            records: page.records.iter().collect::<Vec<_>>(),
+            records_remaining: page.records_remaining,
+            next_offset: page.next_offset.clone(),
+        };
+        b.iter(|| black_box(serde_json::to_vec(&borrowed).expect("page encodes")))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     filter_sort_100k,
     csv_export_100k,
+    decode_page_1000,
     fetch_100k_sandbox
 );
 criterion_main!(benches);

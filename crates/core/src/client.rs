@@ -249,7 +249,8 @@ impl TeamViewerClient {
             let status = resp.status();
             let headers = resp.headers().clone();
             let body_bytes = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
+                // Takes over the buffer when the body arrived in one piece, instead of copying.
+                Ok(b) => Vec::from(b),
                 Err(e) if can_retry => {
                     tracing::debug!(attempt, error = %e, "response body broke off, retrying");
                     tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
@@ -481,6 +482,25 @@ impl crate::logs::ReportPager for TeamViewerClient {
     ) -> Result<crate::models::ReportPage> {
         self.reports_page(query, offset_id).await
     }
+
+    /// The undecoded body, so that [`crate::logs::ReportFetch`] can request the next page
+    /// while this one is decoded.
+    async fn report_page_body(
+        &self,
+        query: &crate::models::ReportQuery,
+        offset_id: Option<&str>,
+    ) -> Result<crate::logs::PageBody> {
+        let raw = self
+            .execute(
+                reqwest::Method::GET,
+                self.url(&["reports", "connections"])?,
+                &query.to_pairs(offset_id),
+                None,
+                false,
+            )
+            .await?;
+        Ok(crate::logs::PageBody::Json(raw.body))
+    }
 }
 
 /// Upper bound of pages one listing follows.
@@ -511,10 +531,32 @@ fn session_code_from_location(location: &str) -> Option<String> {
 }
 
 /// Decodes a JSON body, keeping the start of the body for diagnosis.
+///
+/// The body is checked to be UTF-8 once, up front, and then parsed as `&str`: parsing bytes
+/// would validate every string value separately, which costs far more for a page of thousands
+/// of short strings (and a JSON text must be UTF-8 either way).
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
-        message: e.to_string(),
+    decode_text(utf8(body)?)
+}
+
+/// The body as text, or [`Error::Decode`] when it is not UTF-8.
+pub(crate) fn utf8(body: &[u8]) -> Result<&str> {
+    std::str::from_utf8(body).map_err(|e| not_utf8(e, body))
+}
+
+/// The [`Error::Decode`] of a body that is not UTF-8.
+pub(crate) fn not_utf8(e: std::str::Utf8Error, body: &[u8]) -> Error {
+    Error::Decode {
+        message: format!("the response is not UTF-8: {e}"),
         body: body_excerpt(body),
+    }
+}
+
+/// [`decode`] of a body already known to be UTF-8.
+pub(crate) fn decode_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Decode {
+        message: e.to_string(),
+        body: body_excerpt(text.as_bytes()),
     })
 }
 

@@ -187,6 +187,7 @@ pub enum Error {
 
 /// The stable, serialisable category of an [`Error`]: the UI and scripts branch on this, never on
 /// the message text.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
@@ -321,6 +322,7 @@ impl Error {
 
 /// What a user interface receives for an error: a stable `kind` to branch on and a readable
 /// message to show.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorReport {
     /// Stable category.

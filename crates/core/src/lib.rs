@@ -7,11 +7,14 @@
 //!   single-flight refresh, revoke), script tokens and the [`auth::TokenStore`] trait.
 //! - [`logs`]: the connection-log engine (paged fetch with progress and cancellation, an
 //!   in-memory store with filter/sort/window queries) and CSV export.
+//! - [`desk`]: everything the desktop app does (settings, sign-in, sessions and their link
+//!   allow-list, the loaded connection log), so that its commands are thin adapters.
 //! - [`error`]: the one error enum, with a stable [`error::ErrorKind`] for the UI.
 
 pub mod auth;
 pub mod client;
 pub mod clock;
+pub mod desk;
 pub mod error;
 pub mod logs;
 pub mod models;

@@ -4,7 +4,9 @@
 //! field names (the CLI's `--json` output relies on that).
 
 use crate::error::{Error, Result};
-use crate::serde_util::{api_time, opt_f64_lenient, opt_string_or_number, opt_timestamp, StrOrInt};
+use crate::serde_util::{
+    api_time, opt_f64_lenient, opt_string_or_number, opt_timestamp, page_records, str_or_int,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -122,10 +124,7 @@ macro_rules! wire_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                Ok(match StrOrInt::deserialize(d)? {
-                    StrOrInt::Str(s) => Self::parse(&s),
-                    StrOrInt::Int(n) => Self::from_int(n),
-                })
+                str_or_int(d, Self::parse, Self::from_int)
             }
         }
 
@@ -770,7 +769,7 @@ impl ReportQuery {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReportPage {
     /// Records, newest end date first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "page_records")]
     pub records: Vec<ConnectionReport>,
     /// How many records remain after this page.
     #[serde(default)]
@@ -781,6 +780,12 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
+    /// Decodes a response body of `GET /api/v1/reports/connections` the way the client does
+    /// (an [`Error::Decode`] with the start of the body when it is not a page).
+    pub fn from_json(body: &[u8]) -> Result<Self> {
+        crate::client::decode(body)
+    }
+
     /// The cursor to follow, or `None` when this was the last page.
     pub fn next(&self) -> Option<&str> {
         if self.records_remaining == 0 || self.records.is_empty() {

@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 /// One column of the connection log. The serde names (snake_case) are exactly the CSV header
 /// names, and [`Column::ALL`] is the CSV column order.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Column {
@@ -163,9 +164,7 @@ impl Cell<'_> {
             Cell::Empty => {}
             Cell::Text(s) => out.push_str(s),
             Cell::Time(t) => push_timestamp(out, &t),
-            Cell::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Cell::Int(n) => out.push_str(IntText::new(n).as_str()),
             // `Display` of f64 never uses an exponent: 1e21 prints all digits, 1e-7 as 0.0000001.
             Cell::Float(f) if f.is_finite() => {
                 let _ = write!(out, "{f}");
@@ -190,6 +189,7 @@ fn text(v: &Option<String>) -> Cell<'_> {
 }
 
 /// The value of `record` in `column`.
+#[inline]
 pub(crate) fn cell(record: &ConnectionReport, column: Column) -> Cell<'_> {
     let customer = record.end_customer.as_ref();
     match column {
@@ -227,19 +227,71 @@ pub fn column_text(record: &ConnectionReport, column: Column) -> String {
 
 /// Appends `t` as `YYYY-MM-DDTHH:MM:SSZ` (UTC, no fractions).
 pub(crate) fn push_timestamp(out: &mut String, t: &DateTime<Utc>) {
-    let year = t.year();
-    if (0..=9999).contains(&year) {
-        let _ = write!(
-            out,
-            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
-    } else {
-        let _ = write!(out, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"));
+    match timestamp_digits(t) {
+        Some(text) => out.push_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => {
+            let _ = write!(out, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"));
+        }
+    }
+}
+
+/// `t` as the 20 ASCII bytes `YYYY-MM-DDTHH:MM:SSZ`, formatted by hand (the formatting
+/// machinery of `write!` dominated the CSV export); `None` for years outside 0–9999, which
+/// need chrono's formatting.
+pub(crate) fn timestamp_digits(t: &DateTime<Utc>) -> Option<[u8; 20]> {
+    // `naive_utc` is the stored value; `date_naive`/`hour` would add the (zero) offset first.
+    let utc = t.naive_utc();
+    let date = utc.date();
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+    let seconds = utc.time().num_seconds_from_midnight();
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let mut put2 = |at: usize, v: u32| {
+        out[at] = b'0' + (v / 10) as u8;
+        out[at + 1] = b'0' + (v % 10) as u8;
+    };
+    put2(0, year / 100);
+    put2(2, year % 100);
+    put2(5, date.month());
+    put2(8, date.day());
+    put2(11, seconds / 3600);
+    put2(14, seconds / 60 % 60);
+    put2(17, seconds % 60);
+    Some(out)
+}
+
+/// The decimal text of an `i64`, formatted by hand into a stack buffer (no formatting
+/// machinery, no allocation).
+pub(crate) struct IntText {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl IntText {
+    pub(crate) fn new(n: i64) -> Self {
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        let mut v = n.unsigned_abs();
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            start -= 1;
+            buf[start] = b'-';
+        }
+        Self { buf, start }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -303,6 +355,42 @@ mod tests {
             format_timestamp(&t),
             "2017-02-03T14:10:50Z",
             "fractions are dropped, UTC with Z"
+        );
+    }
+
+    #[test]
+    fn hand_formatting_matches_the_formatting_machinery() {
+        for n in [0, 7, -7, 10, 3722, -3722, 99_999, i64::MAX, i64::MIN] {
+            assert_eq!(IntText::new(n).as_str(), n.to_string(), "{n}");
+        }
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "0999-12-31T23:59:59.999Z",
+            "1970-01-01T00:00:00Z",
+            "2016-02-29T12:34:56.5Z",
+            "2016-12-31T23:59:60Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let t = DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default();
+            // The formatting this replaced (a leap second prints as :59, as it always did).
+            let reference = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+            assert_eq!(format_timestamp(&t), reference, "{text}");
+        }
+        let far = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(
+            format_timestamp(&far),
+            far.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "years beyond 9999 use chrono's own formatting"
         );
     }
 

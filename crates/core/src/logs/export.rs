@@ -1,6 +1,8 @@
 //! CSV export (RFC 4180 via the `csv` crate) and the ticket text block.
 
-use super::columns::{cell, format_duration, push_timestamp, Cell, Column};
+use super::columns::{
+    cell, format_duration, push_timestamp, timestamp_digits, Cell, Column, IntText,
+};
 use crate::error::{Error, Result};
 use crate::models::ConnectionReport;
 use serde::{Deserialize, Serialize};
@@ -69,18 +71,42 @@ pub fn needs_formula_escape(value: &str) -> bool {
     )
 }
 
-/// Appends the CSV value of one cell: text with a leading `'` when [`needs_formula_escape`];
-/// generated values (timestamps, numbers) as they are.
-fn push_csv_value(out: &mut String, value: Cell<'_>) {
+/// Size of the CSV writer's buffer: large enough that a file or pipe sees few, big writes.
+const CSV_BUFFER: usize = 256 * 1024;
+
+/// Writes the CSV value of one cell as one field: text with a leading `'` when
+/// [`needs_formula_escape`]; generated values (timestamps, numbers) as they are. Text that
+/// needs no escape goes to the CSV writer as it lies in the record; `scratch` is only used for
+/// the values that must be composed or formatted first.
+#[inline]
+fn write_csv_value<W: Write>(
+    writer: &mut csv::Writer<W>,
+    value: Cell<'_>,
+    scratch: &mut String,
+) -> csv::Result<()> {
     match value {
-        Cell::Text(s) => {
-            if needs_formula_escape(s) {
-                out.push('\'');
-            }
-            out.push_str(s);
+        Cell::Empty => writer.write_field(b""),
+        Cell::Text(s) if needs_formula_escape(s) => {
+            scratch.clear();
+            scratch.push('\'');
+            scratch.push_str(s);
+            writer.write_field(scratch.as_bytes())
         }
-        Cell::Time(t) => push_timestamp(out, &t),
-        other => other.write_display(out),
+        Cell::Text(s) => writer.write_field(s),
+        Cell::Time(t) => match timestamp_digits(&t) {
+            Some(text) => writer.write_field(text),
+            None => {
+                scratch.clear();
+                push_timestamp(scratch, &t);
+                writer.write_field(scratch.as_bytes())
+            }
+        },
+        Cell::Int(n) => writer.write_field(IntText::new(n).as_bytes()),
+        Cell::Float(_) => {
+            scratch.clear();
+            value.write_display(scratch);
+            writer.write_field(scratch.as_bytes())
+        }
     }
 }
 
@@ -104,15 +130,14 @@ pub fn export_csv<'a, W: Write>(
         .delimiter(options.delimiter)
         .quote_style(csv::QuoteStyle::Necessary)
         .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(CSV_BUFFER)
         .from_writer(out);
     writer.write_record(Column::ALL.iter().map(|c| c.name()))?;
-    let mut field = String::new();
+    let mut scratch = String::new();
     let mut rows = 0u64;
     for record in records {
         for column in Column::ALL {
-            field.clear();
-            push_csv_value(&mut field, cell(record, column));
-            writer.write_field(&field)?;
+            write_csv_value(&mut writer, cell(record, column), &mut scratch)?;
         }
         writer.write_record(None::<&[u8]>)?;
         rows += 1;

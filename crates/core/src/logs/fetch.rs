@@ -4,7 +4,8 @@ use crate::error::{Error, Result};
 use crate::models::{ConnectionReport, ReportPage, ReportQuery};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use tokio_util::sync::CancellationToken;
 
 /// Something that returns one page of `GET /api/v1/reports/connections`. The API client
@@ -14,13 +15,50 @@ pub trait ReportPager: Send + Sync {
     /// The page after the record `offset_id` (the first page when `None`).
     async fn report_page(&self, query: &ReportQuery, offset_id: Option<&str>)
         -> Result<ReportPage>;
+
+    /// The same page, possibly still undecoded. [`ReportFetch`] calls this one.
+    ///
+    /// The default returns [`ReportPager::report_page`] as [`PageBody::Decoded`]. A pager that
+    /// receives JSON (the API client) returns [`PageBody::Json`] instead: the fetch then reads
+    /// the paging cursor from the end of the body and sends the request for the next page
+    /// while this page is decoded on a blocking thread, so decoding and the server's work
+    /// overlap instead of adding up.
+    async fn report_page_body(
+        &self,
+        query: &ReportQuery,
+        offset_id: Option<&str>,
+    ) -> Result<PageBody> {
+        self.report_page(query, offset_id)
+            .await
+            .map(PageBody::Decoded)
+    }
 }
+
+/// One page as a [`ReportPager`] received it.
+#[derive(Debug, Clone)]
+pub enum PageBody {
+    /// Already decoded.
+    Decoded(ReportPage),
+    /// The JSON body of a successful response, decoded by [`ReportFetch`] as
+    /// [`ReportPage::from_json`] does.
+    Json(Vec<u8>),
+}
+
+/// Bodies up to this size are decoded on the fetch's own task: for them, the hand-over to a
+/// blocking thread would cost about as much as it saves.
+const INLINE_DECODE_MAX: usize = 64 * 1024;
+
+/// At most this many records are reserved ahead (from the server's `records_remaining`), so
+/// that a large fetch grows its storage once instead of doubling and copying it repeatedly,
+/// while a server that claims billions of records cannot make it reserve absurd amounts.
+const RESERVE_AHEAD_MAX: usize = 100_000;
 
 /// Default cap on the number of pages one fetch requests: 10,000 pages of 1,000 records is ten
 /// million records, far beyond any real account, so reaching it means the server is looping.
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 /// Progress of a fetch, sent after every page (an app event, camelCase JSON).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FetchProgress {
@@ -64,7 +102,7 @@ pub enum FetchStatus {
 pub struct ReportFetch {
     query: ReportQuery,
     records: Vec<ConnectionReport>,
-    seen: HashSet<String>,
+    seen: IdSet,
     cursor: Option<String>,
     pages: u32,
     records_remaining: u64,
@@ -78,7 +116,7 @@ impl ReportFetch {
         Self {
             query,
             records: Vec::new(),
-            seen: HashSet::new(),
+            seen: IdSet::default(),
             cursor: None,
             pages: 0,
             records_remaining: 0,
@@ -143,6 +181,14 @@ impl ReportFetch {
     /// Requests pages until the last one, starting at the stored cursor; `on_progress` is
     /// called after every page received. See the type's documentation for cancellation, errors
     /// and resuming.
+    ///
+    /// Pages are still requested one after the other, in cursor order. When the pager delivers
+    /// JSON ([`PageBody::Json`]), the request for the next page is sent as soon as its cursor
+    /// is known from the end of the current body, while the current page is decoded; that
+    /// request is only a look-ahead: its answer is used after the current page has been
+    /// decoded and stored, and only if the stored page's cursor is the one it was sent with.
+    /// Otherwise (a decode error, a cancellation, a cursor that does not match) it is dropped,
+    /// so the stored records and the cursor are exactly those of the sequential order.
     pub async fn run(
         &mut self,
         pager: &dyn ReportPager,
@@ -154,35 +200,124 @@ impl ReportFetch {
             return Ok(FetchStatus::AlreadyComplete);
         }
         self.query.validate()?;
+        // The request futures borrow the query while `self` is updated.
+        let query = self.query.clone();
+        // The answer to the look-ahead request: the page after `self.cursor`.
+        let mut received: Option<PageBody> = None;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            if self.pages >= self.max_pages {
-                return Err(Error::Decode {
-                    message: format!(
-                        "the server sent more than {} pages of connection reports; stopped to \
-                         avoid an endless loop ({} records kept)",
-                        self.max_pages,
-                        self.seen.len()
-                    ),
-                    body: String::new(),
-                });
-            }
-            let page = {
-                let request = pager.report_page(&self.query, self.cursor.as_deref());
-                tokio::select! {
-                    biased;
-                    () = cancel.cancelled() => return Err(Error::Cancelled),
-                    page = request => page?,
+            let body = match received.take() {
+                Some(body) => body,
+                None => {
+                    self.check_page_cap()?;
+                    let request = pager.report_page_body(&query, self.cursor.as_deref());
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => return Err(Error::Cancelled),
+                        body = request => body?,
+                    }
                 }
             };
-            self.absorb(page)?;
-            on_progress(&self.progress());
+            received = match body {
+                PageBody::Decoded(page) => {
+                    self.store(page, on_progress)?;
+                    None
+                }
+                PageBody::Json(bytes) => {
+                    self.store_json(bytes, pager, &query, cancel, on_progress)
+                        .await?
+                }
+            };
             if self.complete {
                 return Ok(FetchStatus::Complete);
             }
         }
+    }
+
+    /// Decodes and stores one JSON page. Meanwhile, when the cursor can be read from the body
+    /// cheaply, the page after it is requested; its answer is returned when the stored page
+    /// really leads to it (and dropped otherwise, unread).
+    async fn store_json(
+        &mut self,
+        bytes: Vec<u8>,
+        pager: &dyn ReportPager,
+        query: &ReportQuery,
+        cancel: &CancellationToken,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+    ) -> Result<Option<PageBody>> {
+        let text = String::from_utf8(bytes)
+            .map_err(|e| crate::client::not_utf8(e.utf8_error(), e.as_bytes()))?;
+        let look_ahead = page_cursor(&text).filter(|next| {
+            // No look-ahead where storing this page ends the run anyway: a cursor that does
+            // not move, or the page cap.
+            self.cursor.as_deref() != Some(next.as_str())
+                && self.pages.saturating_add(1) < self.max_pages
+        });
+        let decoding = decode_page(text);
+        tokio::pin!(decoding);
+        let Some(next) = look_ahead else {
+            let page = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Error::Cancelled),
+                page = &mut decoding => page?,
+            };
+            self.store(page, on_progress)?;
+            return Ok(None);
+        };
+        let mut request = pager.report_page_body(query, Some(&next));
+        let mut answer: Option<Result<PageBody>> = None;
+        // The request is polled first so that it goes out before the decoding is awaited.
+        let page = loop {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Error::Cancelled),
+                body = &mut request, if answer.is_none() => answer = Some(body),
+                page = &mut decoding => break page?,
+            }
+        };
+        let follows = page.next() == Some(next.as_str());
+        self.store(page, on_progress)?;
+        if self.complete || !follows {
+            return Ok(None);
+        }
+        let body = match answer {
+            Some(body) => body,
+            None => tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Error::Cancelled),
+                body = &mut request => body,
+            },
+        };
+        body.map(Some)
+    }
+
+    /// The error that ends a run once [`ReportFetch::max_pages`] pages have been received.
+    fn check_page_cap(&self) -> Result<()> {
+        if self.pages < self.max_pages {
+            return Ok(());
+        }
+        Err(Error::Decode {
+            message: format!(
+                "the server sent more than {} pages of connection reports; stopped to avoid an \
+                 endless loop ({} records kept)",
+                self.max_pages,
+                self.seen.len()
+            ),
+            body: String::new(),
+        })
+    }
+
+    /// [`ReportFetch::absorb`], then the progress event.
+    fn store(
+        &mut self,
+        page: ReportPage,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+    ) -> Result<()> {
+        self.absorb(page)?;
+        on_progress(&self.progress());
+        Ok(())
     }
 
     /// Stores a page's new records, then advances the cursor.
@@ -190,9 +325,16 @@ impl ReportFetch {
         let next = page.next().map(str::to_owned);
         self.pages = self.pages.saturating_add(1);
         self.records_remaining = page.records_remaining;
+        let incoming = page.records.len();
+        if self.records.capacity() - self.records.len() < incoming {
+            let ahead = usize::try_from(page.records_remaining)
+                .unwrap_or(usize::MAX)
+                .min(RESERVE_AHEAD_MAX);
+            self.records.reserve(incoming.saturating_add(ahead));
+            self.seen.reserve(incoming.saturating_add(ahead));
+        }
         for record in page.records {
-            if !self.seen.contains(&record.id) {
-                self.seen.insert(record.id.clone());
+            if self.seen.insert(&record.id) {
                 self.records.push(record);
             }
         }
@@ -213,6 +355,416 @@ impl ReportFetch {
                 self.cursor = Some(next);
                 Ok(())
             }
+        }
+    }
+}
+
+/// The set of record ids received, exact, without one allocation per id: the ids are copied
+/// into one growing text, and a map from each id's hash leads to the first id with that hash
+/// (others with the same hash follow through `next`). For 100,000 records this is a handful of
+/// allocations instead of 100,000, which matters when the fetch is dropped as much as when ids
+/// are inserted. The hash is std's randomly keyed SipHash, as in a `HashSet<String>`.
+#[derive(Debug, Clone, Default)]
+struct IdSet<S = RandomState> {
+    hasher: S,
+    /// Every id, one after the other.
+    text: String,
+    /// Where each id ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+    /// Per id: the next id with the same hash, if any.
+    next: Vec<Option<u32>>,
+    /// Hash → the latest id with that hash.
+    heads: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+}
+
+impl<S: BuildHasher> IdSet<S> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.ends.reserve(additional);
+        self.next.reserve(additional);
+        self.heads.reserve(additional);
+    }
+
+    /// Adds `id`; `false` when it was already there.
+    fn insert(&mut self, id: &str) -> bool {
+        let Ok(index) = u32::try_from(self.ends.len()) else {
+            // More than 4 billion ids cannot be in memory as records anyway.
+            return false;
+        };
+        let hash = self.hasher.hash_one(id);
+        let (text, ends, next) = (&self.text, &self.ends, &self.next);
+        let previous = match self.heads.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+            Entry::Occupied(mut slot) => {
+                let mut at = Some(*slot.get());
+                while let Some(i) = at {
+                    let i = i as usize;
+                    let start = i.checked_sub(1).map_or(0, |before| ends[before]);
+                    if &text[start..ends[i]] == id {
+                        return false;
+                    }
+                    at = next[i];
+                }
+                Some(slot.insert(index))
+            }
+        };
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        self.next.push(previous);
+        true
+    }
+}
+
+/// The hasher of [`IdSet::heads`], whose keys are already SipHash values: hashing them again
+/// would only cost time.
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (for `u64` keys); this keeps any other input well defined.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Decodes a page body: on a blocking thread when it is large (so that the fetch's task stays
+/// free to drive the look-ahead request), inline when it is small.
+async fn decode_page(text: String) -> Result<ReportPage> {
+    if text.len() <= INLINE_DECODE_MAX {
+        return crate::client::decode_text(&text);
+    }
+    tokio::task::spawn_blocking(move || crate::client::decode_text(&text))
+        .await
+        .map_err(|e| Error::Decode {
+            message: format!("decoding the page was interrupted: {e}"),
+            body: String::new(),
+        })?
+}
+
+/// The cursor a page body leads to, [`ReportPage::next`], read from the body's top-level
+/// members without decoding its records; `None` when that is not possible cheaply (then the
+/// page is decoded first and the cursor taken from it).
+///
+/// The API puts `records_remaining` and `next_offset` next to the `records` array, so the
+/// scan reads the top-level members from both ends of the object up to the first array or
+/// object value. Reading JSON backwards is unambiguous at the top level: a string ends at a `"`
+/// and starts at the nearest `"` before it that is not escaped (inside a JSON string every
+/// `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
+/// it with the decoded page's own cursor before using that request's answer.
+fn page_cursor(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut head = PageHead::default();
+    // Forward from `{`, member by member, up to a container value (or the end).
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let mut whole_object = false;
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i)? {
+            b'}' if skip_ws(b, i + 1) == b.len() => {
+                whole_object = true;
+                break;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = string_end(b, i)?;
+        let key = &b[i + 1..key_end - 1];
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        if matches!(b.get(i)?, b'[' | b'{') {
+            break;
+        }
+        let value_end = scalar_end(b, i)?;
+        head.note(key, &b[i..value_end])?;
+        i = skip_ws(b, value_end);
+        match b.get(i)? {
+            b',' => i += 1,
+            b'}' if skip_ws(b, i + 1) == b.len() => {
+                whole_object = true;
+                break;
+            }
+            _ => return None,
+        }
+    }
+
+    // Backward from the closing `}`, member by member, up to a container value.
+    if !whole_object {
+        let mut j = skip_ws_back(b, b.len());
+        if j == 0 || b[j - 1] != b'}' {
+            return None;
+        }
+        j -= 1;
+        loop {
+            j = skip_ws_back(b, j);
+            let value_end = j;
+            let value_start = match b.get(j.checked_sub(1)?)? {
+                b']' => {
+                    // An empty array here may be the records: then there is no next page.
+                    if b.get(skip_ws_back(b, j - 1).checked_sub(1)?) == Some(&b'[') {
+                        return None;
+                    }
+                    break;
+                }
+                b'}' => break,
+                b'"' => string_start(b, j - 1)?,
+                _ => {
+                    let mut k = j;
+                    while k > 0 && !matches!(b[k - 1], b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
+                        k -= 1;
+                    }
+                    k
+                }
+            };
+            j = skip_ws_back(b, value_start);
+            if j == 0 || b[j - 1] != b':' {
+                return None;
+            }
+            j = skip_ws_back(b, j - 1);
+            if j == 0 || b[j - 1] != b'"' {
+                return None;
+            }
+            let key_start = string_start(b, j - 1)?;
+            head.note(&b[key_start + 1..j - 1], &b[value_start..value_end])?;
+            j = skip_ws_back(b, key_start);
+            match b.get(j.checked_sub(1)?)? {
+                b',' => j -= 1,
+                _ => return None,
+            }
+        }
+    }
+
+    match (head.remaining, head.next_offset) {
+        (Some(n), Some(next)) if n > 0 && !next.is_empty() => Some(next.to_owned()),
+        _ => None,
+    }
+}
+
+/// The paging members [`page_cursor`] found so far.
+#[derive(Default)]
+struct PageHead<'a> {
+    remaining: Option<u64>,
+    next_offset: Option<&'a str>,
+}
+
+impl<'a> PageHead<'a> {
+    /// Takes note of one top-level member; `None` when the value is not one the cursor can be
+    /// read from cheaply (an escaped or non-string cursor, a non-integer count, a repeated key).
+    fn note(&mut self, key: &[u8], value: &'a [u8]) -> Option<()> {
+        match key {
+            b"records_remaining" if self.remaining.is_none() => {
+                self.remaining = Some(plain_u64(value)?);
+            }
+            b"next_offset" if self.next_offset.is_none() => {
+                let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+                if inner.contains(&b'\\') {
+                    return None;
+                }
+                self.next_offset = Some(std::str::from_utf8(inner).ok()?);
+            }
+            // A second copy of a key: serde refuses the page anyway.
+            b"records_remaining" | b"next_offset" => return None,
+            _ => {}
+        }
+        Some(())
+    }
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The first index at or after `i` that is not JSON whitespace.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_ws(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the whitespace-free text before `j`.
+fn skip_ws_back(b: &[u8], mut j: usize) -> usize {
+    while j > 0 && is_ws(b[j - 1]) {
+        j -= 1;
+    }
+    j
+}
+
+/// The index after the closing quote of the string that opens at `start`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The index of the opening quote of the string whose closing quote is at `end`: the nearest
+/// `"` before it that is preceded by an even number of backslashes.
+fn string_start(b: &[u8], end: usize) -> Option<usize> {
+    let mut k = end;
+    while k > 0 {
+        k -= 1;
+        if b[k] == b'"' {
+            let escapes = b[..k].iter().rev().take_while(|&&c| c == b'\\').count();
+            if escapes % 2 == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+/// The end (exclusive) of the string, number or literal that starts at `i`.
+fn scalar_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i)? == &b'"' {
+        return string_end(b, i);
+    }
+    let mut k = i;
+    while k < b.len() && !matches!(b[k], b',' | b'}' | b']') && !is_ws(b[k]) {
+        k += 1;
+    }
+    (k > i).then_some(k)
+}
+
+/// A JSON number that is a plain non-negative integer (what serde reads as `u64`).
+fn plain_u64(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id hashes alike.
+    #[derive(Default)]
+    struct Colliding;
+
+    struct Seven;
+
+    impl Hasher for Seven {
+        fn finish(&self) -> u64 {
+            7
+        }
+
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    impl BuildHasher for Colliding {
+        type Hasher = Seven;
+
+        fn build_hasher(&self) -> Seven {
+            Seven
+        }
+    }
+
+    #[test]
+    fn id_set_is_exact_even_when_hashes_collide() {
+        let mut set = IdSet::<RandomState>::default();
+        assert!(set.insert("a") && set.insert("bc") && set.insert(""));
+        assert!(!set.insert("a") && !set.insert("bc") && !set.insert(""));
+        assert_eq!(set.len(), 3, "each id once");
+
+        let mut set = IdSet::<Colliding>::default();
+        let ids: Vec<String> = (0..50).map(|i| format!("id-{i}")).collect();
+        for id in &ids {
+            assert!(set.insert(id), "{id} is new although its hash is not");
+        }
+        for id in &ids {
+            assert!(!set.insert(id), "{id} is known");
+        }
+        assert!(
+            set.insert("id-") && set.insert("id-50"),
+            "prefixes are distinct ids"
+        );
+        assert_eq!(set.len(), 52);
+        assert_eq!(
+            set.heads.len(),
+            1,
+            "all on one hash: the chain was exercised"
+        );
+    }
+
+    #[test]
+    fn cursor_is_read_from_either_end_of_the_body() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#"{"records":[{"id":"a"},{"id":"b"}],"records_remaining":5,"next_offset":"b"}"#,
+                Some("b"),
+            ),
+            (
+                "{ \"next_offset\" : \"b\" ,\n \"records_remaining\" : 5 , \"records\" : [ {\"id\":\"b\"} ] }\n",
+                Some("b"),
+            ),
+            (
+                r#"{"records_remaining":5,"records":[{"id":"b"}],"next_offset":"b","x":{"y":1}}"#,
+                None,
+            ),
+            (
+                r#"{"records_remaining":5,"records":[{"id":"b"}],"x":[1],"next_offset":"b","z":null}"#,
+                Some("b"),
+            ),
+            (
+                r#"{"records":[{"id":"a\"],\"next_offset\":\"x"}],"records_remaining":5,"next_offset":"b\\"}"#,
+                None,
+            ),
+            (
+                r#"{"records":[{"n":"\\"}],"records_remaining":5,"next_offset":"b"}"#,
+                Some("b"),
+            ),
+            (r#"{"records":[],"records_remaining":5,"next_offset":"b"}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":0,"next_offset":"b"}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":""}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":null}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":5}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":5.0,"next_offset":"b"}"#, None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":-5,"next_offset":"b"}"#, None),
+            (
+                r#"{"records":[{"id":"b"}],"next_offset":"a","records_remaining":5,"next_offset":"b"}"#,
+                None,
+            ),
+            (r#"{"records_remaining":5,"next_offset":"b"}"#, Some("b")),
+            (r#"{"records_remaining":5,"next_offset":"b"} x"#, None),
+            (r#"[1,2]"#, None),
+            ("", None),
+            ("{", None),
+            (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":"b""#, None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(
+                page_cursor(body).as_deref(),
+                *want,
+                "{body}: the look-ahead cursor"
+            );
         }
     }
 }

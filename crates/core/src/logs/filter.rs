@@ -51,6 +51,7 @@ impl LogFilter {
 }
 
 /// A case-insensitive substring filter on one column.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnFilter {
@@ -62,6 +63,7 @@ pub struct ColumnFilter {
 
 /// A sort order. Missing values come last in both directions; ties are broken by `id`
 /// (ascending), so the order is total and repeatable.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sort {

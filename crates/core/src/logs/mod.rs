@@ -17,6 +17,8 @@ pub use export::{
     export_csv, export_csv_to_path, needs_formula_escape, ticket_text, write_file_atomically,
     CsvOptions, CSV_HEADER, UTF8_BOM,
 };
-pub use fetch::{FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_PAGES};
+pub use fetch::{
+    FetchProgress, FetchStatus, PageBody, ReportFetch, ReportPager, DEFAULT_MAX_PAGES,
+};
 pub use filter::{ColumnFilter, LogFilter, Sort};
 pub use store::{LogRow, LogStore, Totals};

@@ -81,6 +81,7 @@ const fn slot(column: Column) -> usize {
 }
 
 /// Totals of the current view.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
@@ -95,6 +96,7 @@ pub struct Totals {
 
 /// One row of the view as the UI table shows it: its position in the view and the display text
 /// of every column (the same text the CSV holds, before formula escaping).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogRow {

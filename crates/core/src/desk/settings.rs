@@ -1,0 +1,293 @@
+//! The app's settings file: which API to talk to, which OAuth app to sign in with, how the
+//! sign-in comes back, and the UI language. The client secret is *not* here: it lives in the
+//! keyring next to the tokens (a file would hold it in clear).
+
+use crate::auth::{DEFAULT_LOGIN_URL, DEFAULT_LOOPBACK_PORT};
+use crate::client::DEFAULT_API_URL;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use url::Url;
+
+/// Which API the app talks to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// The built-in TeamViewer simulator on loopback (the default: it needs no account).
+    #[default]
+    Sandbox,
+    /// The real TeamViewer Web API with the organisation's OAuth app.
+    Teamviewer,
+}
+
+/// How the browser hands the sign-in back to the app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum RedirectMode {
+    /// `dev.supporterdesk:/oauth/callback` (RFC 8252 §7.1).
+    #[default]
+    DeepLink,
+    /// `http://127.0.0.1:<loopbackPort>/oauth/callback` (RFC 8252 §7.3).
+    Loopback,
+}
+
+/// The UI and invitation language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Language {
+    /// The system locale (German when it starts with `de`, otherwise English).
+    #[default]
+    Auto,
+    /// German.
+    De,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// `De` or `En`: `Auto` resolved against a system locale such as `de_DE.UTF-8`.
+    pub fn resolve(self, system_locale: Option<&str>) -> Language {
+        match self {
+            Language::Auto => match system_locale {
+                Some(l) if l.trim().to_ascii_lowercase().starts_with("de") => Language::De,
+                _ => Language::En,
+            },
+            other => other,
+        }
+    }
+}
+
+/// The settings file (`settings.json` in the app's config directory), camelCase JSON.
+///
+/// Every field has a default, so a file written by an older version (or edited by hand and
+/// missing fields) still loads; unknown fields are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// Sandbox (default) or the real TeamViewer API.
+    pub mode: Mode,
+    /// The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+    pub client_id: String,
+    /// Deep link (default) or loopback redirect.
+    pub redirect_mode: RedirectMode,
+    /// Port of the loopback redirect (1024–65535), default 47813.
+    pub loopback_port: u16,
+    /// API origin, default `https://webapi.teamviewer.com`.
+    pub api_url: String,
+    /// Login origin (consent page), default `https://login.teamviewer.com`.
+    pub login_url: String,
+    /// UI language.
+    pub language: Language,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Sandbox,
+            client_id: String::new(),
+            redirect_mode: RedirectMode::DeepLink,
+            loopback_port: DEFAULT_LOOPBACK_PORT,
+            api_url: DEFAULT_API_URL.to_owned(),
+            login_url: DEFAULT_LOGIN_URL.to_owned(),
+            language: Language::Auto,
+        }
+    }
+}
+
+/// The file name of the settings inside the app's config directory.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+impl Settings {
+    /// Reads the settings file. A missing file gives the defaults.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the file when it cannot be read, is not valid JSON or holds
+    /// invalid values. The app then starts with [`Settings::default`] and shows the error;
+    /// nothing here panics on any file content.
+    pub fn load(path: &Path) -> Result<Settings> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) => {
+                return Err(Error::Config {
+                    message: format!("cannot read the settings file {}: {e}", path.display()),
+                })
+            }
+        };
+        let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+            message: format!(
+                "the settings file {} is damaged ({e}); the default settings are used",
+                path.display()
+            ),
+        })?;
+        settings.validate().map_err(|e| Error::Config {
+            message: format!(
+                "the settings file {} holds an invalid value ({e}); the default settings are used",
+                path.display()
+            ),
+        })?;
+        Ok(settings.normalized())
+    }
+
+    /// Writes the settings atomically (a temporary file renamed into place, so a crash never
+    /// leaves half a file), creating the directory if needed. Validates first.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] from [`Settings::validate`]; [`Error::Io`] when writing fails.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        self.validate()?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let normalized = self.clone().normalized();
+        crate::logs::write_file_atomically(path, |out| {
+            serde_json::to_writer_pretty(&mut *out, &normalized).map_err(|e| Error::Config {
+                message: format!("cannot encode the settings: {e}"),
+            })?;
+            out.write_all(b"\n")?;
+            Ok(())
+        })
+    }
+
+    /// Checks every field: both URLs `http(s)` with a host, the port in 1024–65535 (below 1024
+    /// needs privileges), and a client ID in TeamViewer mode.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the first bad field.
+    pub fn validate(&self) -> Result<()> {
+        check_origin("API URL", &self.api_url)?;
+        check_origin("login URL", &self.login_url)?;
+        if self.loopback_port < 1024 {
+            return Err(Error::invalid(
+                "loopback port",
+                "must be between 1024 and 65535",
+            ));
+        }
+        if self.mode == Mode::Teamviewer && self.client_id.trim().is_empty() {
+            return Err(Error::invalid(
+                "client ID",
+                "enter the client ID of your TeamViewer app, or use the sandbox",
+            ));
+        }
+        if self.client_id.chars().any(char::is_control) || self.client_id.len() > 200 {
+            return Err(Error::invalid(
+                "client ID",
+                "must be a single line of at most 200 characters",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Trims the text fields.
+    pub(crate) fn normalized(mut self) -> Self {
+        self.client_id = self.client_id.trim().to_owned();
+        self.api_url = self.api_url.trim().to_owned();
+        self.login_url = self.login_url.trim().to_owned();
+        self
+    }
+}
+
+fn check_origin(field: &str, raw: &str) -> Result<()> {
+    let url = Url::parse(raw.trim()).map_err(|e| Error::invalid(field, e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(Error::invalid(field, "must be an http(s) URL with a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            field,
+            "must not contain a user name or password",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_auto_follows_the_system_locale() {
+        assert_eq!(
+            Language::Auto.resolve(Some("de_DE.UTF-8")),
+            Language::De,
+            "a German locale picks German"
+        );
+        assert_eq!(
+            Language::Auto.resolve(Some("en_US")),
+            Language::En,
+            "other locales pick English"
+        );
+        assert_eq!(
+            Language::Auto.resolve(None),
+            Language::En,
+            "no locale falls back to English"
+        );
+        assert_eq!(
+            Language::De.resolve(Some("en_US")),
+            Language::De,
+            "an explicit choice wins over the system"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let cases: Vec<(&str, Settings, &str)> = vec![
+            (
+                "ftp API",
+                Settings {
+                    api_url: "ftp://x".into(),
+                    ..Settings::default()
+                },
+                "API URL",
+            ),
+            (
+                "login without host",
+                Settings {
+                    login_url: "https://".into(),
+                    ..Settings::default()
+                },
+                "login URL",
+            ),
+            (
+                "privileged port",
+                Settings {
+                    loopback_port: 80,
+                    ..Settings::default()
+                },
+                "loopback port",
+            ),
+            (
+                "TeamViewer without client",
+                Settings {
+                    mode: Mode::Teamviewer,
+                    ..Settings::default()
+                },
+                "client ID",
+            ),
+            (
+                "credentials in URL",
+                Settings {
+                    api_url: "https://u:p@webapi.teamviewer.com".into(),
+                    ..Settings::default()
+                },
+                "API URL",
+            ),
+        ];
+        for (name, s, field) in cases {
+            match s.validate() {
+                Err(Error::InvalidInput { field: f, .. }) => {
+                    assert_eq!(f, field, "{name}: the error must name the bad field")
+                }
+                other => panic!("{name}: expected invalid_input, got {other:?}"),
+            }
+        }
+        assert!(
+            Settings::default().validate().is_ok(),
+            "the defaults must be valid"
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! Connection-log commands.
+
+use crate::desktop::{choose_export_path, copy_text, emit};
+use crate::error::IpcResult;
+use crate::state::AppState;
+use sdesk_core::desk::{
+    events, ExportOptions, ExportResult, LogQuery, LogSummary, LogView, ProgressThrottle,
+};
+use sdesk_core::logs::{FetchProgress, LogRow, Totals};
+use tauri::{AppHandle, Runtime, State};
+
+/// Loads the connection reports; progress arrives as `logs-progress` (≤ 20 per second).
+#[tauri::command]
+pub async fn load_logs<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    query: LogQuery,
+) -> IpcResult<LogSummary> {
+    let mut throttle = ProgressThrottle::per_ui_frame();
+    let mut progress = |p: &FetchProgress| {
+        if throttle.ready(p) {
+            emit(&app, events::LOGS_PROGRESS, *p);
+        }
+    };
+    Ok(state.desk.load_logs(&query, &mut progress).await?)
+}
+
+/// Stops a running load; its partial rows stay.
+#[tauri::command]
+pub async fn cancel_logs(state: State<'_, AppState>) -> IpcResult<()> {
+    state.desk.cancel_logs();
+    Ok(())
+}
+
+/// Continues an interrupted load from its last cursor.
+#[tauri::command]
+pub async fn resume_logs<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> IpcResult<LogSummary> {
+    let mut throttle = ProgressThrottle::per_ui_frame();
+    let mut progress = |p: &FetchProgress| {
+        if throttle.ready(p) {
+            emit(&app, events::LOGS_PROGRESS, *p);
+        }
+    };
+    Ok(state.desk.resume_logs(&mut progress).await?)
+}
+
+/// Filters and sorts the loaded rows.
+#[tauri::command]
+pub async fn apply_log_view(state: State<'_, AppState>, view: LogView) -> IpcResult<Totals> {
+    Ok(state.desk.apply_log_view(&view))
+}
+
+/// A window of the view for the virtualised table.
+#[tauri::command]
+pub async fn log_rows(
+    state: State<'_, AppState>,
+    offset: usize,
+    limit: usize,
+) -> IpcResult<Vec<LogRow>> {
+    Ok(state.desk.log_rows(offset, limit))
+}
+
+/// Asks for a file (save dialog) and writes exactly the rows in view; `null` when cancelled.
+#[tauri::command]
+pub async fn export_logs<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    options: ExportOptions,
+) -> IpcResult<Option<ExportResult>> {
+    let Some(path) = choose_export_path(&app).await else {
+        return Ok(None);
+    };
+    Ok(Some(state.desk.export_view(&path, options).await?))
+}
+
+/// Copies a record's ticket text block to the clipboard.
+#[tauri::command]
+pub async fn log_ticket_text<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> IpcResult<()> {
+    let text = state.desk.ticket_text(&id)?;
+    copy_text(&app, &text)
+}
+
+/// Saves notes and billing state of a record (API, then the loaded rows).
+#[tauri::command]
+pub async fn update_log_record(
+    state: State<'_, AppState>,
+    id: String,
+    notes: String,
+    billing_state: String,
+) -> IpcResult<LogRow> {
+    Ok(state
+        .desk
+        .update_log_record(&id, &notes, &billing_state)
+        .await?)
+}

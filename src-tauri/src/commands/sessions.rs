@@ -1,0 +1,64 @@
+//! Support-session commands.
+
+use crate::desktop::{copy_text, open_url};
+use crate::error::IpcResult;
+use crate::state::AppState;
+use sdesk_core::desk::{
+    CopyLink, GroupDto, NewSessionForm, OpenLink, SessionDto, SessionListState,
+};
+use tauri::{AppHandle, Runtime, State};
+
+/// The groups for the session form.
+#[tauri::command]
+pub async fn list_groups(state: State<'_, AppState>) -> IpcResult<Vec<GroupDto>> {
+    Ok(state.desk.groups().await?)
+}
+
+/// Creates a session code.
+#[tauri::command]
+pub async fn create_session(
+    state: State<'_, AppState>,
+    form: NewSessionForm,
+) -> IpcResult<SessionDto> {
+    Ok(state.desk.create_session(&form).await?)
+}
+
+/// Lists sessions in `state`, newest first. (The managed state is named `app` here because the
+/// IPC argument is called `state`.)
+#[tauri::command]
+pub async fn list_sessions(
+    app: State<'_, AppState>,
+    state: SessionListState,
+) -> IpcResult<Vec<SessionDto>> {
+    Ok(app.desk.list_sessions(state).await?)
+}
+
+/// Closes a session; returns the open sessions afterwards.
+#[tauri::command]
+pub async fn close_session(state: State<'_, AppState>, code: String) -> IpcResult<Vec<SessionDto>> {
+    Ok(state.desk.close_session(&code).await?)
+}
+
+/// Opens a link of a session the app knows, after the core's allow-list check.
+#[tauri::command]
+pub async fn open_session_link<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    code: String,
+    link: OpenLink,
+) -> IpcResult<()> {
+    let url = state.desk.link_for(&code, link.into())?;
+    open_url(&app, &url)
+}
+
+/// Copies a link of a session the app knows.
+#[tauri::command]
+pub async fn copy_session_link<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    code: String,
+    link: CopyLink,
+) -> IpcResult<()> {
+    let url = state.desk.link_for(&code, link.into())?;
+    copy_text(&app, &url)
+}

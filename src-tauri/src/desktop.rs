@@ -1,0 +1,126 @@
+//! The shell's side effects: opening URLs, the clipboard, the save dialog, events and the main
+//! window. Opening and copying happen only from Rust, after the core's link checks: the web UI
+//! has no opener, clipboard or dialog permission.
+
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+use sdesk_core::ErrorKind;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+/// Label of the main window (tauri.conf.json, capability "main").
+pub const MAIN_WINDOW: &str = "main";
+
+/// Opens `url` with the OS (browser, mail client, TeamViewer hand-off page). Callers pass only
+/// URLs the core allowed ([`sdesk_core::desk::Desk::link_for`]) or the authorize URL of a
+/// sign-in the core started.
+pub fn open_url<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
+    #[cfg(debug_assertions)]
+    if let Some(log) = &app.state::<AppState>().test_hooks.open_log {
+        return append_line(log, url);
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| IpcError::new(ErrorKind::Io, format!("could not open the link: {e}")))
+}
+
+/// Puts `text` on the clipboard.
+pub fn copy_text<R: Runtime>(app: &AppHandle<R>, text: &str) -> IpcResult<()> {
+    #[cfg(debug_assertions)]
+    if let Some(log) = &app.state::<AppState>().test_hooks.clipboard_log {
+        return append_line(log, &text.replace(['\r', '\n'], "\\n"));
+    }
+    app.clipboard().write_text(text).map_err(|e| {
+        IpcError::new(
+            ErrorKind::Io,
+            format!("could not copy to the clipboard: {e}"),
+        )
+    })
+}
+
+/// Asks where to save the CSV export; `None` when the user cancels.
+pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    #[cfg(debug_assertions)]
+    if let Some(path) = &app.state::<AppState>().test_hooks.save_path {
+        return Some(path.clone());
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export connection log")
+        .add_filter("CSV", &["csv"])
+        .set_file_name("connection-log.csv")
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    rx.await.ok().flatten().and_then(|p| p.into_path().ok())
+}
+
+/// Emits an event to the UI; a failure (no window yet) is only logged.
+pub fn emit<R: Runtime, S: Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: S) {
+    if let Err(e) = app.emit(event, payload) {
+        tracing::warn!(event, "could not emit an event: {e}");
+    }
+}
+
+/// Shows and focuses the main window (after the UI's first paint, or by the fallback timer,
+/// or when a second instance was started).
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.window_shown.store(true, Ordering::SeqCst);
+    }
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        if let Err(e) = window.show() {
+            tracing::warn!("could not show the main window: {e}");
+        }
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// Paints the hidden window in the theme's background before it is shown, so there is no white
+/// flash in dark mode. The UI uses the same colours for its page background.
+pub fn paint_background<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window(MAIN_WINDOW) else {
+        return;
+    };
+    let color = match window.theme() {
+        Ok(tauri::Theme::Dark) => tauri::window::Color(0x1c, 0x1c, 0x1e, 0xff),
+        _ => tauri::window::Color(0xff, 0xff, 0xff, 0xff),
+    };
+    if let Err(e) = window.set_background_color(Some(color)) {
+        tracing::debug!("could not set the window background: {e}");
+    }
+}
+
+/// Shows the main window after `delay` unless the UI already did (`app_ready`): a UI that fails
+/// to load must not leave an invisible app behind.
+pub fn show_window_after<R: Runtime>(app: &AppHandle<R>, delay: std::time::Duration) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let shown = app
+            .try_state::<AppState>()
+            .is_some_and(|s| s.window_shown.load(Ordering::SeqCst));
+        if !shown {
+            tracing::warn!("the UI did not report ready in time; showing the window anyway");
+            show_main_window(&app);
+        }
+    });
+}
+
+#[cfg(debug_assertions)]
+fn append_line(path: &std::path::Path, line: &str) -> IpcResult<()> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| writeln!(f, "{line}"))
+        .map_err(|e| IpcError::new(ErrorKind::Io, format!("test hook: {e}")))
+}

@@ -1,0 +1,186 @@
+//! The one managed state of the app: the core's [`Desk`] plus what only the shell owns (the
+//! sandbox server, the startup notice, the window-shown flag, the debug test hooks).
+
+use crate::options::AppOptions;
+use sdesk_core::auth::{KeyringStore, MemoryStore, TokenStore, KEYRING_SERVICE};
+use sdesk_core::desk::{Desk, DeskOptions, Mode, Settings, SettingsView, SETTINGS_FILE};
+use sdesk_core::error::ErrorReport;
+use sdesk_core::{Error, Result, Secret};
+use sdesk_sandbox::{OAuthClient, Sandbox, SandboxConfig};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use url::Url;
+
+/// How long the keyring probe may take at startup before the app falls back to memory (a
+/// locked Secret Service can wait for an unlock prompt; the window must not wait for it).
+const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The running simulator and the loopback port its OAuth app accepts.
+#[derive(Debug)]
+struct RunningSandbox {
+    sandbox: Sandbox,
+    loopback_port: u16,
+}
+
+/// Managed once with `app.manage`; Tauri wraps it in an `Arc` already.
+#[derive(Debug)]
+pub struct AppState {
+    /// Everything the commands do.
+    pub desk: Desk,
+    /// A `tokio` mutex: it is held across the sandbox's start.
+    sandbox: tokio::sync::Mutex<Option<RunningSandbox>>,
+    /// A problem found while starting (damaged settings file, sandbox failure), shown by the
+    /// UI once it is ready.
+    startup_error: Mutex<Option<ErrorReport>>,
+    /// Whether the main window has been shown (by `app_ready` or the fallback timer).
+    pub window_shown: AtomicBool,
+    /// Debug-only redirections of the browser, clipboard and save dialog (E2E tests).
+    #[cfg(debug_assertions)]
+    pub test_hooks: crate::options::TestHooks,
+}
+
+impl AppState {
+    /// Loads the settings (defaults plus a startup notice when the file is damaged), opens the
+    /// token store (the OS keyring, or memory when it does not work), starts the sandbox in
+    /// sandbox mode, and builds the desk.
+    ///
+    /// # Errors
+    /// Only when the desk itself cannot be built (no HTTP client).
+    pub async fn start(options: &AppOptions, config_dir: &Path) -> Result<AppState> {
+        let settings_path = config_dir.join(SETTINGS_FILE);
+        let mut startup_error = None;
+        let settings = Settings::load(&settings_path).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            startup_error = Some(e.report());
+            Settings::default()
+        });
+        let (store, keyring_available) = match &options.token_store {
+            Some(store) => (Arc::clone(store), true),
+            None => open_keyring().await,
+        };
+        let mut sandbox = None;
+        if settings.mode == Mode::Sandbox {
+            match start_sandbox(settings.loopback_port).await {
+                Ok(running) => sandbox = Some(running),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    startup_error = Some(e.report());
+                }
+            }
+        }
+        let mut desk_options = DeskOptions::new(settings, store);
+        desk_options.settings_path = Some(settings_path);
+        desk_options.keyring_available = keyring_available;
+        desk_options.sandbox_origin = sandbox.as_ref().map(|s| s.sandbox.base_url());
+        desk_options.system_locale = system_locale();
+        let desk = Desk::new(desk_options).await?;
+        Ok(AppState {
+            desk,
+            sandbox: tokio::sync::Mutex::new(sandbox),
+            startup_error: Mutex::new(startup_error),
+            window_shown: AtomicBool::new(false),
+            #[cfg(debug_assertions)]
+            test_hooks: options.test_hooks.clone(),
+        })
+    }
+
+    /// The startup notice, if any (stays until the next start, so a reloaded UI shows it too).
+    pub fn startup_error(&self) -> Option<ErrorReport> {
+        self.startup_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Saves new settings. Switching to sandbox mode (or changing the loopback port in it)
+    /// starts a simulator whose OAuth app accepts that port first.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for invalid settings; sandbox, keyring and file errors.
+    pub async fn save_settings(
+        &self,
+        settings: Settings,
+        client_secret: Option<Secret>,
+    ) -> Result<SettingsView> {
+        settings.validate()?;
+        if settings.mode == Mode::Sandbox {
+            let origin = self.ensure_sandbox(settings.loopback_port).await?;
+            self.desk.set_sandbox_origin(Some(origin));
+        }
+        self.desk.apply_settings(settings, client_secret).await
+    }
+
+    /// The running sandbox's origin, (re)started when its OAuth app does not accept
+    /// `loopback_port`.
+    async fn ensure_sandbox(&self, loopback_port: u16) -> Result<Url> {
+        let mut slot = self.sandbox.lock().await;
+        if let Some(running) = slot.as_ref() {
+            if running.loopback_port == loopback_port {
+                return Ok(running.sandbox.base_url());
+            }
+        }
+        if let Some(old) = slot.take() {
+            old.sandbox.shutdown().await;
+        }
+        let running = start_sandbox(loopback_port).await?;
+        let origin = running.sandbox.base_url();
+        *slot = Some(running);
+        Ok(origin)
+    }
+}
+
+/// The OS keyring if a write/read/delete probe works within the timeout, else a memory store
+/// (the sign-in then lasts until the app quits; the UI says so via `keyringAvailable`).
+async fn open_keyring() -> (Arc<dyn TokenStore>, bool) {
+    let probe = tokio::task::spawn_blocking(|| {
+        let store = KeyringStore::new(KEYRING_SERVICE);
+        store.probe().map(|()| store)
+    });
+    match tokio::time::timeout(KEYRING_PROBE_TIMEOUT, probe).await {
+        Ok(Ok(Ok(store))) => (Arc::new(store), true),
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(kind = %e.kind(), "keyring unavailable, keeping sign-ins in memory: {e}");
+            (Arc::new(MemoryStore::new()), false)
+        }
+        _ => {
+            tracing::warn!("the keyring did not answer in time; keeping sign-ins in memory");
+            (Arc::new(MemoryStore::new()), false)
+        }
+    }
+}
+
+/// Starts the simulator on a free loopback port, with its default OAuth app accepting the deep
+/// link and the loopback redirect on `loopback_port`.
+async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
+    let client = OAuthClient {
+        redirect_uris: vec![
+            sdesk_core::auth::RedirectUri::default().to_string(),
+            sdesk_core::auth::RedirectUri::loopback(loopback_port).to_string(),
+        ],
+        ..OAuthClient::default()
+    };
+    let config = SandboxConfig {
+        clients: vec![client],
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| Error::Config {
+            message: format!("the sandbox could not be started: {e}"),
+        })?;
+    tracing::info!(origin = %sandbox.base_url(), "sandbox mode");
+    Ok(RunningSandbox {
+        sandbox,
+        loopback_port,
+    })
+}
+
+/// The user's locale from the usual environment variables (`de_DE.UTF-8`), for "auto".
+fn system_locale() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+}

@@ -1,0 +1,591 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Command wiring on Tauri's mock runtime: every command family over real IPC requests, the
+//! `{kind, message}` error shape, no token in `auth_status`, the link allow-list, deep-link
+//! handling of malformed URLs, the capability. The app runs in sandbox mode against a real
+//! simulator on loopback; tokens live in memory (never the real keyring); browser, clipboard and
+//! save dialog go through the debug test hooks into a temporary directory.
+
+use crate::{build_app, AppOptions, AppState, TestHooks};
+use sdesk_core::auth::{MemoryStore, TokenStore};
+use sdesk_core::desk::CallbackOutcome;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, Manager, WebviewWindow};
+
+struct TestApp {
+    app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    store: Arc<MemoryStore>,
+    dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    fn new() -> Self {
+        Self::with_dir(tempfile::tempdir().unwrap())
+    }
+
+    fn with_dir(dir: tempfile::TempDir) -> Self {
+        let store = Arc::new(MemoryStore::new());
+        let options = AppOptions {
+            token_store: Some(store.clone()),
+            config_dir: Some(dir.path().to_path_buf()),
+            single_instance: false,
+            register_deep_links: false,
+            show_fallback: Duration::from_secs(3600),
+            test_hooks: TestHooks {
+                open_log: Some(dir.path().join("open.log")),
+                save_path: Some(dir.path().join("export.csv")),
+                clipboard_log: Some(dir.path().join("clipboard.log")),
+            },
+        };
+        let mut app = build_app(mock_builder(), options)
+            .build(mock_context(noop_assets()))
+            .expect("the app builds on the mock runtime");
+        // The setup hook (state, deep links, window) runs with the first event-loop iteration;
+        // `run_iteration` is deprecated for loops, but one call is the way to reach it without
+        // handing the test thread to `run`.
+        #[allow(deprecated)]
+        app.run_iteration(|_, _| {});
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a mock main window");
+        TestApp {
+            app,
+            webview,
+            store,
+            dir,
+        }
+    }
+
+    /// One IPC request as the UI would send it; `Err` is the serialised `IpcError`.
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: tauri::test::INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} must succeed, got {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Err(e) => e,
+            Ok(v) => panic!("{cmd} must fail, got {v}"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn lines(&self, name: &str) -> Vec<String> {
+        read_lines(&self.path(name))
+    }
+
+    /// Signs in through the real flow: `sign_in` "opens" the consent page (open log), the
+    /// test plays the browser, and the redirect comes back through the deep-link handler.
+    fn sign_in(&self) -> Value {
+        self.ok("sign_in", json!({}));
+        let authorize = self
+            .lines("open.log")
+            .last()
+            .cloned()
+            .expect("authorize URL");
+        let callback = tauri::async_runtime::block_on(consent(&authorize, "approve"));
+        match tauri::async_runtime::block_on(crate::signin::handle_callback(
+            self.app.handle(),
+            &callback,
+        )) {
+            CallbackOutcome::SignedIn(_) => {}
+            other => panic!("the deep link must complete the sign-in, got {other:?}"),
+        }
+        self.ok("auth_status", json!({}))
+    }
+}
+
+fn read_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Plays the browser on the sandbox consent page; returns the redirect target.
+async fn consent(authorize: &str, decision: &str) -> String {
+    let authorize = url::Url::parse(authorize).unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = browser
+        .get(authorize.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"request\" value=\"";
+    let start = html.find(marker).expect("consent form") + marker.len();
+    let request = &html[start..start + html[start..].find('"').unwrap()];
+    let resp = browser
+        .post(authorize.join(sdesk_sandbox::DECISION_PATH).unwrap())
+        .form(&[("request", request), ("decision", decision)])
+        .send()
+        .await
+        .unwrap();
+    resp.headers()["location"].to_str().unwrap().to_owned()
+}
+
+fn assert_ipc_error(e: &Value, kind: &str, why: &str) {
+    let obj = e
+        .as_object()
+        .unwrap_or_else(|| panic!("{why}: not an object: {e}"));
+    assert_eq!(
+        obj.len(),
+        2,
+        "{why}: an IpcError has exactly kind and message: {e}"
+    );
+    assert_eq!(e["kind"], kind, "{why}: {e}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{why}: a readable message: {e}"
+    );
+}
+
+#[test]
+fn auth_commands_are_wired() {
+    let t = TestApp::new();
+    let info = t.ok("app_info", json!({}));
+    assert_eq!(info["name"], "Supporter Desk", "app_info answers");
+    assert_eq!(
+        t.ok("app_ready", json!({})),
+        Value::Null,
+        "no startup problem with a fresh config dir"
+    );
+
+    let status = t.ok("auth_status", json!({}));
+    assert_eq!(status["signedIn"], false, "starts signed out: {status}");
+    assert_eq!(status["sandbox"], true, "sandbox mode by default: {status}");
+
+    let pending = t.ok("sign_in", json!({}));
+    assert_eq!(
+        pending["signInPending"], true,
+        "sign_in leaves a sign-in pending"
+    );
+    let opened = t.lines("open.log");
+    assert!(
+        opened.len() == 1 && opened[0].contains("/oauth2/authorize?"),
+        "sign_in opened the consent page (and nothing else): {opened:?}"
+    );
+    let cancelled = t.ok("cancel_sign_in", json!({}));
+    assert_eq!(cancelled["signInPending"], false, "cancel ends it");
+
+    let bad = t.err("sign_in_with_script_token", json!({ "token": "not-valid" }));
+    assert_ipc_error(&bad, "unauthorized", "a wrong script token");
+
+    let status = t.sign_in();
+    assert_eq!(status["signedIn"], true, "signed in: {status}");
+    assert!(
+        status["account"]["name"].is_string(),
+        "the account is shown: {status}"
+    );
+    let out = t.ok("sign_out", json!({}));
+    assert_eq!(out["signedIn"], false, "sign_out signs out: {out}");
+}
+
+#[test]
+fn session_commands_are_wired_and_links_are_checked() {
+    let t = TestApp::new();
+    assert_ipc_error(
+        &t.err("list_groups", json!({})),
+        "not_signed_in",
+        "nothing works before signing in",
+    );
+    t.sign_in();
+    let groups = t.ok("list_groups", json!({}));
+    let group = groups[0]["id"].as_str().expect("a group id").to_owned();
+
+    let bad = t.err(
+        "create_session",
+        json!({ "form": { "groupId": group, "customerEmail": "jon@" } }),
+    );
+    assert_ipc_error(&bad, "invalid_input", "a bad e-mail");
+    assert!(
+        bad["message"].as_str().unwrap().contains("e-mail"),
+        "the message names the field: {bad}"
+    );
+
+    let created = t.ok(
+        "create_session",
+        json!({ "form": { "groupId": group, "groupName": null, "description": "Printer",
+                          "customerName": "Jon", "customerEmail": "jon@example.com",
+                          "waitingMessage": "" } }),
+    );
+    let code = created["code"].as_str().unwrap().to_owned();
+    let open = t.ok("list_sessions", json!({ "state": "open" }));
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["code"] == code.as_str()),
+        "the new session is listed: {open}"
+    );
+
+    t.ok(
+        "open_session_link",
+        json!({ "code": code, "link": "supporter" }),
+    );
+    t.ok(
+        "open_session_link",
+        json!({ "code": code, "link": "invitation" }),
+    );
+    let opened = t.lines("open.log");
+    assert_eq!(
+        opened.get(1).map(String::as_str),
+        created["supporterLink"].as_str(),
+        "the supporter link of the session was opened"
+    );
+    assert!(
+        opened
+            .get(2)
+            .is_some_and(|m| m.starts_with("mailto:jon@example.com?subject=")),
+        "the invitation is a mailto: {opened:?}"
+    );
+
+    let unknown = t.err(
+        "open_session_link",
+        json!({ "code": "s999-999-999", "link": "supporter" }),
+    );
+    assert_ipc_error(&unknown, "not_found", "an unknown session code");
+    // Only the three declared kinds deserialise; anything else fails before the command runs.
+    t.err(
+        "open_session_link",
+        json!({ "code": code, "link": "file:///etc/passwd" }),
+    );
+    assert_eq!(
+        t.lines("open.log").len(),
+        3,
+        "refused requests opened nothing"
+    );
+
+    t.ok(
+        "copy_session_link",
+        json!({ "code": code, "link": "endCustomer" }),
+    );
+    assert_eq!(
+        t.lines("clipboard.log").first().map(String::as_str),
+        created["endCustomerLink"].as_str(),
+        "the end-customer link was copied"
+    );
+
+    let after = t.ok("close_session", json!({ "code": code }));
+    assert!(
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["code"] != code.as_str()),
+        "closed sessions leave the open list"
+    );
+}
+
+#[test]
+fn log_commands_are_wired() {
+    let t = TestApp::new();
+    t.sign_in();
+    let progress = Arc::new(AtomicUsize::new(0));
+    {
+        let progress = progress.clone();
+        t.app.listen_any("logs-progress", move |_| {
+            progress.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    let summary = t.ok(
+        "load_logs",
+        json!({ "query": { "from": null, "to": null } }),
+    );
+    assert_eq!(summary["incomplete"], false, "complete: {summary}");
+    let total = summary["totals"]["totalRecords"].as_u64().unwrap();
+    assert!(total > 0, "records were loaded: {summary}");
+    assert!(
+        progress.load(Ordering::SeqCst) >= 1,
+        "progress events were emitted"
+    );
+
+    let totals = t.ok(
+        "apply_log_view",
+        json!({ "view": { "text": "", "columns": [], "sort": { "column": "start_date", "descending": true } } }),
+    );
+    assert_eq!(totals["count"].as_u64(), Some(total), "no filter, all rows");
+    let rows = t.ok("log_rows", json!({ "offset": 0, "limit": 5 }));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 5, "a window of rows");
+    let id = rows[0]["id"].as_str().unwrap().to_owned();
+
+    let export = t.ok(
+        "export_logs",
+        json!({ "options": { "delimiter": ";", "bom": true } }),
+    );
+    assert_eq!(
+        export["rows"].as_u64(),
+        Some(total),
+        "every row in view is exported"
+    );
+    let csv = std::fs::read(t.path("export.csv")).unwrap();
+    assert!(
+        csv.starts_with(&[0xEF, 0xBB, 0xBF]) && csv.contains(&b';'),
+        "BOM and semicolons as asked"
+    );
+
+    t.ok("log_ticket_text", json!({ "id": id }));
+    assert!(
+        t.lines("clipboard.log")
+            .first()
+            .is_some_and(|l| l.contains(&id)),
+        "the ticket text was copied"
+    );
+    let row = t.ok(
+        "update_log_record",
+        json!({ "id": id, "notes": "called back", "billingState": "Billed" }),
+    );
+    assert_eq!(row["notes"], "called back", "the updated row: {row}");
+
+    t.ok("cancel_logs", json!({}));
+    let resumed = t.ok("resume_logs", json!({}));
+    assert_eq!(
+        resumed["totals"]["totalRecords"].as_u64(),
+        Some(total),
+        "resuming a complete load changes nothing"
+    );
+    assert_ipc_error(
+        &t.err("log_ticket_text", json!({ "id": "nope" })),
+        "not_found",
+        "an unknown record",
+    );
+    assert_ipc_error(
+        &t.err("load_logs", json!({ "query": { "userId": "123" } })),
+        "invalid_input",
+        "an invalid user id",
+    );
+}
+
+#[test]
+fn settings_commands_are_wired() {
+    let t = TestApp::new();
+    let s = t.ok("get_settings", json!({}));
+    assert_eq!(s["mode"], "sandbox", "defaults: {s}");
+    assert_eq!(s["hasClientSecret"], false, "no secret yet: {s}");
+
+    let mut invalid = s.clone();
+    invalid["mode"] = json!("teamviewer");
+    assert_ipc_error(
+        &t.err(
+            "save_settings",
+            json!({ "settings": invalid, "clientSecret": null }),
+        ),
+        "invalid_input",
+        "TeamViewer mode without a client ID",
+    );
+
+    let mut german = s.clone();
+    german["language"] = json!("de");
+    let saved = t.ok(
+        "save_settings",
+        json!({ "settings": german, "clientSecret": "s3cret" }),
+    );
+    assert_eq!(saved["language"], "de", "saved: {saved}");
+    assert_eq!(
+        saved["hasClientSecret"], true,
+        "the secret is stored: {saved}"
+    );
+    let file = std::fs::read_to_string(t.path("settings.json")).unwrap();
+    assert!(
+        file.contains("\"language\": \"de\"") && !file.contains("s3cret"),
+        "the settings file has the settings, never the secret: {file}"
+    );
+    assert!(
+        t.store
+            .load_secret(sdesk_core::auth::CLIENT_SECRET_NAME)
+            .unwrap()
+            .is_some(),
+        "the secret went to the token store"
+    );
+}
+
+#[test]
+fn auth_status_never_contains_a_token() {
+    let t = TestApp::new();
+    let origin = t
+        .app
+        .state::<AppState>()
+        .desk
+        .sandbox_origin()
+        .expect("sandbox running");
+    // TeamViewer mode against the simulator, so the tokens land in the injected store where
+    // the test can read them.
+    let settings = json!({
+        "mode": "teamviewer", "clientId": "sandbox-client", "redirectMode": "deepLink",
+        "loopbackPort": 47813, "apiUrl": origin.as_str(), "loginUrl": origin.as_str(),
+        "language": "en"
+    });
+    t.ok(
+        "save_settings",
+        json!({ "settings": settings, "clientSecret": "sandbox-secret" }),
+    );
+    let status = t.sign_in();
+    assert_eq!(status["sandbox"], false, "TeamViewer mode: {status}");
+    let tokens = t.store.load().unwrap().expect("tokens stored");
+    let text = status.to_string();
+    assert!(
+        !text.contains(tokens.access_token.expose()),
+        "the access token must never reach the UI: {text}"
+    );
+    let refresh = tokens.refresh_token.expect("a refresh token");
+    assert!(
+        !text.contains(refresh.expose()),
+        "the refresh token must never reach the UI: {text}"
+    );
+    assert!(
+        !text.contains("sandbox-secret"),
+        "nor the client secret: {text}"
+    );
+}
+
+#[test]
+fn deep_link_handler_ignores_malformed_urls() {
+    let t = TestApp::new();
+    let failures = Arc::new(AtomicUsize::new(0));
+    {
+        let failures = failures.clone();
+        t.app.listen_any("sign-in-failed", move |_| {
+            failures.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    t.ok("sign_in", json!({}));
+    for url in [
+        "",
+        "not a url",
+        "dev.supporterdesk:",
+        "dev.supporterdesk://evil.example/oauth/callback?code=x&state=y",
+        "dev.supporterdesk:/oauth/callback?code=x",
+        "dev.supporterdesk:/oauth/callback?code=x&state=forged",
+        "https://evil.example/oauth/callback?code=x&state=y",
+        "javascript:alert(1)",
+    ] {
+        let outcome =
+            tauri::async_runtime::block_on(crate::signin::handle_callback(t.app.handle(), url));
+        assert!(
+            matches!(outcome, CallbackOutcome::Ignored(_)),
+            "{url:?} must be ignored, got {outcome:?}"
+        );
+    }
+    let status = t.ok("auth_status", json!({}));
+    assert_eq!(
+        status["signInPending"], true,
+        "malformed links must not end the real sign-in: {status}"
+    );
+    assert_eq!(
+        failures.load(Ordering::SeqCst),
+        0,
+        "ignored links are not reported to the UI"
+    );
+    assert_eq!(
+        t.lines("open.log").len(),
+        1,
+        "deep links never open anything"
+    );
+}
+
+#[test]
+fn a_damaged_settings_file_starts_with_defaults_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("settings.json"), b"{ not json").unwrap();
+    let t = TestApp::with_dir(dir);
+    let notice = t.ok("app_ready", json!({}));
+    assert_ipc_error(&notice, "config", "the startup notice");
+    assert_eq!(
+        t.ok("get_settings", json!({}))["mode"],
+        "sandbox",
+        "the defaults are used"
+    );
+}
+
+#[test]
+fn the_capability_grants_exactly_the_app_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
+    let list = &build[build.find("COMMANDS").unwrap()..];
+    let list = &list[..list.find("];").unwrap()];
+    let commands: Vec<String> = list
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        commands.len() >= 20,
+        "the command list was read: {commands:?}"
+    );
+
+    let conf: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let caps = conf["app"]["security"]["capabilities"].as_array().unwrap();
+    assert_eq!(caps.len(), 1, "one capability");
+    assert_eq!(
+        caps[0]["windows"],
+        json!(["main"]),
+        "for the main window only"
+    );
+    let granted: Vec<String> = caps[0]["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let mut expected: Vec<String> = commands
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    expected.push("core:default".into());
+    let (mut a, mut b) = (granted.clone(), expected);
+    a.sort();
+    b.sort();
+    assert_eq!(
+        a, b,
+        "the capability grants core:default plus exactly the app's commands: no plugin \
+         permission (no opener:default, no dialog/clipboard JS), nothing unused"
+    );
+
+    let t = TestApp::new();
+    for cmd in &commands {
+        let answer = t.invoke(cmd, json!({}));
+        if let Err(e) = &answer {
+            let text = e.to_string();
+            assert!(
+                !text.contains("not found") || text.contains("\"kind\""),
+                "{cmd} from build.rs must be registered in generate_handler!: {text}"
+            );
+        }
+    }
+}

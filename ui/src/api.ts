@@ -1,0 +1,190 @@
+// The only module that talks to the Rust side: typed wrappers around `invoke` and `listen`.
+// Every wrapper resolves with the command's DTO or rejects with an `IpcError` (never a bare
+// string), so callers branch on `kind` only.
+//
+// Types come from ONE module: the ts-rs output of the Rust IPC types. The aliases below give
+// the UI stable names; if the source of the types changes, only the next import changes.
+import type * as T from "./bindings.gen";
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type Account = T.AccountDto;
+export type AuthStatus = T.AuthStatus;
+export type Column = T.Column;
+export type ColumnFilter = T.ColumnFilter;
+export type CopyLink = T.CopyLink;
+export type ErrorKind = T.ErrorKind;
+export type ExportOptions = T.ExportOptions;
+export type ExportResult = T.ExportResult;
+export type FetchProgress = T.FetchProgress;
+export type Group = T.GroupDto;
+export type Language = T.Language;
+export type LogQuery = T.LogQuery;
+export type LogRow = T.LogRow;
+export type LogSummary = T.LogSummary;
+export type LogView = T.LogView;
+export type Mode = T.Mode;
+export type NewSessionForm = T.NewSessionForm;
+export type OpenLink = T.OpenLink;
+export type RedirectMode = T.RedirectMode;
+export type Session = T.SessionDto;
+export type SessionListState = T.SessionListState;
+/** What `get_settings`/`save_settings` return: the settings plus whether a secret is stored. */
+export type SettingsView = T.SettingsView;
+/** What `save_settings` takes (no `hasClientSecret`: the secret travels separately). */
+export type Settings = T.Settings;
+export type Sort = T.Sort;
+export type Totals = T.Totals;
+
+/**
+ * A failed call as the UI sees it: the contract's `{kind, message}`, plus `"unknown"` for
+ * failures that did not come from a command's `Result` (a missing command, a denied
+ * permission, the IPC bridge itself), which Tauri reports as plain strings.
+ */
+export type IpcErrorKind = T.ErrorKind | "unknown";
+export interface IpcError {
+  kind: IpcErrorKind;
+  message: string;
+}
+
+/** Every kind of the contract; `satisfies` makes the compiler flag a missing or extra kind. */
+const KNOWN_KINDS = {
+  not_signed_in: true,
+  session_expired: true,
+  unauthorized: true,
+  forbidden: true,
+  not_found: true,
+  rate_limited: true,
+  license_limit: true,
+  api: true,
+  server: true,
+  network: true,
+  timeout: true,
+  unexpected_redirect: true,
+  decode: true,
+  oauth: true,
+  keyring_unavailable: true,
+  keyring: true,
+  callback_rejected: true,
+  invalid_input: true,
+  cancelled: true,
+  config: true,
+  io: true,
+  csv: true,
+} as const satisfies Record<T.ErrorKind, true>;
+
+export const ERROR_KINDS = Object.keys(KNOWN_KINDS) as T.ErrorKind[];
+
+function isKnownKind(kind: string): kind is T.ErrorKind {
+  return Object.prototype.hasOwnProperty.call(KNOWN_KINDS, kind);
+}
+
+/** Turns whatever a rejected `invoke` produced into an `IpcError`. */
+export function toIpcError(error: unknown): IpcError {
+  if (typeof error === "object" && error !== null && "kind" in error) {
+    const { kind, message } = error as { kind: unknown; message?: unknown };
+    const text = typeof message === "string" ? message : "";
+    if (typeof kind === "string") {
+      // A kind newer than this UI still shows its text; the kind itself stays visible.
+      return isKnownKind(kind)
+        ? { kind, message: text }
+        : { kind: "unknown", message: text ? `${kind}: ${text}` : kind };
+    }
+  }
+  if (typeof error === "string") return { kind: "unknown", message: error };
+  if (error instanceof Error) return { kind: "unknown", message: error.message };
+  return { kind: "unknown", message: safeJson(error) };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** `invoke` with the error normalised. Command arguments are camelCase on the wire. */
+async function call<R>(command: string, args?: Record<string, unknown>): Promise<R> {
+  try {
+    return await invoke<R>(command, args);
+  } catch (error) {
+    throw toIpcError(error);
+  }
+}
+
+// ---- auth -------------------------------------------------------------------------------
+export const authStatus = (): Promise<T.AuthStatus> => call("auth_status");
+export const signIn = (): Promise<T.AuthStatus> => call("sign_in");
+export const cancelSignIn = (): Promise<T.AuthStatus> => call("cancel_sign_in");
+export const signInWithScriptToken = (token: string): Promise<T.AuthStatus> =>
+  call("sign_in_with_script_token", { token });
+export const signOut = (): Promise<T.AuthStatus> => call("sign_out");
+
+// ---- sessions ---------------------------------------------------------------------------
+export const listGroups = (): Promise<Group[]> => call("list_groups");
+export const createSession = (form: T.NewSessionForm): Promise<Session> =>
+  call("create_session", { form });
+export const listSessions = (state: T.SessionListState): Promise<Session[]> =>
+  call("list_sessions", { state });
+export const closeSession = (code: string): Promise<Session[]> =>
+  call("close_session", { code });
+export const openSessionLink = (code: string, link: T.OpenLink): Promise<null> =>
+  call("open_session_link", { code, link });
+export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =>
+  call("copy_session_link", { code, link });
+
+// ---- logs -------------------------------------------------------------------------------
+export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
+export const cancelLogs = (): Promise<null> => call("cancel_logs");
+export const resumeLogs = (): Promise<T.LogSummary> => call("resume_logs");
+export const applyLogView = (view: T.LogView): Promise<T.Totals> =>
+  call("apply_log_view", { view });
+export const logRows = (offset: number, limit: number): Promise<T.LogRow[]> =>
+  call("log_rows", { offset, limit });
+export const exportLogs = (options: T.ExportOptions): Promise<T.ExportResult | null> =>
+  call("export_logs", { options });
+export const logTicketText = (id: string): Promise<null> => call("log_ticket_text", { id });
+export const updateLogRecord = (
+  id: string,
+  notes: string,
+  billingState: string,
+): Promise<T.LogRow> => call("update_log_record", { id, notes, billingState });
+
+// ---- settings ---------------------------------------------------------------------------
+export const getSettings = (): Promise<T.SettingsView> => call("get_settings");
+/** `clientSecret`: `null` keeps the stored secret, `""` deletes it, anything else replaces it. */
+export const saveSettings = (
+  settings: T.Settings,
+  clientSecret: string | null,
+): Promise<T.SettingsView> => call("save_settings", { settings, clientSecret });
+
+/**
+ * Tells the Rust side the first render is done: it shows the hidden window then, and returns a
+ * problem found at start-up (damaged settings file, sandbox failure) for the UI to show.
+ */
+export async function appReady(): Promise<IpcError | null> {
+  try {
+    const problem = await invoke<T.ErrorReport | null>("app_ready");
+    return problem ? toIpcError(problem) : null;
+  } catch {
+    // A shell without the command already shows its window; nothing to report.
+    return null;
+  }
+}
+
+// ---- events -----------------------------------------------------------------------------
+async function on<P>(event: string, handler: (payload: P) => void): Promise<UnlistenFn> {
+  try {
+    return await listen<P>(event, (e) => handler(e.payload));
+  } catch (error) {
+    throw toIpcError(error);
+  }
+}
+
+export const onAuthChanged = (h: (status: T.AuthStatus) => void): Promise<UnlistenFn> =>
+  on("auth-changed", h);
+export const onSignInFailed = (h: (error: IpcError) => void): Promise<UnlistenFn> =>
+  on<unknown>("sign-in-failed", (payload) => h(toIpcError(payload)));
+export const onLogsProgress = (h: (progress: T.FetchProgress) => void): Promise<UnlistenFn> =>
+  on("logs-progress", h);

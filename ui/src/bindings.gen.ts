@@ -1,0 +1,508 @@
+// generated — do not edit. Source: the Rust IPC types (crates/core, feature `ts`).
+// Regenerate: cargo test -p sdesk-core --features ts --test bindings
+// Check:      scripts/check-bindings.sh
+
+export type ErrorKind = "not_signed_in" | "session_expired" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "license_limit" | "api" | "server" | "network" | "timeout" | "unexpected_redirect" | "decode" | "oauth" | "keyring_unavailable" | "keyring" | "callback_rejected" | "invalid_input" | "cancelled" | "config" | "io" | "csv";
+
+export type ErrorReport = { 
+/**
+ * Stable category.
+ */
+kind: ErrorKind, 
+/**
+ * Human-readable description (English; the UI may localise by `kind`).
+ */
+message: string, };
+
+/** What every command rejects with: a stable `kind` to branch on, a readable message. */
+export type IpcError = ErrorReport;
+
+export type TokenKind = "oauth" | "script";
+
+export type AccountDto = { 
+/**
+ * `u` + digits.
+ */
+userid: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * E-mail address.
+ */
+email: string, 
+/**
+ * Company, when the account belongs to one.
+ */
+companyName: string | null, };
+
+export type AuthStatus = { 
+/**
+ * Whether tokens are held.
+ */
+signedIn: boolean, 
+/**
+ * OAuth or script token, when signed in.
+ */
+kind: TokenKind | null, 
+/**
+ * When the access token expires (it is refreshed before), when known.
+ */
+expiresAt: string | null, 
+/**
+ * The keyring could not store the sign-in: it is held in memory only and ends when the
+ * app quits. (Sandbox sign-ins are never persisted either, since the simulator forgets its
+ * tokens on exit; that is implied by `sandbox` and not flagged here.)
+ */
+memoryOnly: boolean, 
+/**
+ * Whether the OS keyring worked at startup.
+ */
+keyringAvailable: boolean, 
+/**
+ * A browser sign-in is waiting for its callback.
+ */
+signInPending: boolean, 
+/**
+ * The app talks to the built-in simulator: label everything "Sandbox".
+ */
+sandbox: boolean, 
+/**
+ * An OAuth client is configured ("Sign in with TeamViewer" can work).
+ */
+oauthConfigured: boolean, 
+/**
+ * The signed-in account, when it could be read.
+ */
+account: AccountDto | null, };
+
+export type GroupDto = { 
+/**
+ * `g` + digits.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, };
+
+export type NewSessionForm = { 
+/**
+ * An existing group (`g` + digits); wins over `groupName`.
+ */
+groupId: string | null, 
+/**
+ * A group name (created by the API on demand) when no id is chosen.
+ */
+groupName: string | null, 
+/**
+ * Description (≤ 4000 characters).
+ */
+description: string, 
+/**
+ * The customer's name (≤ 100).
+ */
+customerName: string, 
+/**
+ * The customer's e-mail (validated when not blank).
+ */
+customerEmail: string, 
+/**
+ * What the customer sees while waiting (≤ 4000).
+ */
+waitingMessage: string, };
+
+export type SessionDto = { 
+/**
+ * Session code, `s` + digits with dashes.
+ */
+code: string, 
+/**
+ * The API's state name (`Open`, `Closed`, ...).
+ */
+state: string | null, 
+/**
+ * Group id.
+ */
+groupId: string | null, 
+/**
+ * Group name.
+ */
+groupName: string | null, 
+/**
+ * Description.
+ */
+description: string | null, 
+/**
+ * Customer name.
+ */
+customerName: string | null, 
+/**
+ * Customer e-mail.
+ */
+customerEmail: string | null, 
+/**
+ * Waiting message.
+ */
+waitingMessage: string | null, 
+/**
+ * Creation time.
+ */
+createdAt: string | null, 
+/**
+ * End of validity.
+ */
+validUntil: string | null, 
+/**
+ * When it was closed.
+ */
+closedAt: string | null, 
+/**
+ * Whether the customer is connected or waiting.
+ */
+online: boolean | null, 
+/**
+ * Opens the session in the supporter's TeamViewer client.
+ */
+supporterLink: string | null, 
+/**
+ * Opens the session in the browser (WebClient).
+ */
+webClientLink: string | null, 
+/**
+ * For the customer.
+ */
+endCustomerLink: string | null, 
+/**
+ * Whether the session can still be used.
+ */
+isOpen: boolean, };
+
+export type SessionListState = "open" | "closed" | "all";
+
+export type OpenLink = "supporter" | "webClient" | "invitation";
+
+export type CopyLink = "supporter" | "webClient" | "endCustomer";
+
+export type Column = "id" | "start_date" | "end_date" | "duration_seconds" | "userid" | "username" | "deviceid" | "devicename" | "groupid" | "groupname" | "support_session_type" | "session_code" | "end_customer_name" | "end_customer_email" | "billing_state" | "fee" | "currency" | "notes" | "contact_id";
+
+export type ColumnFilter = { 
+/**
+ * The column.
+ */
+column: Column, 
+/**
+ * The text its display value must contain.
+ */
+value: string, };
+
+export type Sort = { 
+/**
+ * The column.
+ */
+column: Column, 
+/**
+ * Descending instead of ascending.
+ */
+descending: boolean, };
+
+export type LogQuery = { 
+/**
+ * Connections that start at or after this instant (RFC 3339).
+ */
+from: string | null, 
+/**
+ * Connections that end before this instant (RFC 3339).
+ */
+to: string | null, 
+/**
+ * Supporter account (`u` + digits).
+ */
+userId: string | null, 
+/**
+ * Group (`g` + digits, `0` = devices in no group).
+ */
+groupId: string | null, 
+/**
+ * Device name.
+ */
+deviceName: string | null, 
+/**
+ * Session code.
+ */
+sessionCode: string | null, 
+/**
+ * 1 remote connection, 2 attended support, 3 attended support via SDK.
+ */
+supportSessionType: number | null, };
+
+export type LogView = { 
+/**
+ * Free text over every text column (case-insensitive).
+ */
+text: string, 
+/**
+ * Per-column substring filters.
+ */
+columns: Array<ColumnFilter>, 
+/**
+ * Sort; `null` = newest end date first.
+ */
+sort: Sort | null, };
+
+export type LogRow = { 
+/**
+ * Position in the current view (0-based; `aria-rowindex` is this + 2 with a header row).
+ */
+index: number, 
+/**
+ * Report id.
+ */
+id: string, 
+/**
+ * Start, `YYYY-MM-DDTHH:MM:SSZ`.
+ */
+startDate: string, 
+/**
+ * End, `YYYY-MM-DDTHH:MM:SSZ`.
+ */
+endDate: string, 
+/**
+ * Duration in whole seconds.
+ */
+durationSeconds: string, 
+/**
+ * Duration as `h:mm:ss`.
+ */
+duration: string, 
+/**
+ * Supporter account id.
+ */
+userid: string, 
+/**
+ * Supporter name.
+ */
+username: string, 
+/**
+ * Device TeamViewer ID.
+ */
+deviceid: string, 
+/**
+ * Device name.
+ */
+devicename: string, 
+/**
+ * Group id.
+ */
+groupid: string, 
+/**
+ * Group name.
+ */
+groupname: string, 
+/**
+ * Connection kind (API name).
+ */
+supportSessionType: string, 
+/**
+ * Session code.
+ */
+sessionCode: string, 
+/**
+ * Customer name.
+ */
+endCustomerName: string, 
+/**
+ * Customer e-mail.
+ */
+endCustomerEmail: string, 
+/**
+ * Billing state.
+ */
+billingState: string, 
+/**
+ * Fee, plain decimal.
+ */
+fee: string, 
+/**
+ * Currency.
+ */
+currency: string, 
+/**
+ * Notes.
+ */
+notes: string, 
+/**
+ * Contact id.
+ */
+contactId: string, };
+
+export type Totals = { 
+/**
+ * Records in the view (after filtering).
+ */
+count: number, 
+/**
+ * Records loaded (before filtering).
+ */
+totalRecords: number, 
+/**
+ * Sum of the durations of the records in the view, in seconds (records without both dates
+ * count as 0).
+ */
+durationSeconds: number, };
+
+export type FetchProgress = { 
+/**
+ * Pages received so far (over all runs).
+ */
+pages: number, 
+/**
+ * Distinct records received so far (over all runs).
+ */
+records: number, 
+/**
+ * The server's count of records after the last page received (0 when complete).
+ */
+recordsRemaining: number, 
+/**
+ * Whether the last page has been received.
+ */
+complete: boolean, };
+
+export type LogSummary = { 
+/**
+ * Totals of the current view over everything loaded.
+ */
+totals: Totals, 
+/**
+ * Pages and records received.
+ */
+progress: FetchProgress, 
+/**
+ * Not every page arrived (cancelled or failed); `resume_logs` continues.
+ */
+incomplete: boolean, 
+/**
+ * Why it is incomplete.
+ */
+error: ErrorReport | null, };
+
+export type Delimiter = "," | ";";
+
+export type ExportOptions = { 
+/**
+ * Field delimiter.
+ */
+delimiter: Delimiter, 
+/**
+ * Write a UTF-8 byte order mark first (Excel).
+ */
+bom: boolean, };
+
+export type ExportResult = { 
+/**
+ * Where the file was written.
+ */
+path: string, 
+/**
+ * Data rows written (the rows in view).
+ */
+rows: number, };
+
+export type Mode = "sandbox" | "teamviewer";
+
+export type RedirectMode = "deepLink" | "loopback";
+
+export type Language = "auto" | "de" | "en";
+
+export type Settings = { 
+/**
+ * Sandbox (default) or the real TeamViewer API.
+ */
+mode: Mode, 
+/**
+ * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+ */
+clientId: string, 
+/**
+ * Deep link (default) or loopback redirect.
+ */
+redirectMode: RedirectMode, 
+/**
+ * Port of the loopback redirect (1024–65535), default 47813.
+ */
+loopbackPort: number, 
+/**
+ * API origin, default `https://webapi.teamviewer.com`.
+ */
+apiUrl: string, 
+/**
+ * Login origin (consent page), default `https://login.teamviewer.com`.
+ */
+loginUrl: string, 
+/**
+ * UI language.
+ */
+language: Language, };
+
+export type SettingsView = { 
+/**
+ * A client secret is stored in the keyring.
+ */
+hasClientSecret: boolean, 
+/**
+ * Sandbox (default) or the real TeamViewer API.
+ */
+mode: Mode, 
+/**
+ * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+ */
+clientId: string, 
+/**
+ * Deep link (default) or loopback redirect.
+ */
+redirectMode: RedirectMode, 
+/**
+ * Port of the loopback redirect (1024–65535), default 47813.
+ */
+loopbackPort: number, 
+/**
+ * API origin, default `https://webapi.teamviewer.com`.
+ */
+apiUrl: string, 
+/**
+ * Login origin (consent page), default `https://login.teamviewer.com`.
+ */
+loginUrl: string, 
+/**
+ * UI language.
+ */
+language: Language, };
+
+export type AppInfo = { 
+/**
+ * Product name.
+ */
+name: string, 
+/**
+ * App version.
+ */
+version: string, 
+/**
+ * Core library version.
+ */
+coreVersion: string, };
+
+/** Event names and their payloads (Rust → UI). */
+export const EVENTS = {
+  "authChanged": "auth-changed",
+  "signInFailed": "sign-in-failed",
+  "logsProgress": "logs-progress",
+} as const;
+
+export type EventPayloads = {
+  "auth-changed": AuthStatus,
+  "sign-in-failed": IpcError,
+  "logs-progress": FetchProgress,
+};

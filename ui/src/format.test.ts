@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { formatCount, formatDateTime, formatDuration } from "./format";
+import { setLanguage } from "./i18n";
+
+afterEach(() => setLanguage("en"));
+
+describe("formatDuration (h:mm:ss)", () => {
+  const cases: [number, string, string][] = [
+    [0, "0:00:00", "zero"],
+    [59, "0:00:59", "seconds only"],
+    [61, "0:01:01", "minutes and seconds are zero-padded"],
+    [3600, "1:00:00", "one hour"],
+    [86_399, "23:59:59", "just under a day"],
+    [90_061, "25:01:01", "hours are not wrapped into days (totals over many sessions)"],
+    [2_678_400, "744:00:00", "a 31-day month of total duration"],
+    [12.9, "0:00:12", "fractions are truncated like the core's whole seconds"],
+    [-5, "0:00:00", "negative durations (clock skew) show as zero"],
+    [Number.NaN, "0:00:00", "a missing value never prints NaN"],
+  ];
+  for (const [seconds, expected, why] of cases) {
+    it(`${seconds} → ${expected}`, () => expect(formatDuration(seconds), why).toBe(expected));
+  }
+});
+
+describe("counts and dates follow the UI language", () => {
+  it("groups thousands per language", () => {
+    expect(formatCount(100000), "English grouping").toBe("100,000");
+    setLanguage("de");
+    expect(formatCount(100000), "German grouping uses a dot").toBe("100.000");
+  });
+
+  it("shows a dash for a missing date and the raw text for an unreadable one", () => {
+    expect(formatDateTime(null), "null validUntil").toBe("—");
+    expect(formatDateTime("not a date"), "unreadable API text is shown, not hidden").toBe("not a date");
+  });
+
+  it("formats an instant in local time", () => {
+    setLanguage("de");
+    expect(formatDateTime("2026-11-24T13:05:00Z"), "Europe/Berlin is UTC+1 in November").toContain("14:05");
+  });
+});

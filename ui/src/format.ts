@@ -1,0 +1,43 @@
+// Display formatting that depends on the current language.
+import { language, t } from "./i18n";
+
+/** `h:mm:ss` with unbounded hours (a month of sessions is `744:00:00`). Negative or non-finite → 0. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Number.isFinite(totalSeconds) && totalSeconds > 0 ? Math.floor(totalSeconds) : 0;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}`;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function locale(): string {
+  return language() === "de" ? "de-DE" : "en-GB";
+}
+
+/** A count with the language's grouping (`100,000` / `100.000`). */
+export function formatCount(n: number): string {
+  const loc = locale();
+  let f = numberFormats.get(loc);
+  if (!f) {
+    f = new Intl.NumberFormat(loc);
+    numberFormats.set(loc, f);
+  }
+  return f.format(n);
+}
+
+/** An RFC 3339 instant as local date and time; `—` when missing or unreadable. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return t("common.none");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const loc = locale();
+  let f = dateFormats.get(loc);
+  if (!f) {
+    f = new Intl.DateTimeFormat(loc, { dateStyle: "short", timeStyle: "short" });
+    dateFormats.set(loc, f);
+  }
+  return f.format(date);
+}

@@ -1,0 +1,213 @@
+// App shell: header, banners, tabs, keyboard shortcuts, and the start-up sequence
+// (auth status + settings → language → first render → `app_ready`).
+import * as api from "./api";
+import type { AppContext, TabId, View } from "./context";
+import { h, setText, show } from "./dom";
+import { detectLanguage, onLanguageChange, resolveLanguage, setLanguage, t } from "./i18n";
+import { announce, notifyElements, showError } from "./notify";
+import { createLogsView } from "./views/logs";
+import { createSessionsView } from "./views/sessions";
+import { createSettingsView } from "./views/settings";
+import { createSignInView } from "./views/signin";
+
+const SIGNED_OUT: api.AuthStatus = {
+  signedIn: false,
+  kind: null,
+  expiresAt: null,
+  memoryOnly: false,
+  keyringAvailable: true,
+  signInPending: false,
+  sandbox: false,
+  oauthConfigured: false,
+  account: null,
+};
+
+const TABS: readonly TabId[] = ["sessions", "logs", "settings"];
+
+async function start(): Promise<void> {
+  const [auth, settings] = await Promise.allSettled([api.authStatus(), api.getSettings()]);
+  const languageSetting = settings.status === "fulfilled" ? settings.value.language : "auto";
+  setLanguage(resolveLanguage(languageSetting, navigator.language));
+
+  let status: api.AuthStatus = SIGNED_OUT;
+  let activeTab: TabId = "sessions";
+
+  const ctx: AppContext = {
+    auth: () => status,
+    setAuth,
+    refreshAuth: async () => {
+      try {
+        setAuth(await api.authStatus());
+      } catch (error) {
+        showError(api.toIpcError(error));
+      }
+    },
+    showTab,
+    resetData: () => {
+      for (const v of views) v.onSignedOut?.();
+      if (status.signedIn) {
+        for (const v of views) v.onSignedIn?.();
+        void loadGroups();
+      }
+    },
+  };
+
+  // ---- header -------------------------------------------------------------------------------
+  const badge = h("span", { id: "sandbox-badge", class: "badge-sandbox", t: "header.sandbox", tAttrs: { title: "header.sandboxTitle" }, hidden: true });
+  const accountName = h("span", { id: "account-name", class: "account", hidden: true });
+  const signOut = h("button", {
+    id: "sign-out",
+    t: "header.signOut",
+    hidden: true,
+    attrs: { type: "button" },
+    on: {
+      click: async () => {
+        signOut.disabled = true;
+        try {
+          setAuth(await api.signOut());
+          announce("signin.signedOut");
+        } catch (error) {
+          showError(api.toIpcError(error));
+        } finally {
+          signOut.disabled = false;
+        }
+      },
+    },
+  });
+  const header = h(
+    "header",
+    { class: "app-header" },
+    h("h1", { class: "brand", t: "app.title" }),
+    badge,
+    h("span", { class: "grow" }),
+    accountName,
+    signOut,
+  );
+  const keyringBanner = h("div", { id: "keyring-banner", class: "banner banner-warn", t: "banner.keyring", hidden: true, attrs: { role: "note" } });
+
+  // ---- views and tabs -----------------------------------------------------------------------
+  const signIn = createSignInView(ctx);
+  const sessions = createSessionsView(ctx);
+  const logs = createLogsView();
+  const settingsView = createSettingsView(ctx);
+  const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
+  const views: View[] = [sessions, logs, settingsView];
+
+  const tabButtons = TABS.map((tab) =>
+    h("button", {
+      id: `tab-${tab}`,
+      class: "tab",
+      t: `tabs.${tab}`,
+      attrs: { type: "button", role: "tab", "aria-controls": `panel-${tab}`, "aria-selected": "false", tabindex: -1 },
+      on: { click: () => showTab(tab) },
+    }),
+  );
+  const tablist = h("nav", { class: "tabs", attrs: { role: "tablist" }, tAttrs: { "aria-label": "tabs.label" } }, ...tabButtons);
+  // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+  tablist.addEventListener("keydown", (e) => {
+    const delta = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    if (!delta) return;
+    e.preventDefault();
+    const next = TABS[(TABS.indexOf(activeTab) + delta + TABS.length) % TABS.length]!;
+    showTab(next);
+    tabButtons[TABS.indexOf(next)]!.focus();
+  });
+
+  function showTab(tab: TabId): void {
+    activeTab = tab;
+    TABS.forEach((id, i) => {
+      const selected = id === tab;
+      tabButtons[i]!.setAttribute("aria-selected", String(selected));
+      tabButtons[i]!.tabIndex = selected ? 0 : -1;
+      show(panels[id].el, selected && (status.signedIn || id === "settings"));
+    });
+    // Sessions and the log need a sign-in; settings do not (the client ID is set there).
+    show(signIn.el, !status.signedIn && tab !== "settings");
+  }
+
+  // ---- auth state ---------------------------------------------------------------------------
+  function renderAccount(): void {
+    const a = status.account;
+    const name = a ? (a.companyName ? `${a.name} · ${a.companyName}` : a.name) : "";
+    setText(accountName, name);
+    accountName.title = a ? t("header.account", { name: a.email || a.name }) : "";
+  }
+
+  async function loadGroups(): Promise<void> {
+    try {
+      const groups = await api.listGroups();
+      for (const v of views) v.setGroups?.(groups);
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  function setAuth(next: api.AuthStatus): void {
+    const was = status.signedIn;
+    status = next;
+    show(badge, next.sandbox);
+    show(accountName, next.signedIn && next.account !== null);
+    show(signOut, next.signedIn);
+    renderAccount();
+    show(keyringBanner, next.memoryOnly || !next.keyringAvailable);
+    signIn.update(next);
+    showTab(activeTab);
+    if (next.signedIn && !was) {
+      for (const v of views) v.onSignedIn?.();
+      void loadGroups();
+      if (next.account) announce("signin.signedIn", { name: next.account.name });
+    } else if (!next.signedIn && was) {
+      for (const v of views) v.onSignedOut?.();
+    }
+  }
+
+  onLanguageChange(renderAccount);
+
+  // ---- keyboard shortcuts -------------------------------------------------------------------
+  document.addEventListener("keydown", (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || !status.signedIn) return;
+    const key = e.key.toLowerCase();
+    if (key === "n") {
+      e.preventDefault();
+      showTab("sessions");
+      sessions.openForm();
+    } else if (key === "f") {
+      e.preventDefault();
+      showTab("logs");
+      logs.focusFilter();
+    } else if (key === "e") {
+      e.preventDefault();
+      showTab("logs");
+      logs.exportCsv();
+    }
+  });
+
+  // ---- first render -------------------------------------------------------------------------
+  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
+  document.body.replaceChildren(
+    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, tablist, main, notifyElements.statusLine),
+  );
+
+  if (settings.status === "fulfilled") settingsView.fill(settings.value);
+  else showError(api.toIpcError(settings.reason));
+  if (auth.status === "fulfilled") setAuth(auth.value);
+  else {
+    setAuth(SIGNED_OUT);
+    showError(api.toIpcError(auth.reason));
+  }
+
+  void api.onAuthChanged(setAuth).catch(() => undefined);
+  void api
+    .onSignInFailed((error) => {
+      showError(error);
+      void ctx.refreshAuth();
+    })
+    .catch(() => undefined);
+
+  const startupProblem = await api.appReady();
+  if (startupProblem) showError(startupProblem);
+}
+
+// Before the first IPC answer, at least follow the system language for the document.
+document.documentElement.lang = detectLanguage(navigator.language);
+void start();

@@ -1,0 +1,604 @@
+// Connection log tab: query (date preset + server filters) → paged load with progress and
+// Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
+// table that asks for windows of rows → totals, CSV export, ticket text and record editing.
+import * as api from "../api";
+import type { View } from "../context";
+import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
+import { busy, checkbox, debounce, field, h, options, setMessage, setText, show } from "../dom";
+import { formatCount, formatDuration } from "../format";
+import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
+import { announce, showError } from "../notify";
+import { VirtualTable } from "../virtual-table";
+
+/** Debounce of the free-text and column filters: short enough to feel instant. */
+export const FILTER_DEBOUNCE_MS = 50;
+/** Fixed row height (px); must match `.log-table tbody tr` in style.css. */
+export const ROW_HEIGHT = 30;
+
+interface LogColumn {
+  column: api.Column;
+  field: keyof api.LogRow;
+  width: number;
+  className?: string;
+}
+
+/** The columns the table shows (all 19 are exported); width 0 takes the remaining space. */
+const COLUMNS: readonly LogColumn[] = [
+  { column: "start_date", field: "startDate", width: 184, className: "mono" },
+  { column: "duration_seconds", field: "duration", width: 84, className: "num mono" },
+  { column: "username", field: "username", width: 124 },
+  { column: "devicename", field: "devicename", width: 110 },
+  { column: "groupname", field: "groupname", width: 112 },
+  { column: "support_session_type", field: "supportSessionType", width: 140 },
+  { column: "session_code", field: "sessionCode", width: 112, className: "mono" },
+  { column: "end_customer_name", field: "endCustomerName", width: 132 },
+  { column: "billing_state", field: "billingState", width: 96 },
+  { column: "notes", field: "notes", width: 0 },
+];
+/** The actions column sticks to the right edge, so it stays reachable while scrolling sideways. */
+const ACTIONS_WIDTH = 140;
+
+const columnLabel = (c: api.Column): MsgKey => `logs.col.${c}` as MsgKey;
+
+export interface LogsView extends View {
+  focusFilter(): void;
+  exportCsv(): void;
+}
+
+export function createLogsView(): LogsView {
+  // ---- query --------------------------------------------------------------------------------
+  const preset = h("select", { id: "preset" }, ...options(PRESETS.map((p) => [p, `logs.preset.${p}` as MsgKey] as const)));
+  preset.value = "7";
+  const today = toDateInput(new Date());
+  const from = h("input", { id: "from", attrs: { type: "date", max: today } });
+  const to = h("input", { id: "to", attrs: { type: "date", max: today } });
+  const fromField = field("logs.from", from, undefined, "field custom-range");
+  const toField = field("logs.to", to, undefined, "field custom-range");
+  const user = h("input", { id: "filter-user", attrs: { type: "text", autocomplete: "off", placeholder: "u1234567", size: 12 } });
+  const group = h("select", { id: "filter-group" }, h("option", { t: "logs.anyGroup", attrs: { value: "" } }));
+  const device = h("input", { id: "filter-device", attrs: { type: "text", autocomplete: "off", size: 14 } });
+  const code = h("input", { id: "filter-session-code", attrs: { type: "text", autocomplete: "off", placeholder: "s12-345-678", size: 12 } });
+  const type = h(
+    "select",
+    { id: "filter-type" },
+    ...options([["", "logs.anyType"], ["1", "logs.type.1"], ["2", "logs.type.2"], ["3", "logs.type.3"]]),
+  );
+  const loadButton = h("button", { id: "load-logs", class: "primary", t: "logs.load", attrs: { type: "submit" } });
+  const queryError = h("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
+  const syncCustom = () => {
+    const custom = preset.value === "custom";
+    show(fromField, custom);
+    show(toField, custom);
+  };
+  preset.addEventListener("change", () => {
+    syncCustom();
+    if (preset.value === "custom" && !from.value) from.value = today;
+  });
+  syncCustom();
+
+  const queryForm = h(
+    "form",
+    { id: "log-query", class: "query", attrs: { novalidate: true }, tAttrs: { "aria-label": "logs.query" }, on: { submit: (e) => { e.preventDefault(); void load(); } } },
+    field("logs.preset", preset),
+    fromField,
+    toField,
+    field("logs.filterUser", user),
+    field("logs.filterGroup", group),
+    field("logs.filterDevice", device),
+    field("logs.filterSessionCode", code),
+    field("logs.filterType", type),
+    h("div", { class: "field field-button" }, loadButton),
+    queryError,
+  );
+
+  function buildQuery(): api.LogQuery | null {
+    const range = presetRange(preset.value as Preset, new Date(), { from: from.value, to: to.value });
+    setText(queryError, range.ok ? "" : t(range.error));
+    show(queryError, !range.ok);
+    if (!range.ok) return null;
+    const text = (input: HTMLInputElement | HTMLSelectElement) => input.value.trim() || null;
+    const kind = type.value ? Number(type.value) : null; // 1, 2 or 3 (the select's values)
+    return {
+      ...range.range,
+      userId: text(user),
+      groupId: text(group),
+      deviceName: text(device),
+      sessionCode: text(code),
+      supportSessionType: kind,
+    };
+  }
+
+  // ---- progress, cancel, resume -------------------------------------------------------------
+  const progress = h("progress", { id: "progress", attrs: { max: 1, value: 0, "aria-labelledby": "progress-text" } });
+  const progressText = h("span", { id: "progress-text", class: "progress-text" });
+  const cancelButton = h("button", { id: "cancel-logs", t: "logs.cancel", attrs: { type: "button" }, on: { click: () => void cancel() } });
+  const progressBar = h("div", { class: "progress-bar", hidden: true, attrs: { role: "status" } }, progress, progressText, cancelButton);
+  const incompleteText = h("span");
+  const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button" }, on: { click: () => void load(true) } });
+  const incomplete = h("div", { id: "incomplete-marker", class: "incomplete", hidden: true, attrs: { role: "status" } }, h("span", { class: "warn-icon", text: "!", attrs: { "aria-hidden": "true" } }), incompleteText, resumeButton);
+  let loading = false;
+  let lastProgress: api.FetchProgress = { pages: 0, records: 0, recordsRemaining: 0, complete: false };
+
+  function renderProgress(): void {
+    const p = lastProgress;
+    const total = p.records + p.recordsRemaining;
+    if (p.complete) progress.value = progress.max = 1;
+    else if (total > 0) {
+      progress.max = total;
+      progress.value = p.records;
+    } else progress.removeAttribute("value"); // indeterminate until the first page
+    setMessage(
+      progressText,
+      p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
+      { records: formatCount(p.records), remaining: formatCount(p.recordsRemaining) },
+    );
+  }
+
+  function renderIncomplete(): void {
+    setMessage(incompleteText, "logs.incomplete", { records: formatCount(lastProgress.records) });
+  }
+
+  function onProgress(p: api.FetchProgress): void {
+    if (!loading) return;
+    lastProgress = p;
+    renderProgress();
+  }
+
+  void api.onLogsProgress(onProgress).catch(() => undefined);
+
+  async function load(resume = false): Promise<void> {
+    if (loading) return;
+    const query = resume ? null : buildQuery();
+    if (!resume && !query) return;
+    loading = true;
+    lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false };
+    renderProgress();
+    show(progressBar, true);
+    show(incomplete, false);
+    loadButton.disabled = true;
+    resumeButton.disabled = true;
+    try {
+      const summary = await (query ? api.loadLogs(query) : api.resumeLogs());
+      await finished(summary);
+    } catch (error) {
+      const e = api.toIpcError(error);
+      if (e.kind === "invalid_input") {
+        // The core names the bad field first ("user: expected 'u' followed by digits").
+        setText(queryError, `${errorText(e.kind)} ${e.message}`);
+        show(queryError, true);
+      } else if (e.kind !== "cancelled") {
+        // `cancelled` here means a newer load or a sign-out superseded this one: nothing to say.
+        showError(e);
+      }
+    } finally {
+      loading = false;
+      show(progressBar, false);
+      loadButton.disabled = false;
+      resumeButton.disabled = false;
+    }
+  }
+
+  async function finished(summary: api.LogSummary): Promise<void> {
+    lastProgress = summary.progress;
+    renderIncomplete();
+    show(incomplete, summary.incomplete);
+    if (summary.error?.kind === "cancelled") announce("logs.cancelled");
+    else if (summary.error) showError(api.toIpcError(summary.error));
+    else announce("logs.loaded", { n: formatCount(summary.totals.totalRecords) });
+    // The store may keep or reset its view on a new load; re-applying ours keeps them equal.
+    if (isFiltered()) await applyView();
+    else showTotals(summary.totals, false);
+  }
+
+  async function cancel(): Promise<void> {
+    try {
+      await busy(cancelButton, api.cancelLogs);
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  // ---- filter and sort (the view) -----------------------------------------------------------
+  const view: api.LogView = { text: "", columns: [], sort: null };
+  let viewSeq = 0;
+  const isFiltered = () => view.text.trim() !== "" || view.columns.length > 0 || view.sort !== null;
+
+  const filterInput = h("input", {
+    id: "log-filter",
+    class: "search",
+    tAttrs: { placeholder: "logs.filterPlaceholder" },
+    attrs: { type: "search", autocomplete: "off", spellcheck: "false", "aria-keyshortcuts": "Control+F" },
+  });
+  const columnInputs = new Map<api.Column, HTMLInputElement>();
+  const columnFilterFields = COLUMNS.map(({ column }) => {
+    const input = h("input", { id: `column-filter-${column}`, attrs: { type: "search", autocomplete: "off", "data-column": column } });
+    columnInputs.set(column, input);
+    return field(columnLabel(column), input);
+  });
+  const columnFilters = h("details", { id: "column-filters", class: "column-filters" }, h("summary", { t: "logs.columnFilters" }), h("div", { class: "column-filter-grid" }, ...columnFilterFields));
+  const clearButton = h("button", {
+    id: "clear-filters",
+    class: "link",
+    t: "logs.clearFilters",
+    attrs: { type: "button" },
+    on: {
+      click: () => {
+        filterInput.value = "";
+        for (const input of columnInputs.values()) input.value = "";
+        readFilters();
+        void applyView();
+      },
+    },
+  });
+
+  function readFilters(): void {
+    view.text = filterInput.value;
+    view.columns = [];
+    for (const [column, input] of columnInputs) {
+      if (input.value.trim()) view.columns.push({ column, value: input.value });
+    }
+  }
+
+  const applyDebounced = debounce(() => {
+    readFilters();
+    void applyView();
+  }, FILTER_DEBOUNCE_MS);
+  filterInput.addEventListener("input", applyDebounced);
+  columnFilters.addEventListener("input", applyDebounced);
+
+  async function applyView(keepScroll = false): Promise<void> {
+    const seq = ++viewSeq;
+    try {
+      const totals = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort });
+      if (seq === viewSeq) showTotals(totals, keepScroll); // a later keystroke won
+    } catch (error) {
+      if (seq === viewSeq) showError(api.toIpcError(error));
+    }
+  }
+
+  // ---- totals and export --------------------------------------------------------------------
+  const countEl = h("output", { id: "totals-count", class: "total-value" });
+  const ofTotal = h("span", { class: "hint" });
+  const durationEl = h("output", { id: "totals-duration", class: "total-value mono" });
+  let totals: api.Totals = { count: 0, totalRecords: 0, durationSeconds: 0 };
+
+  function renderTotals(): void {
+    setText(countEl, formatCount(totals.count));
+    countEl.dataset.value = String(totals.count);
+    setMessage(ofTotal, "logs.ofTotal", { total: formatCount(totals.totalRecords) });
+    setText(durationEl, formatDuration(totals.durationSeconds));
+    durationEl.dataset.value = String(totals.durationSeconds);
+    exportButton.disabled = totals.count === 0;
+    setMessage(emptyMessage, totals.totalRecords === 0 ? "logs.empty" : "logs.noMatch");
+    show(emptyMessage, totals.count === 0);
+  }
+
+  function showTotals(next: api.Totals, keepScroll: boolean): void {
+    totals = next;
+    renderTotals();
+    table.reset(next.count, keepScroll);
+  }
+
+  const delimiter = h("select", { id: "export-delimiter" }, ...options([[",", "logs.delimiterComma"], [";", "logs.delimiterSemicolon"]]));
+  const bom = checkbox("export-bom", "logs.bom");
+  const exportButton = h("button", {
+    id: "export-csv",
+    t: "logs.export",
+    tAttrs: { title: "logs.exportHint" },
+    attrs: { type: "button", disabled: true, "aria-keyshortcuts": "Control+E" },
+    on: { click: () => void exportCsv() },
+  });
+
+  /** German Excel expects `;` and a BOM; English defaults to plain RFC 4180. */
+  function exportDefaults(): void {
+    const german = document.documentElement.lang === "de";
+    delimiter.value = german ? ";" : ",";
+    bom.input.checked = german;
+  }
+
+  async function exportCsv(): Promise<void> {
+    if (exportButton.disabled) return;
+    const opts: api.ExportOptions = { delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
+    try {
+      const result = await busy(exportButton, () => api.exportLogs(opts));
+      if (result) announce("logs.exported", { rows: formatCount(result.rows), path: result.path });
+      else announce("logs.exportCancelled");
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  // ---- the table ----------------------------------------------------------------------------
+  const headerRow = h("tr", { attrs: { role: "row", "aria-rowindex": 1 } });
+  for (const c of COLUMNS) {
+    headerRow.append(
+      h(
+        "th",
+        { class: c.className?.includes("num") ? "num" : undefined, attrs: { role: "columnheader", scope: "col", "data-column": c.column, "aria-sort": "none" } },
+        h("button", { class: "sort", attrs: { type: "button" } }, h("span", { t: columnLabel(c.column) }), h("span", { class: "sort-icon", attrs: { "aria-hidden": "true" } })),
+      ),
+    );
+  }
+  headerRow.append(h("th", { class: "actions-col", t: "logs.col.actions", attrs: { role: "columnheader", scope: "col" } }));
+  const thead = h("thead", {}, headerRow);
+  const tbody = h("tbody");
+  const cols = [...COLUMNS.map((c) => c.width), ACTIONS_WIDTH].map((width) => {
+    const col = h("col");
+    // Fixed table layout takes its column widths from here (set from code: CSP forbids inline style markup).
+    if (width) col.style.width = `${width}px`;
+    return col;
+  });
+  const colgroup = h("colgroup", {}, ...cols);
+  const gridEl = h(
+    "table",
+    {
+      id: "log-table",
+      class: "log-table",
+      tAttrs: { "aria-label": "logs.table" },
+      attrs: { role: "grid", "aria-rowcount": 1, "aria-colcount": COLUMNS.length + 1, tabindex: 0, "aria-readonly": "true" },
+    },
+    colgroup,
+    thead,
+    tbody,
+  );
+  const scroller = h("div", { id: "log-scroller", class: "table-scroll" }, gridEl);
+  const emptyMessage = h("p", { class: "empty-overlay", t: "logs.empty" });
+
+  const table = new VirtualTable<api.LogRow>({
+    scroller,
+    table: gridEl,
+    body: tbody,
+    header: thead,
+    columnCount: COLUMNS.length + 1,
+    rowHeight: ROW_HEIGHT,
+    fetch: (offset, limit) => api.logRows(offset, limit),
+    createRow,
+    fillRow,
+    onError: (error) => showError(api.toIpcError(error)),
+  });
+
+  function createRow(): HTMLTableRowElement {
+    const tr = h("tr", { attrs: { role: "row" } });
+    COLUMNS.forEach((c, i) => tr.append(h("td", { class: c.className, attrs: { role: "gridcell", "aria-colindex": i + 1 } })));
+    tr.append(
+      h(
+        "td",
+        { class: "row-actions", attrs: { role: "gridcell", "aria-colindex": COLUMNS.length + 1 } },
+        h("button", { class: "small", t: "logs.ticket", tAttrs: { title: "logs.ticketLabel", "aria-label": "logs.ticketLabel" }, attrs: { type: "button", tabindex: -1, "data-action": "ticket" } }),
+        h("button", { class: "small", t: "logs.edit", tAttrs: { title: "logs.editLabel", "aria-label": "logs.editLabel" }, attrs: { type: "button", tabindex: -1, "data-action": "edit" } }),
+      ),
+    );
+    return tr;
+  }
+
+  function fillRow(tr: HTMLTableRowElement, row: api.LogRow | undefined, index: number): void {
+    tr.classList.toggle("loading", !row);
+    tr.classList.toggle("odd", index % 2 === 1);
+    tr.dataset.index = String(index);
+    const cells = tr.cells;
+    for (let i = 0; i < COLUMNS.length; i++) {
+      const cell = cells[i]!;
+      const value = row ? row[COLUMNS[i]!.field] : "";
+      const text = typeof value === "string" ? value : String(value);
+      if (cell.textContent !== text) {
+        cell.textContent = text;
+        cell.title = text.length > 16 ? text : "";
+      }
+    }
+    const first = cells[0]!;
+    if (index === table.selected) first.id = "log-active-cell";
+    else if (first.id) first.removeAttribute("id");
+  }
+
+  function rowIndexOf(target: EventTarget | null): number {
+    const tr = (target as Element | null)?.closest?.("tr[data-index]");
+    return tr ? Number((tr as HTMLElement).dataset.index) : -1;
+  }
+
+  tbody.addEventListener("click", (event) => {
+    const index = rowIndexOf(event.target);
+    if (index < 0) return;
+    select(index);
+    const action = (event.target as Element).closest("button")?.dataset.action;
+    if (action === "ticket") void copyTicket(index);
+    if (action === "edit") openEditor(index);
+  });
+  tbody.addEventListener("dblclick", (event) => {
+    const index = rowIndexOf(event.target);
+    if (index >= 0) openEditor(index);
+  });
+
+  function select(index: number): void {
+    table.select(index);
+    if (table.selected >= 0) gridEl.setAttribute("aria-activedescendant", "log-active-cell");
+  }
+
+  gridEl.addEventListener("keydown", (e) => {
+    const keys: Record<string, () => number> = {
+      ArrowDown: () => table.selected + 1,
+      ArrowUp: () => Math.max(0, table.selected - 1),
+      PageDown: () => table.selected + table.pageSize(),
+      PageUp: () => Math.max(0, table.selected - table.pageSize()),
+      Home: () => 0,
+      End: () => table.rowCount - 1,
+    };
+    const move = keys[e.key];
+    if (move && table.rowCount > 0 && e.target === gridEl) {
+      e.preventDefault();
+      select(move());
+    } else if (e.key === "Enter" && table.selected >= 0) {
+      e.preventDefault();
+      openEditor(table.selected);
+    }
+  });
+
+  // Sorting: click a header to cycle ascending → descending → none.
+  thead.addEventListener("click", (event) => {
+    const th = (event.target as Element).closest("th[data-column]");
+    if (!th) return;
+    const column = th.getAttribute("data-column") as api.Column;
+    const sort = view.sort;
+    const next: api.Sort | null =
+      !sort || sort.column !== column
+        ? { column, descending: false }
+        : !sort.descending
+          ? { column, descending: true }
+          : null;
+    view.sort = next;
+    for (const cell of thead.querySelectorAll("th[data-column]")) {
+      const mine = next !== null && cell.getAttribute("data-column") === next.column;
+      cell.setAttribute("aria-sort", !mine ? "none" : next.descending ? "descending" : "ascending");
+    }
+    void applyView();
+  });
+
+  // ---- per record: ticket text and the editor -----------------------------------------------
+  async function copyTicket(index: number): Promise<void> {
+    const row = table.rowAt(index);
+    if (!row) return;
+    try {
+      await api.logTicketText(row.id);
+      announce("logs.ticketCopied");
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  const notes = h("textarea", { id: "record-notes", attrs: { rows: 5 } });
+  const billing = h("input", { id: "record-billing", attrs: { type: "text", list: "billing-states", autocomplete: "off" } });
+  const billingStates = h("datalist", { id: "billing-states" });
+  const recordInfo = h("p", { class: "hint" });
+  const saveRecord = h("button", { id: "record-save", class: "primary", t: "common.save", attrs: { type: "submit" } });
+  const ticketInDialog = h("button", { id: "record-ticket", t: "logs.ticketLabel", attrs: { type: "button" } });
+  const dialog = h(
+    "dialog",
+    { id: "record-dialog", attrs: { "aria-labelledby": "record-dialog-title" } },
+    h(
+      "form",
+      { attrs: { novalidate: true }, on: { submit: (e) => { e.preventDefault(); void saveEdit(); } } },
+      h("h2", { id: "record-dialog-title", t: "logs.editTitle" }),
+      recordInfo,
+      field("logs.notes", notes),
+      field("logs.billingState", billing),
+      billingStates,
+      h(
+        "div",
+        { class: "actions" },
+        ticketInDialog,
+        h("span", { class: "grow" }),
+        h("button", { t: "common.cancel", attrs: { type: "button" }, on: { click: () => dialog.close() } }),
+        saveRecord,
+      ),
+    ),
+  );
+  let editing: { index: number; row: api.LogRow } | null = null;
+
+  function renderBillingStates(): void {
+    billingStates.replaceChildren(
+      h("option", { attrs: { value: "Billed", label: t("logs.billed") } }),
+      h("option", { attrs: { value: "Not billed", label: t("logs.notBilled") } }),
+    );
+  }
+  renderBillingStates();
+
+  ticketInDialog.addEventListener("click", () => {
+    if (editing) void copyTicket(editing.index);
+  });
+
+  function openEditor(index: number): void {
+    const row = table.rowAt(index);
+    if (!row) return;
+    editing = { index, row };
+    notes.value = row.notes;
+    billing.value = row.billingState;
+    setMessage(recordInfo, "logs.editRecord", { date: row.startDate, user: row.username, device: row.devicename });
+    dialog.showModal();
+    notes.focus();
+  }
+
+  dialog.addEventListener("close", () => {
+    editing = null;
+    gridEl.focus();
+  });
+
+  async function saveEdit(): Promise<void> {
+    const target = editing;
+    if (!target) return;
+    try {
+      const row = await busy(saveRecord, () => api.updateLogRecord(target.row.id, notes.value, billing.value.trim()));
+      table.updateRow(target.index, { ...row, index: target.index });
+      dialog.close();
+      announce("logs.saved");
+      // The edit may move the record out of (or within) the current filter/sort.
+      if (isFiltered()) await applyView(true);
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  // ---- layout -------------------------------------------------------------------------------
+  const el = h(
+    "section",
+    { id: "panel-logs", class: "panel logs", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-logs" } },
+    queryForm,
+    progressBar,
+    incomplete,
+    h(
+      "div",
+      { class: "toolbar log-toolbar" },
+      h("label", { class: "sr-only", t: "logs.filter", attrs: { for: "log-filter" } }),
+      filterInput,
+      clearButton,
+      h("span", { class: "grow" }),
+      h(
+        "div",
+        { class: "totals", attrs: { "aria-live": "polite" } },
+        h("span", { class: "total" }, h("span", { class: "total-label", t: "logs.records" }), countEl, ofTotal),
+        h("span", { class: "total" }, h("span", { class: "total-label", t: "logs.totalDuration" }), durationEl),
+      ),
+    ),
+    columnFilters,
+    h("div", { class: "table-area" }, scroller, emptyMessage),
+    h(
+      "div",
+      { class: "toolbar export-bar" },
+      h("span", { class: "grow" }),
+      field("logs.delimiter", delimiter, undefined, "field inline"),
+      bom.wrap,
+      exportButton,
+    ),
+    dialog,
+  );
+
+  exportDefaults();
+  renderTotals();
+  onLanguageChange(() => {
+    renderTotals();
+    renderProgress();
+    renderIncomplete();
+    renderBillingStates();
+    // Rows scrolled out of the window are detached from the document; translate them too.
+    for (const tr of table.rowElements()) translateTree(tr);
+  });
+
+  return {
+    el,
+    focusFilter() {
+      filterInput.focus();
+      filterInput.select();
+    },
+    exportCsv: () => void exportCsv(),
+    onSignedOut() {
+      show(incomplete, false);
+      showTotals({ count: 0, totalRecords: 0, durationSeconds: 0 }, false);
+    },
+    setGroups(groups: api.Group[]) {
+      const selected = group.value;
+      group.replaceChildren(
+        h("option", { t: "logs.anyGroup", attrs: { value: "" } }),
+        ...groups.map((g) => h("option", { text: g.name, attrs: { value: g.id } })),
+      );
+      group.value = groups.some((g) => g.id === selected) ? selected : "";
+    },
+  };
+}

@@ -1,0 +1,445 @@
+// Sessions tab: the new-session form, the created session's code and links, and the list of
+// open (optionally also closed) sessions with client-side paging.
+import * as api from "../api";
+import type { AppContext, View } from "../context";
+import { busy, checkbox, h, setMessage, setText, show } from "../dom";
+import { formatDateTime } from "../format";
+import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
+import { announce, clearError, showError } from "../notify";
+import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
+
+const PAGE_SIZE = 25;
+
+export interface SessionsView extends View {
+  /** Opens the form and focuses its first field (Ctrl/Cmd+N). */
+  openForm(): void;
+}
+
+export function createSessionsView(ctx: AppContext): SessionsView {
+  // ---- new-session form ---------------------------------------------------------------------
+  const controls: Record<SessionField, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement> = {
+    group: h("select", { id: "group-picker" }),
+    groupName: h("input", { id: "group-name", attrs: { type: "text", autocomplete: "off" } }),
+    description: h("textarea", { id: "description", attrs: { rows: 2 } }),
+    customerName: h("input", { id: "customer-name", attrs: { type: "text", autocomplete: "off" } }),
+    customerEmail: h("input", { id: "customer-email", attrs: { type: "email", autocomplete: "off" } }),
+    waitingMessage: h("textarea", { id: "waiting-message", attrs: { rows: 2 } }),
+  };
+  const labels: Record<SessionField, MsgKey> = {
+    group: "sessions.group",
+    groupName: "sessions.groupName",
+    description: "sessions.description",
+    customerName: "sessions.customerName",
+    customerEmail: "sessions.customerEmail",
+    waitingMessage: "sessions.waitingMessage",
+  };
+  const fieldErrors = {} as Record<SessionField, HTMLElement>;
+  const fields = {} as Record<SessionField, HTMLElement>;
+  for (const key of Object.keys(controls) as SessionField[]) {
+    const control = controls[key];
+    const errorId = `${control.id}-error`;
+    fieldErrors[key] = h("p", { id: errorId, class: "field-error", hidden: true });
+    control.setAttribute("aria-describedby", errorId);
+    fields[key] = h(
+      "div",
+      { class: `field field-${key}` },
+      h("label", { t: labels[key], attrs: { for: control.id } }),
+      control,
+      fieldErrors[key],
+    );
+  }
+  const groupPicker = controls.group as HTMLSelectElement;
+  // A typed group name wins over the picker; picking a group clears the typed name.
+  groupPicker.addEventListener("change", () => {
+    (controls.groupName as HTMLInputElement).value = "";
+  });
+
+  const formError = h("p", { class: "form-error", hidden: true, attrs: { role: "alert" } });
+  const createButton = h("button", { id: "create-session", class: "primary", t: "sessions.create", attrs: { type: "submit" } });
+  const creating = h("span", { class: "hint", t: "sessions.creating", hidden: true, attrs: { role: "status" } });
+  const form = h(
+    "form",
+    { id: "session-form", class: "card session-form", hidden: true, attrs: { novalidate: true, "aria-labelledby": "session-form-title" }, on: { submit: (e) => void submit(e) } },
+    h("h2", { id: "session-form-title", t: "sessions.newTitle" }),
+    h("div", { class: "grid2" }, fields.group, fields.groupName, fields.customerName, fields.customerEmail),
+    fields.description,
+    fields.waitingMessage,
+    formError,
+    h(
+      "div",
+      { class: "actions" },
+      createButton,
+      h("button", { t: "common.cancel", attrs: { type: "button" }, on: { click: () => show(form, false) } }),
+      creating,
+    ),
+  );
+  form.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") show(form, false);
+  });
+
+  function readForm(): api.NewSessionForm {
+    const groupName = controls.groupName.value.trim();
+    return {
+      groupId: groupName ? null : groupPicker.value || null,
+      groupName: groupName || null,
+      description: controls.description.value,
+      customerName: controls.customerName.value.trim(),
+      customerEmail: controls.customerEmail.value.trim(),
+      waitingMessage: controls.waitingMessage.value,
+    };
+  }
+
+  function showFieldErrors(errors: { field: SessionField; text: string }[]): void {
+    for (const key of Object.keys(controls) as SessionField[]) {
+      const error = errors.find((e) => e.field === key);
+      setText(fieldErrors[key], error?.text ?? "");
+      show(fieldErrors[key], Boolean(error));
+      controls[key].setAttribute("aria-invalid", String(Boolean(error)));
+    }
+    const first = errors[0];
+    if (first) controls[first.field].focus();
+  }
+
+  const clientErrorText = (e: FieldError) => t(e.key, e.params);
+
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    show(formError, false);
+    const values = readForm();
+    const errors = validateSessionForm(values);
+    showFieldErrors(errors.map((e) => ({ field: e.field, text: clientErrorText(e) })));
+    if (errors.length) {
+      setMessage(formError, "validate.form");
+      show(formError, true);
+      return;
+    }
+    show(creating, true);
+    try {
+      // Never retried automatically: a second POST would create a second session.
+      const session = await busy(createButton, () => api.createSession(values));
+      clearError();
+      showResult(session);
+      for (const key of ["description", "customerName", "customerEmail", "waitingMessage"] as const) {
+        controls[key].value = "";
+      }
+      // The result and the list matter now; Ctrl/Cmd+N brings the form back.
+      show(form, false);
+      result.querySelector<HTMLElement>("#open-teamviewer")?.focus();
+      announce("sessions.created", { code: session.code });
+      void refresh();
+    } catch (error) {
+      const e = api.toIpcError(error);
+      const mapped = e.kind === "invalid_input" ? serverFieldError(e.message) : null;
+      if (mapped) {
+        showFieldErrors([{ field: mapped.field, text: `${errorText(e.kind)} ${mapped.detail}` }]);
+      } else if (e.kind === "invalid_input") {
+        setText(formError, `${errorText(e.kind)} ${e.message}`);
+        show(formError, true);
+      } else {
+        showError(e);
+      }
+    } finally {
+      show(creating, false);
+    }
+  }
+
+  // ---- created session ----------------------------------------------------------------------
+  const codeEl = h("output", { id: "session-code", class: "session-code" });
+  type LinkRow = { text: HTMLElement; buttons: HTMLButtonElement[] };
+  let current: api.Session | null = null;
+
+  function linkRow(
+    label: MsgKey,
+    textId: string,
+    copyId: string,
+    copyLink: api.CopyLink,
+    open: { id: string; label: MsgKey; link: api.OpenLink; done: MsgKey; primary?: boolean },
+  ): [HTMLElement, LinkRow] {
+    const text = h("code", { id: textId, class: "link-text" });
+    const labelId = `${textId}-label`;
+    const copy = h("button", {
+      id: copyId,
+      t: "common.copy",
+      // Read as "Copy, Supporter link": the visible label names the link.
+      attrs: { type: "button", "aria-labelledby": `${copyId} ${labelId}` },
+      on: { click: () => void withCurrent(copy, (s) => api.copySessionLink(s.code, copyLink), "common.copied") },
+    });
+    const opener = h("button", {
+      id: open.id,
+      class: open.primary ? "primary" : undefined,
+      t: open.label,
+      attrs: { type: "button" },
+      on: { click: () => void withCurrent(opener, (s) => api.openSessionLink(s.code, open.link), open.done) },
+    });
+    const row = h("div", { class: "link-row" }, h("span", { id: labelId, class: "link-label", t: label }), text, h("div", { class: "link-actions" }, copy, opener));
+    return [row, { text, buttons: [copy, opener] }];
+  }
+
+  const [supRow, sup] = linkRow("sessions.linkSupporter", "link-supporter", "copy-supporter", "supporter", {
+    id: "open-teamviewer", label: "sessions.openTeamViewer", link: "supporter", done: "sessions.opening", primary: true,
+  });
+  const [webRow, web] = linkRow("sessions.linkWebClient", "link-webclient", "copy-webclient", "webClient", {
+    id: "open-browser", label: "sessions.openBrowser", link: "webClient", done: "sessions.opening",
+  });
+  const [custRow, cust] = linkRow("sessions.linkCustomer", "link-customer", "copy-customer", "endCustomer", {
+    id: "email-invitation", label: "sessions.emailInvitation", link: "invitation", done: "sessions.invitationOpened",
+  });
+  const result = h(
+    "section",
+    { id: "session-result", class: "card session-result", hidden: true, attrs: { "aria-labelledby": "session-result-title" } },
+    h("div", { class: "result-head" }, h("h2", { id: "session-result-title", t: "sessions.code" }), codeEl),
+    supRow,
+    webRow,
+    custRow,
+  );
+
+  async function withCurrent(button: HTMLButtonElement, action: (s: api.Session) => Promise<unknown>, done: MsgKey): Promise<void> {
+    const session = current;
+    if (!session) return;
+    try {
+      await busy(button, () => action(session));
+      announce(done, { code: session.code });
+    } catch (error) {
+      showError(api.toIpcError(error));
+    }
+  }
+
+  function showResult(session: api.Session): void {
+    current = session;
+    setText(codeEl, session.code);
+    const fill = (row: LinkRow, link: string | null) => {
+      setText(row.text, link ?? t("common.none"));
+      row.text.title = link ?? "";
+      for (const b of row.buttons) b.disabled = !link;
+    };
+    fill(sup, session.supporterLink);
+    fill(web, session.webClientLink);
+    fill(cust, session.endCustomerLink);
+    show(result, true);
+  }
+
+  // ---- session list -------------------------------------------------------------------------
+  let sessions: api.Session[] = [];
+  let page = 0;
+  let loading = false;
+  const showClosed = checkbox("show-closed", "sessions.showClosed");
+  showClosed.input.addEventListener("change", () => {
+    page = 0;
+    void refresh();
+  });
+  const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button" }, on: { click: () => void refresh() } });
+  const listBody = h("tbody");
+  const emptyRow = h("p", { class: "empty", hidden: true });
+  const countEl = h("span", { class: "hint" });
+  const pageEl = h("span", { class: "page-info" });
+  const prev = h("button", { class: "pager", text: "‹", tAttrs: { "aria-label": "sessions.prev", title: "sessions.prev" }, attrs: { type: "button" }, on: { click: () => goto(page - 1) } });
+  const next = h("button", { class: "pager", text: "›", tAttrs: { "aria-label": "sessions.next", title: "sessions.next" }, attrs: { type: "button" }, on: { click: () => goto(page + 1) } });
+  const pager = h("nav", { class: "pager-bar", hidden: true }, prev, pageEl, next);
+
+  const headers: MsgKey[] = [
+    "sessions.col.code",
+    "sessions.col.customer",
+    "sessions.col.description",
+    "sessions.col.created",
+    "sessions.col.online",
+    "sessions.col.actions",
+  ];
+  const list = h(
+    "section",
+    { class: "card session-list", attrs: { "aria-labelledby": "session-list-title" } },
+    h(
+      "div",
+      { class: "toolbar" },
+      h("h2", { id: "session-list-title", t: "sessions.listTitle" }),
+      countEl,
+      h("span", { class: "grow" }),
+      showClosed.wrap,
+      refreshButton,
+    ),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { id: "session-list", class: "data", attrs: { "aria-busy": "false" } },
+        h("thead", {}, h("tr", {}, ...headers.map((key) => h("th", { t: key, attrs: { scope: "col" } })))),
+        listBody,
+      ),
+    ),
+    emptyRow,
+    pager,
+  );
+
+  function goto(p: number): void {
+    const pages = Math.max(1, Math.ceil(sessions.length / PAGE_SIZE));
+    page = Math.min(Math.max(0, p), pages - 1);
+    renderList();
+  }
+
+  function onlineText(online: boolean | null): string {
+    return online === null ? t("sessions.unknown") : t(online ? "sessions.online" : "sessions.offline");
+  }
+
+  function sessionRow(s: api.Session): HTMLTableRowElement {
+    const actions = h("td", { class: "row-actions" });
+    const tr = h(
+      "tr",
+      { attrs: { "data-code": s.code, "data-open": String(s.isOpen) } },
+      h("td", { class: "mono nowrap" }, s.code, s.isOpen ? null : h("div", { class: "tag", t: "sessions.stateClosed" })),
+      h("td", {}, h("div", { text: s.customerName || t("common.none") }), s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null),
+      h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),
+      h(
+        "td",
+        { class: "nowrap" },
+        h("div", { text: formatDateTime(s.createdAt) }),
+        h("div", { class: "sub", text: t("sessions.validUntil", { date: formatDateTime(s.validUntil) }) }),
+      ),
+      h("td", {}, h("span", { class: `dot ${s.online ? "on" : "off"}`, attrs: { "aria-hidden": "true" } }), onlineText(s.online)),
+      actions,
+    );
+    if (s.isOpen) fillActions(actions, s);
+    return tr;
+  }
+
+  function fillActions(cell: HTMLElement, s: api.Session): void {
+    const open = h("button", {
+      class: "open-row primary small",
+      t: "sessions.openTeamViewer",
+      attrs: { type: "button", "aria-label": t("sessions.openLabel", { code: s.code }) },
+      on: {
+        click: async () => {
+          try {
+            await busy(open, () => api.openSessionLink(s.code, "supporter"));
+            announce("sessions.opening", { code: s.code });
+          } catch (error) {
+            showError(api.toIpcError(error));
+          }
+        },
+      },
+    });
+    const close = h("button", {
+      class: "close-row small",
+      t: "sessions.close",
+      attrs: { type: "button", "aria-label": t("sessions.closeLabel", { code: s.code }) },
+      on: { click: () => confirmClose(cell, s) },
+    });
+    cell.replaceChildren(open, close);
+  }
+
+  function confirmClose(cell: HTMLElement, s: api.Session): void {
+    const yes = h("button", {
+      class: "confirm-close danger small",
+      t: "sessions.confirmYes",
+      attrs: { type: "button" },
+      on: {
+        click: async () => {
+          try {
+            const open = await busy(yes, () => api.closeSession(s.code));
+            announce("sessions.closed", { code: s.code });
+            if (showClosed.input.checked) await refresh();
+            else setSessions(open);
+          } catch (error) {
+            showError(api.toIpcError(error));
+            fillActions(cell, s);
+          }
+        },
+      },
+    });
+    const no = h("button", {
+      class: "cancel-close small",
+      t: "sessions.keepOpen",
+      attrs: { type: "button" },
+      on: { click: () => fillActions(cell, s) },
+    });
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      fillActions(cell, s);
+      cell.querySelector<HTMLElement>(".close-row")?.focus();
+    };
+    yes.addEventListener("keydown", escape);
+    no.addEventListener("keydown", escape);
+    cell.replaceChildren(h("span", { class: "confirm-text", text: t("sessions.confirmClose", { code: s.code }) }), yes, no);
+    yes.focus();
+  }
+
+  function renderList(): void {
+    const pages = Math.max(1, Math.ceil(sessions.length / PAGE_SIZE));
+    page = Math.min(page, pages - 1);
+    const slice = sessions.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+    listBody.replaceChildren(...slice.map(sessionRow));
+    show(emptyRow, sessions.length === 0);
+    setMessage(emptyRow, loading ? "sessions.loading" : showClosed.input.checked ? "sessions.emptyAll" : "sessions.empty");
+    setMessage(countEl, "sessions.count", { n: sessions.length });
+    show(pager, pages > 1);
+    setMessage(pageEl, "sessions.page", { page: page + 1, pages });
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+  }
+
+  function setSessions(list: api.Session[]): void {
+    sessions = list;
+    renderList();
+  }
+
+  async function refresh(): Promise<void> {
+    if (!ctx.auth().signedIn) return;
+    loading = true;
+    listBody.parentElement?.setAttribute("aria-busy", "true");
+    renderList();
+    try {
+      setSessions(await busy(refreshButton, () => api.listSessions(showClosed.input.checked ? "all" : "open")));
+    } catch (error) {
+      showError(api.toIpcError(error));
+    } finally {
+      loading = false;
+      listBody.parentElement?.setAttribute("aria-busy", "false");
+      renderList();
+    }
+  }
+
+  onLanguageChange(renderList);
+
+  // ---- view ---------------------------------------------------------------------------------
+  const newButton = h("button", {
+    id: "new-session",
+    class: "primary",
+    t: "sessions.new",
+    tAttrs: { title: "sessions.new" },
+    attrs: { type: "button", "aria-controls": "session-form", "aria-keyshortcuts": "Control+N" },
+    on: { click: () => openForm() },
+  });
+
+  function openForm(): void {
+    show(form, true);
+    (groupPicker.options.length > 1 ? groupPicker : controls.groupName).focus();
+  }
+
+  const el = h(
+    "section",
+    { id: "panel-sessions", class: "panel sessions", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-sessions" } },
+    h("div", { class: "toolbar" }, newButton),
+    form,
+    result,
+    list,
+  );
+
+  return {
+    el,
+    openForm,
+    onSignedIn: () => void refresh(),
+    onSignedOut: () => {
+      setSessions([]);
+      current = null;
+      show(result, false);
+      show(form, false);
+    },
+    setGroups(groups: api.Group[]) {
+      const selected = groupPicker.value;
+      groupPicker.replaceChildren(
+        h("option", { t: "sessions.groupChoose", attrs: { value: "" } }),
+        ...groups.map((g) => h("option", { text: g.name, attrs: { value: g.id } })),
+      );
+      groupPicker.value = groups.some((g) => g.id === selected) ? selected : (groups[0]?.id ?? "");
+    },
+  };
+}

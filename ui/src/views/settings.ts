@@ -1,0 +1,147 @@
+// Settings tab: sandbox or TeamViewer account, OAuth client (ID + write-only secret), redirect
+// mode, advanced base URLs and the UI language.
+import * as api from "../api";
+import type { AppContext, View } from "../context";
+import { busy, checkbox, field, h, options, setMessage, show } from "../dom";
+import { errorText, resolveLanguage, setLanguage, type MsgKey } from "../i18n";
+import { announce, showError } from "../notify";
+
+const PORT_MIN = 1024;
+const PORT_MAX = 65535;
+
+export interface SettingsTab extends View {
+  fill(settings: api.SettingsView): void;
+}
+
+export function createSettingsView(ctx: AppContext): SettingsTab {
+  const radio = (id: string, value: api.Mode, label: MsgKey) => {
+    const input = h("input", { id, attrs: { type: "radio", name: "mode", value } });
+    return { input, wrap: h("label", { class: "check", attrs: { for: id } }, input, h("span", { t: label })) };
+  };
+  const sandbox = radio("mode-sandbox", "sandbox", "settings.modeSandbox");
+  const teamviewer = radio("mode-teamviewer", "teamviewer", "settings.modeTeamViewer");
+
+  const clientId = h("input", { id: "client-id", attrs: { type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "client-id-hint" } });
+  const secret = h("input", { id: "client-secret", attrs: { type: "password", autocomplete: "new-password", "aria-describedby": "secret-state" } });
+  const secretState = h("p", { id: "secret-state", class: "hint" });
+  const removeSecret = checkbox("remove-secret", "settings.removeSecret");
+  const redirect = h("select", { id: "redirect-mode" }, ...options([["deepLink", "settings.redirectDeepLink"], ["loopback", "settings.redirectLoopback"]]));
+  const port = h("input", { id: "loopback-port", attrs: { type: "number", min: PORT_MIN, max: PORT_MAX, step: 1, "aria-describedby": "loopback-port-error" } });
+  const portError = h("p", { id: "loopback-port-error", class: "field-error", t: "settings.portInvalid", hidden: true });
+  const apiUrl = h("input", { id: "api-url", attrs: { type: "url", spellcheck: "false" } });
+  const loginUrl = h("input", { id: "login-url", attrs: { type: "url", spellcheck: "false" } });
+  const language = h("select", { id: "language" }, ...options([["auto", "settings.langAuto"], ["de", "settings.langDe"], ["en", "settings.langEn"]]));
+  const saveButton = h("button", { id: "save-settings", class: "primary", t: "common.save", attrs: { type: "submit" } });
+  const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
+
+  // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
+  const account = h(
+    "fieldset",
+    { class: "plain" },
+    field("settings.clientId", clientId, h("p", { id: "client-id-hint", class: "hint", t: "settings.clientIdHint" })),
+    field("settings.clientSecret", secret, secretState),
+    removeSecret.wrap,
+    h("div", { class: "grid2" }, field("settings.redirect", redirect), field("settings.port", port, portError)),
+    h(
+      "details",
+      { class: "advanced" },
+      h("summary", { t: "settings.advanced" }),
+      field("settings.apiUrl", apiUrl),
+      field("settings.loginUrl", loginUrl),
+    ),
+  );
+
+  let current: api.SettingsView | null = null;
+
+  const sync = () => {
+    account.disabled = sandbox.input.checked;
+    port.disabled = redirect.value !== "loopback";
+    show(removeSecret.wrap, Boolean(current?.hasClientSecret));
+    setMessage(secretState, current?.hasClientSecret ? "settings.secretStored" : "settings.secretNone");
+  };
+  for (const input of [sandbox.input, teamviewer.input, redirect]) input.addEventListener("change", sync);
+
+  const form = h(
+    "form",
+    { id: "settings-form", class: "card settings", attrs: { novalidate: true, "aria-labelledby": "settings-title" }, on: { submit: (e) => void save(e) } },
+    h("h2", { id: "settings-title", t: "settings.title" }),
+    h("fieldset", { class: "plain" }, h("legend", { t: "settings.mode" }), sandbox.wrap, teamviewer.wrap),
+    account,
+    field("settings.language", language),
+    formError,
+    h("div", { class: "actions" }, saveButton),
+  );
+
+  function fill(s: api.SettingsView): void {
+    current = s;
+    (s.mode === "sandbox" ? sandbox : teamviewer).input.checked = true;
+    clientId.value = s.clientId;
+    secret.value = "";
+    removeSecret.input.checked = false;
+    redirect.value = s.redirectMode;
+    port.value = String(s.loopbackPort);
+    apiUrl.value = s.apiUrl;
+    loginUrl.value = s.loginUrl;
+    language.value = s.language;
+    sync();
+  }
+
+  function read(base: api.SettingsView): api.Settings | null {
+    const p = Number(port.value);
+    const portOk = Number.isInteger(p) && p >= PORT_MIN && p <= PORT_MAX;
+    const needPort = redirect.value === "loopback" && !sandbox.input.checked;
+    show(portError, needPort && !portOk);
+    port.setAttribute("aria-invalid", String(needPort && !portOk));
+    if (needPort && !portOk) {
+      port.focus();
+      return null;
+    }
+    return {
+      mode: sandbox.input.checked ? "sandbox" : "teamviewer",
+      clientId: clientId.value.trim(),
+      redirectMode: redirect.value === "loopback" ? "loopback" : "deepLink",
+      loopbackPort: portOk ? p : base.loopbackPort,
+      apiUrl: apiUrl.value.trim(),
+      loginUrl: loginUrl.value.trim(),
+      language: language.value === "de" || language.value === "en" ? language.value : "auto",
+    };
+  }
+
+  async function save(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!current) return;
+    const next = read(current);
+    if (!next) return;
+    // null keeps the stored secret, "" deletes it, a value replaces it.
+    const newSecret = secret.value ? secret.value : removeSecret.input.checked ? "" : null;
+    // Anything but the language changes the connection: the shell drops sessions and log.
+    const base = current;
+    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language");
+    const reconnects = newSecret !== null || keys.some((k) => next[k] !== base[k]);
+    show(formError, false);
+    try {
+      const saved = await busy(saveButton, () => api.saveSettings(next, newSecret));
+      fill(saved);
+      setLanguage(resolveLanguage(saved.language, navigator.language));
+      announce("settings.saved");
+      await ctx.refreshAuth();
+      if (reconnects) ctx.resetData();
+    } catch (error) {
+      const e = api.toIpcError(error);
+      if (e.kind === "invalid_input") {
+        // The core names the field first ("loopback port: …").
+        formError.textContent = `${errorText(e.kind)} ${e.message}`;
+        show(formError, true);
+      } else {
+        showError(e);
+      }
+    }
+  }
+
+  const el = h(
+    "section",
+    { id: "panel-settings", class: "panel settings-panel", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-settings" } },
+    form,
+  );
+  return { el, fill };
+}

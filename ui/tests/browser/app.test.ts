@@ -1,0 +1,399 @@
+// The built UI in headless Chromium against the mocked IPC (mock-tauri.js), served with the
+// app's real CSP. Run `npm run build` first (`npm run test:browser` does not build).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type App, type Harness } from "./harness";
+
+let harness: Harness;
+let app: App | undefined;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+afterEach(async () => {
+  if (app) {
+    expect(await app.cspViolations(), "the built UI must run under the app's CSP without violations").toEqual([]);
+    await app.close();
+    app = undefined;
+  }
+});
+
+async function open(options?: Parameters<Harness["open"]>[0]): Promise<App> {
+  app = await harness.open(options);
+  return app;
+}
+
+const text = (a: App, selector: string) => a.page.locator(selector).innerText();
+const visible = (a: App, selector: string) => a.page.locator(selector).isVisible();
+
+describe("start-up and sign-in", () => {
+  it("starts signed out, signs in with a script token and shows the account", async () => {
+    const a = await open();
+    expect(await visible(a, "#sign-in"), "signed out: the OAuth button is offered").toBe(true);
+    expect(await visible(a, "#sandbox-badge"), "the mock runs in sandbox mode, which must be obvious").toBe(true);
+    expect(await visible(a, "#sign-out"), "no sign-out while signed out").toBe(false);
+    expect((await a.calls()).map((c) => c.cmd), "app_ready comes after the first render's data").toContain("app_ready");
+
+    await a.page.click("#use-script-token");
+    await a.page.fill("#script-token", "bad-token");
+    await a.page.click("#script-token-submit");
+    await a.page.locator("#script-token-error").waitFor();
+    expect(await text(a, "#script-token-error"), "a rejected token is explained at the form by kind").toContain(
+      "TeamViewer did not accept the sign-in or token.",
+    );
+
+    await a.page.fill("#script-token", "0123456-abcdefgh");
+    await a.page.click("#script-token-submit");
+    await a.page.locator("#account-name").waitFor();
+    expect(await text(a, "#account-name"), "the account from AuthStatus is shown").toContain("Alex Supporter");
+    expect(await visible(a, "#sign-out"), "signed in: sign-out offered").toBe(true);
+    expect(await visible(a, "#sign-in"), "signed in: no sign-in button").toBe(false);
+    const tokenCall = (await a.calls("sign_in_with_script_token")).at(-1);
+    expect(tokenCall?.args, "the token goes to Rust as `token`").toEqual({ token: "0123456-abcdefgh" });
+    expect(await a.page.inputValue("#script-token"), "the token does not linger in the page").toBe("");
+  });
+
+  it("shows the waiting state during OAuth and completes on auth-changed", async () => {
+    const a = await open();
+    await a.page.click("#sign-in");
+    await a.page.locator("#sign-in-waiting").waitFor();
+    expect(await a.page.isDisabled("#sign-in"), "no second sign-in while one is pending").toBe(true);
+    await a.emit("auth-changed", {
+      signedIn: true, kind: "oauth", expiresAt: null, memoryOnly: true, keyringAvailable: false, signInPending: false,
+      sandbox: true, oauthConfigured: true, account: { userid: "u1", name: "Dana OAuth", email: "d@example.com", companyName: null },
+    });
+    await a.page.locator("#account-name").waitFor();
+    expect(await text(a, "#account-name"), "the event's account is shown").toBe("Dana OAuth");
+    expect(await visible(a, "#keyring-banner"), "memory-only sign-in must be announced").toBe(true);
+  });
+
+  it("shows a sign-in-failed event in the error banner with the localised kind text", async () => {
+    const a = await open();
+    await a.emit("sign-in-failed", { kind: "callback_rejected", message: "state mismatch" });
+    await a.page.locator("#error-banner").waitFor();
+    expect(await text(a, "#error-banner"), "kind text plus detail").toContain("The sign-in answer from the browser was not accepted.");
+    expect(await text(a, "#error-banner"), "the message is the detail").toContain("state mismatch");
+  });
+});
+
+describe("start-up problems and keyboard", () => {
+  it("shows the problem app_ready reports (e.g. a damaged settings file)", async () => {
+    const a = await open({ config: { startupError: { kind: "config", message: "settings.json: expected value at line 1" } } });
+    await a.page.locator("#error-banner").waitFor();
+    expect(await text(a, "#error-banner"), "the kind's text").toContain("The app settings are incomplete or invalid.");
+    expect(await text(a, "#error-banner"), "with the detail").toContain("settings.json");
+  });
+
+  it("moves between tabs with the arrow keys and through the log with the keyboard", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 300 } });
+    await a.page.focus("#tab-sessions");
+    await a.page.keyboard.press("ArrowRight");
+    expect(await a.page.getAttribute("#tab-logs", "aria-selected"), "ArrowRight selects the next tab").toBe("true");
+    expect(await visible(a, "#panel-logs"), "and shows its panel").toBe(true);
+    await a.page.click("#load-logs");
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
+    await a.page.focus("#log-table");
+    await a.page.keyboard.press("ArrowDown");
+    await a.page.keyboard.press("ArrowDown");
+    expect(await a.page.getAttribute('#log-table tr[aria-rowindex="3"]', "aria-selected"), "two ArrowDowns select the second row").toBe("true");
+    await a.page.keyboard.press("End");
+    await a.page.locator('#log-table tr[aria-rowindex="301"][aria-selected="true"]').waitFor();
+    expect(await a.page.locator('#log-table tr[aria-rowindex="301"]').isVisible(), "End scrolls the last row into view").toBe(true);
+    await a.page.keyboard.press("Enter");
+    await a.page.locator("#record-dialog").waitFor();
+    expect(await a.page.evaluate(() => document.activeElement?.id), "Enter opens the editor with the notes focused").toBe("record-notes");
+    await a.page.keyboard.press("Escape");
+    await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
+    expect(await a.page.evaluate(() => document.activeElement?.id), "closing returns focus to the grid").toBe("log-table");
+  });
+
+  it("shows the core's invalid_input for the query at the query form", async () => {
+    const a = await open({ config: { signedIn: true, fail: { load_logs: { kind: "invalid_input", message: "user: expected 'u' followed by digits, like u12345678" } } } });
+    await a.page.click("#tab-logs");
+    await a.page.fill("#filter-user", "alex");
+    await a.page.click("#load-logs");
+    await a.page.locator("#log-query .field-error").waitFor();
+    expect(await text(a, "#log-query .field-error"), "the field and the rule are named next to the filters").toContain("user: expected 'u'");
+    expect(await visible(a, "#error-banner"), "no banner for a form problem").toBe(false);
+    expect((await a.calls("load_logs"))[0]?.args.query, "the filter is sent trimmed, with null for the empty ones").toMatchObject({
+      userId: "alex",
+      groupId: null,
+      deviceName: null,
+      sessionCode: null,
+      supportSessionType: null,
+    });
+  });
+});
+
+describe("sessions", () => {
+  it("creates a session, shows the code and three links, and opens it in TeamViewer", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.locator("#session-list tr[data-code]").first().waitFor();
+    expect(await a.page.locator("#session-list tr[data-code]").count(), "open sessions only by default").toBe(2);
+    expect(await a.page.locator("#session-list b").count(), "API text with markup is shown as text, never parsed").toBe(0);
+
+    await a.page.keyboard.press("Control+n");
+    expect(await visible(a, "#session-form"), "Ctrl+N opens the new-session form").toBe(true);
+    await a.page.fill("#customer-email", "jon@");
+    await a.page.click("#create-session");
+    await a.page.locator("#customer-email-error").waitFor();
+    expect(await text(a, "#customer-email-error"), "client-side e-mail check mirrors the core").toContain("name@example.com");
+    expect((await a.calls("create_session")).length, "nothing is sent while the form is invalid").toBe(0);
+
+    await a.page.selectOption("#group-picker", "g1002");
+    await a.page.fill("#description", "VPN does not connect");
+    await a.page.fill("#customer-name", "Jane Roe");
+    await a.page.fill("#customer-email", "jane@example.com");
+    await a.page.click("#create-session");
+    await a.page.locator("#session-result").waitFor();
+    const code = await text(a, "#session-code");
+    expect(code, "the new session's code is shown").toMatch(/^s\d{2}-\d{3}-\d{3}$/);
+    for (const id of ["#link-supporter", "#link-webclient", "#link-customer"]) {
+      expect(await text(a, id), `${id} shows its https link`).toMatch(/^https:\/\//);
+    }
+    const [create] = await a.calls("create_session");
+    expect(create?.args, "the form goes over IPC as NewSessionForm").toEqual({
+      form: { groupId: "g1002", groupName: null, description: "VPN does not connect", customerName: "Jane Roe", customerEmail: "jane@example.com", waitingMessage: "" },
+    });
+
+    await a.page.click("#open-teamviewer");
+    await a.page.click("#open-browser");
+    await a.page.click("#email-invitation");
+    await a.page.click("#copy-customer");
+    const opens = (await a.calls("open_session_link")).map((c) => c.args);
+    expect(opens, "each button opens its own link of this session through Rust").toEqual([
+      { code, link: "supporter" },
+      { code, link: "webClient" },
+      { code, link: "invitation" },
+    ]);
+    expect((await a.calls("copy_session_link")).map((c) => c.args), "Copy goes through Rust's clipboard").toEqual([{ code, link: "endCustomer" }]);
+    await a.page.locator(`#session-list tr[data-code="${code}"]`).waitFor();
+    expect(await a.page.locator("#session-list tr[data-code]").first().getAttribute("data-code"), "newest first").toBe(code);
+  });
+
+  it("opens a listed session with one click and closes one after confirming", async () => {
+    const a = await open({ config: { signedIn: true } });
+    const row = a.page.locator("#session-list tr[data-code]").first();
+    await row.waitFor();
+    const code = await row.getAttribute("data-code");
+    await row.locator(".open-row").click();
+    expect((await a.calls("open_session_link")).at(-1)?.args, "row button opens the supporter link").toEqual({ code, link: "supporter" });
+
+    await row.locator(".close-row").click();
+    expect((await a.calls("close_session")).length, "closing needs a confirmation").toBe(0);
+    await row.locator(".confirm-close").click();
+    await a.page.locator(`#session-list tr[data-code="${code}"]`).waitFor({ state: "detached" });
+    expect((await a.calls("close_session")).map((c) => c.args), "confirmed close is sent once").toEqual([{ code }]);
+
+    await a.page.check("#show-closed");
+    await a.page.locator(`#session-list tr[data-code="${code}"]`).waitFor();
+    expect((await a.calls("list_sessions")).at(-1)?.args, "the toggle asks for all sessions").toEqual({ state: "all" });
+  });
+
+  it("shows a license-limit failure in the error banner", async () => {
+    const a = await open({ config: { signedIn: true, fail: { create_session: { kind: "license_limit", message: "Maximum number of sessions reached" } } } });
+    await a.page.click("#new-session");
+    await a.page.click("#create-session");
+    await a.page.locator("#error-banner").waitFor();
+    expect(await text(a, "#error-banner"), "the kind's text").toContain("Your TeamViewer license does not allow this");
+  });
+});
+
+describe("connection log with 100,000 rows", () => {
+  async function loadAll(a: App): Promise<void> {
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    // Done when Load is enabled again and the table has rows (a fast load may never show the bar).
+    await a.page.waitForFunction(
+      () => !(document.querySelector("#load-logs") as HTMLButtonElement).disabled && document.querySelector("#log-table")?.getAttribute("aria-rowcount") !== "1",
+    );
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
+  }
+
+  it("loads with progress, then renders only a window of the rows", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 120 } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.locator("#progress").waitFor();
+    await a.page.waitForFunction(() => /^[1-9]/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    expect(await text(a, "#progress-text"), "progress shows the record count while paging").toMatch(/^[\d,]+ records loaded, [\d,]+ to go$/);
+    expect(await a.page.getAttribute("#progress", "max"), "the bar's scale is loaded + remaining").toBe("100000");
+    await a.page.locator("#progress").waitFor({ state: "hidden" });
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
+
+    const [load] = await a.calls("load_logs");
+    const query = load?.args.query as Record<string, unknown>;
+    expect(query.from, "the default preset (7 days) sends a from instant").toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(query.supportSessionType, "no type filter by default").toBeNull();
+
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "rows in view + 1 header row").toBe("100001");
+    const domRows = await a.page.locator("#log-table [role=row][aria-rowindex]").count();
+    expect(domRows, "only the visible window (+overscan) is in the DOM").toBeLessThan(60);
+    expect(await text(a, "#totals-count"), "totals count").toBe("100,000");
+    const rowHeight = await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').evaluate((el) => el.getBoundingClientRect().height);
+    expect(rowHeight, "fixed row height (the window math relies on it)").toBe(30);
+  });
+
+  it("scrolls to the bottom and shows row 100,000", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    await a.page.locator("#log-scroller").evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    const last = a.page.locator('#log-table tbody tr[aria-rowindex="100001"]:not(.loading)');
+    await last.waitFor();
+    expect(await last.locator("td").nth(6).innerText(), "the last row holds record 100,000's data (session code of record 99,999)").toBe("s00099999");
+    expect(await last.isVisible(), "the last row is inside the viewport").toBe(true);
+    const inDom = await a.page.locator("#log-table [role=row][aria-rowindex]").count();
+    expect(inDom, "still a small window at the bottom").toBeLessThan(60);
+    const fetched = (await a.calls("log_rows")).map((c) => c.args as { offset: number; limit: number });
+    expect(fetched.every((c) => c.limit <= 200), "rows are fetched in windows, never all at once").toBe(true);
+  });
+
+  it("filters instantly via apply_log_view and updates the totals", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    await a.page.keyboard.press("Control+f");
+    expect(await a.page.evaluate(() => document.activeElement?.id), "Ctrl+F focuses the log filter").toBe("log-filter");
+    await a.page.keyboard.type("berger", { delay: 5 });
+    await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "33,333");
+    const applies = await a.calls("apply_log_view");
+    expect(applies.at(-1)?.args, "the free text goes to Rust").toEqual({ view: { text: "berger", columns: [], sort: null } });
+    expect(applies.length, "typing is debounced: fewer calls than keystrokes").toBeLessThan(6);
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "aria-rowcount follows the view").toBe("33334");
+    expect(await text(a, "#totals-duration"), "summed duration as h:mm:ss").toMatch(/^\d+:\d\d:\d\d$/);
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
+    expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(2).innerText(), "the window shows matching rows").toBe("Bea Berger");
+  });
+
+  it("sorts by clicking a header: ascending, descending, none", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    const th = a.page.locator('#log-table th[data-column="duration_seconds"]');
+    await th.click();
+    await a.page.waitForFunction(() => document.querySelector('th[data-column="duration_seconds"]')?.getAttribute("aria-sort") === "ascending");
+    await th.click();
+    expect(await th.getAttribute("aria-sort"), "second click sorts descending").toBe("descending");
+    await th.click();
+    expect(await th.getAttribute("aria-sort"), "third click removes the sort").toBe("none");
+    const sorts = (await a.calls("apply_log_view")).map((c) => (c.args.view as { sort: unknown }).sort);
+    expect(sorts, "each click re-applies the view with the new sort").toEqual([
+      { column: "duration_seconds", descending: false },
+      { column: "duration_seconds", descending: true },
+      null,
+    ]);
+  });
+
+  it("cancels paging, marks the result incomplete and resumes", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 5000 } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    // Wait for the first page (the text starts at "0 records loaded").
+    await a.page.waitForFunction(() => /^[1-9]/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    await a.page.click("#cancel-logs");
+    await a.page.locator("#incomplete-marker").waitFor();
+    expect(await text(a, "#incomplete-marker"), "partial results are marked").toContain("Incomplete");
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "the partial rows stay visible").not.toBe("1");
+    await a.page.click("#resume-logs");
+    await a.page.locator("#incomplete-marker").waitFor({ state: "hidden" });
+    await a.page.locator("#progress").waitFor({ state: "hidden" });
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "resume completes the load").toBe("5001");
+    expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
+  });
+
+  it("exports with the chosen delimiter and BOM and reports the result", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 1234 } });
+    await loadAll(a);
+    await a.page.selectOption("#export-delimiter", ";");
+    await a.page.check("#export-bom");
+    await a.page.click("#export-csv");
+    await a.page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Exported"));
+    expect((await a.calls("export_logs")).map((c) => c.args), "the chosen options").toEqual([{ options: { delimiter: ";", bom: true } }]);
+    expect(await text(a, "#status"), "the result names rows and path").toBe("Exported 1,234 rows to /home/alex/Documents/connections 2026-11-24.csv");
+    await a.page.keyboard.press("Control+e");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "export_logs").length === 2);
+  });
+
+  it("copies a record as ticket text and edits its notes and billing state", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await loadAll(a);
+    const row = a.page.locator('#log-table tbody tr[aria-rowindex="2"]');
+    await row.locator('button[data-action="ticket"]').click();
+    const id = (await a.calls("log_ticket_text"))[0]?.args.id;
+    expect(id, "the ticket text is built by Rust for this record's id").toMatch(/^0000/);
+    await row.locator('button[data-action="edit"]').click();
+    await a.page.locator("#record-dialog").waitFor();
+    await a.page.fill("#record-notes", "Called back; <fixed> =1+1");
+    await a.page.fill("#record-billing", "Billed");
+    await a.page.click("#record-save");
+    await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
+    expect((await a.calls("update_log_record")).map((c) => c.args), "notes and billing state go to Rust").toEqual([
+      { id, notes: "Called back; <fixed> =1+1", billingState: "Billed" },
+    ]);
+    expect(await row.locator("td").nth(9).innerText(), "the edited notes show as text").toBe("Called back; <fixed> =1+1");
+  });
+});
+
+describe("language and theme", () => {
+  it("shows German when the system locale is de-DE", async () => {
+    const a = await open({ locale: "de-DE", config: { signedIn: true, pageDelayMs: 5, rowCount: 2000 } });
+    expect(await a.page.getAttribute("html", "lang"), "document language for screen readers").toBe("de");
+    expect(await text(a, "#tab-logs"), "tab label").toBe("Verbindungsprotokoll");
+    expect(await text(a, "#new-session"), "button label").toBe("Neue Sitzung");
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "2.000");
+    expect(await a.page.inputValue("#export-delimiter"), "German Excel default: semicolon").toBe(";");
+    expect(await text(a, '#log-table th[data-column="duration_seconds"]'), "column header").toBe("Dauer");
+  });
+
+  it("switches the language from the settings without a reload", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.click("#tab-settings");
+    await a.page.selectOption("#language", "de");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => document.documentElement.lang === "de");
+    expect(await text(a, "#tab-sessions"), "static texts are retranslated").toBe("Sitzungen");
+    expect(await text(a, "#status"), "the confirmation is German too").toBe("Einstellungen gespeichert.");
+    const [save] = await a.calls("save_settings");
+    expect(save?.args.clientSecret, "an untouched secret field keeps the stored secret (null)").toBeNull();
+  });
+
+  it("shows the core's settings validation at the form, and starts over after a connection change", async () => {
+    const a = await open({ config: { signedIn: true, fail: { save_settings: { kind: "invalid_input", message: "API URL: must start with http:// or https://" } } } });
+    await a.page.locator("#session-list tr[data-code]").first().waitFor();
+    await a.page.click("#tab-settings");
+    await a.page.check("#mode-teamviewer");
+    await a.page.click("#settings-form .advanced summary");
+    await a.page.fill("#api-url", "webapi.example");
+    await a.page.click("#save-settings");
+    await a.page.locator("#settings-error").waitFor();
+    expect(await text(a, "#settings-error"), "the field and rule next to the form").toContain("API URL: must start with http");
+    expect(await visible(a, "#error-banner"), "a form problem is not a banner").toBe(false);
+
+    await a.page.evaluate(() => {
+      (window as unknown as { __mock: { cfg: { fail: Record<string, unknown> } } }).__mock.cfg.fail = {};
+    });
+    const listsBefore = (await a.calls("list_sessions")).length;
+    await a.page.fill("#api-url", "https://webapi.example");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction((n) => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "list_sessions").length > n, listsBefore);
+    const [, saved] = await a.calls("save_settings");
+    expect(saved?.args.settings, "the settings go without the read-only hasClientSecret").not.toHaveProperty("hasClientSecret");
+    expect((saved?.args.settings as { apiUrl: string }).apiUrl, "the edited URL").toBe("https://webapi.example");
+  });
+
+  it("paints the dark background from the stylesheet (no white flash)", async () => {
+    const a = await open({ colorScheme: "dark" });
+    const bg = await a.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(bg, "html carries the dark background, equal to the native window's #1c1c1e (docs/ipc.md)").toBe("rgb(28, 28, 30)");
+  });
+
+  it("uses the native window's light background too", async () => {
+    const a = await open({ colorScheme: "light" });
+    const bg = await a.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(bg, "#ffffff, so showing the window never flashes a different colour").toBe("rgb(255, 255, 255)");
+  });
+});

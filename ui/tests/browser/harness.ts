@@ -1,0 +1,85 @@
+// Headless Chromium (playwright-core + Debian's /usr/bin/chromium) with the mocked Tauri IPC.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { serveDist } from "./server";
+
+export const MOCK_SCRIPT = fileURLToPath(new URL("./mock-tauri.js", import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+
+/** What the mock answers with; see mock-tauri.js for the defaults. */
+export interface MockConfig {
+  signedIn?: boolean;
+  sandbox?: boolean;
+  memoryOnly?: boolean;
+  keyringAvailable?: boolean;
+  rowCount?: number;
+  pages?: number;
+  pageDelayMs?: number;
+  language?: "auto" | "de" | "en";
+  fail?: Record<string, { kind: string; message: string } | string>;
+  /** What `app_ready` returns (a problem found at start-up). */
+  startupError?: { kind: string; message: string } | null;
+}
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+export interface App {
+  page: Page;
+  context: BrowserContext;
+  /** Every recorded IPC call, optionally only one command's. */
+  calls(cmd?: string): Promise<Call[]>;
+  /** Emits a Tauri event to the page's listeners. */
+  emit(event: string, payload: unknown): Promise<void>;
+  /** CSP violations reported by the page. */
+  cspViolations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface Harness {
+  open(options?: { config?: MockConfig; locale?: string; colorScheme?: "light" | "dark" }): Promise<App>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const home = await mkdtemp(join(tmpdir(), "sdesk-ui-chromium-"));
+  const server = await serveDist();
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    // Chromium writes into $HOME; keep it out of the real one.
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_CACHE_HOME: join(home, ".cache") },
+  });
+
+  return {
+    async open({ config = {}, locale = "en-US", colorScheme = "light" } = {}) {
+      const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1100, height: 720 } });
+      await context.addInitScript({ content: `window.__MOCK_CONFIG__ = ${JSON.stringify(config)};` });
+      await context.addInitScript({ path: MOCK_SCRIPT });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(server.url);
+      await page.waitForFunction(() => (window as unknown as { __calls: Call[] }).__calls.some((c) => c.cmd === "app_ready"));
+      if (errors.length) throw new Error(`page errors during start-up: ${errors.join("; ")}`);
+      return {
+        page,
+        context,
+        calls: (cmd) => page.evaluate((c) => (window as unknown as { __calls: Call[] }).__calls.filter((x) => !c || x.cmd === c), cmd ?? null),
+        emit: (event, payload) => page.evaluate(([e, p]) => (window as unknown as { __emit(e: string, p: unknown): void }).__emit(e as string, p), [event, payload] as const),
+        cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+        close: () => context.close(),
+      };
+    },
+    async stop() {
+      await browser.close();
+      await server.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}

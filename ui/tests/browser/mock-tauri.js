@@ -1,0 +1,353 @@
+// Injected with page.addInitScript before the app loads: a stand-in for the Tauri IPC bridge,
+// shaped like @tauri-apps/api/mocks' mockIPC (window.__TAURI_INTERNALS__ with invoke,
+// transformCallback, …; events through plugin:event|listen). It answers every command of
+// docs/ipc.md with fixture data, records each call in window.__calls, lets the test emit
+// events through window.__emit, and collects CSP violations in window.__csp.
+// Configuration comes from window.__MOCK_CONFIG__ (set by an earlier init script).
+(() => {
+  const cfg = Object.assign(
+    {
+      signedIn: false,
+      sandbox: true,
+      memoryOnly: false,
+      keyringAvailable: true,
+      rowCount: 100000,
+      pages: 5,
+      pageDelayMs: 40,
+      language: "auto",
+      startupError: null,
+      fail: {},
+    },
+    window.__MOCK_CONFIG__ || {},
+  );
+
+  window.__csp = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__csp.push(`${e.violatedDirective} ${e.blockedURI || "inline"}`);
+  });
+
+  // ---- IPC plumbing ------------------------------------------------------------------------
+  const calls = [];
+  window.__calls = calls;
+  const callbacks = new Map();
+  const listeners = new Map();
+  let nextCallback = 1;
+
+  function transformCallback(callback, once) {
+    const id = nextCallback++;
+    callbacks.set(id, (data) => {
+      if (once) callbacks.delete(id);
+      return callback && callback(data);
+    });
+    return id;
+  }
+
+  function emit(event, payload) {
+    for (const id of listeners.get(event) || []) {
+      const cb = callbacks.get(id);
+      if (cb) cb({ event, id, payload });
+    }
+  }
+  window.__emit = emit;
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+  // ---- fixtures ----------------------------------------------------------------------------
+  const account = { userid: "u1001", name: "Alex Supporter", email: "alex@example.com", companyName: "Example GmbH" };
+  let auth = {
+    signedIn: cfg.signedIn,
+    kind: cfg.signedIn ? "oauth" : null,
+    expiresAt: null,
+    memoryOnly: cfg.memoryOnly,
+    keyringAvailable: cfg.keyringAvailable,
+    signInPending: false,
+    sandbox: cfg.sandbox,
+    oauthConfigured: true,
+    account: cfg.signedIn ? account : null,
+  };
+  let settings = {
+    mode: cfg.sandbox ? "sandbox" : "teamviewer",
+    clientId: "",
+    hasClientSecret: false,
+    redirectMode: "deepLink",
+    loopbackPort: 53682,
+    apiUrl: "https://webapi.teamviewer.com/api/v1",
+    loginUrl: "https://login.teamviewer.com",
+    language: cfg.language,
+  };
+  const groups = [
+    { id: "g1001", name: "Support" },
+    { id: "g1002", name: "Field service" },
+  ];
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const NOW = Date.parse("2026-11-24T14:00:00Z");
+  let sessionCounter = 0;
+  function makeSession(n, fields) {
+    const code = `s${String(10 + n).padStart(2, "0")}-${String(100 + n * 7).slice(-3)}-${String(400 + n * 13).slice(-3)}`;
+    return Object.assign(
+      {
+        code,
+        state: "Open",
+        groupId: "g1001",
+        groupName: "Support",
+        description: "",
+        customerName: null,
+        customerEmail: null,
+        waitingMessage: null,
+        createdAt: iso(NOW - n * 3600_000),
+        validUntil: iso(NOW - n * 3600_000 + 24 * 3600_000),
+        closedAt: null,
+        online: null,
+        supporterLink: `https://start.teamviewer.com/m${code}`,
+        webClientLink: `https://web.teamviewer.com/join/${code}`,
+        endCustomerLink: `https://get.teamviewer.com/s/${code}`,
+        isOpen: true,
+      },
+      fields,
+    );
+  }
+  let sessions = [
+    makeSession(1, { customerName: "Jon Doe", customerEmail: "jon@example.com", description: "Printer offline", online: true }),
+    makeSession(2, { customerName: 'Zoë "Quote" <b>O\'Brien</b>', customerEmail: "zoe@example.org", description: "=SUM(A1:A3)\nsecond line", online: false }),
+    makeSession(3, { customerName: "Closed Customer", isOpen: false, state: "Closed", closedAt: iso(NOW - 3600_000) }),
+  ];
+
+  // ---- connection log --------------------------------------------------------------------
+  const USERS = ["Alex Supporter", "Bea Berger", "Chris Chen"];
+  const TYPES = ["RemoteConnection", "RemoteSupportActive", "RemoteSupportActiveSdk"];
+  const CUSTOMERS = ["Jon Doe", "Jane Roe", 'Zoë "Quote" <b>O\'Brien</b>', "=HYPERLINK(\"x\")", "Müller & Söhne"];
+  const edits = new Map();
+  const durationOf = (j) => ((j * 37) % 5400) + 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  const hms = (s) => `${Math.floor(s / 3600)}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  function record(j) {
+    const start = NOW - j * 300_000;
+    const d = durationOf(j);
+    const row = {
+      id: `0000${j.toString(16).padStart(8, "0")}-aaaa-4bbb-8ccc-000000000000`,
+      startDate: iso(start),
+      endDate: iso(start + d * 1000),
+      durationSeconds: String(d),
+      duration: hms(d),
+      userid: `u${1001 + (j % 3)}`,
+      username: USERS[j % 3],
+      deviceid: `d${100000 + ((j * 7) % 500)}`,
+      devicename: `PC-${(j * 7) % 500}`,
+      groupid: groups[j % 2].id,
+      groupname: groups[j % 2].name,
+      supportSessionType: TYPES[j % 3],
+      sessionCode: `s${String(j).padStart(8, "0")}`,
+      endCustomerName: CUSTOMERS[j % CUSTOMERS.length],
+      endCustomerEmail: `customer${j % 97}@example.com`,
+      billingState: j % 3 === 0 ? "Billed" : "Not billed",
+      fee: "",
+      currency: "",
+      notes: j % 5 === 0 ? `Record ${j + 1}\nsecond line` : "",
+      contactId: "",
+    };
+    return Object.assign(row, edits.get(row.id) || {});
+  }
+  const FIELD = {
+    id: "id",
+    start_date: "startDate",
+    end_date: "endDate",
+    duration_seconds: "durationSeconds",
+    userid: "userid",
+    username: "username",
+    deviceid: "deviceid",
+    devicename: "devicename",
+    groupid: "groupid",
+    groupname: "groupname",
+    support_session_type: "supportSessionType",
+    session_code: "sessionCode",
+    end_customer_name: "endCustomerName",
+    end_customer_email: "endCustomerEmail",
+    billing_state: "billingState",
+    fee: "fee",
+    currency: "currency",
+    notes: "notes",
+    contact_id: "contactId",
+  };
+  let loaded = 0;
+  let view = null; // Int32Array of record numbers, or null = all loaded in default order
+  let cancelRequested = false;
+  let pagesDone = 0;
+  const viewLength = () => (view ? view.length : loaded);
+  const recordAt = (i) => (view ? view[i] : i);
+
+  function totals() {
+    let sum = 0;
+    const n = viewLength();
+    for (let i = 0; i < n; i++) sum += durationOf(recordAt(i));
+    return { count: n, totalRecords: loaded, durationSeconds: sum };
+  }
+
+  function applyView(v) {
+    const text = (v.text || "").trim().toLowerCase();
+    const cols = (v.columns || []).filter((c) => c.value.trim());
+    if (!text && !cols.length && !v.sort) {
+      view = null;
+      return totals();
+    }
+    const keep = [];
+    for (let j = 0; j < loaded; j++) {
+      const r = record(j);
+      if (text) {
+        const hay = `${r.id} ${r.username} ${r.devicename} ${r.groupname} ${r.sessionCode} ${r.endCustomerName} ${r.endCustomerEmail} ${r.notes} ${r.billingState}`.toLowerCase();
+        if (!hay.includes(text)) continue;
+      }
+      if (cols.some((c) => !String(r[FIELD[c.column]]).toLowerCase().includes(c.value.trim().toLowerCase()))) continue;
+      keep.push(j);
+    }
+    if (v.sort) {
+      const f = FIELD[v.sort.column];
+      const numeric = v.sort.column === "duration_seconds";
+      const key = (j) => (numeric ? durationOf(j) : record(j)[f]);
+      const dir = v.sort.descending ? -1 : 1;
+      keep.sort((a, b) => {
+        const x = key(a);
+        const y = key(b);
+        return (x < y ? -1 : x > y ? 1 : a - b) * dir;
+      });
+    }
+    view = Int32Array.from(keep);
+    return totals();
+  }
+
+  async function page(remainingPages) {
+    const total = cfg.rowCount;
+    for (let p = 0; p < remainingPages; p++) {
+      await sleep(cfg.pageDelayMs);
+      if (cancelRequested) {
+        cancelRequested = false;
+        return summary(true, { kind: "cancelled", message: "loading was cancelled" });
+      }
+      pagesDone++;
+      loaded = Math.min(total, Math.round((total * pagesDone) / cfg.pages));
+      emit("logs-progress", progress());
+    }
+    return summary(false, null);
+  }
+  const progress = () => ({ pages: pagesDone, records: loaded, recordsRemaining: cfg.rowCount - loaded, complete: loaded >= cfg.rowCount });
+  function summary(incomplete, error) {
+    view = null;
+    return { totals: totals(), progress: progress(), incomplete, error };
+  }
+
+  // ---- command handlers ------------------------------------------------------------------
+  function signedInAs(kind) {
+    auth = Object.assign({}, auth, { signedIn: true, kind, signInPending: false, account });
+    return auth;
+  }
+  function requireSignIn() {
+    if (!auth.signedIn) throw { kind: "not_signed_in", message: "sign in first" };
+  }
+
+  const handlers = {
+    app_ready: () => cfg.startupError || null,
+    auth_status: () => auth,
+    sign_in: () => (auth = Object.assign({}, auth, { signInPending: true })),
+    cancel_sign_in: () => (auth = Object.assign({}, auth, { signInPending: false })),
+    sign_in_with_script_token: ({ token }) => {
+      if (token === "bad-token") throw { kind: "unauthorized", message: "the token was rejected by /ping" };
+      return signedInAs("script");
+    },
+    sign_out: () => (auth = Object.assign({}, auth, { signedIn: false, kind: null, account: null })),
+    list_groups: () => (requireSignIn(), groups),
+    create_session: ({ form }) => {
+      requireSignIn();
+      sessionCounter++;
+      const group = groups.find((g) => g.id === form.groupId) || { id: "g9999", name: form.groupName };
+      const s = makeSession(40 + sessionCounter, {
+        createdAt: iso(NOW + sessionCounter * 1000),
+        validUntil: iso(NOW + sessionCounter * 1000 + 24 * 3600_000),
+        groupId: group.id,
+        groupName: group.name,
+        description: form.description,
+        customerName: form.customerName || null,
+        customerEmail: form.customerEmail || null,
+        waitingMessage: form.waitingMessage || null,
+      });
+      sessions = [s, ...sessions];
+      return s;
+    },
+    list_sessions: ({ state }) =>
+      sessions.filter((s) => state === "all" || (state === "open") === s.isOpen),
+    close_session: ({ code }) => {
+      sessions = sessions.map((s) => (s.code === code ? Object.assign({}, s, { isOpen: false, state: "Closed" }) : s));
+      return sessions.filter((s) => s.isOpen);
+    },
+    open_session_link: () => null,
+    copy_session_link: () => null,
+    load_logs: async () => {
+      requireSignIn();
+      loaded = 0;
+      pagesDone = 0;
+      view = null;
+      cancelRequested = false;
+      return page(cfg.pages);
+    },
+    cancel_logs: () => {
+      cancelRequested = true;
+      return null;
+    },
+    resume_logs: async () => page(cfg.pages - pagesDone),
+    apply_log_view: ({ view: v }) => applyView(v),
+    log_rows: ({ offset, limit }) => {
+      const out = [];
+      const end = Math.min(viewLength(), offset + limit);
+      for (let i = offset; i < end; i++) out.push(Object.assign({ index: i }, record(recordAt(i))));
+      return out;
+    },
+    export_logs: () => ({ path: "/home/alex/Documents/connections 2026-11-24.csv", rows: viewLength() }),
+    log_ticket_text: () => null,
+    update_log_record: ({ id, notes, billingState }) => {
+      edits.set(id, { notes, billingState });
+      for (let j = 0; j < loaded; j++) {
+        const r = record(j);
+        if (r.id === id) return Object.assign({ index: 0 }, r);
+      }
+      throw { kind: "not_found", message: `no record ${id}` };
+    },
+    get_settings: () => settings,
+    save_settings: ({ settings: s, clientSecret }) => {
+      const has = clientSecret === null ? settings.hasClientSecret : clientSecret !== "";
+      settings = Object.assign({}, s, { hasClientSecret: has });
+      return settings;
+    },
+  };
+
+  async function invoke(cmd, args) {
+    calls.push({ cmd, args: clone(args || {}) });
+    if (cmd === "plugin:event|listen") {
+      if (!listeners.has(args.event)) listeners.set(args.event, []);
+      listeners.get(args.event).push(args.handler);
+      return args.handler;
+    }
+    if (cmd === "plugin:event|unlisten") return null;
+    const failure = cfg.fail[cmd];
+    if (failure) throw failure;
+    const handler = handlers[cmd];
+    if (!handler) throw `Command ${cmd} not found`;
+    return clone(await handler(args || {}));
+  }
+
+  window.__TAURI_INTERNALS__ = {
+    invoke,
+    transformCallback,
+    unregisterCallback: (id) => callbacks.delete(id),
+    runCallback: (id, data) => callbacks.get(id) && callbacks.get(id)(data),
+    callbacks,
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener: (event, id) => {
+      const ids = listeners.get(event) || [];
+      const i = ids.indexOf(id);
+      if (i >= 0) ids.splice(i, 1);
+      callbacks.delete(id);
+    },
+  };
+  window.__mock = { cfg, handlers };
+})();

@@ -1,0 +1,77 @@
+// Screenshots of the main views in light and dark, for a human to look at (they are a check,
+// not a pixel comparison). Written to ui/test-results/screenshots/ui-<view>-<scheme>.png.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCREENSHOT_DIR, startHarness, type App, type Harness } from "./harness";
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+async function shot(a: App, name: string): Promise<void> {
+  // Let the last frame (virtual table, status line) settle.
+  await a.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const buffer = await a.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  expect(buffer.length, `${name}: a real image was written`).toBeGreaterThan(10_000);
+  expect(await a.cspViolations(), `${name}: no CSP violations`).toEqual([]);
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  describe(`${scheme} theme`, () => {
+    it("sign-in", async () => {
+      const a = await harness.open({ colorScheme: scheme });
+      await a.page.click("#use-script-token");
+      await shot(a, `ui-signin-${scheme}`);
+      await a.close();
+    });
+
+    it("sessions", async () => {
+      const a = await harness.open({ colorScheme: scheme, config: { signedIn: true, memoryOnly: true } });
+      await a.page.click("#new-session");
+      await a.page.fill("#description", "Outlook keeps asking for the password");
+      await a.page.fill("#customer-name", "Jane Roe");
+      await a.page.fill("#customer-email", "jane@example.com");
+      await a.page.click("#create-session");
+      await a.page.locator("#session-result").waitFor();
+      await a.page.locator("#session-list tr[data-code]").nth(2).waitFor();
+      await a.page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      await shot(a, `ui-sessions-${scheme}`);
+      await a.page.check("#show-closed");
+      await a.page.locator("#session-list tr[data-open=false]").waitFor();
+      await a.page.locator("#session-list tr[data-code] .close-row").nth(1).click();
+      await a.page.locator("#session-list .confirm-close").scrollIntoViewIfNeeded();
+      await shot(a, `ui-sessions-confirm-${scheme}`);
+      await a.close();
+    });
+
+    it("connection log", async () => {
+      const a = await harness.open({ colorScheme: scheme, config: { signedIn: true, pageDelayMs: 5 } });
+      await a.page.click("#tab-logs");
+      await a.page.click("#load-logs");
+      await a.page.locator("#progress").waitFor({ state: "hidden" });
+      await a.page.locator('#log-table th[data-column="start_date"]').click();
+      await a.page.locator('#log-table th[data-column="start_date"]').click();
+      await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
+      await a.page.locator('#log-table tbody tr[aria-rowindex="4"] td').first().click();
+      await shot(a, `ui-logs-${scheme}`);
+      await a.page.locator('#log-table tbody tr[aria-rowindex="4"] button[data-action="edit"]').click();
+      await a.page.locator("#record-dialog").waitFor();
+      await shot(a, `ui-logs-edit-${scheme}`);
+      await a.close();
+    });
+
+    it("settings", async () => {
+      const a = await harness.open({ colorScheme: scheme, locale: "de-DE", config: { signedIn: true, sandbox: false } });
+      await a.page.click("#tab-settings");
+      await a.page.check("#mode-teamviewer");
+      await shot(a, `ui-settings-de-${scheme}`);
+      await a.close();
+    });
+  });
+}
