@@ -6,7 +6,7 @@ want=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libsoup-3.0-dev
       libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils)
 if [[ "${1:-build}" == test ]]; then
   want+=(xvfb xauth x11-utils xdotool imagemagick dbus dbus-x11 at-spi2-core libglib2.0-bin
-         webkit2gtk-driver gnome-keyring libsecret-tools python3)
+         webkit2gtk-driver gnome-keyring libsecret-tools python3 chromium)
 fi
 missing=()
 for p in "${want[@]}"; do

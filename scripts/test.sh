@@ -12,6 +12,7 @@ scripts/deps.sh test
 # Tests never touch the real home: HOME and XDG_* point into a throw-away directory, while cargo
 # and rustup keep using the real toolchain.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
 sandbox_home=$(mktemp -d)
 trap 'rm -rf "$sandbox_home"' EXIT
 export HOME="$sandbox_home" XDG_CONFIG_HOME="$sandbox_home/.config" XDG_DATA_HOME="$sandbox_home/.local/share" \
@@ -22,14 +23,24 @@ export CARGO_TERM_COLOR=never RUST_BACKTRACE=1
 stage "format"
 cargo fmt --all --check
 
+stage "ui: install, type check, unit tests, build, browser tests (headless Chromium)"
+# Builds ui/dist first: the app embeds it at compile time.
+ui/scripts/test-all.sh
+
 stage "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-stage "rust tests (core, sandbox, CLI, app wiring on the mock runtime)"
+stage "rust tests (core, sandbox, CLI, desk, app wiring on the mock runtime)"
 # Real Secret Service: a private D-Bus session with an unlocked gnome-keyring, so the keyring
 # store is tested against the real backend, not only through the in-memory fake.
 dbus-run-session -- "$root/scripts/with-keyring.sh" \
   env SDESK_TEST_REAL_KEYRING=1 cargo test --workspace --locked
+
+stage "generated bindings are committed and current"
+scripts/check-bindings.sh
+
+stage "end to end: the real app binary under Xvfb (tauri-driver + WebKitWebDriver)"
+scripts/e2e.sh
 
 stage "done"
 echo "all checks passed"
