@@ -100,7 +100,7 @@ step('(a) sign in through the browser and the deep link', async () => {
   await waitVisible('#sign-in', 20_000);
   assert.equal(await visible(browser, '#account-name'), false, 'no account shown before sign-in');
   assert.equal(await visible(browser, '#sandbox-badge'), true, 'the sandbox badge is shown from the start');
-  await screenshot(browser, 'signed-out');
+  await screenshot(browser, 'app-signed-out');
 
   openLog.mark();
   await click('#sign-in');
@@ -197,7 +197,7 @@ step('(b) create a session and open its three links', async () => {
     message: `row ${code} in #session-list`,
   });
   session = { code, links };
-  await screenshot(browser, 'sessions');
+  await screenshot(browser, 'app-sessions');
 
   openLog.mark();
   await click('#open-teamviewer');
@@ -264,6 +264,7 @@ step('(c) connection log: load 90 days, filter, sort, export CSV', async () => {
   }, { message: 'the "of N loaded" total' });
   const total = await totalsCount();
   console.log(`# loaded ${loaded} records in ${loadMs} ms`);
+  await screenshot(browser, 'app-connection-log');
   assert.ok(
     loaded <= env.records && loaded >= env.records * 0.98,
     `about ${env.records} records in 90 days (the sandbox size; is SDESK_SANDBOX_RECORDS honoured?), got ${loaded}`,
@@ -282,7 +283,6 @@ step('(c) connection log: load 90 days, filter, sort, export CSV', async () => {
   assert.ok([total, total + 1].includes(grid.rowcount), `aria-rowcount ${grid.rowcount} covers ${total} rows (+ header)`);
   assert.ok(grid.rendered > 5, 'rows are rendered');
   assert.ok(grid.rendered < 500, `the table is virtualised (${grid.rendered} row elements for ${total} rows)`);
-  await screenshot(browser, 'connection-log');
 
   // Ground truth: the unfiltered export has every record.
   const all = await exportCsv();

@@ -4,10 +4,13 @@
 #   (i)   launch → first painted window (median of 5 runs after 1 warm-up; target ≤ 1.2× hello)
 #   (ii)  idle RSS/PSS of the process tree 3 s after the window appeared (target ≤ 1.2× hello)
 #   (iii) keystroke → repaint in the log filter with 100,000 rows loaded (median, p95; ≤ 50 ms)
-# Definitions: see the header of bench/app-bench.mjs. Run on an otherwise idle machine.
+# Definitions: see the header of bench/app-bench.mjs and bench/README.md. Run on an otherwise
+# idle machine. Under Xvfb WebKit composites with software GL (llvmpipe);
+# WEBKIT_DISABLE_COMPOSITING_MODE=1 measures its non-composited path instead (see the README).
 #
 # Usage: scripts/bench-app.sh [--no-build] [--only launch|keys]
-# Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000). Results: target/bench-app/results.json
+# Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), SD_APP/HELLO_APP (binaries to measure
+# instead of target/release/…; with --no-build). Results: target/bench-app/results.json
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 self="$root/scripts/bench-app.sh"
@@ -59,12 +62,15 @@ export BENCH_TAURI_DRIVER="$tools/bin/tauri-driver"
 [[ -d "$root/e2e/node_modules/webdriverio" ]] || npm --prefix "$root/e2e" ci --no-audit --no-fund
 
 target=${CARGO_TARGET_DIR:-$root/target}
-export SD_APP="$target/release/supporter-desk" HELLO_APP="$target/release/hello-tauri"
+export SD_APP=${SD_APP:-$target/release/supporter-desk} HELLO_APP=${HELLO_APP:-$target/release/hello-tauri}
 if ((build)); then
   stage "release builds (what \`tauri build\` compiles: --release --features tauri/custom-protocol)"
-  if [[ -f "$root/ui/package.json" ]]; then
-    [[ -d "$root/ui/node_modules" ]] || npm --prefix "$root/ui" ci --no-audit --no-fund
-    npm --prefix "$root/ui" run build
+  if [[ -f "$root/ui/package.json" ]]; then   # ui/dist is embedded; rebuild only when stale
+    if [[ ! -f "$root/ui/dist/index.html" ]] || [[ -n "$(find "$root/ui/src" "$root/ui/index.html" "$root/ui/package.json" \
+         "$root/ui/package-lock.json" "$root/ui/vite.config.ts" -newer "$root/ui/dist/index.html" 2>/dev/null | head -1)" ]]; then
+      [[ -d "$root/ui/node_modules" ]] || npm --prefix "$root/ui" ci --no-audit --no-fund
+      npm --prefix "$root/ui" run build
+    fi
   fi
   (cd "$root" && cargo build --release --locked --features tauri/custom-protocol --bin supporter-desk -p supporter-desk)
   (cd "$root" && cargo build --release --locked -p sdesk-sandbox)

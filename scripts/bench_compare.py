@@ -92,7 +92,8 @@ def main():
             args += [u, "-o", os.devnull]
         curl_s = median_seconds(lambda: subprocess.run(args, check=True))
         env = dict(os.environ, SDESK_API_URL=url, SDESK_TOKEN=token)
-        cli = [os.path.join(REL, "sdesk"), "reports", "export", "--out", os.devnull]
+        out_csv = os.path.join(ROOT, "target", "bench-export.csv")
+        cli = [os.path.join(REL, "sdesk"), "reports", "export", "--out", out_csv]
         cli_s = median_seconds(lambda: subprocess.run(cli, env=env, check=True,
                                                       stderr=subprocess.DEVNULL))
     finally:

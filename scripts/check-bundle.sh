@@ -22,7 +22,7 @@ check() { # check "description" command...
 
 stage "dependencies"
 [[ -x scripts/deps.sh ]] && scripts/deps.sh build
-want=(dpkg rpm rpm2cpio cpio desktop-file-utils file)
+want=(dpkg rpm rpm2cpio cpio desktop-file-utils file xvfb xauth dbus libglib2.0-bin)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -47,10 +47,10 @@ fi
 version=$(node -p "require('./tauri.conf.json').version")
 bundle_dir="${CARGO_TARGET_DIR:-$root/target}/release/bundle"
 if ((build)); then
-  if [[ -f ui/package.json ]]; then
-    stage "ui (npm ci + build)"
-    [[ -d ui/node_modules ]] || npm --prefix ui ci --no-audit --no-fund
-    npm --prefix ui run build
+  # ui/dist is built by the before-build hook (`npm run build` in ui/); it needs node_modules.
+  if [[ -f ui/package.json && ! -d ui/node_modules ]]; then
+    stage "ui: npm ci"
+    npm --prefix ui ci --no-audit --no-fund
   fi
   stage "tauri build --bundles deb,rpm (release)"
   rm -rf "$bundle_dir/deb" "$bundle_dir/rpm"
@@ -117,9 +117,49 @@ check "Version: $version" bash -c "rpm -qp --qf '%{VERSION}' '$rpm' 2>/dev/null 
 for d in dbus-libs xdg-utils; do
   check "Requires $d" bash -c "[[ '$requires' == *$d* ]]"
 done
+check "rpm digests OK (rpm -K)" rpm -K --nosignature "$rpm"
 mkdir -p "$work/rpm"
-(cd "$work/rpm" && rpm2cpio "$rpm" | cpio -idm --quiet)
+# Debian's rpm2cpio 4.18 exits 1 on the packages Tauri's rpm writer makes although the payload is
+# complete (digests OK); so its status is not trusted, the extracted file list is compared instead.
+rpm2cpio "$rpm" >"$work/payload.cpio" 2>/dev/null || true
+(cd "$work/rpm" && cpio -idm --quiet <"$work/payload.cpio")
+check "payload extracted = rpm -qpl file list" bash -c "diff <(rpm -qpl '$rpm' 2>/dev/null | sort) <(cd '$work/rpm' && find . -type f -o -type l | sed 's/^\\.//' | sort)"
 check_tree "$work/rpm"
+
+# The point of `%u`: a desktop environment opening a dev.supporterdesk: URL through the installed
+# entry must start the app WITH the URL. Play that with GIO (what GNOME and xdg-open on GNOME use):
+# the extracted package's share dir on XDG_DATA_DIRS, the entry as the scheme's default handler,
+# `gio open <url>`; the app (cold start, no sign-in pending) then logs that it ignored a stray
+# sign-in callback, which proves the URL arrived.
+gio_open_check() { # gio_open_check <extracted tree> <label>
+  local tree=$1 label=$2 t xpid apid="" desktop_id out
+  desktop_id=$(basename "$(find "$tree/usr/share/applications" -name '*.desktop' | head -1)")
+  t=$(mktemp -d)
+  mkdir -p "$t/home/.config" "$t/home/.local/share" "$t/run" && chmod 700 "$t/run"
+  printf '[Default Applications]\nx-scheme-handler/dev.supporterdesk=%s\n' "$desktop_id" >"$t/home/.config/mimeapps.list"
+  Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$t/display" >/dev/null 2>&1 &
+  xpid=$!
+  for _ in $(seq 1 100); do [[ -s "$t/display" ]] && break; sleep 0.05; done
+  env -i PATH="$tree/usr/bin:/usr/bin:/bin" HOME="$t/home" XDG_CONFIG_HOME="$t/home/.config" \
+      XDG_DATA_HOME="$t/home/.local/share" XDG_CACHE_HOME="$t/home/.cache" XDG_RUNTIME_DIR="$t/run" \
+      XDG_DATA_DIRS="$tree/usr/share:/usr/share" DISPLAY=":$(tr -d '[:space:]' <"$t/display")" \
+      NO_AT_BRIDGE=1 SDESK_NO_REGISTER=1 LANG=C.UTF-8 \
+      dbus-run-session -- bash -c '
+        gio open "dev.supporterdesk:/oauth/callback?code=bundle-check&state=bundle-check" || exit 3
+        for _ in $(seq 1 150); do grep -q "ignored a sign-in callback" "$0" 2>/dev/null && break; sleep 0.1; done
+        for d in /proc/[0-9]*; do   # the app gio started (ours: this bus session only)
+          [[ "$(readlink "$d/exe" 2>/dev/null)" == "$1" ]] && kill -TERM "${d#/proc/}"
+        done
+        sleep 0.5' "$t/app.log" "$tree/usr/bin/supporter-desk" >"$t/app.log" 2>&1 || true
+  kill -TERM "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null || true
+  out=$(grep -m1 "ignored a sign-in callback" "$t/app.log" || true)
+  check "$label: gio open dev.supporterdesk:… starts the packaged app with the URL (${out:+logged: }${out:-no URL arrived; see below})" test -n "$out"
+  [[ -n "$out" ]] || sed 's/^/  | /' "$t/app.log" | tail -20
+  rm -rf "$t"
+}
+stage "deep link through the packaged desktop entry (gio open, Xvfb, private D-Bus)"
+gio_open_check "$work/deb" "deb"
+gio_open_check "$work/rpm" "rpm"
 
 echo
 if ((fail)); then echo "bundle: checks FAILED ($(( $(date +%s) - t0 )) s)"; exit 1; fi

@@ -63,7 +63,7 @@ while (($#)); do
   shift
 done
 if ((${#files[@]} == 0)); then files=("$root"/e2e/*.test.mjs); fi
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 stage() { printf '\n== e2e: %s (%s)\n' "$1" "$(date +%T)"; }
 
 stage "dependencies"
@@ -96,9 +96,14 @@ fi
 export APP=${APP:-$root/target/debug/supporter-desk}
 if ((build)); then
   stage "build (ui + debug app)"
+  # ui/dist is embedded at compile time. Rebuild it only when the UI sources are newer: a
+  # needless rebuild touches ui/dist and makes cargo recompile the app crate.
   if [[ -f "$root/ui/package.json" ]]; then
-    [[ -d "$root/ui/node_modules" ]] || npm --prefix "$root/ui" ci --no-audit --no-fund
-    npm --prefix "$root/ui" run build
+    if [[ ! -f "$root/ui/dist/index.html" ]] || [[ -n "$(find "$root/ui/src" "$root/ui/index.html" "$root/ui/package.json" \
+         "$root/ui/package-lock.json" "$root/ui/vite.config.ts" -newer "$root/ui/dist/index.html" 2>/dev/null | head -1)" ]]; then
+      [[ -d "$root/ui/node_modules" ]] || npm --prefix "$root/ui" ci --no-audit --no-fund
+      npm --prefix "$root/ui" run build
+    fi
   fi
   # Same feature resolution as `cargo test --workspace` (dev-dependencies active), so after the
   # test run this only links the binaries instead of recompiling tauri without its `test` feature.
@@ -130,7 +135,8 @@ cleanup() {
   fi
   [[ -n "$xpid" ]] && kill -TERM "$xpid" 2>/dev/null && wait "$xpid" 2>/dev/null
   if ((keep)); then echo "e2e: kept $tmp" >&2; else rm -rf "$tmp"; fi
-  printf 'e2e: finished in %.1f s (rc=%d); logs in %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$rc" "$art" >&2
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  printf 'e2e: finished in %d.%d s (rc=%d); logs in %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$rc" "$art" >&2
   exit "$rc"
 }
 trap cleanup EXIT

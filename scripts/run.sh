@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# Runs Supporter Desk. Installs the build dependencies first (Debian/Ubuntu, via apt).
-# For now this is the `sdesk` CLI; with no arguments it runs against the built-in TeamViewer
-# simulator and exports its connection reports to sandbox-reports.csv.
-#   scripts/run.sh                      # sandbox demo export
-#   scripts/run.sh --sandbox account    # any sdesk arguments
+# Runs the Supporter Desk desktop app (debug build). With no TeamViewer app configured it starts
+# in sandbox mode: a built-in TeamViewer simulator on loopback, labelled "Sandbox".
+# Installs the build dependencies first (Debian/Ubuntu via apt; npm packages for the UI).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/deps.sh" build
-if (($# == 0)); then
-  set -- --sandbox reports export --out sandbox-reports.csv
-  echo "Running: sdesk $* (the built-in TeamViewer simulator)" >&2
+if [[ ! -d "$here/ui/node_modules" || "$here/ui/package-lock.json" -nt "$here/ui/node_modules/.package-lock.json" ]]; then
+  npm --prefix "$here/ui" ci --no-audit --no-fund
 fi
-exec cargo run --quiet --locked --manifest-path "$here/Cargo.toml" -p sdesk-cli -- "$@"
+npm --prefix "$here/ui" run build >/dev/null
+exec cargo run --quiet --locked --manifest-path "$here/Cargo.toml" -p supporter-desk -- "$@"

@@ -2,6 +2,9 @@
 # Runs every check and test of Supporter Desk, as CI does. Installs what it needs first.
 # Usage: scripts/test.sh            (from anywhere; needs root or sudo for apt on a fresh machine)
 set -euo pipefail
+# Nothing here reads a terminal; a closed stdin keeps tools (and whatever a child process writes
+# to an inherited descriptor) from feeding stray bytes to rustc and friends.
+exec </dev/null
 cd "$(dirname "$0")/.."
 root=$PWD
 stage() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }

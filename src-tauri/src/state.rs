@@ -161,8 +161,15 @@ async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
         ],
         ..OAuthClient::default()
     };
+    // `SDESK_SANDBOX_RECORDS` sizes the simulated connection log (E2E tests and benchmarks use
+    // 10,000 and 100,000); anything unparsable keeps the default.
+    let records = std::env::var("SDESK_SANDBOX_RECORDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(SandboxConfig::default().records);
     let config = SandboxConfig {
         clients: vec![client],
+        records,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())

@@ -4,8 +4,12 @@
 //!   first sort by a column (rank computation), and loading the store.
 //! - `csv_export_100k`: [`export_csv`] into a sink and into memory.
 //!
+//! - `page_1000`: the two halves of one page in isolation: the client decoding a 1,000-record
+//!   body (`decode`), and the sandbox encoding it (`sandbox_encode`).
 //! - `fetch_100k_sandbox`: a whole [`ReportFetch`] of 100,000 records (100 pages) from the
-//!   sandbox on loopback through the real [`TeamViewerClient`].
+//!   sandbox on loopback through the real [`TeamViewerClient`] (`report_fetch`), and, as the
+//!   floor any client has here, the same 100 bodies fetched sequentially without decoding
+//!   (`raw_bodies_sequential`).
 //!
 //! Run: `cargo bench -p sdesk-core --bench engine -- filter_sort` (target: a free-text filter
 //! plus sort of 100,000 records in at most 10 ms).
@@ -237,51 +241,6 @@ fn csv_export_100k(c: &mut Criterion) {
         let records = &*records;
         b.iter(|| export_csv(records, std::io::sink(), &CsvOptions::default()))
     });
-    group.bench_function("tmp_csv_floor_write_field", |b| {
-        let rows: Vec<Vec<String>> = records
-            .iter()
-            .map(|r| {
-                Column::ALL
-                    .iter()
-                    .map(|c| sdesk_core::logs::column_text(r, *c))
-                    .collect()
-            })
-            .collect();
-        b.iter(|| {
-            let mut w = csv::WriterBuilder::new()
-                .buffer_capacity(256 * 1024)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(std::io::sink());
-            for row in &rows {
-                for f in row {
-                    w.write_field(f).unwrap();
-                }
-                w.write_record(None::<&[u8]>).unwrap();
-            }
-            w.flush().unwrap();
-        })
-    });
-    group.bench_function("tmp_csv_floor_byte_record", |b| {
-        let rows: Vec<csv::ByteRecord> = records
-            .iter()
-            .map(|r| {
-                Column::ALL
-                    .iter()
-                    .map(|c| sdesk_core::logs::column_text(r, *c))
-                    .collect()
-            })
-            .collect();
-        b.iter(|| {
-            let mut w = csv::WriterBuilder::new()
-                .buffer_capacity(256 * 1024)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(std::io::sink());
-            for row in &rows {
-                w.write_byte_record(row).unwrap();
-            }
-            w.flush().unwrap();
-        })
-    });
     group.bench_function("vec_semicolon_bom", |b| {
         let records = &*records;
         b.iter(|| {
@@ -336,6 +295,27 @@ fn fetch_100k_sandbox(c: &mut Criterion) {
                 .expect("fetch completes");
             assert_eq!(fetch.records().len(), 100_000, "every record fetched");
             black_box(fetch.take_records())
+        })
+    });
+    group.bench_function("tmp_report_fetch_result_dropped_untimed", |b| {
+        let s = setup.get_or_insert_with(SandboxSetup::start);
+        let pager = &s.pager;
+        b.to_async(&s.rt).iter_custom(|iters| async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = std::time::Instant::now();
+                let mut fetch = ReportFetch::new(ReportQuery::default());
+                fetch
+                    .run(pager, &CancellationToken::new(), &mut |_| {})
+                    .await
+                    .expect("fetch completes");
+                let records = fetch.take_records();
+                drop(fetch);
+                total += start.elapsed();
+                assert_eq!(records.len(), 100_000);
+                drop(records);
+            }
+            total
         })
     });
     // Reference: the same 100 pages as bare bodies through the same HTTP client, sequentially
@@ -413,45 +393,6 @@ fn decode_page_1000(c: &mut Criterion) {
             let page = ReportPage::from_json(body).expect("page decodes");
             black_box(page)
         })
-    });
-    group.bench_function("head_tmp", |b| {
-        #[derive(serde::Deserialize)]
-        struct Head {
-            #[serde(default, deserialize_with = "count")]
-            records: usize,
-            #[serde(default)]
-            records_remaining: u64,
-            #[serde(default)]
-            next_offset: Option<String>,
-        }
-        fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-            struct V;
-            impl<'de> serde::de::Visitor<'de> for V {
-                type Value = usize;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("seq")
-                }
-                fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                    self,
-                    mut a: A,
-                ) -> Result<usize, A::Error> {
-                    let mut n = 0;
-                    while a.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                        n += 1;
-                    }
-                    Ok(n)
-                }
-            }
-            d.deserialize_seq(V)
-        }
-        let text = std::str::from_utf8(&body).unwrap().to_owned();
-        b.iter(|| {
-            let h: Head = serde_json::from_str(&text).unwrap();
-            black_box((h.records, h.records_remaining, h.next_offset))
-        })
-    });
-    group.bench_function("utf8_tmp", |b| {
-        b.iter(|| black_box(std::str::from_utf8(&body).is_ok()))
     });
     group.bench_function("sandbox_encode", |b| {
         use sdesk_sandbox::wire::ReportPage as WirePage;

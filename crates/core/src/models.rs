@@ -666,7 +666,18 @@ impl ConnectionReport {
     /// Duration in whole seconds (end − start), `None` when a date is missing or reversed.
     pub fn duration_seconds(&self) -> Option<i64> {
         match (self.start_date, self.end_date) {
-            (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds()),
+            (Some(s), Some(e)) if e >= s => {
+                let (sn, en) = (s.timestamp_subsec_nanos(), e.timestamp_subsec_nanos());
+                Some(if sn < 1_000_000_000 && en < 1_000_000_000 {
+                    // Whole seconds, less one when the end's fraction is smaller: the same as
+                    // chrono's `(e - s).num_seconds()` for e >= s, in a few instructions (the
+                    // CSV export and the duration sort compute this for every record).
+                    e.timestamp() - s.timestamp() - i64::from(en < sn)
+                } else {
+                    // A leap second: chrono's arithmetic knows how to count it.
+                    (e - s).num_seconds()
+                })
+            }
             _ => None,
         }
     }
@@ -851,6 +862,40 @@ mod tests {
             Some(ReportSessionType::RemoteSupportActive)
         );
         assert_eq!(r.duration_seconds(), Some(600));
+    }
+
+    #[test]
+    fn duration_is_chronos_whole_seconds() {
+        let at = |s: &str| Some(crate::serde_util::parse_timestamp(s).unwrap());
+        let cases = [
+            ("2017-02-03T14:10:50Z", "2017-02-03T14:20:50Z"),
+            ("2017-02-03T14:10:50.750Z", "2017-02-03T14:10:51.250Z"),
+            ("2017-02-03T14:10:50.250Z", "2017-02-03T14:10:51.750Z"),
+            ("2017-02-03T14:10:50.5Z", "2017-02-03T14:10:50.5Z"),
+            ("2016-12-31T23:59:59.5Z", "2016-12-31T23:59:60.25Z"),
+            ("2016-12-31T23:59:60.5Z", "2017-01-01T00:00:01Z"),
+            ("1969-12-31T23:59:59.9Z", "1970-01-01T00:00:00.1Z"),
+            ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"),
+        ];
+        for (start, end) in cases {
+            let r = ConnectionReport {
+                start_date: at(start),
+                end_date: at(end),
+                ..serde_json::from_value(json!({"id": "x"})).unwrap()
+            };
+            let chrono = (r.end_date.unwrap() - r.start_date.unwrap()).num_seconds();
+            assert_eq!(r.duration_seconds(), Some(chrono), "{start} .. {end}");
+        }
+        let reversed = ConnectionReport {
+            start_date: at("2017-02-03T14:20:50Z"),
+            end_date: at("2017-02-03T14:10:50Z"),
+            ..serde_json::from_value(json!({"id": "x"})).unwrap()
+        };
+        assert_eq!(
+            reversed.duration_seconds(),
+            None,
+            "reversed dates have no duration"
+        );
     }
 
     #[test]

@@ -422,3 +422,26 @@ mod logs {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn exporting_to_a_device_writes_through_it_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let before = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(
+        before.is_char_device(),
+        "precondition: /dev/null is a device"
+    );
+    let n = sdesk_core::logs::export_csv_to_path(
+        std::iter::empty(),
+        "/dev/null",
+        &sdesk_core::logs::CsvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(n, 0);
+    let after = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(
+        after.is_char_device(),
+        "an atomic rename over /dev/null would turn it into a plain file and break the machine"
+    );
+}

@@ -189,7 +189,7 @@ fn text(v: &Option<String>) -> Cell<'_> {
 }
 
 /// The value of `record` in `column`.
-#[inline]
+#[inline(always)]
 pub(crate) fn cell(record: &ConnectionReport, column: Column) -> Cell<'_> {
     let customer = record.end_customer.as_ref();
     match column {
@@ -235,28 +235,45 @@ pub(crate) fn push_timestamp(out: &mut String, t: &DateTime<Utc>) {
     }
 }
 
+/// `"00"`, `"01"`, … `"99"`: two decimal digits per table lookup.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The two decimal digits of `v % 100`.
+#[inline(always)]
+fn digit_pair(v: u32) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    [DIGIT_PAIRS[i], DIGIT_PAIRS[i + 1]]
+}
+
 /// `t` as the 20 ASCII bytes `YYYY-MM-DDTHH:MM:SSZ`, formatted by hand (the formatting
 /// machinery of `write!` dominated the CSV export); `None` for years outside 0–9999, which
 /// need chrono's formatting.
+#[inline]
 pub(crate) fn timestamp_digits(t: &DateTime<Utc>) -> Option<[u8; 20]> {
     // `naive_utc` is the stored value; `date_naive`/`hour` would add the (zero) offset first.
     let utc = t.naive_utc();
     let date = utc.date();
     let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
     let seconds = utc.time().num_seconds_from_midnight();
-    let mut out = *b"0000-00-00T00:00:00Z";
-    let mut put2 = |at: usize, v: u32| {
-        out[at] = b'0' + (v / 10) as u8;
-        out[at + 1] = b'0' + (v % 10) as u8;
-    };
-    put2(0, year / 100);
-    put2(2, year % 100);
-    put2(5, date.month());
-    put2(8, date.day());
-    put2(11, seconds / 3600);
-    put2(14, seconds / 60 % 60);
-    put2(17, seconds % 60);
-    Some(out)
+    let [y0, y1] = digit_pair(year / 100);
+    let [y2, y3] = digit_pair(year);
+    let [m0, m1] = digit_pair(date.month());
+    let [d0, d1] = digit_pair(date.day());
+    let [h0, h1] = digit_pair(seconds / 3600);
+    let [i0, i1] = digit_pair(seconds / 60 % 60);
+    let [s0, s1] = digit_pair(seconds % 60);
+    Some([
+        y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', i0, i1, b':', s0, s1, b'Z',
+    ])
 }
 
 /// The decimal text of an `i64`, formatted by hand into a stack buffer (no formatting
@@ -267,17 +284,26 @@ pub(crate) struct IntText {
 }
 
 impl IntText {
+    #[inline]
     pub(crate) fn new(n: i64) -> Self {
-        let mut buf = [0u8; 20];
+        let mut buf = [b'0'; 20];
         let mut start = buf.len();
         let mut v = n.unsigned_abs();
-        loop {
+        while v >= 100 {
+            start -= 2;
+            let [hi, lo] = digit_pair((v % 100) as u32);
+            buf[start] = hi;
+            buf[start + 1] = lo;
+            v /= 100;
+        }
+        if v >= 10 {
+            start -= 2;
+            let [hi, lo] = digit_pair(v as u32);
+            buf[start] = hi;
+            buf[start + 1] = lo;
+        } else {
             start -= 1;
-            buf[start] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+            buf[start] = b'0' + v as u8;
         }
         if n < 0 {
             start -= 1;
@@ -360,7 +386,22 @@ mod tests {
 
     #[test]
     fn hand_formatting_matches_the_formatting_machinery() {
-        for n in [0, 7, -7, 10, 3722, -3722, 99_999, i64::MAX, i64::MIN] {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            99,
+            100,
+            101,
+            999,
+            3722,
+            -3722,
+            99_999,
+            1_000_000,
+            i64::MAX,
+            i64::MIN,
+        ] {
             assert_eq!(IntText::new(n).as_str(), n.to_string(), "{n}");
         }
         for text in [

@@ -84,7 +84,9 @@ pub enum FetchStatus {
 }
 
 /// One download of the connection reports matching a query: pages are requested one after the
-/// other, following the server's cursor, until the last page.
+/// other, following the server's cursor, until the last page. (With a pager that delivers JSON,
+/// the request for the next page is already on its way while a page is decoded; see
+/// [`ReportFetch::run`]. Pages are still stored strictly in cursor order.)
 ///
 /// - Every record received is kept, once per `id` (a page that is retried or overlaps the
 ///   previous one adds no duplicates).
@@ -222,7 +224,8 @@ impl ReportFetch {
             };
             received = match body {
                 PageBody::Decoded(page) => {
-                    self.store(page, on_progress)?;
+                    let ids = PageIds::new(&page.records, &self.seen.hasher);
+                    self.store(page, &ids, on_progress)?;
                     None
                 }
                 PageBody::Json(bytes) => {
@@ -247,29 +250,27 @@ impl ReportFetch {
         cancel: &CancellationToken,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<Option<PageBody>> {
-        let text = String::from_utf8(bytes)
-            .map_err(|e| crate::client::not_utf8(e.utf8_error(), e.as_bytes()))?;
-        let look_ahead = page_cursor(&text).filter(|next| {
+        let look_ahead = page_cursor(&bytes).filter(|next| {
             // No look-ahead where storing this page ends the run anyway: a cursor that does
             // not move, or the page cap.
             self.cursor.as_deref() != Some(next.as_str())
                 && self.pages.saturating_add(1) < self.max_pages
         });
-        let decoding = decode_page(text);
+        let decoding = decode_page(bytes, self.seen.hasher.clone());
         tokio::pin!(decoding);
         let Some(next) = look_ahead else {
-            let page = tokio::select! {
+            let (page, ids) = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
                 page = &mut decoding => page?,
             };
-            self.store(page, on_progress)?;
+            self.store(page, &ids, on_progress)?;
             return Ok(None);
         };
         let mut request = pager.report_page_body(query, Some(&next));
         let mut answer: Option<Result<PageBody>> = None;
         // The request is polled first so that it goes out before the decoding is awaited.
-        let page = loop {
+        let (page, ids) = loop {
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
@@ -278,7 +279,7 @@ impl ReportFetch {
             }
         };
         let follows = page.next() == Some(next.as_str());
-        self.store(page, on_progress)?;
+        self.store(page, &ids, on_progress)?;
         if self.complete || !follows {
             return Ok(None);
         }
@@ -313,15 +314,17 @@ impl ReportFetch {
     fn store(
         &mut self,
         page: ReportPage,
+        ids: &PageIds,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<()> {
-        self.absorb(page)?;
+        self.absorb(page, ids)?;
         on_progress(&self.progress());
         Ok(())
     }
 
-    /// Stores a page's new records, then advances the cursor.
-    fn absorb(&mut self, page: ReportPage) -> Result<()> {
+    /// Stores a page's new records (`ids` are theirs, see [`PageIds`]), then advances the
+    /// cursor.
+    fn absorb(&mut self, page: ReportPage, ids: &PageIds) -> Result<()> {
         let next = page.next().map(str::to_owned);
         self.pages = self.pages.saturating_add(1);
         self.records_remaining = page.records_remaining;
@@ -333,8 +336,9 @@ impl ReportFetch {
             self.records.reserve(incoming.saturating_add(ahead));
             self.seen.reserve(incoming.saturating_add(ahead));
         }
-        for record in page.records {
-            if self.seen.insert(&record.id) {
+        for (i, record) in page.records.into_iter().enumerate() {
+            let (hash, id) = ids.get(i);
+            if self.seen.insert_hashed(hash, id) {
                 self.records.push(record);
             }
         }
@@ -389,12 +393,18 @@ impl<S: BuildHasher> IdSet<S> {
     }
 
     /// Adds `id`; `false` when it was already there.
+    #[cfg(test)]
     fn insert(&mut self, id: &str) -> bool {
+        self.insert_hashed(self.hasher.hash_one(id), id)
+    }
+
+    /// Adds `id`, whose hash with this set's hasher is `hash`; `false` when it was already
+    /// there.
+    fn insert_hashed(&mut self, hash: u64, id: &str) -> bool {
         let Ok(index) = u32::try_from(self.ends.len()) else {
             // More than 4 billion ids cannot be in memory as records anyway.
             return false;
         };
-        let hash = self.hasher.hash_one(id);
         let (text, ends, next) = (&self.text, &self.ends, &self.next);
         let previous = match self.heads.entry(hash) {
             Entry::Vacant(slot) => {
@@ -443,13 +453,55 @@ impl Hasher for PassThrough {
     }
 }
 
-/// Decodes a page body: on a blocking thread when it is large (so that the fetch's task stays
-/// free to drive the look-ahead request), inline when it is small.
-async fn decode_page(text: String) -> Result<ReportPage> {
-    if text.len() <= INLINE_DECODE_MAX {
-        return crate::client::decode_text(&text);
+/// The ids of a page's records, prepared for [`IdSet::insert_hashed`]: hashed, and copied
+/// one after the other. For a JSON page this is done right after decoding, on the decoding
+/// thread, where the ids are still in the cache; storing the page then only looks the hashes
+/// up instead of chasing a thousand freshly allocated strings from another core.
+struct PageIds {
+    hashes: Vec<u64>,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl PageIds {
+    fn new(records: &[ConnectionReport], hasher: &impl BuildHasher) -> Self {
+        let mut ids = Self {
+            hashes: Vec::with_capacity(records.len()),
+            text: String::with_capacity(records.iter().map(|r| r.id.len()).sum()),
+            ends: Vec::with_capacity(records.len()),
+        };
+        for record in records {
+            ids.hashes.push(hasher.hash_one(record.id.as_str()));
+            ids.text.push_str(&record.id);
+            ids.ends.push(ids.text.len());
+        }
+        ids
     }
-    tokio::task::spawn_blocking(move || crate::client::decode_text(&text))
+
+    /// Hash and text of the `i`th id.
+    fn get(&self, i: usize) -> (u64, &str) {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        (self.hashes[i], &self.text[start..self.ends[i]])
+    }
+}
+
+/// Decodes a page body and prepares its [`PageIds`]: on a blocking thread when the body is
+/// large (so that the fetch's task stays free to drive the look-ahead request), inline when it
+/// is small.
+/// The body is checked to be UTF-8 there as well.
+async fn decode_page(body: Vec<u8>, hasher: RandomState) -> Result<(ReportPage, PageIds)> {
+    let inline = body.len() <= INLINE_DECODE_MAX;
+    let decode = move || {
+        let text = String::from_utf8(body)
+            .map_err(|e| crate::client::not_utf8(e.utf8_error(), e.as_bytes()))?;
+        let page: ReportPage = crate::client::decode_text(&text)?;
+        let ids = PageIds::new(&page.records, &hasher);
+        Ok((page, ids))
+    };
+    if inline {
+        return decode();
+    }
+    tokio::task::spawn_blocking(decode)
         .await
         .map_err(|e| Error::Decode {
             message: format!("decoding the page was interrupted: {e}"),
@@ -467,8 +519,7 @@ async fn decode_page(text: String) -> Result<ReportPage> {
 /// and starts at the nearest `"` before it that is not escaped (inside a JSON string every
 /// `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
 /// it with the decoded page's own cursor before using that request's answer.
-fn page_cursor(text: &str) -> Option<String> {
-    let b = text.as_bytes();
+fn page_cursor(b: &[u8]) -> Option<String> {
     let mut head = PageHead::default();
     // Forward from `{`, member by member, up to a container value (or the end).
     let mut i = skip_ws(b, 0);
@@ -761,7 +812,7 @@ mod tests {
         ];
         for (body, want) in cases {
             assert_eq!(
-                page_cursor(body).as_deref(),
+                page_cursor(body.as_bytes()).as_deref(),
                 *want,
                 "{body}: the look-ahead cursor"
             );
