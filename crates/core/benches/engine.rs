@@ -297,27 +297,6 @@ fn fetch_100k_sandbox(c: &mut Criterion) {
             black_box(fetch.take_records())
         })
     });
-    group.bench_function("tmp_report_fetch_result_dropped_untimed", |b| {
-        let s = setup.get_or_insert_with(SandboxSetup::start);
-        let pager = &s.pager;
-        b.to_async(&s.rt).iter_custom(|iters| async move {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let start = std::time::Instant::now();
-                let mut fetch = ReportFetch::new(ReportQuery::default());
-                fetch
-                    .run(pager, &CancellationToken::new(), &mut |_| {})
-                    .await
-                    .expect("fetch completes");
-                let records = fetch.take_records();
-                drop(fetch);
-                total += start.elapsed();
-                assert_eq!(records.len(), 100_000);
-                drop(records);
-            }
-            total
-        })
-    });
     // Reference: the same 100 pages as bare bodies through the same HTTP client, sequentially
     // and without decoding (what a client that only moves bytes, like curl, costs here).
     group.bench_function("raw_bodies_sequential", |b| {

@@ -364,10 +364,11 @@ impl ReportFetch {
 }
 
 /// The set of record ids received, exact, without one allocation per id: the ids are copied
-/// into one growing text, and a map from each id's hash leads to the first id with that hash
-/// (others with the same hash follow through `next`). For 100,000 records this is a handful of
-/// allocations instead of 100,000, which matters when the fetch is dropped as much as when ids
-/// are inserted. The hash is std's randomly keyed SipHash, as in a `HashSet<String>`.
+/// into one growing text, and a map from each id's hash leads to the latest id with that hash
+/// (earlier ones with the same hash follow through `next`). For 100,000 records this is a
+/// handful of allocations instead of 100,000, which matters when the fetch is dropped as much
+/// as when ids are inserted. The hash is std's randomly keyed SipHash, as in a
+/// `HashSet<String>`.
 #[derive(Debug, Clone, Default)]
 struct IdSet<S = RandomState> {
     hasher: S,
