@@ -16,13 +16,21 @@ pub async fn load_logs<R: Runtime>(
     state: State<'_, AppState>,
     query: LogQuery,
 ) -> IpcResult<LogSummary> {
+    Ok(state
+        .desk
+        .load_logs(&query, &mut progress_events(&app))
+        .await?)
+}
+
+/// Forwards paging progress to the UI as `logs-progress` events, throttled to the UI's pace
+/// (the final report always passes).
+fn progress_events<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(&FetchProgress) + Send + '_ {
     let mut throttle = ProgressThrottle::per_ui_frame();
-    let mut progress = |p: &FetchProgress| {
+    move |p: &FetchProgress| {
         if throttle.ready(p) {
-            emit(&app, events::LOGS_PROGRESS, *p);
+            emit(app, events::LOGS_PROGRESS, *p);
         }
-    };
-    Ok(state.desk.load_logs(&query, &mut progress).await?)
+    }
 }
 
 /// Stops a running load; its partial rows stay.
@@ -38,13 +46,7 @@ pub async fn resume_logs<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> IpcResult<LogSummary> {
-    let mut throttle = ProgressThrottle::per_ui_frame();
-    let mut progress = |p: &FetchProgress| {
-        if throttle.ready(p) {
-            emit(&app, events::LOGS_PROGRESS, *p);
-        }
-    };
-    Ok(state.desk.resume_logs(&mut progress).await?)
+    Ok(state.desk.resume_logs(&mut progress_events(&app)).await?)
 }
 
 /// Filters and sorts the loaded rows.
