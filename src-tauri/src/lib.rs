@@ -5,6 +5,8 @@ mod commands;
 mod desktop;
 mod error;
 mod options;
+#[cfg(target_os = "linux")]
+mod renderer;
 mod signin;
 mod state;
 #[cfg(test)]
@@ -124,6 +126,8 @@ fn init_logging() {
 /// Starts the desktop app.
 pub fn run() {
     init_logging();
+    #[cfg(target_os = "linux")]
+    renderer::choose();
     let context = tauri::generate_context!();
     if let Err(e) = build_app(tauri::Builder::default(), AppOptions::from_env()).run(context) {
         eprintln!("error: supporter desk failed to start: {e}");
