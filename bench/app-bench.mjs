@@ -310,9 +310,48 @@ async function keystrokeBench() {
   }
 }
 
+// ---- the frame floor -------------------------------------------------------------------------
+// How often each app's page gets an animation frame while nothing changes (median interval of
+// 30 requestAnimationFrame callbacks, 2 s after the page loaded). Under Xvfb WebKit composites in
+// software, so this is the floor a keystroke's repaint cannot beat; measured for both apps to
+// tell the platform's cost from the app's.
+async function frameFloor() {
+  results.frames = {};
+  for (const app of apps) {
+    const browser = await remote({
+      hostname: '127.0.0.1', port: Number(process.env.TAURI_DRIVER_PORT), logLevel: 'warn',
+      capabilities: { browserName: 'wry', 'tauri:options': { application: app.bin }, 'wdio:enforceWebDriverClassic': true },
+    });
+    try {
+      await browser.waitUntil(async () => (await browser.execute(() => document.readyState)) === 'complete', { timeout: 20_000 });
+      await sleep(2000);
+      const intervals = await browser.executeAsync((done) => {
+        const stamps = [];
+        const tick = () => {
+          stamps.push(performance.now());
+          if (stamps.length < 31) requestAnimationFrame(tick);
+          else done(stamps.slice(1).map((x, i) => x - stamps[i]));
+        };
+        requestAnimationFrame(tick);
+      });
+      results.frames[app.key] = +median(intervals).toFixed(1);
+      console.error(`# ${app.name}: idle animation-frame interval median ${median(intervals).toFixed(1)} ms`);
+    } finally {
+      await browser.deleteSession().catch(() => {});
+    }
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------
 const only = process.env.BENCH_ONLY || 'all';
 if (only === 'all' || only === 'launch') await launchBench();
+if (only === 'all' || only === 'keys' || only === 'frames') {
+  try {
+    await frameFloor();
+  } catch (e) {
+    console.error(`# frame-floor measurement failed: ${e.message}`);
+  }
+}
 if (only === 'all' || only === 'keys') {
   try {
     await keystrokeBench();
@@ -332,6 +371,10 @@ if (results.launch.sd !== undefined || results.launch.hello !== undefined) {
   rows.push(['launch → window mapped (median ms)', f(results.launch.hello), f(results.launch.sd), f(lr, 2) + '×', '≤ 1.2×', lr <= 1.2 ? 'met' : 'MISSED']);
   rows.push(['idle RSS, process tree (median MiB)', f(results.rss.hello), f(results.rss.sd), f(rr, 2) + '×', '≤ 1.2×', rr <= 1.2 ? 'met' : 'MISSED']);
   rows.push(['idle PSS, process tree (median MiB)', f(results.pss.hello), f(results.pss.sd), f(pr, 2) + '×', '(info)', '']);
+}
+if (results.frames?.sd !== undefined && results.frames?.hello !== undefined) {
+  const fr = ratio(results.frames.sd, results.frames.hello);
+  rows.push(['idle animation-frame interval (median ms)', f(results.frames.hello, 1), f(results.frames.sd, 1), f(fr, 2) + '×', '(info)', '']);
 }
 if (results.keys) {
   rows.push([`keystroke → repaint, ${results.keys.records} rows (median ms)`, 'n/a', f(results.keys.medianMs, 1), '', '≤ 50 ms', results.keys.medianMs <= 50 ? 'met' : 'MISSED']);
