@@ -332,14 +332,24 @@ fn log_commands_are_wired() {
         "progress events were emitted"
     );
 
-    let totals = t.ok(
+    let page = t.ok(
         "apply_log_view",
-        json!({ "view": { "text": "", "columns": [], "sort": { "column": "start_date", "descending": true } } }),
+        json!({ "view": { "text": "", "columns": [], "sort": { "column": "start_date", "descending": true } }, "offset": 0, "limit": 5 }),
     );
-    assert_eq!(totals["count"].as_u64(), Some(total), "no filter, all rows");
+    assert_eq!(
+        page["totals"]["count"].as_u64(),
+        Some(total),
+        "no filter, all rows"
+    );
+    assert_eq!(page["offset"], 0, "the first window starts where asked");
     let rows = t.ok("log_rows", json!({ "offset": 0, "limit": 5 }));
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 5, "a window of rows");
+    assert_eq!(
+        &page["rows"],
+        &json!(rows),
+        "apply_log_view's rows are the view's first window"
+    );
     let id = rows[0]["id"].as_str().unwrap().to_owned();
 
     let export = t.ok(

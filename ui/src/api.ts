@@ -22,6 +22,7 @@ export type Language = T.Language;
 export type LogQuery = T.LogQuery;
 export type LogRow = T.LogRow;
 export type LogSummary = T.LogSummary;
+export type LogPage = T.LogPage;
 export type LogView = T.LogView;
 export type Mode = T.Mode;
 export type NewSessionForm = T.NewSessionForm;
@@ -138,8 +139,9 @@ export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =
 export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
 export const cancelLogs = (): Promise<null> => call("cancel_logs");
 export const resumeLogs = (): Promise<T.LogSummary> => call("resume_logs");
-export const applyLogView = (view: T.LogView): Promise<T.Totals> =>
-  call("apply_log_view", { view });
+/** Applies a filter/sort; answers with the totals and the view's rows from `offset` (≤ `limit`). */
+export const applyLogView = (view: T.LogView, offset: number, limit: number): Promise<T.LogPage> =>
+  call("apply_log_view", { view, offset, limit });
 export const logRows = (offset: number, limit: number): Promise<T.LogRow[]> =>
   call("log_rows", { offset, limit });
 export const exportLogs = (options: T.ExportOptions): Promise<T.ExportResult | null> =>

@@ -352,6 +352,20 @@ totalRecords: number,
  */
 durationSeconds: number, };
 
+export type LogPage = { 
+/**
+ * Totals of the view.
+ */
+totals: Totals, 
+/**
+ * Index (in the view) of `rows[0]`.
+ */
+offset: number, 
+/**
+ * At most the requested number of rows from `offset` (fewer at the end of the view).
+ */
+rows: Array<LogRow>, };
+
 export type FetchProgress = { 
 /**
  * Pages received so far (over all runs).

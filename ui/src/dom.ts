@@ -102,18 +102,6 @@ export function options(items: readonly (readonly [string, MsgKey])[]): HTMLOpti
   return items.map(([value, key]) => h("option", { t: key, attrs: { value } }));
 }
 
-/** Runs `fn` once input has paused for `ms` milliseconds. */
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return (...args: A) => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      fn(...args);
-    }, ms);
-  };
-}
-
 /** Disables `button` while `task` runs (no double submits), then re-enables it. */
 export async function busy<T>(button: HTMLButtonElement, task: () => Promise<T>): Promise<T> {
   button.disabled = true;

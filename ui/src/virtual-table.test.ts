@@ -167,6 +167,38 @@ describe("VirtualTable in a DOM", () => {
     expect(body.closest("table")!.getAttribute("aria-rowcount"), "count follows the view").toBe("4");
   });
 
+  it("a reset seeded with the view's first blocks paints filled rows at once, without a fetch", async () => {
+    const { vt, body, fetches } = setup(1000);
+    await settle();
+    const asked = fetches.length;
+    expect(vt.firstBlocks(false), "a new view starts at the top: block 0").toEqual({ offset: 0, limit: 50 });
+    vt.reset(120, false, { offset: 0, rows: Array.from({ length: 50 }, (_, i) => ({ n: 1000 + i })) });
+    expect(rendered(body)[0]!.textContent, "filled in the same task, no loading placeholder").toBe("row 1000");
+    expect(rendered(body)[0]!.classList.contains("loading"), "not a loading row").toBe(false);
+    await settle();
+    expect(fetches.length, "the seeded block is not fetched again").toBe(asked);
+  });
+
+  it("firstBlocks covers the rows on screen when the scroll position is kept", async () => {
+    const { vt, scroller } = setup(10_000);
+    await settle();
+    scroller.scrollTop = 30 * 95; // rows 93..108 with overscan: blocks 1 and 2 (of 50 rows)
+    vt.renderNow();
+    expect(vt.firstBlocks(true), "whole blocks from a block boundary").toEqual({ offset: 50, limit: 100 });
+  });
+
+  it("ignores a seed that is not whole blocks (it would leave holes)", async () => {
+    const { vt, body, fetches } = setup(1000);
+    await settle();
+    const asked = fetches.length;
+    vt.reset(1000, false, { offset: 0, rows: Array.from({ length: 10 }, (_, i) => ({ n: 500 + i })) });
+    expect(rendered(body)[0]!.textContent, "a short block is not cached: the row waits for its fetch").toBe("");
+    await settle();
+    vt.renderNow();
+    expect(fetches.length, "block 0 is fetched normally").toBe(asked + 1);
+    expect(rendered(body)[0]!.textContent, "then filled from the fetch").toBe("row 0");
+  });
+
   it("updates one cached row in place after an edit", async () => {
     const { vt, body } = setup(10);
     await settle();

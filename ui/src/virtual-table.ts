@@ -143,17 +143,51 @@ export class VirtualTable<R> {
     return this.count;
   }
 
-  /** A new view (filter/sort/load): drops the cache and shows `count` rows. */
-  reset(count: number, keepScroll = false): void {
+  /**
+   * The whole blocks of rows that `reset(…, keepScroll)` will show first: fetch them together
+   * with the new view and pass them to `reset` as `seed`, and the view repaints once, filled.
+   */
+  firstBlocks(keepScroll: boolean): { offset: number; limit: number } {
+    const bs = this.o.blockSize;
+    if (!keepScroll || this.count === 0) return { offset: 0, limit: bs };
+    const win = computeWindow({
+      scrollTop: this.o.scroller.scrollTop,
+      viewportHeight: this.viewportHeight(),
+      rowHeight: this.o.rowHeight,
+      rowCount: this.count,
+      overscan: this.o.overscan,
+    });
+    const first = Math.floor(win.start / bs);
+    const last = Math.floor(Math.max(win.start, win.end - 1) / bs);
+    return { offset: first * bs, limit: (last - first + 1) * bs };
+  }
+
+  /**
+   * A new view (filter/sort/load): drops the cache and shows `count` rows. `seed` holds rows of
+   * the new view from a block boundary (see `firstBlocks`); its whole blocks go to the cache.
+   */
+  reset(count: number, keepScroll = false, seed?: { offset: number; rows: R[] }): void {
     this.generation++;
     this.cache = new Map();
     this.pending.clear();
     this.count = Math.max(0, count);
+    if (seed) this.seed(seed.offset, seed.rows);
     this.setAriaRowCount();
     if (!keepScroll) this.o.scroller.scrollTop = 0;
     if (this.selected >= this.count) this.selected = this.count - 1;
     for (const slot of this.slots) slot.index = -1;
     this.renderNow();
+  }
+
+  private seed(offset: number, rows: R[]): void {
+    const bs = this.o.blockSize;
+    if (offset % bs !== 0) return; // the cache holds whole blocks only
+    for (let i = 0; i * bs < rows.length; i++) {
+      const b = offset / bs + i;
+      const block = rows.slice(i * bs, (i + 1) * bs);
+      // A short block other than the view's last would leave holes: fetch that one normally.
+      if (block.length === Math.min(bs, this.count - b * bs)) this.cache.set(b, block);
+    }
   }
 
   /** The cached row at `index`, if its block is loaded. */

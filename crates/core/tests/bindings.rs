@@ -10,7 +10,7 @@
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
     events, AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult,
-    GroupDto, Language, LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink,
+    GroupDto, Language, LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink,
     RedirectMode, SessionDto, SessionListState, Settings, SettingsView,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
@@ -57,6 +57,7 @@ fn generate() -> String {
     decl::<LogView>(&cfg, &mut out);
     decl::<LogRow>(&cfg, &mut out);
     decl::<Totals>(&cfg, &mut out);
+    decl::<LogPage>(&cfg, &mut out);
     decl::<FetchProgress>(&cfg, &mut out);
     decl::<LogSummary>(&cfg, &mut out);
     decl::<Delimiter>(&cfg, &mut out);

@@ -460,20 +460,38 @@ async fn logs_load_view_export_ticket_and_edit() {
     assert_eq!(summary.totals.total_records, 2_600, "every record loaded");
     assert_eq!(events.len(), 3, "one progress report per page");
 
-    let totals = desk.apply_log_view(&LogView {
+    let view = LogView {
         text: String::new(),
         columns: vec![ColumnFilter {
             column: Column::SupportSessionType,
             value: "RemoteSupportActive".into(),
         }],
         sort: Some(sdesk_core::logs::Sort::asc(Column::StartDate)),
-    });
+    };
+    let page = desk.apply_log_view(&view, 0, 10);
+    let totals = page.totals;
     assert!(
         totals.count > 0 && totals.count < 2_600,
         "the column filter narrows the view: {totals:?}"
     );
+    assert_eq!(
+        (page.offset, page.rows.len()),
+        (0, 10),
+        "the view's first window comes with the totals"
+    );
     let rows = desk.log_rows(0, 10);
-    assert_eq!(rows.len(), 10, "a window of rows");
+    assert_eq!(rows, page.rows, "log_rows pages through the same view");
+    let tail = desk.apply_log_view(&view, totals.count - 3, 10);
+    assert_eq!(
+        (tail.offset, tail.rows.len()),
+        (totals.count - 3, 3),
+        "a window at the end of the view is cut short, not padded"
+    );
+    assert_eq!(
+        desk.apply_log_view(&view, totals.count + 5, 10).rows.len(),
+        0,
+        "a window past the end is empty (the view shrank under the table)"
+    );
     assert!(
         rows.windows(2).all(|w| w[0].start_date <= w[1].start_date),
         "sorted by start date"

@@ -4,9 +4,9 @@ use crate::desktop::{choose_export_path, copy_text, emit};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
-    events, ExportOptions, ExportResult, LogQuery, LogSummary, LogView, ProgressThrottle,
+    events, ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView, ProgressThrottle,
 };
-use sdesk_core::logs::{FetchProgress, LogRow, Totals};
+use sdesk_core::logs::{FetchProgress, LogRow};
 use tauri::{AppHandle, Runtime, State};
 
 /// Loads the connection reports; progress arrives as `logs-progress` (≤ 20 per second).
@@ -49,10 +49,16 @@ pub async fn resume_logs<R: Runtime>(
     Ok(state.desk.resume_logs(&mut progress_events(&app)).await?)
 }
 
-/// Filters and sorts the loaded rows.
+/// Filters and sorts the loaded rows; answers with the totals and the rows from `offset` (the
+/// table's first window), so a keystroke costs one round trip.
 #[tauri::command]
-pub async fn apply_log_view(state: State<'_, AppState>, view: LogView) -> IpcResult<Totals> {
-    Ok(state.desk.apply_log_view(&view))
+pub async fn apply_log_view(
+    state: State<'_, AppState>,
+    view: LogView,
+    offset: usize,
+    limit: usize,
+) -> IpcResult<LogPage> {
+    Ok(state.desk.apply_log_view(&view, offset, limit))
 }
 
 /// A window of the view for the virtualised table.

@@ -4,14 +4,12 @@
 import * as api from "../api";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
-import { busy, checkbox, debounce, field, h, options, setMessage, setText, show } from "../dom";
+import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
 import { formatCount, formatDuration } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { VirtualTable } from "../virtual-table";
 
-/** Debounce of the free-text and column filters: short enough to feel instant. */
-export const FILTER_DEBOUNCE_MS = 50;
 /** Fixed row height (px); must match `.log-table tbody tr` in style.css. */
 export const ROW_HEIGHT = 30;
 
@@ -35,8 +33,14 @@ const COLUMNS: readonly LogColumn[] = [
   { column: "billing_state", field: "billingState", width: 96 },
   { column: "notes", field: "notes", width: 0 },
 ];
-/** The actions column sticks to the right edge, so it stays reachable while scrolling sideways. */
+/**
+ * The actions column comes first: in view without scrolling sideways. (A column stuck to the
+ * right edge with `position: sticky` makes every row's cell a compositing layer of its own, and
+ * WebKit then spends about a quarter more CPU on each keystroke's repaint; bench/README.md.)
+ */
 const ACTIONS_WIDTH = 140;
+/** Index of the first data cell in a row (after the actions cell). */
+const FIRST_DATA_CELL = 1;
 
 const columnLabel = (c: api.Column): MsgKey => `logs.col.${c}` as MsgKey;
 
@@ -200,7 +204,6 @@ export function createLogsView(): LogsView {
 
   // ---- filter and sort (the view) -----------------------------------------------------------
   const view: api.LogView = { text: "", columns: [], sort: null };
-  let viewSeq = 0;
   const isFiltered = () => view.text.trim() !== "" || view.columns.length > 0 || view.sort !== null;
 
   const filterInput = h("input", {
@@ -239,20 +242,45 @@ export function createLogsView(): LogsView {
     }
   }
 
-  const applyDebounced = debounce(() => {
+  // No debounce: every keystroke is applied at once (the filter over 100,000 rows takes a few ms
+  // in Rust). While one apply_log_view is in flight, further changes coalesce into one follow-up
+  // with the latest filters, and the superseded answer is not painted.
+  const onFilterInput = () => {
     readFilters();
     void applyView();
-  }, FILTER_DEBOUNCE_MS);
-  filterInput.addEventListener("input", applyDebounced);
-  columnFilters.addEventListener("input", applyDebounced);
+  };
+  filterInput.addEventListener("input", onFilterInput);
+  columnFilters.addEventListener("input", onFilterInput);
+
+  let applying = false;
+  /** A change that arrived while an apply was in flight (`keepScroll` only if every one kept it). */
+  let queued: { keepScroll: boolean } | null = null;
+  /** Bumped when the loaded rows go away (sign-out): answers from before are dropped. */
+  let epoch = 0;
 
   async function applyView(keepScroll = false): Promise<void> {
-    const seq = ++viewSeq;
+    if (applying) {
+      queued = { keepScroll: (queued?.keepScroll ?? true) && keepScroll };
+      return;
+    }
+    applying = true;
     try {
-      const totals = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort });
-      if (seq === viewSeq) showTotals(totals, keepScroll); // a later keystroke won
-    } catch (error) {
-      if (seq === viewSeq) showError(api.toIpcError(error));
+      let next: { keepScroll: boolean } | null = { keepScroll };
+      while (next) {
+        const { keepScroll: keep } = next;
+        queued = null;
+        const started = epoch;
+        const first = table.firstBlocks(keep);
+        try {
+          const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort }, first.offset, first.limit);
+          if (!queued && started === epoch) showPage(page, keep);
+        } catch (error) {
+          if (!queued && started === epoch) showError(api.toIpcError(error));
+        }
+        next = queued;
+      }
+    } finally {
+      applying = false;
     }
   }
 
@@ -273,11 +301,13 @@ export function createLogsView(): LogsView {
     show(emptyMessage, totals.count === 0);
   }
 
-  function showTotals(next: api.Totals, keepScroll: boolean): void {
+  function showTotals(next: api.Totals, keepScroll: boolean, seed?: { offset: number; rows: api.LogRow[] }): void {
     totals = next;
     renderTotals();
-    table.reset(next.count, keepScroll);
+    table.reset(next.count, keepScroll, seed);
   }
+
+  const showPage = (page: api.LogPage, keepScroll: boolean) => showTotals(page.totals, keepScroll, page);
 
   const delimiter = h("select", { id: "export-delimiter" }, ...options([[",", "logs.delimiterComma"], [";", "logs.delimiterSemicolon"]]));
   const bom = checkbox("export-bom", "logs.bom");
@@ -310,6 +340,7 @@ export function createLogsView(): LogsView {
 
   // ---- the table ----------------------------------------------------------------------------
   const headerRow = h("tr", { attrs: { role: "row", "aria-rowindex": 1 } });
+  headerRow.append(h("th", { class: "actions-col", t: "logs.col.actions", attrs: { role: "columnheader", scope: "col" } }));
   for (const c of COLUMNS) {
     headerRow.append(
       h(
@@ -319,10 +350,9 @@ export function createLogsView(): LogsView {
       ),
     );
   }
-  headerRow.append(h("th", { class: "actions-col", t: "logs.col.actions", attrs: { role: "columnheader", scope: "col" } }));
   const thead = h("thead", {}, headerRow);
   const tbody = h("tbody");
-  const cols = [...COLUMNS.map((c) => c.width), ACTIONS_WIDTH].map((width) => {
+  const cols = [ACTIONS_WIDTH, ...COLUMNS.map((c) => c.width)].map((width) => {
     const col = h("col");
     // Fixed table layout takes its column widths from here (set from code: CSP forbids inline style markup).
     if (width) col.style.width = `${width}px`;
@@ -351,6 +381,9 @@ export function createLogsView(): LogsView {
     header: thead,
     columnCount: COLUMNS.length + 1,
     rowHeight: ROW_HEIGHT,
+    // A screen holds ~20–35 rows; 100-row blocks keep each answer (and each keystroke's
+    // apply_log_view, which carries the first block) small.
+    blockSize: 100,
     fetch: (offset, limit) => api.logRows(offset, limit),
     createRow,
     fillRow,
@@ -359,15 +392,15 @@ export function createLogsView(): LogsView {
 
   function createRow(): HTMLTableRowElement {
     const tr = h("tr", { attrs: { role: "row" } });
-    COLUMNS.forEach((c, i) => tr.append(h("td", { class: c.className, attrs: { role: "gridcell", "aria-colindex": i + 1 } })));
     tr.append(
       h(
         "td",
-        { class: "row-actions", attrs: { role: "gridcell", "aria-colindex": COLUMNS.length + 1 } },
+        { class: "row-actions", attrs: { role: "gridcell", "aria-colindex": 1 } },
         h("button", { class: "small", t: "logs.ticket", tAttrs: { title: "logs.ticketLabel", "aria-label": "logs.ticketLabel" }, attrs: { type: "button", tabindex: -1, "data-action": "ticket" } }),
         h("button", { class: "small", t: "logs.edit", tAttrs: { title: "logs.editLabel", "aria-label": "logs.editLabel" }, attrs: { type: "button", tabindex: -1, "data-action": "edit" } }),
       ),
     );
+    COLUMNS.forEach((c, i) => tr.append(h("td", { class: c.className, attrs: { role: "gridcell", "aria-colindex": i + FIRST_DATA_CELL + 1 } })));
     return tr;
   }
 
@@ -377,7 +410,7 @@ export function createLogsView(): LogsView {
     tr.dataset.index = String(index);
     const cells = tr.cells;
     for (let i = 0; i < COLUMNS.length; i++) {
-      const cell = cells[i]!;
+      const cell = cells[i + FIRST_DATA_CELL]!;
       const value = row ? row[COLUMNS[i]!.field] : "";
       const text = typeof value === "string" ? value : String(value);
       if (cell.textContent !== text) {
@@ -385,7 +418,7 @@ export function createLogsView(): LogsView {
         cell.title = text.length > 16 ? text : "";
       }
     }
-    const first = cells[0]!;
+    const first = cells[FIRST_DATA_CELL]!;
     if (index === table.selected) first.id = "log-active-cell";
     else if (first.id) first.removeAttribute("id");
   }
@@ -589,6 +622,8 @@ export function createLogsView(): LogsView {
     },
     exportCsv: () => void exportCsv(),
     onSignedOut() {
+      epoch++;
+      queued = null;
       show(incomplete, false);
       showTotals({ count: 0, totalRecords: 0, durationSeconds: 0 }, false);
     },

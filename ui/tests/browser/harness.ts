@@ -18,6 +18,8 @@ export interface MockConfig {
   rowCount?: number;
   pages?: number;
   pageDelayMs?: number;
+  /** Delay of apply_log_view answers (to see keystrokes coalesce while Rust is busy). */
+  applyDelayMs?: number;
   language?: "auto" | "de" | "en";
   fail?: Record<string, { kind: string; message: string } | string>;
   /** What `app_ready` returns (a problem found at start-up). */

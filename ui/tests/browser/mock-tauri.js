@@ -14,6 +14,7 @@
       rowCount: 100000,
       pages: 5,
       pageDelayMs: 40,
+      applyDelayMs: 0,
       language: "auto",
       startupError: null,
       fail: {},
@@ -175,6 +176,13 @@
   let pagesDone = 0;
   const viewLength = () => (view ? view.length : loaded);
   const recordAt = (i) => (view ? view[i] : i);
+  /** Rows `offset..offset+limit` of the view (limit capped at 2000, as in Rust). */
+  function rowsOfView(offset, limit) {
+    const out = [];
+    const end = Math.min(viewLength(), offset + Math.min(limit, 2000));
+    for (let i = offset; i < end; i++) out.push(Object.assign({ index: i }, record(recordAt(i))));
+    return out;
+  }
 
   function totals() {
     let sum = 0;
@@ -293,13 +301,14 @@
       return null;
     },
     resume_logs: async () => page(cfg.pages - pagesDone),
-    apply_log_view: ({ view: v }) => applyView(v),
-    log_rows: ({ offset, limit }) => {
-      const out = [];
-      const end = Math.min(viewLength(), offset + limit);
-      for (let i = offset; i < end; i++) out.push(Object.assign({ index: i }, record(recordAt(i))));
-      return out;
+    apply_log_view: async ({ view: v, offset, limit }) => {
+      if (!Number.isInteger(offset) || !Number.isInteger(limit)) throw { kind: "invalid_input", message: "offset and limit are required" };
+      // The real filter runs in Rust, off the page's thread: answer in a later task.
+      await sleep(cfg.applyDelayMs);
+      const totals = applyView(v);
+      return { totals, offset, rows: rowsOfView(offset, limit) };
     },
+    log_rows: ({ offset, limit }) => rowsOfView(offset, limit),
     export_logs: () => ({ path: "/home/alex/Documents/connections 2026-11-24.csv", rows: viewLength() }),
     log_ticket_text: () => null,
     update_log_record: ({ id, notes, billingState }) => {

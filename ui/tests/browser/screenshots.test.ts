@@ -58,7 +58,7 @@ for (const scheme of ["light", "dark"] as const) {
       await a.page.locator('#log-table th[data-column="start_date"]').click();
       await a.page.locator('#log-table th[data-column="start_date"]').click();
       await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor();
-      await a.page.locator('#log-table tbody tr[aria-rowindex="4"] td').first().click();
+      await a.page.locator('#log-table tbody tr[aria-rowindex="4"] td').nth(1).click();
       await shot(a, `ui-logs-${scheme}`);
       await a.page.locator('#log-table tbody tr[aria-rowindex="4"] button[data-action="edit"]').click();
       await a.page.locator("#record-dialog").waitFor();

@@ -5,7 +5,7 @@
 use super::settings::Settings;
 use crate::auth::TokenKind;
 use crate::error::{Error, ErrorReport, Result};
-use crate::logs::{ColumnFilter, CsvOptions, FetchProgress, LogFilter, Sort, Totals};
+use crate::logs::{ColumnFilter, CsvOptions, FetchProgress, LogFilter, LogRow, Sort, Totals};
 use crate::models::{
     Account, EndCustomer, GroupRef, NewSession, ReportQuery, SessionStateFilter, SupportSession,
 };
@@ -337,6 +337,20 @@ pub struct LogSummary {
     pub incomplete: bool,
     /// Why it is incomplete.
     pub error: Option<ErrorReport>,
+}
+
+/// A new view of the connection log: its totals and the first window of its rows, in one answer
+/// so the table repaints once per keystroke (`apply_log_view`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    /// Totals of the view.
+    pub totals: Totals,
+    /// Index (in the view) of `rows[0]`.
+    pub offset: usize,
+    /// At most the requested number of rows from `offset` (fewer at the end of the view).
+    pub rows: Vec<LogRow>,
 }
 
 /// Filter and sort of the loaded connection log (applied in Rust).

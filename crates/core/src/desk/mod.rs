@@ -17,7 +17,7 @@ mod settings;
 
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
-    LinkKind, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
+    LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
     SessionListState, SettingsView,
 };
 pub use links::{invitation_mailto, is_openable_url};
@@ -894,9 +894,17 @@ impl Desk {
         lock(&self.logs).cancel.cancel();
     }
 
-    /// Filters and sorts the loaded records; returns the totals of the view.
-    pub fn apply_log_view(&self, view: &LogView) -> crate::logs::Totals {
-        lock(&self.logs).store.apply(&view.filter(), view.sort)
+    /// Filters and sorts the loaded records; returns the totals of the view and its rows from
+    /// `offset` (at most `limit`, capped at [`MAX_ROWS_PER_WINDOW`]).
+    pub fn apply_log_view(&self, view: &LogView, offset: usize, limit: usize) -> LogPage {
+        let logs = &mut lock(&self.logs).store;
+        let totals = logs.apply(&view.filter(), view.sort);
+        let rows = logs.window_rows(offset, limit.min(MAX_ROWS_PER_WINDOW));
+        LogPage {
+            totals,
+            offset,
+            rows,
+        }
     }
 
     /// At most `limit` (capped at [`MAX_ROWS_PER_WINDOW`]) rows of the view from `offset`.
