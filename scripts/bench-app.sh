@@ -9,7 +9,7 @@
 # WEBKIT_DISABLE_COMPOSITING_MODE=1 measures its non-composited path instead (see the README).
 #
 # Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames]
-# Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), SD_APP/HELLO_APP (binaries to measure
+# Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), BENCH_KEY_ROUNDS (6 rounds of 18 keys), SD_APP/HELLO_APP (binaries to measure
 # instead of target/release/…; with --no-build). Results: target/bench-app/results.json
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
