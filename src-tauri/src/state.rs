@@ -56,20 +56,32 @@ impl AppState {
             startup_error = Some(e.report());
             Settings::default()
         });
-        let (store, keyring_available) = match &options.token_store {
-            Some(store) => (Arc::clone(store), true),
-            None => open_keyring().await,
-        };
-        let mut sandbox = None;
-        if settings.mode == Mode::Sandbox {
-            match start_sandbox(settings.loopback_port).await {
-                Ok(running) => sandbox = Some(running),
-                Err(e) => {
-                    tracing::error!("{e}");
-                    startup_error = Some(e.report());
-                }
+        // The keyring probe (a D-Bus round trip, or a wait for an unlock) and the sandbox's
+        // start (binding a port, generating the simulated log) are independent: both run at
+        // once, since the window appears only after this.
+        let keyring = async {
+            match &options.token_store {
+                Some(store) => (Arc::clone(store), true),
+                None => open_keyring().await,
             }
-        }
+        };
+        let sandbox = async {
+            if settings.mode == Mode::Sandbox {
+                Some(start_sandbox(settings.loopback_port).await)
+            } else {
+                None
+            }
+        };
+        let ((store, keyring_available), sandbox) = tokio::join!(keyring, sandbox);
+        let sandbox = match sandbox {
+            Some(Ok(running)) => Some(running),
+            Some(Err(e)) => {
+                tracing::error!("{e}");
+                startup_error = Some(e.report());
+                None
+            }
+            None => None,
+        };
         let mut desk_options = DeskOptions::new(settings, store);
         desk_options.settings_path = Some(settings_path);
         desk_options.keyring_available = keyring_available;
