@@ -32,6 +32,8 @@ ui/scripts/test-all.sh
 
 stage "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The API docs build without broken or private links.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 stage "rust tests (core, sandbox, CLI, desk, app wiring on the mock runtime)"
 # Real Secret Service: a private D-Bus session with an unlocked gnome-keyring, so the keyring

@@ -599,3 +599,21 @@ fn the_capability_grants_exactly_the_app_commands() {
         }
     }
 }
+
+#[test]
+fn the_identifier_is_the_keyring_service_and_not_a_macos_bundle_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let conf: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let identifier = conf["identifier"].as_str().unwrap();
+    assert_eq!(
+        identifier,
+        sdesk_core::auth::KEYRING_SERVICE,
+        "the app and the CLI find the same keyring entries under the app's identifier"
+    );
+    assert!(
+        !identifier.ends_with(".app"),
+        "an identifier ending in .app clashes with macOS bundle names (tauri build warns)"
+    );
+}

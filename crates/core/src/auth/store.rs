@@ -12,8 +12,9 @@ use std::sync::{Mutex, MutexGuard};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The keyring service name shared by the app and the CLI, so that `sdesk` finds the sign-in
-/// the app stored.
-pub const KEYRING_SERVICE: &str = "dev.supporterdesk.app";
+/// the app stored. It is the app's identifier (`tauri.conf.json`), which must not end in `.app`
+/// (macOS bundle names do).
+pub const KEYRING_SERVICE: &str = "dev.supporterdesk.desk";
 
 /// The keyring account (secret name) of the OAuth client secret.
 pub const CLIENT_SECRET_NAME: &str = "client-secret";

@@ -7,8 +7,9 @@
 //! [`Settings`]; in sandbox mode it talks to the simulator whose origin the app passes in.
 //!
 //! Locking: `std::sync::Mutex`es guard small in-memory state and are never held across an
-//! `.await` (network calls run on a snapshot of the current [`Connection`]); the loaded log is an
-//! `Arc<Mutex<…>>` so that a CSV export can run on a blocking thread.
+//! `.await` (network calls run on a snapshot of the current `Connection`: client, sign-in and
+//! settings); the loaded log is an `Arc<Mutex<…>>` so that a CSV export can run on a blocking
+//! thread.
 
 mod dto;
 mod links;
