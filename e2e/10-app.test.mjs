@@ -8,7 +8,8 @@
 // token instead, so that one failure does not hide the others.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   env, startApp, stopApp, invoke, OpenLog, until, textOf, visible, parseCount, approveConsent,
   secondInstance, readWhenWritten, parseCsv, screenshot, failureShot, sleep,
@@ -23,6 +24,8 @@ const LOAD_TIMEOUT = 180_000;
 let browser;
 let openLog;
 let signedInBy = null;
+/** What must never reach a log: the sign-in's authorization code and state, set in (a). */
+const secrets = [];
 
 before(async () => {
   openLog = new OpenLog();
@@ -124,6 +127,7 @@ step('(a) sign in through the browser and the deep link', async () => {
   const back = new URL(location);
   assert.equal(back.searchParams.get('state'), state, 'the state comes back unchanged');
   assert.ok(back.searchParams.get('code'), 'an authorization code');
+  secrets.push(back.searchParams.get('code'), state, q.get('code_challenge'));
 
   // The OS starts the registered handler, i.e. the app binary again, with the URL; single-instance
   // forwards it over D-Bus to the running instance and the second process exits.
@@ -360,4 +364,17 @@ step('(d) sign out', async () => {
   assert.equal(status.signedIn, false);
   assert.equal(status.account, null);
   console.log(`# signed in by ${signedInBy}; session ${session?.code ?? '-'}`);
+});
+
+step('(e) the log file is written and holds no secrets', async () => {
+  const file = join(process.env.XDG_DATA_HOME, 'dev.supporterdesk.desk', 'logs', 'supporter-desk.log');
+  assert.ok(existsSync(file), `the log plugin writes ${file}`);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /sandbox mode origin=http:\/\/127\.0\.0\.1:\d+/, 'the app logs its start in sandbox mode');
+  if (process.env.E2E_SCRIPT_TOKEN) secrets.push(process.env.E2E_SCRIPT_TOKEN);
+  for (const secret of secrets.filter(Boolean)) {
+    assert.ok(!text.includes(secret), `a sign-in secret (${secret.slice(0, 4)}…) is in the log file`);
+  }
+  assert.doesNotMatch(text, /access_token|refresh_token|Bearer [A-Za-z0-9]/i, 'no token material in the log file');
+  assert.doesNotMatch(text, /[?&]code=/, 'no callback URL with its code in the log file');
 });

@@ -25,8 +25,8 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// `tauri::test::mock_builder()`.
 ///
 /// Plugins: single-instance first (when enabled; with its `deep-link` feature it passes a
-/// second instance's URL to the deep-link plugin before our callback runs), then deep-link,
-/// opener, clipboard and dialog. None of their JavaScript APIs is granted to the UI (see the
+/// second instance's URL to the deep-link plugin before our callback runs), then log,
+/// deep-link, opener, clipboard and dialog. None of their JavaScript APIs is granted to the UI (see the
 /// capability in tauri.conf.json): Rust opens, copies and asks for files itself.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) -> tauri::Builder<R> {
     let builder = if options.single_instance {
@@ -40,6 +40,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
         builder
     };
     builder
+        .plugin(log_plugin(options.log_to_file))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -81,6 +82,10 @@ fn setup<R: Runtime>(
         Some(dir) => dir.clone(),
         None => app.path().app_config_dir()?,
     };
+    #[cfg(target_os = "linux")]
+    if renderer::chose_cpu() {
+        tracing::info!("no GPU render node: WebKit paints with its CPU renderer");
+    }
     let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
     app.manage(state);
 
@@ -108,24 +113,41 @@ fn setup<R: Runtime>(
     Ok(())
 }
 
-/// Logs to stderr (`RUST_LOG` overrides the default filter). The core never logs tokens,
-/// codes, secrets or full callback URLs; neither does this crate.
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("warn,supporter_desk_lib=info,sdesk_core=info,sdesk_sandbox=info")
-    });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+/// The log plugin: stderr and `supporter-desk.log` in the app's log directory (Linux
+/// `~/.local/share/dev.supporterdesk.desk/logs/`), rotated at 1 MB keeping 3 old files, UTC
+/// timestamps. Our crates log at `info` (`SDESK_LOG=debug`, `trace`, `warn`, … changes that),
+/// everything else at `warn`. The core never logs tokens, codes, secrets or full callback URLs;
+/// neither does this crate. The UI gets no log permission: it has nothing to log that Rust does
+/// not see.
+fn log_plugin<R: Runtime>(install_logger: bool) -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind, TimezoneStrategy};
+    let ours = std::env::var("SDESK_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<log::LevelFilter>().ok())
+        .unwrap_or(log::LevelFilter::Info);
+    let mut builder = tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .targets([
+            Target::new(TargetKind::Stderr),
+            Target::new(TargetKind::LogDir {
+                file_name: Some("supporter-desk".into()),
+            }),
+        ])
+        .level(log::LevelFilter::Warn)
+        .max_file_size(1_000_000)
+        .rotation_strategy(RotationStrategy::KeepSome(3))
+        .timezone_strategy(TimezoneStrategy::UseUtc);
+    for krate in ["supporter_desk_lib", "sdesk_core", "sdesk_sandbox"] {
+        builder = builder.level_for(krate, ours);
+    }
+    if !install_logger {
+        builder = builder.skip_logger();
+    }
+    builder.build()
 }
 
 /// Starts the desktop app.
 pub fn run() {
-    init_logging();
     #[cfg(target_os = "linux")]
     renderer::choose();
     let context = tauri::generate_context!();

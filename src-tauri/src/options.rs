@@ -21,6 +21,9 @@ pub struct AppOptions {
     pub register_deep_links: bool,
     /// Show the main window after this long even if the UI never calls `app_ready`.
     pub show_fallback: Duration,
+    /// Install the log plugin's logger (stderr and the log file). Off in tests: one process
+    /// builds many apps, and there is only one global logger.
+    pub log_to_file: bool,
     /// Debug-only redirections for end-to-end tests.
     #[cfg(debug_assertions)]
     pub test_hooks: TestHooks,
@@ -55,6 +58,7 @@ impl AppOptions {
             single_instance: true,
             register_deep_links: std::env::var("SDESK_NO_REGISTER").as_deref() != Ok("1"),
             show_fallback: Duration::from_secs(3),
+            log_to_file: true,
             #[cfg(debug_assertions)]
             test_hooks: TestHooks {
                 open_log: var("SDESK_TEST_OPEN_LOG").map(PathBuf::from),

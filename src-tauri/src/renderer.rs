@@ -10,6 +10,7 @@
 
 use std::ffi::OsString;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// WebKitGTK's switch: set and not `0` = CPU rendering.
 pub const CPU_RENDERING_VAR: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
@@ -29,14 +30,22 @@ pub fn has_render_node(dri_dir: &Path) -> bool {
     })
 }
 
+static CHOSE_CPU: AtomicBool = AtomicBool::new(false);
+
 /// Applies the choice to this process's environment (inherited by WebKit's web process).
-/// Call first thing in `main`, before any thread exists and before WebKit starts.
+/// Call first thing in `main`, before any thread exists and before WebKit starts (the logger
+/// does not exist yet either: [`chose_cpu`] tells the setup whether to log it).
 pub fn choose() {
     let user = std::env::var_os(CPU_RENDERING_VAR);
     if wants_cpu_rendering(user.as_ref(), has_render_node(Path::new("/dev/dri"))) {
         std::env::set_var(CPU_RENDERING_VAR, "1");
-        tracing::info!("no GPU render node: WebKit paints with its CPU renderer");
+        CHOSE_CPU.store(true, Ordering::Relaxed);
     }
+}
+
+/// Whether [`choose`] switched WebKit to its CPU renderer.
+pub fn chose_cpu() -> bool {
+    CHOSE_CPU.load(Ordering::Relaxed)
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ impl TestApp {
             single_instance: false,
             register_deep_links: false,
             show_fallback: Duration::from_secs(3600),
+            log_to_file: false,
             test_hooks: TestHooks {
                 open_log: Some(dir.path().join("open.log")),
                 save_path: Some(dir.path().join("export.csv")),
