@@ -150,13 +150,7 @@ export class VirtualTable<R> {
   firstBlocks(keepScroll: boolean): { offset: number; limit: number } {
     const bs = this.o.blockSize;
     if (!keepScroll || this.count === 0) return { offset: 0, limit: bs };
-    const win = computeWindow({
-      scrollTop: this.o.scroller.scrollTop,
-      viewportHeight: this.viewportHeight(),
-      rowHeight: this.o.rowHeight,
-      rowCount: this.count,
-      overscan: this.o.overscan,
-    });
+    const win = this.currentWindow();
     const first = Math.floor(win.start / bs);
     const last = Math.floor(Math.max(win.start, win.end - 1) / bs);
     return { offset: first * bs, limit: (last - first + 1) * bs };
@@ -243,19 +237,24 @@ export class VirtualTable<R> {
     return Math.max(0, this.o.scroller.clientHeight - this.o.header.offsetHeight);
   }
 
-  private setAriaRowCount(): void {
-    // +1: the header row is row 1 of the grid.
-    this.o.table.setAttribute("aria-rowcount", String(this.count + 1));
-  }
-
-  renderNow(): void {
-    const win = computeWindow({
+  /** The rows to render at the current scroll position. */
+  private currentWindow(): RowWindow {
+    return computeWindow({
       scrollTop: this.o.scroller.scrollTop,
       viewportHeight: this.viewportHeight(),
       rowHeight: this.o.rowHeight,
       rowCount: this.count,
       overscan: this.o.overscan,
     });
+  }
+
+  private setAriaRowCount(): void {
+    // +1: the header row is row 1 of the grid.
+    this.o.table.setAttribute("aria-rowcount", String(this.count + 1));
+  }
+
+  renderNow(): void {
+    const win = this.currentWindow();
     this.requestBlocks(win.start, win.end);
     const n = win.end - win.start;
     while (this.slots.length < n) {
