@@ -40,7 +40,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
         builder
     };
     builder
-        .plugin(log_plugin(options.log_to_file))
+        // The logger itself is attached in `setup` (see `install_logger`), so that a log file
+        // that cannot be opened degrades to stderr instead of stopping the app.
+        .plugin(tauri_plugin_log::Builder::new().skip_logger().build())
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -82,6 +84,9 @@ fn setup<R: Runtime>(
         Some(dir) => dir.clone(),
         None => app.path().app_config_dir()?,
     };
+    if options.log_to_file {
+        install_logger(app.handle());
+    }
     #[cfg(target_os = "linux")]
     if renderer::chose_cpu() {
         tracing::info!("no GPU render node: WebKit paints with its CPU renderer");
@@ -113,37 +118,53 @@ fn setup<R: Runtime>(
     Ok(())
 }
 
-/// The log plugin: stderr and `supporter-desk.log` in the app's log directory (Linux
+/// The log plugin's logger: stderr and `supporter-desk.log` in the app's log directory (Linux
 /// `~/.local/share/dev.supporterdesk.desk/logs/`), rotated at 1 MB keeping 3 old files, UTC
 /// timestamps. Our crates log at `info` (`SDESK_LOG=debug`, `trace`, `warn`, … changes that),
-/// everything else at `warn`. The core never logs tokens, codes, secrets or full callback URLs;
-/// neither does this crate. The UI gets no log permission: it has nothing to log that Rust does
-/// not see.
-fn log_plugin<R: Runtime>(install_logger: bool) -> tauri::plugin::TauriPlugin<R> {
-    use tauri_plugin_log::{RotationStrategy, Target, TargetKind, TimezoneStrategy};
+/// everything else at `warn`. When the file cannot be opened (read-only or full home, a log
+/// directory owned by another user) the app logs to stderr only and says why there. The core
+/// never logs tokens, codes, secrets or full callback URLs; neither does this crate. The UI gets
+/// no log permission: it has nothing to log that Rust does not see.
+fn install_logger<R: Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri_plugin_log::{Builder, RotationStrategy, Target, TargetKind, TimezoneStrategy};
     let ours = std::env::var("SDESK_LOG")
         .ok()
         .and_then(|v| v.trim().parse::<log::LevelFilter>().ok())
         .unwrap_or(log::LevelFilter::Info);
-    let mut builder = tauri_plugin_log::Builder::new()
-        .clear_targets()
-        .targets([
-            Target::new(TargetKind::Stderr),
-            Target::new(TargetKind::LogDir {
+    let builder = |to_file: bool| {
+        let mut targets = vec![Target::new(TargetKind::Stderr)];
+        if to_file {
+            targets.push(Target::new(TargetKind::LogDir {
                 file_name: Some("supporter-desk".into()),
-            }),
-        ])
-        .level(log::LevelFilter::Warn)
-        .max_file_size(1_000_000)
-        .rotation_strategy(RotationStrategy::KeepSome(3))
-        .timezone_strategy(TimezoneStrategy::UseUtc);
-    for krate in ["supporter_desk_lib", "sdesk_core", "sdesk_sandbox"] {
-        builder = builder.level_for(krate, ours);
+            }));
+        }
+        let mut b = Builder::new()
+            .clear_targets()
+            .targets(targets)
+            .level(log::LevelFilter::Warn)
+            .max_file_size(1_000_000)
+            .rotation_strategy(RotationStrategy::KeepSome(3))
+            .timezone_strategy(TimezoneStrategy::UseUtc);
+        for krate in ["supporter_desk_lib", "sdesk_core", "sdesk_sandbox"] {
+            b = b.level_for(krate, ours);
+        }
+        b
+    };
+    let (logger, file_error) = match builder(true).split(app) {
+        Ok((_, level, logger)) => ((level, logger), None),
+        Err(e) => match builder(false).split(app) {
+            Ok((_, level, logger)) => ((level, logger), Some(e)),
+            Err(e) => {
+                eprintln!("warning: no logging: {e}");
+                return;
+            }
+        },
+    };
+    if let Err(e) = tauri_plugin_log::attach_logger(logger.0, logger.1) {
+        eprintln!("warning: no logging: {e}");
+    } else if let Some(e) = file_error {
+        tracing::warn!("no log file, logging to stderr only: {e}");
     }
-    if !install_logger {
-        builder = builder.skip_logger();
-    }
-    builder.build()
 }
 
 /// Starts the desktop app.

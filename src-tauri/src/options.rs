@@ -21,8 +21,8 @@ pub struct AppOptions {
     pub register_deep_links: bool,
     /// Show the main window after this long even if the UI never calls `app_ready`.
     pub show_fallback: Duration,
-    /// Install the log plugin's logger (stderr and the log file). Off in tests: one process
-    /// builds many apps, and there is only one global logger.
+    /// Install the logger (stderr and the log file, see `install_logger`). Off in tests: one
+    /// process builds many apps, and there is only one global logger.
     pub log_to_file: bool,
     /// Debug-only redirections for end-to-end tests.
     #[cfg(debug_assertions)]

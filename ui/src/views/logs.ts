@@ -258,6 +258,10 @@ export function createLogsView(): LogsView {
   /** Bumped when the loaded rows go away (sign-out): answers from before are dropped. */
   let epoch = 0;
 
+  /** The change queued meanwhile (a function, so the type checker does not assume the
+   * `queued = null` before an `await` still holds after it). */
+  const pendingChange = (): { keepScroll: boolean } | null => queued;
+
   async function applyView(keepScroll = false): Promise<void> {
     if (applying) {
       queued = { keepScroll: (queued?.keepScroll ?? true) && keepScroll };
@@ -267,17 +271,19 @@ export function createLogsView(): LogsView {
     try {
       let next: { keepScroll: boolean } | null = { keepScroll };
       while (next) {
-        const { keepScroll: keep } = next;
+        const keep: boolean = next.keepScroll;
         queued = null;
         const started = epoch;
         const first = table.firstBlocks(keep);
         try {
           const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort }, first.offset, first.limit);
-          if (!queued && started === epoch) showPage(page, keep);
+          if (!pendingChange() && started === epoch) showPage(page, keep);
         } catch (error) {
-          if (!queued && started === epoch) showError(api.toIpcError(error));
+          if (!pendingChange() && started === epoch) showError(api.toIpcError(error));
         }
-        next = queued;
+        // A dropped answer's wish to go back to the top survives in the follow-up.
+        const follow = pendingChange();
+        next = follow ? { keepScroll: follow.keepScroll && keep } : null;
       }
     } finally {
       applying = false;

@@ -289,6 +289,24 @@ describe("connection log with 100,000 rows", () => {
     expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(3).innerText(), "the rows shown are the latest view's").toBe("Bea Berger");
   });
 
+  it("a new filter goes back to the top even when a record edit's refresh is queued behind it", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, applyDelayMs: 800 } });
+    await loadAll(a);
+    await a.page.locator("#log-scroller").evaluate((el) => {
+      el.scrollTop = 30 * 500;
+    });
+    const row = a.page.locator('#log-table tbody tr[aria-rowindex="503"]:not(.loading)');
+    await row.waitFor();
+    await a.page.locator("#log-filter").fill("b"); // apply_log_view in flight for 800 ms (keepScroll: false)
+    await row.locator('button[data-action="edit"]').click();
+    await a.page.fill("#record-notes", "checked");
+    await a.page.click("#record-save"); // a refresh that keeps the scroll position, queued behind the filter
+    await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "apply_log_view").length >= 2);
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)').waitFor({ timeout: 5000 });
+    expect(await a.page.locator("#log-scroller").evaluate((el) => el.scrollTop), "the filter's answer was dropped for the follow-up, which still starts at the top").toBe(0);
+  });
+
   it("sorts by clicking a header: ascending, descending, none", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
     await loadAll(a);
