@@ -4,6 +4,7 @@
 mod commands;
 mod desktop;
 mod error;
+mod keyring_probe;
 mod options;
 #[cfg(target_os = "linux")]
 mod renderer;

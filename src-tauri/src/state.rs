@@ -1,8 +1,9 @@
 //! The one managed state of the app: the core's [`Desk`] plus what only the shell owns (the
 //! sandbox server, the startup notice, the window-shown flag, the debug test hooks).
 
+use crate::keyring_probe::{ProbedKeyring, KEYRING_PROBE_TIMEOUT};
 use crate::options::AppOptions;
-use sdesk_core::auth::{KeyringStore, MemoryStore, TokenStore, KEYRING_SERVICE};
+use sdesk_core::auth::TokenStore;
 use sdesk_core::desk::{Desk, DeskOptions, Mode, Settings, SettingsView, SETTINGS_FILE};
 use sdesk_core::error::ErrorReport;
 use sdesk_core::{Error, Result, Secret};
@@ -10,12 +11,7 @@ use sdesk_sandbox::{OAuthClient, Sandbox, SandboxConfig};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use url::Url;
-
-/// How long the keyring probe may take at startup before the app falls back to memory (a
-/// locked Secret Service can wait for an unlock prompt; the window must not wait for it).
-const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The running simulator and the loopback port its OAuth app accepts.
 #[derive(Debug)]
@@ -56,23 +52,17 @@ impl AppState {
             startup_error = Some(e.report());
             Settings::default()
         });
-        // The keyring probe (a D-Bus round trip, or a wait for an unlock) and the sandbox's
-        // start (binding a port, generating the simulated log) are independent: both run at
-        // once, since the window appears only after this.
-        let keyring = async {
-            match &options.token_store {
-                Some(store) => (Arc::clone(store), true),
-                None => open_keyring().await,
-            }
+        // The keyring is probed on a thread of its own while the window and the page load
+        // (keyring_probe.rs); only the first store call waits for it.
+        let store: Arc<dyn TokenStore> = match &options.token_store {
+            Some(store) => Arc::clone(store),
+            None => ProbedKeyring::start(KEYRING_PROBE_TIMEOUT),
         };
-        let sandbox = async {
-            if settings.mode == Mode::Sandbox {
-                Some(start_sandbox(settings.loopback_port).await)
-            } else {
-                None
-            }
+        let sandbox = if settings.mode == Mode::Sandbox {
+            Some(start_sandbox(settings.loopback_port).await)
+        } else {
+            None
         };
-        let ((store, keyring_available), sandbox) = tokio::join!(keyring, sandbox);
         let sandbox = match sandbox {
             Some(Ok(running)) => Some(running),
             Some(Err(e)) => {
@@ -84,7 +74,6 @@ impl AppState {
         };
         let mut desk_options = DeskOptions::new(settings, store);
         desk_options.settings_path = Some(settings_path);
-        desk_options.keyring_available = keyring_available;
         desk_options.sandbox_origin = sandbox.as_ref().map(|s| s.sandbox.base_url());
         desk_options.system_locale = system_locale();
         let desk = Desk::new(desk_options).await?;
@@ -140,26 +129,6 @@ impl AppState {
         let origin = running.sandbox.base_url();
         *slot = Some(running);
         Ok(origin)
-    }
-}
-
-/// The OS keyring if a write/read/delete probe works within the timeout, else a memory store
-/// (the sign-in then lasts until the app quits; the UI says so via `keyringAvailable`).
-async fn open_keyring() -> (Arc<dyn TokenStore>, bool) {
-    let probe = tokio::task::spawn_blocking(|| {
-        let store = KeyringStore::new(KEYRING_SERVICE);
-        store.probe().map(|()| store)
-    });
-    match tokio::time::timeout(KEYRING_PROBE_TIMEOUT, probe).await {
-        Ok(Ok(Ok(store))) => (Arc::new(store), true),
-        Ok(Ok(Err(e))) => {
-            tracing::warn!(kind = %e.kind(), "keyring unavailable, keeping sign-ins in memory: {e}");
-            (Arc::new(MemoryStore::new()), false)
-        }
-        _ => {
-            tracing::warn!("the keyring did not answer in time; keeping sign-ins in memory");
-            (Arc::new(MemoryStore::new()), false)
-        }
     }
 }
 

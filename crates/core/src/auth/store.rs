@@ -71,6 +71,12 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     /// # Errors
     /// [`Error::InvalidInput`] for a reserved or empty name; keyring errors.
     fn delete_secret(&self, name: &str) -> Result<()>;
+
+    /// Whether the store persists what it saves (false for a memory store standing in for an
+    /// OS keyring that did not work). May block while the store is still being opened.
+    fn persistent(&self) -> bool {
+        true
+    }
 }
 
 /// Secret names may not collide with the token entries.

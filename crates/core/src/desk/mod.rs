@@ -77,7 +77,8 @@ pub struct DeskOptions {
     /// Tokens and the client secret in TeamViewer mode: the OS keyring in the app, a
     /// [`MemoryStore`] when the keyring is unavailable or in tests.
     pub store: Arc<dyn TokenStore>,
-    /// Whether the keyring worked at startup (shown in [`AuthStatus::keyring_available`]).
+    /// Whether the keyring worked at startup (shown in [`AuthStatus::keyring_available`],
+    /// together with [`TokenStore::persistent`] of `store`).
     pub keyring_available: bool,
     /// The running sandbox's origin (`http://127.0.0.1:PORT/`), needed in sandbox mode.
     pub sandbox_origin: Option<Url>,
@@ -469,14 +470,19 @@ impl Desk {
                 state = conn.session.status().await?;
             }
         }
+        let keyring_available = self.keyring_available
+            && self
+                .with_store(|s| Ok(s.persistent()))
+                .await
+                .unwrap_or(false);
         Ok(AuthStatus {
             signed_in: state.signed_in,
             kind: state.kind,
             expires_at: state.expires_at,
             // A store that replaced an unavailable keyring saves into memory "successfully".
             memory_only: state.memory_only
-                || (state.signed_in && !self.keyring_available && !conn.is_sandbox()),
-            keyring_available: self.keyring_available,
+                || (state.signed_in && !keyring_available && !conn.is_sandbox()),
+            keyring_available,
             sign_in_pending: self.flow.is_pending(),
             sandbox: conn.is_sandbox(),
             oauth_configured: conn.session.oauth_config().is_some(),
