@@ -45,17 +45,8 @@ done
 stage() { printf '\n== bench-app: %s (%s)\n' "$1" "$(date +%T)"; }
 
 stage "dependencies"
-[[ -x "$root/scripts/deps.sh" ]] && "$root/scripts/deps.sh" build
 want=(xvfb xauth x11-utils xdotool dbus dbus-x11 at-spi2-core webkit2gtk-driver gnome-keyring coreutils)
-missing=()
-for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/deps.sh" build "${want[@]}"
 tools=${SDESK_TOOLS_DIR:-$root/target/tools}
 export BENCH_TAURI_DRIVER="$tools/bin/tauri-driver"
 [[ -x "$BENCH_TAURI_DRIVER" ]] || cargo install tauri-driver --version '^2' --locked --root "$tools"

@@ -21,18 +21,8 @@ check() { # check "description" command...
 }
 
 stage "dependencies"
-[[ -x scripts/deps.sh ]] && scripts/deps.sh build
 want=(dpkg rpm rpm2cpio cpio desktop-file-utils file xvfb xauth dbus libglib2.0-bin)
-missing=()
-for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing ${missing[*]}" >&2
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/deps.sh build "${want[@]}"
 
 # The Tauri CLI from npm (prebuilt; 2 s) in a tools dir, not `cargo install tauri-cli` (9 min).
 tools=${SDESK_TOOLS_DIR:-$root/target/tools}

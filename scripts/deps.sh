@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Supporter Desk needs on Debian 12 (idempotent; fast when
-# everything is there). Usage: scripts/deps.sh [build|test]
+# everything is there). Usage: scripts/deps.sh [build|test] [EXTRA_PACKAGE...]
+# (the other scripts pass the extra packages only they need, e.g. rpm for check-bundle.sh)
 set -euo pipefail
+mode=${1:-build}
+(($#)) && shift
 want=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libsoup-3.0-dev
-      libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils)
-if [[ "${1:-build}" == test ]]; then
+      libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils "$@")
+if [[ "$mode" == test ]]; then
   want+=(xvfb xauth x11-utils xdotool imagemagick dbus dbus-x11 at-spi2-core libglib2.0-bin
          webkit2gtk-driver gnome-keyring libsecret-tools python3 chromium)
 fi

@@ -69,16 +69,7 @@ stage() { printf '\n== e2e: %s (%s)\n' "$1" "$(date +%T)"; }
 stage "dependencies"
 want=(xvfb xauth x11-utils dbus dbus-x11 at-spi2-core libglib2.0-bin webkit2gtk-driver gnome-keyring
       libsecret-tools imagemagick xdotool xdg-utils fonts-noto-color-emoji)
-missing=()
-for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing ${missing[*]}" >&2
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/deps.sh" build "${want[@]}"
 command -v node >/dev/null || { echo "e2e: node (>= 20) is needed" >&2; exit 1; }
 
 tools=${SDESK_TOOLS_DIR:-$root/target/tools}
