@@ -5,7 +5,8 @@
 //! one. [`ProbedKeyring`] starts that probe on a thread of its own and lets the window and the
 //! page load meanwhile; a store call made before the probe has finished waits for it (the core
 //! makes every store call on a blocking thread). If the keyring does not work, or does not
-//! answer in time, a [`MemoryStore`] takes its place and [`TokenStore::persistent`] says so.
+//! answer in time, [`MemoryStore::fallback`] takes its place and [`TokenStore::persistent`]
+//! says so.
 
 use sdesk_core::auth::{KeyringStore, MemoryStore, TokenSet, TokenStore, KEYRING_SERVICE};
 use sdesk_core::{Result, Secret};
@@ -16,13 +17,10 @@ use std::time::{Duration, Instant};
 /// wait for an unlock prompt; sign-in must not wait for it forever).
 pub const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The store the probe settled on, and whether it is the OS keyring.
-type Outcome = (Arc<dyn TokenStore>, bool);
-
 /// A token store whose backend is decided by a background probe; see the module docs.
 #[derive(Debug)]
 pub struct ProbedKeyring {
-    outcome: Mutex<Option<Outcome>>,
+    outcome: Mutex<Option<Arc<dyn TokenStore>>>,
     settled: Condvar,
     deadline: Instant,
 }
@@ -52,24 +50,21 @@ impl ProbedKeyring {
         let spawned = std::thread::Builder::new()
             .name("keyring-probe".into())
             .spawn(move || {
-                let outcome = match probe() {
-                    Ok(store) => (store, true),
-                    Err(e) => {
-                        tracing::warn!(kind = %e.kind(), "keyring unavailable, keeping sign-ins in memory: {e}");
-                        (Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>, false)
-                    }
-                };
+                let outcome = probe().unwrap_or_else(|e| {
+                    tracing::warn!(kind = %e.kind(), "keyring unavailable, keeping sign-ins in memory: {e}");
+                    Arc::new(MemoryStore::fallback())
+                });
                 slot.settle(outcome);
             });
         if let Err(e) = spawned {
             tracing::warn!("could not start the keyring probe, keeping sign-ins in memory: {e}");
-            me.settle((Arc::new(MemoryStore::new()), false));
+            me.settle(Arc::new(MemoryStore::fallback()));
         }
         me
     }
 
     /// Records the first outcome (a probe that answers after the deadline is ignored).
-    fn settle(&self, outcome: Outcome) {
+    fn settle(&self, outcome: Arc<dyn TokenStore>) {
         let mut slot = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(outcome);
@@ -77,19 +72,20 @@ impl ProbedKeyring {
         }
     }
 
-    /// The settled outcome, waiting for the probe until the deadline at most.
-    fn outcome(&self) -> Outcome {
+    /// The settled store (the OS keyring or [`MemoryStore::fallback`]), waiting for the probe
+    /// until the deadline at most.
+    fn store(&self) -> Arc<dyn TokenStore> {
         let mut slot = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some((store, persistent)) = slot.as_ref() {
-                return (Arc::clone(store), *persistent);
+            if let Some(store) = slot.as_ref() {
+                return Arc::clone(store);
             }
             let now = Instant::now();
             if now >= self.deadline {
                 tracing::warn!("the keyring did not answer in time; keeping sign-ins in memory");
-                let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
-                *slot = Some((Arc::clone(&memory), false));
-                return (memory, false);
+                let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::fallback());
+                *slot = Some(Arc::clone(&memory));
+                return memory;
             }
             slot = self
                 .settled
@@ -97,10 +93,6 @@ impl ProbedKeyring {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-    }
-
-    fn store(&self) -> Arc<dyn TokenStore> {
-        self.outcome().0
     }
 }
 
@@ -130,7 +122,7 @@ impl TokenStore for ProbedKeyring {
     }
 
     fn persistent(&self) -> bool {
-        self.outcome().1
+        self.store().persistent()
     }
 }
 

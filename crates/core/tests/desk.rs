@@ -750,7 +750,7 @@ async fn memory_only_is_flagged_when_the_keyring_was_unavailable() {
         ..Settings::default()
     };
     let mut o = options(&sb, settings);
-    o.keyring_available = false;
+    o.store = Arc::new(MemoryStore::fallback());
     let desk = Desk::new(o).await.unwrap();
     let status = desk
         .sign_in_with_script_token(Secret::new(sb.script_token()))

@@ -33,6 +33,7 @@ pub use loopback::LoopbackListener;
 pub use oauth::{exchange_code, refresh, revoke, validate_script_token};
 pub use pending::{AuthorizationGrant, PendingSignIn, PkceVerifier, SignInFlow, WINDOW};
 pub use session::{AuthSession, AuthState, REFRESH_MARGIN};
+pub(crate) use store::on_blocking_thread;
 pub use store::{
     stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore, SystemKeyring,
     TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,

@@ -104,12 +104,7 @@ impl AuthSession {
         T: Send + 'static,
         F: FnOnce(&dyn TokenStore) -> Result<T> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || op(store.as_ref()))
-            .await
-            .map_err(|e| Error::Keyring {
-                message: format!("the keyring task failed: {e}"),
-            })?
+        super::store::on_blocking_thread(&self.store, op).await
     }
 
     /// The current tokens, reading the store the first time.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The keyring service name shared by the app and the CLI, so that `sdesk` finds the sign-in
@@ -79,6 +79,24 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     }
 }
 
+/// Runs a store operation on a blocking thread: keyring calls are synchronous D-Bus/OS calls
+/// that may wait for an unlock prompt (or, at start-up, for the keyring probe).
+///
+/// # Errors
+/// The operation's error, or [`Error::Keyring`] when the blocking task itself failed.
+pub(crate) async fn on_blocking_thread<T, F>(store: &Arc<dyn TokenStore>, op: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn TokenStore) -> Result<T> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || op(store.as_ref()))
+        .await
+        .map_err(|e| Error::Keyring {
+            message: format!("the keyring task failed: {e}"),
+        })?
+}
+
 /// Secret names may not collide with the token entries.
 fn check_secret_name(name: &str) -> Result<()> {
     if name.trim().is_empty() || name == PROBE || name == TOKENS || name.starts_with("tokens.") {
@@ -95,6 +113,8 @@ fn check_secret_name(name: &str) -> Result<()> {
 pub struct MemoryStore {
     tokens: Mutex<Option<TokenSet>>,
     secrets: Mutex<HashMap<String, Secret>>,
+    /// Standing in for an OS keyring that did not work ([`TokenStore::persistent`] is false).
+    fallback: bool,
 }
 
 impl MemoryStore {
@@ -103,11 +123,20 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// An empty store standing in for an OS keyring that does not work: what it keeps lasts
+    /// until the app quits, and [`TokenStore::persistent`] says so.
+    pub fn fallback() -> Self {
+        Self {
+            fallback: true,
+            ..Self::default()
+        }
+    }
+
     /// A store that already holds `tokens`.
     pub fn with_tokens(tokens: TokenSet) -> Self {
         Self {
             tokens: Mutex::new(Some(tokens)),
-            secrets: Mutex::default(),
+            ..Self::default()
         }
     }
 
@@ -121,6 +150,10 @@ impl MemoryStore {
 }
 
 impl TokenStore for MemoryStore {
+    fn persistent(&self) -> bool {
+        !self.fallback
+    }
+
     fn load(&self) -> Result<Option<TokenSet>> {
         Ok(self.tokens().clone())
     }

@@ -77,9 +77,6 @@ pub struct DeskOptions {
     /// Tokens and the client secret in TeamViewer mode: the OS keyring in the app, a
     /// [`MemoryStore`] when the keyring is unavailable or in tests.
     pub store: Arc<dyn TokenStore>,
-    /// Whether the keyring worked at startup (shown in [`AuthStatus::keyring_available`],
-    /// together with [`TokenStore::persistent`] of `store`).
-    pub keyring_available: bool,
     /// The running sandbox's origin (`http://127.0.0.1:PORT/`), needed in sandbox mode.
     pub sandbox_origin: Option<Url>,
     /// The system locale (`de_DE.UTF-8`), for [`Language::Auto`].
@@ -95,14 +92,13 @@ pub struct DeskOptions {
 }
 
 impl DeskOptions {
-    /// Defaults around `settings` and `store`: keyring assumed available, no sandbox, system
-    /// clock, default HTTP and retry settings.
+    /// Defaults around `settings` and `store`: no sandbox, system clock, default HTTP and retry
+    /// settings (whether the keyring works is the store's [`TokenStore::persistent`]).
     pub fn new(settings: Settings, store: Arc<dyn TokenStore>) -> Self {
         Self {
             settings,
             settings_path: None,
             store,
-            keyring_available: true,
             sandbox_origin: None,
             system_locale: None,
             clock: Arc::new(SystemClock),
@@ -206,7 +202,6 @@ pub struct Desk {
     /// Sandbox tokens stay in memory: the simulator forgets them when the app quits, and they
     /// must never mix with real TeamViewer tokens in the keyring entry the CLI shares.
     sandbox_store: Arc<dyn TokenStore>,
-    keyring_available: bool,
     system_locale: Option<String>,
     settings_path: Option<PathBuf>,
     sign_in_window: Duration,
@@ -235,7 +230,6 @@ impl Desk {
             clock: Arc::clone(&options.clock),
             store: options.store,
             sandbox_store,
-            keyring_available: options.keyring_available,
             system_locale: options.system_locale,
             settings_path: options.settings_path,
             sign_in_window: options.sign_in_window,
@@ -320,12 +314,7 @@ impl Desk {
         T: Send + 'static,
         F: FnOnce(&dyn TokenStore) -> Result<T> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || op(store.as_ref()))
-            .await
-            .map_err(|e| Error::Keyring {
-                message: format!("the keyring task failed: {e}"),
-            })?
+        crate::auth::on_blocking_thread(&self.store, op).await
     }
 
     /// The stored client secret; a keyring that cannot be read counts as "none" (logged).
@@ -470,11 +459,11 @@ impl Desk {
                 state = conn.session.status().await?;
             }
         }
-        let keyring_available = self.keyring_available
-            && self
-                .with_store(|s| Ok(s.persistent()))
-                .await
-                .unwrap_or(false);
+        // False for a memory store standing in for a keyring that did not work.
+        let keyring_available = self
+            .with_store(|s| Ok(s.persistent()))
+            .await
+            .unwrap_or(false);
         Ok(AuthStatus {
             signed_in: state.signed_in,
             kind: state.kind,
