@@ -70,7 +70,7 @@ describe("i18n tables", () => {
 describe("error kind → message", () => {
   const cases = [
     ["not_signed_in", "You are not signed in.", "Sie sind nicht angemeldet."],
-    ["rate_limited", "Too many requests to TeamViewer. Please wait a moment and try again.", "Zu viele Anfragen an TeamViewer. Bitte warten Sie kurz und versuchen Sie es erneut."],
+    ["rate_limited", "TeamViewer's limit on API calls for your licence has been reached. Supporter Desk waits and slows down; please try again in a few minutes.", "Das Limit für API-Aufrufe Ihrer TeamViewer-Lizenz ist erreicht. Supporter Desk wartet und fragt seltener; bitte versuchen Sie es in ein paar Minuten erneut."],
     ["license_limit", "Your TeamViewer license does not allow this (for example, too many open sessions).", "Ihre TeamViewer-Lizenz erlaubt das nicht (zum Beispiel zu viele offene Sitzungen)."],
     ["unknown", "Something unexpected went wrong.", "Etwas Unerwartetes ist schiefgegangen."],
   ] as const;

@@ -75,8 +75,9 @@ pub enum Error {
         /// Server's description.
         message: String,
     },
-    /// Rate limited (429) after the retry budget was spent.
-    #[error("the TeamViewer API is rate limiting requests; try again in a moment")]
+    /// Rate limited (`rate_limit_reached`, with any status: TeamViewer answers 403; or 429) after
+    /// the retry budget was spent.
+    #[error("TeamViewer's limit on API calls for this licence has been reached; wait a few minutes and try again")]
     RateLimited {
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
@@ -85,6 +86,32 @@ pub enum Error {
     #[error("the TeamViewer license does not allow more sessions: {message}")]
     LicenseLimit {
         /// Server's text.
+        message: String,
+    },
+    /// TeamViewer blocked requests from this IP address (`blocked`).
+    #[error("TeamViewer has blocked requests from this network address: {message}")]
+    Blocked {
+        /// Server's description.
+        message: String,
+    },
+    /// A response body was larger than the limit for its kind of request.
+    #[error("the server's response was larger than {limit} bytes; it was not read")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The server's answers contradict themselves (a count of remaining records without a cursor,
+    /// a cursor that repeats): the data could be incomplete, so the run stops with this error.
+    #[error("the server's answer is inconsistent: {message}")]
+    InvalidResponse {
+        /// What was inconsistent.
+        message: String,
+    },
+    /// A safety limit of a paging run (pages, records or bytes) was reached before the server said
+    /// it was done; what was received so far is kept.
+    #[error("stopped at a safety limit: {message}")]
+    LimitExceeded {
+        /// Which limit, and its value.
         message: String,
     },
     /// Any other 4xx answer from the API.
@@ -205,6 +232,14 @@ pub enum ErrorKind {
     RateLimited,
     /// See [`Error::LicenseLimit`].
     LicenseLimit,
+    /// See [`Error::Blocked`].
+    Blocked,
+    /// See [`Error::ResponseTooLarge`].
+    ResponseTooLarge,
+    /// See [`Error::InvalidResponse`].
+    InvalidResponse,
+    /// See [`Error::LimitExceeded`].
+    LimitExceeded,
     /// See [`Error::Api`].
     Api,
     /// See [`Error::Server`].
@@ -249,6 +284,10 @@ impl ErrorKind {
             Self::NotFound => "not_found",
             Self::RateLimited => "rate_limited",
             Self::LicenseLimit => "license_limit",
+            Self::Blocked => "blocked",
+            Self::ResponseTooLarge => "response_too_large",
+            Self::InvalidResponse => "invalid_response",
+            Self::LimitExceeded => "limit_exceeded",
             Self::Api => "api",
             Self::Server => "server",
             Self::Network => "network",
@@ -285,6 +324,10 @@ impl Error {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::RateLimited { .. } => ErrorKind::RateLimited,
             Self::LicenseLimit { .. } => ErrorKind::LicenseLimit,
+            Self::Blocked { .. } => ErrorKind::Blocked,
+            Self::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Self::InvalidResponse { .. } => ErrorKind::InvalidResponse,
+            Self::LimitExceeded { .. } => ErrorKind::LimitExceeded,
             Self::Api { .. } => ErrorKind::Api,
             Self::Server { .. } => ErrorKind::Server,
             Self::Network { .. } => ErrorKind::Network,
