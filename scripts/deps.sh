@@ -9,7 +9,8 @@ want=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libsoup-3.0-dev
       libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils "$@")
 if [[ "$mode" == test ]]; then
   want+=(xvfb xauth x11-utils xdotool imagemagick dbus dbus-x11 at-spi2-core libglib2.0-bin
-         webkit2gtk-driver gnome-keyring libsecret-tools python3 chromium)
+         webkit2gtk-driver gnome-keyring libsecret-tools python3 chromium
+         gcc-mingw-w64-x86-64)
 fi
 missing=()
 for p in "${want[@]}"; do
@@ -20,6 +21,10 @@ if ((${#missing[@]})); then
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [[ "$mode" == test ]] && ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  # The Windows target: CI lints the cfg(windows) code (Debian's mingw-w64 links its build scripts).
+  rustup target add x86_64-pc-windows-gnu
 fi
 for c in rustfmt clippy; do
   if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then rustup component add "$c"; fi
