@@ -29,7 +29,7 @@ pub use config::{
     OAuthConfig, RedirectUri, CALLBACK_PATH, DEFAULT_DEEP_LINK_SCHEME, DEFAULT_LOGIN_URL,
     DEFAULT_LOOPBACK_PORT,
 };
-pub use loopback::LoopbackListener;
+pub use loopback::{LoopbackListener, LOOPBACK_HEADER_TIMEOUT, LOOPBACK_MAX_CONNECTIONS};
 pub use oauth::{exchange_code, refresh, revoke, validate_script_token};
 pub use pending::{AuthorizationGrant, PendingSignIn, PkceVerifier, SignInFlow, WINDOW};
 pub use session::{AuthSession, AuthState, REFRESH_MARGIN};
