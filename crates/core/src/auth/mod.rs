@@ -38,4 +38,4 @@ pub use store::{
     stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore, SystemKeyring,
     TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,
 };
-pub use tokens::{TokenKind, TokenSet};
+pub use tokens::{api_origin_of, default_api_origin, TokenKind, TokenSet};
