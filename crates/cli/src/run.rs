@@ -4,6 +4,7 @@ use crate::args::{
     Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand, SessionsCommand,
     SignInArgs, StateArg,
 };
+use crate::term;
 use sdesk_core::auth::{
     validate_script_token, AuthSession, KeyringStore, LoopbackListener, OAuthConfig, RedirectUri,
     SignInFlow, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE,
@@ -35,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sessions(SessionsCommand::List(args)) => list(&client, args).await,
         Command::Sessions(SessionsCommand::Close { code }) => {
             client.close_session(&code).await?;
-            println!("closed {code}");
+            println!("closed {}", term::line(&code));
             Ok(())
         }
         Command::Reports(ReportsCommand::Export(args)) => export(&client, args).await,
@@ -244,9 +245,14 @@ async fn status() -> Result<()> {
 
 async fn account(client: &TeamViewerClient) -> Result<()> {
     let a = client.account().await?;
-    println!("{} <{}> ({})", a.name, a.email, a.userid);
+    println!(
+        "{} <{}> ({})",
+        term::line(&a.name),
+        term::line(&a.email),
+        term::line(&a.userid)
+    );
     if let Some(c) = a.company_name.filter(|c| !c.is_empty()) {
-        println!("company: {c}");
+        println!("company: {}", term::line(&c));
     }
     Ok(())
 }
@@ -276,17 +282,19 @@ async fn create(client: &TeamViewerClient, args: CreateArgs) -> Result<()> {
 }
 
 fn print_session(s: &SupportSession) {
-    println!("Session code: {}", s.code);
+    println!("Session code: {}", term::line(&s.code));
     for (kind, link) in s.links() {
-        println!("{}: {link}", kind.label());
+        println!("{}: {}", kind.label(), term::line(link));
     }
 }
 
+/// JSON on standard output: the server's values exactly, with the characters a terminal would
+/// act on escaped ([`term::json`]).
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::Config {
         message: format!("cannot encode JSON: {e}"),
     })?;
-    println!("{text}");
+    println!("{}", term::json(&text));
     Ok(())
 }
 
@@ -315,26 +323,21 @@ async fn list(client: &TeamViewerClient, args: ListArgs) -> Result<()> {
             .as_ref()
             .and_then(|c| c.name.clone())
             .unwrap_or_default();
+        // term::line also turns tabs and line breaks into spaces: a value cannot break the
+        // tab-separated listing.
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            s.code,
-            s.state.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+            term::line(&s.code),
+            term::line(s.state.as_ref().map(|s| s.as_str()).unwrap_or("-")),
             fmt(s.created_at),
             fmt(s.valid_until),
             if s.online == Some(true) { "yes" } else { "no" },
-            one_line(&customer),
-            one_line(s.description.as_deref().unwrap_or_default()),
+            term::line(&customer),
+            term::line(s.description.as_deref().unwrap_or_default()),
         );
     }
     eprintln!("{} session(s)", sessions.len());
     Ok(())
-}
-
-/// Tabs and line breaks would break the tab-separated listing.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// Parses `--from`/`--to`: RFC 3339, or a date meaning midnight UTC.
@@ -415,7 +418,10 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes CSV to a file (atomically) or to standard output (`-`).
+/// Writes CSV to a file (atomically) or to standard output (`-`). The data is written exactly
+/// as received (CSV is data, not terminal output), except when standard output is a terminal:
+/// then a person is reading it, and control characters are neutralised like all server text
+/// ([`term::TerminalWriter`]).
 fn write_csv<'a>(
     records: impl IntoIterator<Item = &'a sdesk_core::models::ConnectionReport>,
     out: &str,
@@ -423,6 +429,13 @@ fn write_csv<'a>(
 ) -> Result<u64> {
     if out == "-" {
         let stdout = std::io::stdout();
+        if stdout.is_terminal() {
+            let mut w = std::io::BufWriter::new(term::TerminalWriter::new(stdout.lock()));
+            let n = export_csv(records, &mut w, options)?;
+            let terminal = w.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+            drop(terminal.finish()?);
+            return Ok(n);
+        }
         let mut lock = std::io::BufWriter::new(stdout.lock());
         let n = export_csv(records, &mut lock, options)?;
         lock.flush()?;
