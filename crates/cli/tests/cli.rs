@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 const HEADER: &str = "id,start_date,end_date,duration_seconds,userid,username,deviceid,devicename,groupid,groupname,support_session_type,session_code,end_customer_name,end_customer_email,billing_state,fee,currency,notes,contact_id";
 
@@ -375,6 +377,13 @@ fn script_token_sign_in_is_stored_in_the_keyring_and_used() {
         "a valid token is accepted: {}",
         stderr(&o)
     );
+    assert!(
+        stderr(&o).contains(&format!(
+            "stored in the OS keyring (Secret Service, entry {service})"
+        )),
+        "the user is told exactly where the token went: {}",
+        stderr(&o)
+    );
 
     let o = sdesk(&["status"], &base_env);
     assert!(
@@ -550,20 +559,24 @@ fn assert_inert(output: &[u8], what: &str) {
     }
 }
 
-/// A loopback HTTP server answering every request from `route(method, path)`.
+/// A loopback HTTP server answering every request from `route(method, path)`; counts requests.
 struct Hostile {
     base: String,
+    requests: Arc<AtomicUsize>,
 }
 
 fn hostile(route: fn(&str, &str) -> (u16, serde_json::Value)) -> Hostile {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            count.fetch_add(1, Ordering::SeqCst);
             std::thread::spawn(move || answer(stream, route));
         }
     });
-    Hostile { base }
+    Hostile { base, requests }
 }
 
 fn answer(stream: std::net::TcpStream, route: fn(&str, &str) -> (u16, serde_json::Value)) {
@@ -727,4 +740,157 @@ fn csv_data_is_written_as_received_when_it_is_not_shown_on_a_terminal() {
         &rows[0][7], EVIL,
         "piped CSV (not a terminal) is data too and kept exactly"
     );
+}
+
+#[test]
+fn plain_http_to_another_machine_is_refused_before_sending() {
+    for url in ["http://webapi.teamviewer.com", "http://192.0.2.1:8080"] {
+        let o = sdesk(
+            &["account"],
+            &[("SDESK_API_URL", url), ("SDESK_TOKEN", "1234-token")],
+        );
+        assert!(!o.status.success(), "{url} must be refused");
+        assert!(
+            stderr(&o).starts_with("error: invalid_input: API URL: must use https"),
+            "the token would cross the network in clear: {}",
+            stderr(&o)
+        );
+    }
+    let server = hostile(evil_routes);
+    let loopback = server.base.replace("127.0.0.1", "localhost");
+    let o = sdesk(
+        &["sessions", "list", "--json"],
+        &[("SDESK_API_URL", &loopback), ("SDESK_TOKEN", "1234-token")],
+    );
+    assert!(
+        o.status.success(),
+        "plain http on this machine (the sandbox) is fine: {}",
+        stderr(&o)
+    );
+}
+
+/// Environment with no reachable Secret Service: the session bus address points nowhere.
+fn no_keyring(service: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/sdesk-test-bus".to_owned(),
+        ),
+        ("SDESK_KEYRING_SERVICE", service.to_owned()),
+    ]
+}
+
+#[test]
+fn sign_in_without_a_keyring_fails_and_says_so() {
+    let server = hostile(evil_routes);
+    let service = format!(
+        "dev.supporterdesk.test.cli.nokeyring.{}",
+        std::process::id()
+    );
+    let mut env = no_keyring(&service);
+    env.push(("SDESK_API_URL", server.base.clone()));
+    env.push(("SDESK_TOKEN", "1234-secret-script-token".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let o = sdesk(&["sign-in", "--script-token"], &env);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success(),
+        "keyring storage was asked for (the default) and failed: the exit status must say so"
+    );
+    assert!(
+        err.starts_with("error: keyring_unavailable:"),
+        "the kind names the cause: {err}"
+    );
+    assert!(
+        err.contains("nothing was stored") && err.contains("SDESK_TOKEN"),
+        "the message says nothing was stored and how to proceed: {err}"
+    );
+    assert!(
+        !err.contains("signed in with"),
+        "no success claim when nothing was stored: {err}"
+    );
+    assert!(
+        !err.contains("1234-secret-script-token"),
+        "the token is never printed"
+    );
+
+    let mut oauth_env = env.clone();
+    oauth_env.retain(|(k, _)| *k != "SDESK_TOKEN");
+    oauth_env.push(("SDESK_CLIENT_ID", "client-1"));
+    let o = sdesk(&["sign-in", "--port", "0"], &oauth_env);
+    assert!(
+        stderr(&o).starts_with("error: keyring_unavailable:"),
+        "a browser sign-in stops before the browser, not after the user signed in: {}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("http"),
+        "no authorize address is printed when the sign-in could not be kept: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_stored_sign_in_is_only_sent_to_its_own_api() {
+    let Some(service) = keyring_service("origin") else {
+        return;
+    };
+    let running = Running::start(sdesk_sandbox::SandboxConfig::default());
+    let sandbox_url = running.sandbox.as_ref().unwrap().base_url().to_string();
+    let origin = sandbox_url.trim_end_matches('/').to_owned();
+    let token = running.sandbox.as_ref().unwrap().script_token();
+    let o = sdesk(
+        &["sign-in", "--script-token"],
+        &[
+            ("SDESK_API_URL", &sandbox_url),
+            ("SDESK_KEYRING_SERVICE", &service),
+            ("SDESK_TOKEN", &token),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Another API (a server the user pointed --api-url at) must not receive that token.
+    let other = hostile(evil_routes);
+    let env = [
+        ("SDESK_API_URL", other.base.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+    ];
+    let o = sdesk(&["account"], &env);
+    assert!(!o.status.success(), "the stored token is not for this API");
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: not_signed_in: signed in to {origin}, not {}; sign in again",
+            other.base
+        )),
+        "the error says where the sign-in belongs: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        other.requests.load(Ordering::SeqCst),
+        0,
+        "nothing at all was sent to the other API"
+    );
+    let o = sdesk(&["status"], &env);
+    assert!(
+        stdout(&o).contains(&format!(
+            "not signed in to {} (the stored sign-in is for {origin}",
+            other.base
+        )),
+        "{}",
+        stdout(&o)
+    );
+
+    let own = [
+        ("SDESK_API_URL", sandbox_url.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+    ];
+    let o = sdesk(&["account"], &own);
+    assert!(
+        o.status.success(),
+        "the sign-in still works for its own API: {}",
+        stderr(&o)
+    );
+    let o = sdesk(&["sign-out"], &own);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

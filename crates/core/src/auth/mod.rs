@@ -35,7 +35,7 @@ pub use pending::{AuthorizationGrant, PendingSignIn, PkceVerifier, SignInFlow, W
 pub use session::{AuthSession, AuthState, REFRESH_MARGIN};
 pub(crate) use store::on_blocking_thread;
 pub use store::{
-    stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore, SystemKeyring,
-    TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,
+    keyring_name, stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore,
+    SystemKeyring, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,
 };
 pub use tokens::{api_origin_of, default_api_origin, TokenKind, TokenSet};

@@ -304,8 +304,9 @@ fn short_reason(text: &str) -> String {
     s
 }
 
-/// The platform's name for its keyring, for messages.
-fn keyring_name() -> &'static str {
+/// The platform's name for its keyring, for messages: "Secret Service", "Keychain" or
+/// "Credential Manager".
+pub fn keyring_name() -> &'static str {
     if cfg!(target_os = "macos") {
         "Keychain"
     } else if cfg!(windows) {
