@@ -3,7 +3,7 @@
 //! Names, links, descriptions and error messages come from the server and are untrusted: a
 //! control character or escape sequence in them would be executed by the terminal (retitle the
 //! window, clear the screen, move the cursor and print a fake "All good"). Everything `sdesk`
-//! prints that could contain server text goes through [`line`] (or [`json`] for JSON output,
+//! prints that could contain server text goes through [`line()`] (or [`json`] for JSON output,
 //! or [`TerminalWriter`] for CSV shown on a terminal and for log lines).
 //!
 //! Neutralised: C0 controls (including ESC, BEL, backspace and carriage return), DEL, C1
