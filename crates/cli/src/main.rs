@@ -1,8 +1,10 @@
 //! `sdesk`: scripted support sessions and connection-report exports over the Supporter Desk
-//! core. Errors end the process with one line `error: <kind>: <message>` on stderr.
+//! core. Errors end the process with one line `error: <kind>: <message>` on stderr. Server text
+//! reaches the terminal only through [`term`].
 
 mod args;
 mod run;
+mod term;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -10,7 +12,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        // Log lines can quote server text: no colours, and control characters neutralised.
+        .with_ansi(false)
+        .with_writer(term::SafeStderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SDESK_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
@@ -29,7 +33,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}: {}", e.kind(), e);
+            // The message can quote the server (an error description, a name).
+            eprintln!("error: {}: {}", e.kind(), term::line(&e.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -4,9 +4,10 @@ use crate::args::{
     Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand, SessionsCommand,
     SignInArgs, StateArg,
 };
+use crate::term;
 use sdesk_core::auth::{
-    validate_script_token, AuthSession, KeyringStore, LoopbackListener, OAuthConfig, RedirectUri,
-    SignInFlow, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE,
+    keyring_name, validate_script_token, AuthSession, KeyringStore, LoopbackListener, OAuthConfig,
+    RedirectUri, SignInFlow, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE,
 };
 use sdesk_core::client::{build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient};
 use sdesk_core::clock::SystemClock;
@@ -25,7 +26,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sandbox(args) => return run_sandbox(args).await,
         Command::SignIn(args) => return sign_in(&cli.api_url, cli.sandbox, args).await,
         Command::SignOut => return sign_out(&cli.api_url).await,
-        Command::Status => return status().await,
+        Command::Status => return status(&cli.api_url).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -35,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sessions(SessionsCommand::List(args)) => list(&client, args).await,
         Command::Sessions(SessionsCommand::Close { code }) => {
             client.close_session(&code).await?;
-            println!("closed {code}");
+            println!("closed {}", term::line(&code));
             Ok(())
         }
         Command::Reports(ReportsCommand::Export(args)) => export(&client, args).await,
@@ -83,42 +84,103 @@ fn stored_session(api: &url::Url) -> Result<AuthSession> {
         Ok(id) if !id.trim().is_empty() => Some(oauth_config(api, &cli_login_url(), id, 0)?),
         _ => None,
     };
-    keyring_session(oauth)
+    keyring_session(oauth, api)
 }
 
 async fn sign_out(api_url: &str) -> Result<()> {
     let session = stored_session(&parse_api_url(api_url)?)?;
     let state = session.status().await?;
-    if state.kind == Some(sdesk_core::auth::TokenKind::OAuth) && session.oauth_config().is_none() {
-        eprintln!(
-            "note: the token is removed from the keyring but not revoked (set SDESK_CLIENT_ID \
-             to revoke it at TeamViewer)"
-        );
+    match &state.api_origin {
+        Some(theirs) if !state.signed_in => eprintln!(
+            "note: the stored sign-in is for {}, not {}; it is removed from the keyring without \
+             revoking it (that would send it to {})",
+            term::line(theirs),
+            term::line(session.api_origin()),
+            term::line(session.api_origin()),
+        ),
+        _ if state.kind == Some(sdesk_core::auth::TokenKind::OAuth)
+            && session.oauth_config().is_none() =>
+        {
+            eprintln!(
+                "note: the token is removed from the keyring but not revoked (set \
+                 SDESK_CLIENT_ID to revoke it at TeamViewer)"
+            );
+        }
+        _ => {}
     }
     session.sign_out().await?;
     eprintln!("signed out");
     Ok(())
 }
 
-/// The keyring entry the desktop app writes. `SDESK_KEYRING_SERVICE` selects another entry
-/// (separate profiles; tests).
-fn keyring_store() -> Arc<dyn TokenStore> {
-    let service = std::env::var("SDESK_KEYRING_SERVICE")
+/// The keyring service of the entry the desktop app writes. `SDESK_KEYRING_SERVICE` selects
+/// another entry (separate profiles; tests).
+fn keyring_service() -> String {
+    std::env::var("SDESK_KEYRING_SERVICE")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
-    Arc::new(KeyringStore::new(&service))
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned())
 }
 
-/// The stored sign-in; with an OAuth configuration its tokens are refreshed when due.
-fn keyring_session(oauth: Option<OAuthConfig>) -> Result<AuthSession> {
+fn keyring_store() -> Arc<dyn TokenStore> {
+    Arc::new(KeyringStore::new(&keyring_service()))
+}
+
+/// The stored sign-in for the API at `api` (tokens stored for another API are never used for
+/// it); with an OAuth configuration its tokens are refreshed when due.
+fn keyring_session(oauth: Option<OAuthConfig>, api: &url::Url) -> Result<AuthSession> {
     let http = build_http(&HttpConfig::default())?;
-    Ok(AuthSession::new(
-        keyring_store(),
-        oauth,
-        http,
-        Arc::new(SystemClock),
-    ))
+    Ok(AuthSession::new(keyring_store(), oauth, http, Arc::new(SystemClock)).with_api_base(api))
+}
+
+/// Where a stored sign-in lives, for messages.
+fn keyring_place() -> String {
+    format!(
+        "the OS keyring ({}, entry {})",
+        keyring_name(),
+        term::line(&keyring_service())
+    )
+}
+
+/// The error when the keyring cannot take the sign-in: nothing is stored, so `sdesk` is not
+/// signed in, and what to do instead.
+fn not_stored(e: Error) -> Error {
+    let hint = "nothing was stored, so sdesk is not signed in. Start or unlock the keyring and \
+                sign in again, or give each command a script token in SDESK_TOKEN instead";
+    match e {
+        Error::KeyringUnavailable { message } => Error::KeyringUnavailable {
+            message: format!("{message}; {hint}"),
+        },
+        Error::Keyring { message } => Error::Keyring {
+            message: format!("{message}; {hint}"),
+        },
+        other => other,
+    }
+}
+
+/// Fails early, before the browser or the token, when the keyring cannot store anything.
+async fn ensure_keyring() -> Result<()> {
+    let service = keyring_service();
+    tokio::task::spawn_blocking(move || KeyringStore::new(&service).probe())
+        .await
+        .map_err(|e| Error::Keyring {
+            message: format!("the keyring check failed: {e}"),
+        })?
+        .map_err(not_stored)
+}
+
+/// Fails when the session holds its tokens in memory only (the keyring refused them): the
+/// process ends, so they would be lost. An OAuth token is revoked first, best effort.
+async fn ensure_stored(session: &AuthSession) -> Result<()> {
+    if !session.status().await?.memory_only {
+        return Ok(());
+    }
+    if let Err(e) = session.sign_out().await {
+        tracing::debug!(error = %e, "could not discard the unsaved sign-in");
+    }
+    Err(not_stored(Error::KeyringUnavailable {
+        message: format!("{} did not store the sign-in", keyring_place()),
+    }))
 }
 
 fn cli_login_url() -> String {
@@ -162,13 +224,19 @@ async fn sign_in(api_url: &str, sandbox: bool, args: SignInArgs) -> Result<()> {
     }
     let base = parse_api_url(api_url)?;
     let http = build_http(&HttpConfig::default())?;
+    // The sign-in only lasts if the keyring takes it: check before asking for anything.
+    ensure_keyring().await?;
     if args.script_token {
         let token = read_script_token()?;
         validate_script_token(&http, &base, &token).await?;
-        keyring_session(None)?
-            .sign_in_with_script_token(token)
-            .await?;
-        eprintln!("signed in with a script token (stored in the OS keyring)");
+        let session = keyring_session(None, &base)?;
+        session.sign_in_with_script_token(token).await?;
+        ensure_stored(&session).await?;
+        eprintln!(
+            "signed in with a script token for {}; stored in {}",
+            term::line(session.api_origin()),
+            keyring_place()
+        );
         return Ok(());
     }
     let client_id = args.client_id.ok_or_else(|| {
@@ -198,11 +266,18 @@ async fn sign_in(api_url: &str, sandbox: bool, args: SignInArgs) -> Result<()> {
             Err(e) => return Err(e),
         }
     };
-    let session = keyring_session(Some(config))?;
+    let session = Arc::new(keyring_session(Some(config), &base)?);
     session.sign_in_with_grant(grant).await?;
-    let client = TeamViewerClient::new(http, base, Arc::new(session));
+    ensure_stored(&session).await?;
+    let client = TeamViewerClient::new(http, base, session.clone());
     let account = client.account().await?;
-    eprintln!("signed in as {} <{}>", account.name, account.email);
+    eprintln!(
+        "signed in as {} <{}> at {}; stored in {}",
+        term::line(&account.name),
+        term::line(&account.email),
+        term::line(session.api_origin()),
+        keyring_place()
+    );
     Ok(())
 }
 
@@ -225,10 +300,20 @@ fn read_script_token() -> Result<Secret> {
     Ok(token)
 }
 
-async fn status() -> Result<()> {
-    let state = keyring_session(None)?.status().await?;
+async fn status(api_url: &str) -> Result<()> {
+    let session = keyring_session(None, &parse_api_url(api_url)?)?;
+    let state = session.status().await?;
+    let here = term::line(session.api_origin());
     if !state.signed_in {
-        println!("not signed in");
+        match &state.api_origin {
+            Some(theirs) => println!(
+                "not signed in to {here} (the stored sign-in is for {}: use --api-url {} or \
+                 sign in again)",
+                term::line(theirs),
+                term::line(theirs)
+            ),
+            None => println!("not signed in"),
+        }
         return Ok(());
     }
     let kind = match state.kind {
@@ -236,17 +321,22 @@ async fn status() -> Result<()> {
         _ => "TeamViewer account (OAuth)",
     };
     match state.expires_at {
-        Some(t) => println!("signed in: {kind}, access token valid until {t}"),
-        None => println!("signed in: {kind}"),
+        Some(t) => println!("signed in: {kind} for {here}, access token valid until {t}"),
+        None => println!("signed in: {kind} for {here}"),
     }
     Ok(())
 }
 
 async fn account(client: &TeamViewerClient) -> Result<()> {
     let a = client.account().await?;
-    println!("{} <{}> ({})", a.name, a.email, a.userid);
+    println!(
+        "{} <{}> ({})",
+        term::line(&a.name),
+        term::line(&a.email),
+        term::line(&a.userid)
+    );
     if let Some(c) = a.company_name.filter(|c| !c.is_empty()) {
-        println!("company: {c}");
+        println!("company: {}", term::line(&c));
     }
     Ok(())
 }
@@ -276,17 +366,19 @@ async fn create(client: &TeamViewerClient, args: CreateArgs) -> Result<()> {
 }
 
 fn print_session(s: &SupportSession) {
-    println!("Session code: {}", s.code);
+    println!("Session code: {}", term::line(&s.code));
     for (kind, link) in s.links() {
-        println!("{}: {link}", kind.label());
+        println!("{}: {}", kind.label(), term::line(link));
     }
 }
 
+/// JSON on standard output: the server's values exactly, with the characters a terminal would
+/// act on escaped ([`term::json`]).
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::Config {
         message: format!("cannot encode JSON: {e}"),
     })?;
-    println!("{text}");
+    println!("{}", term::json(&text));
     Ok(())
 }
 
@@ -315,26 +407,21 @@ async fn list(client: &TeamViewerClient, args: ListArgs) -> Result<()> {
             .as_ref()
             .and_then(|c| c.name.clone())
             .unwrap_or_default();
+        // term::line also turns tabs and line breaks into spaces: a value cannot break the
+        // tab-separated listing.
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            s.code,
-            s.state.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+            term::line(&s.code),
+            term::line(s.state.as_ref().map(|s| s.as_str()).unwrap_or("-")),
             fmt(s.created_at),
             fmt(s.valid_until),
             if s.online == Some(true) { "yes" } else { "no" },
-            one_line(&customer),
-            one_line(s.description.as_deref().unwrap_or_default()),
+            term::line(&customer),
+            term::line(s.description.as_deref().unwrap_or_default()),
         );
     }
     eprintln!("{} session(s)", sessions.len());
     Ok(())
-}
-
-/// Tabs and line breaks would break the tab-separated listing.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// Parses `--from`/`--to`: RFC 3339, or a date meaning midnight UTC.
@@ -415,7 +502,10 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes CSV to a file (atomically) or to standard output (`-`).
+/// Writes CSV to a file (atomically) or to standard output (`-`). The data is written exactly
+/// as received (CSV is data, not terminal output), except when standard output is a terminal:
+/// then a person is reading it, and control characters are neutralised like all server text
+/// ([`term::TerminalWriter`]).
 fn write_csv<'a>(
     records: impl IntoIterator<Item = &'a sdesk_core::models::ConnectionReport>,
     out: &str,
@@ -423,6 +513,13 @@ fn write_csv<'a>(
 ) -> Result<u64> {
     if out == "-" {
         let stdout = std::io::stdout();
+        if stdout.is_terminal() {
+            let mut w = std::io::BufWriter::new(term::TerminalWriter::new(stdout.lock()));
+            let n = export_csv(records, &mut w, options)?;
+            let terminal = w.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+            drop(terminal.finish()?);
+            return Ok(n);
+        }
         let mut lock = std::io::BufWriter::new(stdout.lock());
         let n = export_csv(records, &mut lock, options)?;
         lock.flush()?;

@@ -2,7 +2,10 @@
 //! Black-box tests of the `sdesk` binary against the sandbox.
 
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 const HEADER: &str = "id,start_date,end_date,duration_seconds,userid,username,deviceid,devicename,groupid,groupname,support_session_type,session_code,end_customer_name,end_customer_email,billing_state,fee,currency,notes,contact_id";
 
@@ -374,6 +377,13 @@ fn script_token_sign_in_is_stored_in_the_keyring_and_used() {
         "a valid token is accepted: {}",
         stderr(&o)
     );
+    assert!(
+        stderr(&o).contains(&format!(
+            "stored in the OS keyring (Secret Service, entry {service})"
+        )),
+        "the user is told exactly where the token went: {}",
+        stderr(&o)
+    );
 
     let o = sdesk(&["status"], &base_env);
     assert!(
@@ -526,4 +536,361 @@ fn oauth_sign_in_through_the_loopback_redirect() {
         1,
         "sign-out revokes the OAuth token"
     );
+}
+
+// ----- a hostile server --------------------------------------------------------------------
+
+/// Server text that tries to take over the terminal: retitle the window (OSC … BEL), clear the
+/// screen and home the cursor (CSI), print a fake "All good" on a line of its own, an 8-bit CSI
+/// (C1), and a right-to-left override.
+const EVIL: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[HAll good\r\n\u{9b}31m\u{202e}txt.exe";
+
+/// Fails when `output` could make a terminal do anything but print text.
+fn assert_inert(output: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(output);
+    for c in text.chars() {
+        let dangerous = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(
+            !dangerous,
+            "{what}: U+{:04X} from the server reached the terminal: {text:?}",
+            u32::from(c)
+        );
+    }
+}
+
+/// A loopback HTTP server answering every request from `route(method, path)`; counts requests.
+struct Hostile {
+    base: String,
+    requests: Arc<AtomicUsize>,
+}
+
+fn hostile(route: fn(&str, &str) -> (u16, serde_json::Value)) -> Hostile {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            count.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || answer(stream, route));
+        }
+    });
+    Hostile { base, requests }
+}
+
+fn answer(stream: std::net::TcpStream, route: fn(&str, &str) -> (u16, serde_json::Value)) {
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut length = 0usize;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let mut parts = request_line.split(' ');
+    let method = parts.next().unwrap_or("");
+    let path = parts.next().unwrap_or("").split('?').next().unwrap_or("");
+    let (status, json) = route(method, path);
+    let body = json.to_string();
+    let mut stream = reader.into_inner();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn evil_session() -> serde_json::Value {
+    serde_json::json!({
+        "code": format!("s123-456-789{EVIL}"),
+        "state": EVIL,
+        "description": EVIL,
+        "end_customer": { "name": EVIL, "email": "x@example.com" },
+        "supporter_link": format!("https://get.teamviewer.com/s123{EVIL}"),
+        "webclient_supporter_link": format!("https://login.teamviewer.com/{EVIL}"),
+        "end_customer_link": format!("https://get.teamviewer.com/{EVIL}"),
+    })
+}
+
+fn evil_routes(method: &str, path: &str) -> (u16, serde_json::Value) {
+    match (method, path) {
+        ("GET", "/api/v1/ping") => (200, serde_json::json!({ "token_valid": true })),
+        ("GET", "/api/v1/account") => (
+            200,
+            serde_json::json!({
+                "userid": format!("u1{EVIL}"), "name": EVIL, "email": EVIL, "company_name": EVIL
+            }),
+        ),
+        ("POST", "/api/v1/sessions") => (200, evil_session()),
+        ("GET", "/api/v1/sessions") => (200, serde_json::json!({ "sessions": [evil_session()] })),
+        ("GET", "/api/v1/reports/connections") => (
+            200,
+            serde_json::json!({
+                "records": [{ "id": "r1", "username": EVIL, "devicename": EVIL }],
+                "records_remaining": 0
+            }),
+        ),
+        _ => (
+            400,
+            serde_json::json!({ "error": "invalid_request", "error_description": EVIL }),
+        ),
+    }
+}
+
+fn against(server: &Hostile, args: &[&str]) -> Output {
+    sdesk(
+        args,
+        &[
+            ("SDESK_API_URL", &server.base),
+            ("SDESK_TOKEN", "1234-token"),
+        ],
+    )
+}
+
+#[test]
+fn server_text_cannot_drive_the_terminal() {
+    let server = hostile(evil_routes);
+    for args in [
+        &["account"][..],
+        &["sessions", "create", "--group", "Support"],
+        &["sessions", "list"],
+        &["sessions", "list", "--state", "all"],
+    ] {
+        let o = against(&server, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert_inert(&o.stdout, &format!("stdout of {args:?}"));
+        assert_inert(&o.stderr, &format!("stderr of {args:?}"));
+        assert!(
+            stdout(&o).contains("All good"),
+            "{args:?}: the text itself stays visible, so the attempt is seen: {}",
+            stdout(&o)
+        );
+    }
+    let o = against(&server, &["sessions", "list"]);
+    for row in stdout(&o).lines().skip(1) {
+        assert_eq!(
+            row.split('\t').count(),
+            7,
+            "a line break or tab from the server cannot add rows or columns: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn server_error_descriptions_cannot_drive_the_terminal() {
+    let server = hostile(evil_routes);
+    let o = against(&server, &["sessions", "close", "s123-456-789"]);
+    assert!(!o.status.success(), "the server refused the request");
+    assert_inert(&o.stderr, "the error line");
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: api: ") && err.trim_end().lines().count() == 1,
+        "one error line, whatever the description contains: {err:?}"
+    );
+}
+
+#[test]
+fn json_output_is_the_exact_value_with_terminal_controls_escaped() {
+    let server = hostile(evil_routes);
+    let o = against(
+        &server,
+        &["sessions", "create", "--group", "Support", "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_inert(&o.stdout, "--json output");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["description"], EVIL,
+        "a program reading --json gets the server's value unchanged"
+    );
+}
+
+#[test]
+fn csv_data_is_written_as_received_when_it_is_not_shown_on_a_terminal() {
+    let server = hostile(evil_routes);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.csv");
+    let o = against(
+        &server,
+        &["reports", "export", "--out", file.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_inert(&o.stderr, "export's messages");
+    let (_, rows) = read_csv(&std::fs::read(&file).unwrap(), b',');
+    assert_eq!(
+        &rows[0][7], EVIL,
+        "a CSV file is data: the device name is kept exactly"
+    );
+    let o = against(&server, &["reports", "export", "--out", "-"]);
+    let (_, rows) = read_csv(&o.stdout, b',');
+    assert_eq!(
+        &rows[0][7], EVIL,
+        "piped CSV (not a terminal) is data too and kept exactly"
+    );
+}
+
+#[test]
+fn plain_http_to_another_machine_is_refused_before_sending() {
+    for url in ["http://webapi.teamviewer.com", "http://192.0.2.1:8080"] {
+        let o = sdesk(
+            &["account"],
+            &[("SDESK_API_URL", url), ("SDESK_TOKEN", "1234-token")],
+        );
+        assert!(!o.status.success(), "{url} must be refused");
+        assert!(
+            stderr(&o).starts_with("error: invalid_input: API URL: must use https"),
+            "the token would cross the network in clear: {}",
+            stderr(&o)
+        );
+    }
+    let server = hostile(evil_routes);
+    let loopback = server.base.replace("127.0.0.1", "localhost");
+    let o = sdesk(
+        &["sessions", "list", "--json"],
+        &[("SDESK_API_URL", &loopback), ("SDESK_TOKEN", "1234-token")],
+    );
+    assert!(
+        o.status.success(),
+        "plain http on this machine (the sandbox) is fine: {}",
+        stderr(&o)
+    );
+}
+
+/// Environment with no reachable Secret Service: the session bus address points nowhere.
+fn no_keyring(service: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/sdesk-test-bus".to_owned(),
+        ),
+        ("SDESK_KEYRING_SERVICE", service.to_owned()),
+    ]
+}
+
+#[test]
+fn sign_in_without_a_keyring_fails_and_says_so() {
+    let server = hostile(evil_routes);
+    let service = format!(
+        "dev.supporterdesk.test.cli.nokeyring.{}",
+        std::process::id()
+    );
+    let mut env = no_keyring(&service);
+    env.push(("SDESK_API_URL", server.base.clone()));
+    env.push(("SDESK_TOKEN", "1234-secret-script-token".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let o = sdesk(&["sign-in", "--script-token"], &env);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success(),
+        "keyring storage was asked for (the default) and failed: the exit status must say so"
+    );
+    assert!(
+        err.starts_with("error: keyring_unavailable:"),
+        "the kind names the cause: {err}"
+    );
+    assert!(
+        err.contains("nothing was stored") && err.contains("SDESK_TOKEN"),
+        "the message says nothing was stored and how to proceed: {err}"
+    );
+    assert!(
+        !err.contains("signed in with"),
+        "no success claim when nothing was stored: {err}"
+    );
+    assert!(
+        !err.contains("1234-secret-script-token"),
+        "the token is never printed"
+    );
+
+    let mut oauth_env = env.clone();
+    oauth_env.retain(|(k, _)| *k != "SDESK_TOKEN");
+    oauth_env.push(("SDESK_CLIENT_ID", "client-1"));
+    let o = sdesk(&["sign-in", "--port", "0"], &oauth_env);
+    assert!(
+        stderr(&o).starts_with("error: keyring_unavailable:"),
+        "a browser sign-in stops before the browser, not after the user signed in: {}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("http"),
+        "no authorize address is printed when the sign-in could not be kept: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_stored_sign_in_is_only_sent_to_its_own_api() {
+    let Some(service) = keyring_service("origin") else {
+        return;
+    };
+    let running = Running::start(sdesk_sandbox::SandboxConfig::default());
+    let sandbox_url = running.sandbox.as_ref().unwrap().base_url().to_string();
+    let origin = sandbox_url.trim_end_matches('/').to_owned();
+    let token = running.sandbox.as_ref().unwrap().script_token();
+    let o = sdesk(
+        &["sign-in", "--script-token"],
+        &[
+            ("SDESK_API_URL", &sandbox_url),
+            ("SDESK_KEYRING_SERVICE", &service),
+            ("SDESK_TOKEN", &token),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Another API (a server the user pointed --api-url at) must not receive that token.
+    let other = hostile(evil_routes);
+    let env = [
+        ("SDESK_API_URL", other.base.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+    ];
+    let o = sdesk(&["account"], &env);
+    assert!(!o.status.success(), "the stored token is not for this API");
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: not_signed_in: signed in to {origin}, not {}; sign in again",
+            other.base
+        )),
+        "the error says where the sign-in belongs: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        other.requests.load(Ordering::SeqCst),
+        0,
+        "nothing at all was sent to the other API"
+    );
+    let o = sdesk(&["status"], &env);
+    assert!(
+        stdout(&o).contains(&format!(
+            "not signed in to {} (the stored sign-in is for {origin}",
+            other.base
+        )),
+        "{}",
+        stdout(&o)
+    );
+
+    let own = [
+        ("SDESK_API_URL", sandbox_url.as_str()),
+        ("SDESK_KEYRING_SERVICE", service.as_str()),
+    ];
+    let o = sdesk(&["account"], &own);
+    assert!(
+        o.status.success(),
+        "the sign-in still works for its own API: {}",
+        stderr(&o)
+    );
+    let o = sdesk(&["sign-out"], &own);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

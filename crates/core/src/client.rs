@@ -83,13 +83,39 @@ impl TokenSource for StaticToken {
 }
 
 /// Parses and normalises an API origin (`https://webapi.teamviewer.com`, or the sandbox's
-/// `http://127.0.0.1:PORT`). A trailing `/api/v1` is accepted and removed.
+/// `http://127.0.0.1:PORT`). A trailing `/api/v1` is accepted and removed. Used for
+/// `--api-url`/`SDESK_API_URL` and the app's settings.
+///
+/// # Errors
+/// [`Error::InvalidInput`] (field "API URL") as [`parse_service_url`].
 pub fn parse_api_url(raw: &str) -> Result<Url> {
-    let mut url = Url::parse(raw.trim()).map_err(|e| Error::invalid("API URL", e.to_string()))?;
+    parse_service_url("API URL", raw)
+}
+
+/// [`parse_api_url`] for any service origin the app talks to (the API, the login pages), with
+/// `field` naming it in errors. Plain `http` is accepted only for a loopback host
+/// (`127.0.0.0/8`, `::1`, `localhost`): tokens, codes and the client secret must never cross a
+/// network unencrypted. User info (`user:password@`) is refused: it would be sent as
+/// credentials.
+///
+/// # Errors
+/// [`Error::InvalidInput`] for anything that is not an `https` URL with a host, or an `http` URL
+/// of a loopback host, or that carries user info.
+pub fn parse_service_url(field: &str, raw: &str) -> Result<Url> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| Error::invalid(field, e.to_string()))?;
     if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(Error::invalid(field, "must be an https URL with a host"));
+    }
+    if url.scheme() == "http" && !is_loopback_host(&url) {
         return Err(Error::invalid(
-            "API URL",
-            "must be an http(s) URL with a host",
+            field,
+            "must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            field,
+            "must not contain a user name or password",
         ));
     }
     let path = url.path().trim_end_matches('/').to_owned();
@@ -98,6 +124,16 @@ pub fn parse_api_url(raw: &str) -> Result<Url> {
     url.set_query(None);
     url.set_fragment(None);
     Ok(url)
+}
+
+/// Whether the URL's host is this machine: `127.0.0.0/8`, `::1` or `localhost`.
+pub fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 /// How transient failures of idempotent requests (GET) are retried. `POST` is never retried:
@@ -696,6 +732,58 @@ mod tests {
         }
         assert!(parse_api_url("ftp://x").is_err(), "only http(s) is an API");
         assert!(parse_api_url("not a url").is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_for_loopback() {
+        for insecure in [
+            "http://webapi.teamviewer.com",
+            "http://10.0.0.1:8080",
+            "http://127.0.0.1.example.com",
+            "http://localhost.example.com",
+            "http://[::2]:80",
+        ] {
+            let err = parse_api_url(insecure).expect_err(insecure);
+            assert_eq!(
+                err.kind(),
+                crate::ErrorKind::InvalidInput,
+                "{insecure}: tokens must not travel over plain http to another machine"
+            );
+            assert!(
+                err.to_string().contains("https"),
+                "the message tells the user what to use instead: {err}"
+            );
+        }
+        for loopback in [
+            "http://127.0.0.1:8080",
+            "http://127.5.6.7",
+            "http://[::1]:9000/",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "https://webapi.teamviewer.com",
+        ] {
+            assert!(
+                parse_api_url(loopback).is_ok(),
+                "{loopback}: https anywhere and http on this machine (the sandbox) are allowed"
+            );
+        }
+    }
+
+    #[test]
+    fn user_info_is_refused() {
+        assert!(
+            parse_api_url("https://user:pw@webapi.teamviewer.com").is_err(),
+            "credentials in the URL would be sent as basic auth with every request"
+        );
+        assert_eq!(
+            parse_service_url("login URL", "http://example.com")
+                .expect_err("plain http")
+                .to_string()
+                .split(':')
+                .next(),
+            Some("login URL"),
+            "the error names the field it is about"
+        );
     }
 
     #[test]

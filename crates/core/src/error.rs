@@ -54,6 +54,15 @@ pub enum Error {
     /// No credentials are stored.
     #[error("not signed in")]
     NotSignedIn,
+    /// Tokens are stored, but for another API origin: they are never sent anywhere else. Kind
+    /// [`ErrorKind::NotSignedIn`] (the remedy is the same: sign in).
+    #[error("signed in to {signed_in_to}, not {requested}; sign in again")]
+    SignedInElsewhere {
+        /// The origin the stored tokens belong to.
+        signed_in_to: String,
+        /// The origin the request was for.
+        requested: String,
+    },
     /// The refresh token was rejected (`invalid_grant`): the user has to sign in again.
     #[error("the sign-in has expired or was revoked; please sign in again")]
     SessionExpired,
@@ -317,7 +326,7 @@ impl Error {
     /// The stable category of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::NotSignedIn => ErrorKind::NotSignedIn,
+            Self::NotSignedIn | Self::SignedInElsewhere { .. } => ErrorKind::NotSignedIn,
             Self::SessionExpired => ErrorKind::SessionExpired,
             Self::Unauthorized { .. } => ErrorKind::Unauthorized,
             Self::Forbidden { .. } => ErrorKind::Forbidden,

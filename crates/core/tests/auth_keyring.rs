@@ -119,8 +119,11 @@ fn tokens(access: &str, refresh: Option<&str>) -> TokenSet {
         refresh_token: refresh.map(Secret::new),
         expires_at: Some(DateTime::<Utc>::from_timestamp(1_714_564_800, 0).unwrap()),
         kind: TokenKind::OAuth,
+        api_origin: Some(TEAMVIEWER.into()),
     }
 }
+
+const TEAMVIEWER: &str = "https://webapi.teamviewer.com";
 
 #[test]
 fn round_trip_then_clear_is_idempotent() {
@@ -152,12 +155,63 @@ fn round_trip_then_clear_is_idempotent() {
 fn script_token_round_trips_with_its_kind() {
     let fake = Fake::new(Mode::Working);
     let s = store(&fake);
-    let t = TokenSet::script(Secret::new("1234-SWDwf23vawef4122345asfg"));
+    let t = TokenSet::script(Secret::new("1234-SWDwf23vawef4122345asfg")).for_origin(TEAMVIEWER);
     s.save(&t).unwrap();
     assert_eq!(
         s.load().unwrap(),
         Some(t),
         "a script token keeps its kind and has no expiry"
+    );
+}
+
+#[test]
+fn the_api_origin_is_stored_with_the_tokens() {
+    let fake = Fake::new(Mode::Working);
+    let s = store(&fake);
+    let local = tokens("a", Some("r")).for_origin("http://127.0.0.1:8080");
+    s.save(&local).unwrap();
+    assert!(
+        fake.values()[0].contains(r#""api":"http://127.0.0.1:8080""#),
+        "the entry records which API the tokens belong to: {:?}",
+        fake.values()
+    );
+    assert_eq!(
+        s.load().unwrap().unwrap().api_origin.as_deref(),
+        Some("http://127.0.0.1:8080"),
+        "the origin is read back, so the tokens are only sent there"
+    );
+    let big = tokens(&"A".repeat(1200), Some(&"R".repeat(1200))).for_origin("https://x.example");
+    s.save(&big).unwrap();
+    assert_eq!(
+        s.load().unwrap().unwrap().api_origin.as_deref(),
+        Some("https://x.example"),
+        "split entries keep the origin in their metadata"
+    );
+}
+
+#[test]
+fn entries_without_an_origin_are_teamviewer_sign_ins() {
+    let fake = Fake::new(Mode::Working);
+    let s = store(&fake);
+    // What versions before the origin field wrote.
+    fake.put_raw(
+        "dev.supporterdesk.test",
+        "tokens",
+        r#"{"v":1,"kind":"script","access":"1234-legacy"}"#,
+    );
+    let loaded = s
+        .load()
+        .unwrap()
+        .expect("a legacy entry is still a sign-in");
+    assert_eq!(
+        loaded.access_token.expose(),
+        "1234-legacy",
+        "old entries stay readable"
+    );
+    assert_eq!(
+        loaded.api_origin.as_deref(),
+        Some(TEAMVIEWER),
+        "an entry without an origin was a TeamViewer sign-in and may only go to TeamViewer"
     );
 }
 

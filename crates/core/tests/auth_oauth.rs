@@ -562,6 +562,43 @@ async fn script_token_validation_uses_ping() {
 }
 
 #[tokio::test]
+async fn script_token_validation_retries_a_busy_or_rate_limited_server() {
+    let server = server().await;
+    for status in [503, 429] {
+        Mock::given(method("GET"))
+            .and(path("/api/v1/ping"))
+            .respond_with(ResponseTemplate::new(status).insert_header("retry-after", "0"))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .and(header("authorization", "Bearer 1234-script"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"token_valid": true})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let base = Url::parse(&server.uri()).unwrap();
+    validate_script_token(&http(), &base, &Secret::new("1234-script"))
+        .await
+        .expect("a 503 and a 429 are transient: the check is retried like any other read");
+}
+
+#[tokio::test]
+async fn script_token_validation_refuses_plain_http_to_another_machine() {
+    let base = Url::parse("http://webapi.teamviewer.com").unwrap();
+    assert_eq!(
+        kind_of(validate_script_token(&http(), &base, &Secret::new("1234-script")).await),
+        ErrorKind::InvalidInput,
+        "the token must not be sent over plain http to a host that is not this machine"
+    );
+}
+
+#[tokio::test]
 async fn sign_in_flow_end_to_end_with_pkce() {
     let server = server().await;
     Mock::given(method("POST"))

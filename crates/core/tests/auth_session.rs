@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sdesk_core::auth::{
-    AuthSession, AuthorizationCode, AuthorizationGrant, MemoryStore, OAuthConfig, PkceVerifier,
-    RedirectUri, TokenKind, TokenSet, TokenStore,
+    api_origin_of, AuthSession, AuthorizationCode, AuthorizationGrant, MemoryStore, OAuthConfig,
+    PkceVerifier, RedirectUri, TokenKind, TokenSet, TokenStore,
 };
 use sdesk_core::client::{build_http, HttpConfig, TokenSource};
 use sdesk_core::clock::{Clock, ManualClock};
@@ -56,7 +56,13 @@ fn oauth_tokens(access: &str, refresh: &str, expires_at: DateTime<Utc>) -> Token
         refresh_token: Some(Secret::new(refresh)),
         expires_at: Some(expires_at),
         kind: TokenKind::OAuth,
+        api_origin: None,
     }
+}
+
+/// The origin of a mock server's URI, as a session for it records it.
+fn origin(base: &str) -> String {
+    api_origin_of(&Url::parse(base).unwrap())
 }
 
 struct Fixture {
@@ -66,7 +72,9 @@ struct Fixture {
 }
 
 fn fixture(base: &str, stored: Option<TokenSet>) -> Fixture {
+    // Tokens stored by a session for this API carry its origin.
     let store = Arc::new(match stored {
+        Some(t) if t.api_origin.is_none() => MemoryStore::with_tokens(t.for_origin(origin(base))),
         Some(t) => MemoryStore::with_tokens(t),
         None => MemoryStore::new(),
     });
@@ -402,7 +410,10 @@ async fn tokens_rotated_by_another_process_are_adopted_without_a_request() {
     );
     // The CLI (another process) refreshes and writes the shared keyring entry.
     f.store
-        .save(&oauth_tokens("a9", "r9", t0() + TimeDelta::hours(24)))
+        .save(
+            &oauth_tokens("a9", "r9", t0() + TimeDelta::hours(24))
+                .for_origin(origin(&server.uri())),
+        )
         .unwrap();
     let token = f
         .session
@@ -692,5 +703,124 @@ async fn session_without_oauth_config_uses_tokens_until_rejected() {
             .map(|e| e.kind()),
         Some(ErrorKind::Unauthorized),
         "without OAuth config a rejected token cannot be refreshed"
+    );
+}
+
+#[tokio::test]
+async fn tokens_of_another_api_origin_are_never_sent_refreshed_or_revoked() {
+    // Any request at all would hit the catch-all, whose expect(0) fails the test on drop.
+    let server = server().await;
+    let teamviewer = "https://webapi.teamviewer.com";
+    let f = fixture(
+        &server.uri(),
+        Some(oauth_tokens("a1", "r1", t0() + TimeDelta::minutes(1)).for_origin(teamviewer)),
+    );
+    let err = f
+        .session
+        .access_token()
+        .await
+        .expect_err("a TeamViewer token must not be handed to a client for another server");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::NotSignedIn,
+        "the remedy is to sign in (for this API): {err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(teamviewer) && text.contains(&origin(&server.uri())),
+        "the message says where the sign-in belongs and where it was asked for: {text}"
+    );
+    assert_eq!(
+        f.session
+            .refresh_after_unauthorized(&Secret::new("a1"))
+            .await
+            .err()
+            .map(|e| e.kind()),
+        Some(ErrorKind::NotSignedIn),
+        "the refresh token must not go to another origin's token endpoint either"
+    );
+    let status = f.session.status().await.unwrap();
+    assert!(
+        !status.signed_in,
+        "tokens for another API do not count as signed in here"
+    );
+    assert_eq!(
+        status.api_origin.as_deref(),
+        Some(teamviewer),
+        "the status names where the stored sign-in belongs"
+    );
+    f.session.sign_out().await.unwrap();
+    assert!(
+        f.store.load().unwrap().is_none(),
+        "signing out forgets them (without revoking them at the wrong server)"
+    );
+}
+
+#[tokio::test]
+async fn legacy_tokens_without_an_origin_belong_to_teamviewer() {
+    let server = server().await;
+    let legacy = TokenSet::script(Secret::new("1234-script"));
+    assert_eq!(legacy.api_origin, None, "what old versions stored");
+    let store = Arc::new(MemoryStore::with_tokens(legacy));
+    let http = build_http(&HttpConfig::default()).unwrap();
+    let clock = Arc::new(ManualClock::new(t0()));
+    let local = AuthSession::new(store.clone(), None, http.clone(), clock.clone())
+        .with_api_base(&Url::parse(&server.uri()).unwrap());
+    assert_eq!(
+        local.access_token().await.err().map(|e| e.kind()),
+        Some(ErrorKind::NotSignedIn),
+        "an origin-less token must not be sent to a server other than TeamViewer"
+    );
+    let teamviewer = AuthSession::new(store, None, http, clock);
+    assert_eq!(
+        teamviewer.api_origin(),
+        "https://webapi.teamviewer.com",
+        "a session without API base or OAuth config is for TeamViewer"
+    );
+    assert_eq!(
+        teamviewer.access_token().await.unwrap().expose(),
+        "1234-script",
+        "old TeamViewer sign-ins keep working"
+    );
+}
+
+#[tokio::test]
+async fn new_tokens_are_stored_with_the_session_origin() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(token_response("a2", "r2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let f = fixture(
+        &server.uri(),
+        Some(oauth_tokens("a1", "r1", t0() + TimeDelta::hours(2))),
+    );
+    f.session
+        .refresh_after_unauthorized(&Secret::new("a1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.load().unwrap().unwrap().api_origin,
+        Some(origin(&server.uri())),
+        "refreshed tokens are stored with the API origin they came from"
+    );
+    let store = Arc::new(MemoryStore::new());
+    let session = AuthSession::new(
+        store.clone(),
+        None,
+        build_http(&HttpConfig::default()).unwrap(),
+        Arc::new(ManualClock::new(t0())),
+    )
+    .with_api_base(&Url::parse("http://127.0.0.1:4567/api/v1/").unwrap());
+    session
+        .sign_in_with_script_token(Secret::new("1234-script"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.load().unwrap().unwrap().api_origin.as_deref(),
+        Some("http://127.0.0.1:4567"),
+        "a script token is stored with the origin it was validated against"
     );
 }

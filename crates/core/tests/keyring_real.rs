@@ -28,6 +28,7 @@ fn real_keyring_round_trip() {
         refresh_token: Some(Secret::new("16217394-refresh-token")),
         expires_at: chrono::DateTime::from_timestamp(1_714_564_800, 0),
         kind: TokenKind::OAuth,
+        api_origin: Some("https://webapi.teamviewer.com".into()),
     };
     store.save(&tokens).expect("saving to the real keyring");
     assert_eq!(
@@ -41,6 +42,7 @@ fn real_keyring_round_trip() {
         refresh_token: Some(Secret::new("R".repeat(1200))),
         expires_at: None,
         kind: TokenKind::OAuth,
+        api_origin: Some("https://webapi.teamviewer.com".into()),
     };
     store.save(&big).expect("large tokens are stored split");
     assert_eq!(

@@ -264,6 +264,8 @@ pub(crate) fn join_path(base: &Url, suffix: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// An `https` URL with a host, or `http` on a loopback host (the sandbox): the token and
+/// revocation endpoints receive codes, tokens and the client secret.
 fn check_base(base: &Url) -> Result<()> {
     if !matches!(base.scheme(), "http" | "https")
         || base.cannot_be_a_base()
@@ -271,6 +273,14 @@ fn check_base(base: &Url) -> Result<()> {
     {
         return Err(Error::Config {
             message: format!("{} is not an http(s) URL with a host", redact_base(base)),
+        });
+    }
+    if base.scheme() == "http" && !crate::client::is_loopback_host(base) {
+        return Err(Error::Config {
+            message: format!(
+                "{} must use https (plain http only for 127.0.0.1, ::1 and localhost)",
+                redact_base(base)
+            ),
         });
     }
     Ok(())
@@ -357,6 +367,32 @@ mod tests {
             OAuthConfig::for_api(&url("mailto:x@y"), &base, "c", None, RedirectUri::default())
                 .is_err(),
             "an API base that is not http(s) must be refused"
+        );
+    }
+
+    #[test]
+    fn config_refuses_plain_http_endpoints_off_this_machine() {
+        let tls = url("https://login.teamviewer.com");
+        let plain = url("http://webapi.teamviewer.com");
+        assert!(
+            OAuthConfig::for_api(&plain, &tls, "c", None, RedirectUri::default()).is_err(),
+            "the token endpoint gets the code, tokens and secret: never over plain http"
+        );
+        assert!(
+            OAuthConfig::for_api(
+                &tls,
+                &url("http://login.example.com"),
+                "c",
+                None,
+                RedirectUri::default()
+            )
+            .is_err(),
+            "the consent page must not be served over plain http either"
+        );
+        let local = url("http://localhost:5555");
+        assert!(
+            OAuthConfig::for_api(&local, &local, "c", None, RedirectUri::default()).is_ok(),
+            "the sandbox on this machine may use plain http"
         );
     }
 

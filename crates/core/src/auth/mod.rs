@@ -29,13 +29,13 @@ pub use config::{
     OAuthConfig, RedirectUri, CALLBACK_PATH, DEFAULT_DEEP_LINK_SCHEME, DEFAULT_LOGIN_URL,
     DEFAULT_LOOPBACK_PORT,
 };
-pub use loopback::LoopbackListener;
+pub use loopback::{LoopbackListener, LOOPBACK_HEADER_TIMEOUT, LOOPBACK_MAX_CONNECTIONS};
 pub use oauth::{exchange_code, refresh, revoke, validate_script_token};
 pub use pending::{AuthorizationGrant, PendingSignIn, PkceVerifier, SignInFlow, WINDOW};
 pub use session::{AuthSession, AuthState, REFRESH_MARGIN};
 pub(crate) use store::on_blocking_thread;
 pub use store::{
-    stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore, SystemKeyring,
-    TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,
+    keyring_name, stored_size, KeyringBackend, KeyringFailure, KeyringStore, MemoryStore,
+    SystemKeyring, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE, MAX_ENTRY_BYTES,
 };
-pub use tokens::{TokenKind, TokenSet};
+pub use tokens::{api_origin_of, default_api_origin, TokenKind, TokenSet};

@@ -7,7 +7,7 @@
 //! code, the verifier and the client secret to wherever `Location` points.
 
 use super::callback::AuthorizationCode;
-use super::config::{api_origin, join_path, OAuthConfig};
+use super::config::OAuthConfig;
 use super::pending::PkceVerifier;
 use super::tokens::TokenSet;
 use crate::client::{map_status, map_transport};
@@ -152,35 +152,27 @@ pub async fn revoke(
     Err(map_status(status, &headers, &body))
 }
 
-/// Checks a pasted script token with `GET {api_base}/api/v1/ping` before it is stored.
+/// Checks a pasted script token with `GET {api_base}/api/v1/ping` before it is stored. The
+/// request goes through [`crate::client::TeamViewerClient`]'s normal GET path, so a busy or
+/// rate-limited server (503, 429, ...) is retried like any other read instead of failing the
+/// sign-in.
 ///
 /// # Errors
-/// [`Error::Unauthorized`] when the API answers 401 or `token_valid: false`; otherwise the
-/// usual transport and status errors.
+/// [`Error::InvalidInput`] for an API base [`crate::client::parse_api_url`] refuses (nothing is
+/// sent); [`Error::Unauthorized`] when the API answers 401 or `token_valid: false`; otherwise
+/// the client's usual errors.
 pub async fn validate_script_token(
     http: &reqwest::Client,
     api_base: &Url,
     token: &Secret,
 ) -> Result<()> {
-    let url = join_path(&api_origin(api_base)?, "api/v1/ping")?;
-    let resp = http
-        .get(url)
-        .bearer_auth(token.expose())
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(map_transport)?;
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(map_transport)?;
-    if !status.is_success() {
-        return Err(map_status(status, &headers, &body));
-    }
-    let ping: crate::models::Ping = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-        message: e.to_string(),
-        body: crate::client::body_excerpt(&body),
-    })?;
-    if ping.token_valid {
+    let base = crate::client::parse_api_url(api_base.as_str())?;
+    let client = crate::client::TeamViewerClient::new(
+        http.clone(),
+        base,
+        std::sync::Arc::new(crate::client::StaticToken::new(token.clone())),
+    );
+    if client.ping().await? {
         Ok(())
     } else {
         Err(Error::Unauthorized {

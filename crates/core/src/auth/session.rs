@@ -5,7 +5,7 @@ use super::config::OAuthConfig;
 use super::oauth::{exchange_code, refresh, revoke};
 use super::pending::AuthorizationGrant;
 use super::store::TokenStore;
-use super::tokens::{TokenKind, TokenSet};
+use super::tokens::{api_origin_of, default_api_origin, TokenKind, TokenSet};
 use crate::client::TokenSource;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use std::sync::{Arc, Mutex, MutexGuard};
+use url::Url;
 
 /// Refresh an access token this long before it expires, so that a request never starts with a
 /// token that dies in flight.
@@ -23,7 +24,8 @@ pub const REFRESH_MARGIN: TimeDelta = TimeDelta::minutes(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthState {
-    /// Whether tokens are held.
+    /// Whether tokens for this session's API origin are held (tokens stored for another
+    /// origin do not count: they are never sent here).
     pub signed_in: bool,
     /// OAuth or script token, when signed in.
     pub kind: Option<TokenKind>,
@@ -31,6 +33,9 @@ pub struct AuthState {
     pub expires_at: Option<DateTime<Utc>>,
     /// The keyring could not store the tokens: the sign-in lasts only until the app quits.
     pub memory_only: bool,
+    /// The API origin the stored tokens belong to, when any are stored (also when it is not
+    /// this session's origin and `signed_in` is therefore false).
+    pub api_origin: Option<String>,
 }
 
 /// What the session currently holds.
@@ -51,10 +56,16 @@ enum Held {
 /// TeamViewer rotates refresh tokens: a crash between "used" and "saved" would otherwise leave
 /// only a dead refresh token behind. Only `invalid_grant` signs the user out; network and server
 /// failures keep the tokens.
+///
+/// The session belongs to one API origin ([`AuthSession::api_origin`]). Tokens are stored with
+/// the origin they were issued for, and tokens of another origin are never handed out, refreshed
+/// or revoked: the app and the CLI share one keyring entry, and a token for TeamViewer must not
+/// reach a server the user pointed `--api-url` at (nor the other way round).
 #[derive(Debug)]
 pub struct AuthSession {
     store: Arc<dyn TokenStore>,
     oauth: Option<OAuthConfig>,
+    api_origin: String,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     held: Mutex<Held>,
@@ -67,15 +78,23 @@ impl AuthSession {
     /// A session over `store`. `oauth` is needed to refresh OAuth tokens and to revoke on sign-out;
     /// without it, stored OAuth tokens are used until they are rejected. Nothing is read until
     /// the first call.
+    ///
+    /// The API origin is that of `oauth`'s token endpoint, or TeamViewer's without `oauth`; set
+    /// it with [`AuthSession::with_api_base`] when the session serves another API.
     pub fn new(
         store: Arc<dyn TokenStore>,
         oauth: Option<OAuthConfig>,
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        let api_origin = oauth
+            .as_ref()
+            .map(|c| api_origin_of(&c.token_url))
+            .unwrap_or_else(default_api_origin);
         Self {
             store,
             oauth,
+            api_origin,
             http,
             clock,
             held: Mutex::new(Held::Unloaded),
@@ -83,9 +102,49 @@ impl AuthSession {
         }
     }
 
+    /// The same session for the API at `api_base` (the base the [`crate::client::TeamViewerClient`]
+    /// using this session talks to): only tokens of its origin are used, and new tokens are
+    /// stored with it.
+    pub fn with_api_base(mut self, api_base: &Url) -> Self {
+        self.api_origin = api_origin_of(api_base);
+        self
+    }
+
+    /// The API origin this session's tokens are for (`https://webapi.teamviewer.com`).
+    pub fn api_origin(&self) -> &str {
+        &self.api_origin
+    }
+
     /// The OAuth configuration, if any.
     pub fn oauth_config(&self) -> Option<&OAuthConfig> {
         self.oauth.as_ref()
+    }
+
+    /// `Ok` when `tokens` may be sent to this session's API origin.
+    fn check_origin(&self, tokens: &TokenSet) -> Result<()> {
+        let theirs = tokens.origin();
+        if theirs == self.api_origin {
+            Ok(())
+        } else {
+            Err(Error::SignedInElsewhere {
+                signed_in_to: theirs,
+                requested: self.api_origin.clone(),
+            })
+        }
+    }
+
+    /// `Ok` when `endpoint` (a token or revocation URL) has the origin of `tokens`.
+    fn check_endpoint(tokens: &TokenSet, endpoint: &Url) -> Result<()> {
+        let theirs = tokens.origin();
+        let requested = api_origin_of(endpoint);
+        if theirs == requested {
+            Ok(())
+        } else {
+            Err(Error::SignedInElsewhere {
+                signed_in_to: theirs,
+                requested,
+            })
+        }
     }
 
     /// The token store.
@@ -135,6 +194,7 @@ impl AuthSession {
     /// the tokens are held in memory only (and [`AuthState::memory_only`] says so); they are
     /// never written to disk in clear. Other store errors propagate.
     async fn persist_and_hold(&self, tokens: TokenSet) -> Result<()> {
+        let tokens = tokens.for_origin(self.api_origin.clone());
         let to_save = tokens.clone();
         let persisted = match self.with_store(move |s| s.save(&to_save)).await {
             Ok(()) => true,
@@ -161,6 +221,7 @@ impl AuthSession {
     async fn refresh_if_current(&self, expected: &Secret) -> Result<Secret> {
         let _guard = self.refresh_lock.lock().await;
         let (current, persisted) = self.current().await?.ok_or(Error::NotSignedIn)?;
+        self.check_origin(&current)?;
         if current.access_token != *expected {
             // Another caller refreshed (or signed in again) while we waited for the lock.
             return Ok(current.access_token);
@@ -175,7 +236,10 @@ impl AuthSession {
             // The app and the CLI share the keyring entry: another process may have rotated the
             // tokens already, and our refresh token would then be stale. Best effort.
             if let Ok(Some(stored)) = self.with_store(|s| s.load()).await {
-                if stored.access_token != *expected && stored.kind == current.kind {
+                if stored.access_token != *expected
+                    && stored.kind == current.kind
+                    && self.check_origin(&stored).is_ok()
+                {
                     tracing::debug!("adopting tokens refreshed by another process");
                     let access = stored.access_token.clone();
                     *self.held() = Held::SignedIn {
@@ -191,6 +255,7 @@ impl AuthSession {
                 message: "the access token was rejected and cannot be refreshed".into(),
             });
         };
+        Self::check_endpoint(&current, &config.token_url)?;
         match refresh(&self.http, config, refresh_token, self.clock.as_ref()).await {
             Ok(new) => {
                 let access = new.access_token.clone();
@@ -250,6 +315,14 @@ impl AuthSession {
                 message: "the redirect URI changed while signing in; please sign in again".into(),
             });
         }
+        if api_origin_of(&config.token_url) != self.api_origin {
+            return Err(Error::Config {
+                message: format!(
+                    "the OAuth token endpoint is not on the API origin {}",
+                    self.api_origin
+                ),
+            });
+        }
         let tokens = exchange_code(
             &self.http,
             config,
@@ -263,7 +336,8 @@ impl AuthSession {
 
     /// Signs out: revokes an OAuth token (best effort: an unreachable or refusing server does
     /// not stop the sign-out), then clears memory and the store. Script tokens are only
-    /// forgotten, not revoked: they belong to the user's TeamViewer console.
+    /// forgotten, not revoked: they belong to the user's TeamViewer console. Tokens of another
+    /// API origin are forgotten without revoking (that would send them to this origin).
     ///
     /// # Errors
     /// Only store errors from clearing the keyring (memory is cleared regardless).
@@ -271,7 +345,11 @@ impl AuthSession {
         let _guard = self.refresh_lock.lock().await;
         let current = self.current().await.ok().flatten();
         if let (Some((tokens, _)), Some(config)) = (current, &self.oauth) {
-            if tokens.kind == TokenKind::OAuth {
+            let same_origin = Self::check_endpoint(&tokens, &config.revoke_url);
+            if let Err(e) = &same_origin {
+                tracing::warn!("not revoking: {e}");
+            }
+            if tokens.kind == TokenKind::OAuth && same_origin.is_ok() {
                 match revoke(&self.http, config, &tokens.access_token).await {
                     Ok(()) => tracing::info!("access token revoked"),
                     Err(e) => {
@@ -284,23 +362,26 @@ impl AuthSession {
         self.with_store(|s| s.clear()).await
     }
 
-    /// What the UI may show.
+    /// What the UI may show. Tokens stored for another API origin show as signed out, with
+    /// [`AuthState::api_origin`] naming where they belong.
     ///
     /// # Errors
     /// Store errors on the first read (for example [`Error::KeyringUnavailable`]).
     pub async fn status(&self) -> Result<AuthState> {
         Ok(match self.current().await? {
-            Some((tokens, persisted)) => AuthState {
+            Some((tokens, persisted)) if self.check_origin(&tokens).is_ok() => AuthState {
                 signed_in: true,
                 kind: Some(tokens.kind),
                 expires_at: tokens.expires_at,
                 memory_only: !persisted,
+                api_origin: Some(tokens.origin()),
             },
-            None => AuthState {
+            other => AuthState {
                 signed_in: false,
                 kind: None,
                 expires_at: None,
                 memory_only: false,
+                api_origin: other.map(|(tokens, _)| tokens.origin()),
             },
         })
     }
@@ -313,6 +394,7 @@ impl TokenSource for AuthSession {
     /// token is used.
     async fn access_token(&self) -> Result<Secret> {
         let (tokens, _) = self.current().await?.ok_or(Error::NotSignedIn)?;
+        self.check_origin(&tokens)?;
         let now = self.clock.now();
         if !tokens.is_refreshable()
             || self.oauth.is_none()

@@ -1,7 +1,7 @@
 //! Where tokens and the OAuth client secret are kept: the OS keyring in production, memory in
 //! tests and memory-only sessions. Never a file in clear.
 
-use super::tokens::{TokenKind, TokenSet};
+use super::tokens::{default_api_origin, TokenKind, TokenSet};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -304,8 +304,9 @@ fn short_reason(text: &str) -> String {
     s
 }
 
-/// The platform's name for its keyring, for messages.
-fn keyring_name() -> &'static str {
+/// The platform's name for its keyring, for messages: "Secret Service", "Keychain" or
+/// "Credential Manager".
+pub fn keyring_name() -> &'static str {
     if cfg!(target_os = "macos") {
         "Keychain"
     } else if cfg!(windows) {
@@ -318,7 +319,10 @@ fn keyring_name() -> &'static str {
 /// Tokens and secrets in the OS keyring under one service name.
 ///
 /// Layout (accounts under the service):
-/// - `tokens`: compact JSON `{"v":1,"kind":"oauth","access":…,"refresh":…,"expiresAt":…}`.
+/// - `tokens`: compact JSON
+///   `{"v":1,"kind":"oauth","api":"https://webapi.teamviewer.com","access":…,"refresh":…,"expiresAt":…}`.
+///   `api` is the API origin the tokens belong to; entries without it (written before it was
+///   recorded) are read as the TeamViewer origin. Versions that do not know the field ignore it.
 /// - When that would exceed [`MAX_ENTRY_BYTES`], `tokens` holds only the metadata
 ///   (`"split":true`) and the tokens go to `tokens.access` and `tokens.refresh`. The parts are
 ///   written first and the metadata last, so an interrupted save leaves the previous sign-in
@@ -345,6 +349,9 @@ impl fmt::Debug for KeyringStore {
 struct Stored {
     v: u8,
     kind: TokenKind,
+    /// The API origin ([`super::tokens::api_origin_of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     access: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,6 +520,8 @@ impl TokenStore for KeyringStore {
                 .expires_at
                 .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)),
             kind: stored.kind,
+            // Written before origins were recorded: those were TeamViewer sign-ins.
+            api_origin: Some(stored.api.clone().unwrap_or_else(default_api_origin)),
         }))
     }
 
@@ -520,6 +529,7 @@ impl TokenStore for KeyringStore {
         let whole = Stored {
             v: FORMAT_VERSION,
             kind: tokens.kind,
+            api: Some(tokens.origin()),
             access: Some(tokens.access_token.expose().to_owned()),
             refresh: tokens.refresh_token.as_ref().map(|r| r.expose().to_owned()),
             expires_at: tokens.expires_at.map(|t| t.timestamp()),
@@ -543,6 +553,7 @@ impl TokenStore for KeyringStore {
         let meta = Stored {
             v: FORMAT_VERSION,
             kind: tokens.kind,
+            api: Some(tokens.origin()),
             access: None,
             refresh: None,
             expires_at: tokens.expires_at.map(|t| t.timestamp()),

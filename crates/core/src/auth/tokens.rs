@@ -3,6 +3,21 @@
 use crate::secret::Secret;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The origin (`scheme://host[:port]`) of an API base, the unit tokens are tied to:
+/// `https://webapi.teamviewer.com` for `https://webapi.teamviewer.com/api/v1/`.
+pub fn api_origin_of(base: &Url) -> String {
+    base.origin().ascii_serialization()
+}
+
+/// The origin of [`crate::client::DEFAULT_API_URL`], which tokens stored without an origin (by
+/// versions that did not record one) belong to.
+pub fn default_api_origin() -> String {
+    Url::parse(crate::client::DEFAULT_API_URL)
+        .map(|u| api_origin_of(&u))
+        .unwrap_or_else(|_| crate::client::DEFAULT_API_URL.to_owned())
+}
 
 /// Where a token came from, which decides whether it can be refreshed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -28,6 +43,10 @@ pub struct TokenSet {
     pub expires_at: Option<DateTime<Utc>>,
     /// OAuth or script token.
     pub kind: TokenKind,
+    /// The API origin the tokens were issued for and may be sent to ([`api_origin_of`]).
+    /// `None` means the TeamViewer origin ([`default_api_origin`]): entries written before
+    /// origins were recorded. [`crate::auth::AuthSession`] sets it when it stores tokens.
+    pub api_origin: Option<String>,
 }
 
 impl TokenSet {
@@ -38,6 +57,7 @@ impl TokenSet {
             refresh_token: None,
             expires_at: None,
             kind: TokenKind::Script,
+            api_origin: None,
         }
     }
 
@@ -58,6 +78,7 @@ impl TokenSet {
             refresh_token: refresh_token.filter(|r| !r.is_empty()),
             expires_at,
             kind: TokenKind::OAuth,
+            api_origin: None,
         }
     }
 
@@ -65,6 +86,17 @@ impl TokenSet {
     /// without a known expiry never "expires soon".
     pub fn expires_within(&self, now: DateTime<Utc>, margin: TimeDelta) -> bool {
         self.expires_at.is_some_and(|at| at - now < margin)
+    }
+
+    /// The API origin the tokens belong to, with `None` read as the TeamViewer origin.
+    pub fn origin(&self) -> String {
+        self.api_origin.clone().unwrap_or_else(default_api_origin)
+    }
+
+    /// The same tokens, tied to `origin` ([`api_origin_of`]).
+    pub fn for_origin(mut self, origin: impl Into<String>) -> Self {
+        self.api_origin = Some(origin.into());
+        self
     }
 
     /// Whether the token can be refreshed without the user: an OAuth token with a refresh token.
@@ -93,6 +125,32 @@ mod tests {
         assert!(
             shown.contains("[redacted]"),
             "the redaction marker shows a secret was there"
+        );
+    }
+
+    #[test]
+    fn origins_ignore_paths_and_default_to_teamviewer() {
+        let base = Url::parse("https://webapi.teamviewer.com/api/v1/").unwrap();
+        assert_eq!(
+            api_origin_of(&base),
+            "https://webapi.teamviewer.com",
+            "an origin is scheme, host and port; the path does not matter"
+        );
+        assert_eq!(
+            api_origin_of(&Url::parse("http://127.0.0.1:8080/x").unwrap()),
+            "http://127.0.0.1:8080",
+            "the port is part of the origin"
+        );
+        let legacy = TokenSet::script(Secret::new("t"));
+        assert_eq!(
+            legacy.origin(),
+            "https://webapi.teamviewer.com",
+            "tokens without a recorded origin belong to TeamViewer"
+        );
+        assert_eq!(
+            legacy.for_origin("http://127.0.0.1:1").origin(),
+            "http://127.0.0.1:1",
+            "a recorded origin wins"
         );
     }
 

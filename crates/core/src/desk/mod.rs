@@ -281,7 +281,7 @@ impl Desk {
             }
             Mode::Teamviewer => {
                 let base = parse_api_url(&settings.api_url)?;
-                let login = parse_api_url(&settings.login_url)?;
+                let login = crate::client::parse_service_url("login URL", &settings.login_url)?;
                 let secret = self.client_secret().await;
                 let oauth =
                     OAuthConfig::for_api(&base, &login, &settings.client_id, secret, redirect)?;
@@ -380,6 +380,10 @@ impl Desk {
         client_secret: Option<Secret>,
     ) -> Result<SettingsView> {
         settings.validate()?;
+        // https, or http only on this machine: checked before anything is saved, so that a
+        // refused URL never ends up in the settings file.
+        crate::client::parse_service_url("API URL", &settings.api_url)?;
+        crate::client::parse_service_url("login URL", &settings.login_url)?;
         let secret_changed = client_secret.is_some();
         if let Some(secret) = client_secret {
             let secret = Secret::new(secret.expose().trim());
