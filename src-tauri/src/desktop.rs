@@ -4,6 +4,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
+use sdesk_core::desk::CheckedLink;
 use sdesk_core::ErrorKind;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -16,9 +17,16 @@ use tauri_plugin_opener::OpenerExt;
 /// Label of the main window (tauri.conf.json, capability "main").
 pub const MAIN_WINDOW: &str = "main";
 
-/// Opens `url` with the OS (browser, mail client, TeamViewer hand-off page). Callers pass only
-/// URLs the core allowed ([`sdesk_core::desk::Desk::link_for`]) or the authorize URL of a
-/// sign-in the core started.
+/// Opens a session link with the OS (TeamViewer hand-off page, WebClient, the mail client for
+/// the invitation). Only a [`CheckedLink`] can be opened this way, i.e. a link that passed the
+/// core's allow-list ([`sdesk_core::desk::Desk::link_for`]) or the invitation the core composed;
+/// the OS gets the parsed URL's serialisation, never the text the API sent.
+pub fn open_link<R: Runtime>(app: &AppHandle<R>, link: &CheckedLink) -> IpcResult<()> {
+    open_url(app, link.as_str())
+}
+
+/// Opens `url` with the OS. Besides [`open_link`], the only caller is the sign-in, with the
+/// authorize URL the core built (a parsed `Url`); session links never come here directly.
 pub fn open_url<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
     #[cfg(debug_assertions)]
     if let Some(log) = &app.state::<AppState>().test_hooks.open_log {

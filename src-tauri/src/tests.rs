@@ -31,6 +31,12 @@ impl TestApp {
     }
 
     fn with_dir(dir: tempfile::TempDir) -> Self {
+        Self::with_context(dir, mock_context(noop_assets()))
+    }
+
+    /// The app on the mock runtime with `context`: [`mock_context`] grants every command (it has
+    /// no ACL), the generated context enforces the real capability of tauri.conf.json.
+    fn with_context(dir: tempfile::TempDir, context: tauri::Context<MockRuntime>) -> Self {
         let store = Arc::new(MemoryStore::new());
         let options = AppOptions {
             token_store: Some(store.clone()),
@@ -46,16 +52,20 @@ impl TestApp {
             },
         };
         let mut app = build_app(mock_builder(), options)
-            .build(mock_context(noop_assets()))
+            .build(context)
             .expect("the app builds on the mock runtime");
         // The setup hook (state, deep links, window) runs with the first event-loop iteration;
         // `run_iteration` is deprecated for loops, but one call is the way to reach it without
         // handing the test thread to `run`.
         #[allow(deprecated)]
         app.run_iteration(|_, _| {});
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("a mock main window");
+        // The generated context creates the configured "main" window; the mock one has none.
+        let webview = match app.get_webview_window("main") {
+            Some(window) => window,
+            None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .expect("a mock main window"),
+        };
         TestApp {
             app,
             webview,
@@ -541,8 +551,18 @@ fn a_damaged_settings_file_starts_with_defaults_and_reports_it() {
     );
 }
 
-#[test]
-fn the_capability_grants_exactly_the_app_commands() {
+/// The core permissions the web UI needs, one line per use (see `ui_tauri_call_sites`):
+/// `listen` (ui/src/api.ts `on`) for `auth-changed`, `sign-in-failed` and `logs-progress`, and
+/// `unlisten`, which the `UnlistenFn` that `listen` returns calls. Nothing else: the UI imports
+/// no window, webview, app, path, menu, tray or image API (the window is shown and themed from
+/// Rust, the theme follows `prefers-color-scheme` in CSS), emits no events, and the page has no
+/// `data-tauri-drag-region`. Left out on purpose: `core:webview:allow-internal-toggle-devtools`
+/// (part of `core:default`; the Ctrl+Shift+I hotkey of debug builds — the context menu's
+/// "Inspect Element" still opens the dev tools there).
+const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+
+/// The app commands of `src-tauri/build.rs`.
+fn build_rs_commands() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
     let list = &build[build.find("COMMANDS").unwrap()..];
@@ -557,6 +577,13 @@ fn the_capability_grants_exactly_the_app_commands() {
         commands.len() >= 20,
         "the command list was read: {commands:?}"
     );
+    commands
+}
+
+#[test]
+fn the_capability_grants_exactly_the_app_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let commands = build_rs_commands();
 
     let conf: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
@@ -568,6 +595,15 @@ fn the_capability_grants_exactly_the_app_commands() {
         json!(["main"]),
         "for the main window only"
     );
+    assert!(
+        caps[0].get("webviews").is_none() && caps[0].get("remote").is_none(),
+        "no other webviews and no remote origins: {}",
+        caps[0]
+    );
+    assert!(
+        !root.join("capabilities").exists() && !root.join("src-tauri/capabilities").exists(),
+        "the capability lives in tauri.conf.json only; a capabilities/ directory would add more"
+    );
     let granted: Vec<String> = caps[0]["permissions"]
         .as_array()
         .unwrap()
@@ -578,14 +614,15 @@ fn the_capability_grants_exactly_the_app_commands() {
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
-    expected.push("core:default".into());
+    expected.extend(CORE_PERMISSIONS.iter().map(|p| (*p).to_owned()));
     let (mut a, mut b) = (granted.clone(), expected);
     a.sort();
     b.sort();
     assert_eq!(
         a, b,
-        "the capability grants core:default plus exactly the app's commands: no plugin \
-         permission (no opener:default, no dialog/clipboard JS), nothing unused"
+        "the capability grants exactly the app's commands plus the event permissions the UI \
+         uses: no core:default (window, webview, app, path, menu, tray and image APIs the page \
+         does not use), no plugin permission (no opener:default, no dialog/clipboard JS)"
     );
 
     let t = TestApp::new();
@@ -596,6 +633,163 @@ fn the_capability_grants_exactly_the_app_commands() {
             assert!(
                 !text.contains("not found") || text.contains("\"kind\""),
                 "{cmd} from build.rs must be registered in generate_handler!: {text}"
+            );
+        }
+    }
+}
+
+/// Every `@tauri-apps/*` import and every `__TAURI` / `data-tauri-*` use in the UI sources (not
+/// its tests), as `(file, what)`.
+fn ui_tauri_call_sites() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let mut files = vec![root.join("index.html")];
+    walk(&root.join("src"), &mut files);
+    let mut sites = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let is_source = name.ends_with(".ts") || name.ends_with(".html");
+        if !is_source || name.ends_with(".test.ts") || name.ends_with(".gen.ts") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Imports may span lines: take each `import { … } from "…"` statement whole. Any other
+        // mention of a Tauri package (dynamic `import()`, `import * as`, a re-export) is listed
+        // verbatim, so it cannot slip through.
+        for statement in text.split(';') {
+            let statement = statement.trim().replace('\'', "\"");
+            if !statement.contains("@tauri-apps/") {
+                continue;
+            }
+            let import = statement
+                .strip_prefix("import {")
+                .and_then(|rest| rest.split_once("} from \"@tauri-apps/"));
+            match import {
+                Some((names, module)) if !module.contains(['(', '{', ' ', '\n']) => {
+                    let module = format!("@tauri-apps/{}", module.trim_end_matches('"'));
+                    for n in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                        sites.push((name.clone(), format!("{module}#{n}")));
+                    }
+                }
+                _ => sites.push((name.clone(), statement.clone())),
+            }
+        }
+        // The global API, raw IPC, plugin commands through `invoke`, drag regions.
+        for marker in ["__TAURI", "ipc.localhost", "plugin:", "data-tauri-"] {
+            if text.contains(marker) {
+                sites.push((name.clone(), marker.to_owned()));
+            }
+        }
+    }
+    sites
+}
+
+#[test]
+fn the_ui_calls_only_what_the_capability_grants() {
+    let sites = ui_tauri_call_sites();
+    let mut used: Vec<&str> = sites.iter().map(|(_, what)| what.as_str()).collect();
+    used.sort();
+    used.dedup();
+    // What each use needs: `invoke` of app commands needs their `allow-<command>` (checked
+    // above); `listen` and its `UnlistenFn` need CORE_PERMISSIONS. Anything new here (a window
+    // or webview API, a plugin's JS, the global `__TAURI__`, a drag region) needs its permission
+    // in tauri.conf.json and in CORE_PERMISSIONS, or the real app denies it.
+    assert_eq!(
+        used,
+        [
+            "@tauri-apps/api/core#invoke",
+            "@tauri-apps/api/event#listen",
+            "@tauri-apps/api/event#type UnlistenFn",
+        ],
+        "the UI's Tauri call sites changed ({sites:?}): grant what they need in the capability \
+         and update CORE_PERMISSIONS"
+    );
+}
+
+#[test]
+fn the_real_capability_allows_the_ui_and_denies_the_rest() {
+    // The context tauri-build generates from tauri.conf.json, with its resolved ACL (the mock
+    // context has none and allows everything).
+    let context = tauri::generate_context!(test = true, assets = noop_assets());
+    let t = TestApp::with_context(tempfile::tempdir().unwrap(), context);
+    let denied = |e: &Value| {
+        let text = e.to_string();
+        text.contains("not allowed") || text.contains("denied")
+    };
+
+    let listen = t.invoke(
+        "plugin:event|listen",
+        json!({ "event": "auth-changed", "target": { "kind": "Any" }, "handler": 7 }),
+    );
+    assert!(
+        listen.is_ok(),
+        "the UI listens to auth-changed, sign-in-failed and logs-progress: {listen:?}"
+    );
+    let id = listen.unwrap_or_default();
+    let unlisten = t.invoke(
+        "plugin:event|unlisten",
+        json!({ "event": "auth-changed", "eventId": id }),
+    );
+    assert!(
+        unlisten.is_ok(),
+        "the UnlistenFn that listen returns must work: {unlisten:?}"
+    );
+
+    for (cmd, args) in [
+        (
+            "plugin:event|emit",
+            json!({ "event": "auth-changed", "payload": null }),
+        ),
+        ("plugin:app|version", json!({})),
+        ("plugin:app|name", json!({})),
+        ("plugin:path|resolve_directory", json!({ "directory": 8 })),
+        ("plugin:window|show", json!({ "label": "main" })),
+        ("plugin:window|theme", json!({ "label": "main" })),
+        (
+            "plugin:window|set_title",
+            json!({ "label": "main", "value": "x" }),
+        ),
+        ("plugin:webview|get_all_webviews", json!({})),
+        ("plugin:webview|internal_toggle_devtools", json!({})),
+        ("plugin:image|from_path", json!({ "path": "/etc/passwd" })),
+        ("plugin:tray|new", json!({ "options": {} })),
+        ("plugin:menu|new", json!({ "kind": "Menu", "options": {} })),
+        (
+            "plugin:opener|open_url",
+            json!({ "url": "https://evil.example/" }),
+        ),
+        (
+            "plugin:clipboard-manager|write_text",
+            json!({ "text": "x" }),
+        ),
+        ("plugin:dialog|message", json!({ "message": "x" })),
+    ] {
+        let answer = t.invoke(cmd, args);
+        assert!(
+            answer.as_ref().err().is_some_and(denied),
+            "{cmd} is not used by the UI and must be denied by the capability, got {answer:?}"
+        );
+    }
+    assert!(
+        t.lines("open.log").is_empty() && t.lines("clipboard.log").is_empty(),
+        "nothing was opened or copied"
+    );
+
+    // Last: with empty arguments most fail on a missing argument, `sign_in` opens a page.
+    for cmd in build_rs_commands() {
+        if let Err(e) = t.invoke(&cmd, json!({})) {
+            assert!(
+                !denied(&e),
+                "the UI's command {cmd} must be permitted by the capability: {e}"
             );
         }
     }

@@ -1,6 +1,6 @@
 //! Support-session commands.
 
-use crate::desktop::{copy_text, open_url};
+use crate::desktop::{copy_text, open_link};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
@@ -39,7 +39,8 @@ pub async fn close_session(state: State<'_, AppState>, code: String) -> IpcResul
     Ok(state.desk.close_session(&code).await?)
 }
 
-/// Opens a link of a session the app knows, after the core's allow-list check.
+/// Opens a link of a session the app knows. The core hands out a parsed, allow-listed
+/// `CheckedLink` (or the invitation it composed), and only that type can be opened.
 #[tauri::command]
 pub async fn open_session_link<R: Runtime>(
     app: AppHandle<R>,
@@ -47,11 +48,11 @@ pub async fn open_session_link<R: Runtime>(
     code: String,
     link: OpenLink,
 ) -> IpcResult<()> {
-    let url = state.desk.link_for(&code, link.into())?;
-    open_url(&app, &url)
+    let checked = state.desk.link_for(&code, link.into())?;
+    open_link(&app, &checked)
 }
 
-/// Copies a link of a session the app knows.
+/// Copies a link of a session the app knows (the same checked, parsed link as the opener).
 #[tauri::command]
 pub async fn copy_session_link<R: Runtime>(
     app: AppHandle<R>,
@@ -59,6 +60,6 @@ pub async fn copy_session_link<R: Runtime>(
     code: String,
     link: CopyLink,
 ) -> IpcResult<()> {
-    let url = state.desk.link_for(&code, link.into())?;
-    copy_text(&app, &url)
+    let checked = state.desk.link_for(&code, link.into())?;
+    copy_text(&app, checked.as_str())
 }

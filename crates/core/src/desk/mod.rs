@@ -21,7 +21,7 @@ pub use dto::{
     LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
     SessionListState, SettingsView,
 };
-pub use links::{invitation_mailto, is_openable_url};
+pub use links::{check_link, invitation_mailto, CheckedLink, LinkRefused};
 pub use progress::ProgressThrottle;
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
 
@@ -740,14 +740,16 @@ impl Desk {
         }
     }
 
-    /// The link to open or copy for a session. Only a session this desk has received from the
-    /// API (created or listed) is looked up, and the link must pass [`is_openable_url`]; the
-    /// invitation is a `mailto:` with the (checked) end-customer link, in the UI language.
+    /// The link to open or copy for a session, parsed and checked. Only a session this desk
+    /// has received from the API (created or listed) is looked up, and its link must pass
+    /// [`check_link`]; the invitation is the `mailto:` the app composes itself
+    /// ([`invitation_mailto`], with the checked end-customer link, in the UI language), never
+    /// a `mailto:` from the server.
     ///
     /// # Errors
     /// [`Error::NotFound`] for a session code the desk has not seen or a link the API did not
     /// return; [`Error::InvalidInput`] for a link that is not allowed to be opened.
-    pub fn link_for(&self, code: &str, kind: LinkKind) -> Result<String> {
+    pub fn link_for(&self, code: &str, kind: LinkKind) -> Result<CheckedLink> {
         let conn = self.conn();
         let origin = conn.sandbox_origin.as_ref().filter(|_| conn.is_sandbox());
         let code = code.trim();
@@ -759,41 +761,39 @@ impl Desk {
                     "session {code} is not in the session list; refresh the list and try again"
                 ),
             })?;
-        let pick = |link: &Option<String>, what: &str| {
-            link.clone().ok_or_else(|| Error::NotFound {
+        let checked = |link: &Option<String>, what: &str| {
+            let link = link.as_deref().ok_or_else(|| Error::NotFound {
                 message: format!("the API returned no {what} for session {code}"),
+            })?;
+            check_link(link, origin).map_err(|refused| {
+                // Debug formatting: the raw text may hold line breaks meant for the log.
+                tracing::warn!(url = ?redact_url(link), %refused, "refused a {what} outside the allow-list");
+                Error::invalid(
+                    "link",
+                    format!(
+                        "refusing a {what} that is not an https TeamViewer address ({refused})"
+                    ),
+                )
             })
         };
-        let checked = |link: String| {
-            if is_openable_url(&link, origin) {
-                Ok(link)
-            } else {
-                tracing::warn!(url = %redact_url(&link), "refused a link outside the allow-list");
-                Err(Error::invalid(
-                    "link",
-                    "refusing a link that is not an https TeamViewer address",
-                ))
-            }
-        };
         match kind {
-            LinkKind::Supporter => checked(pick(&session.supporter_link, "supporter link")?),
-            LinkKind::WebClient => checked(pick(
+            LinkKind::Supporter => checked(&session.supporter_link, "supporter link"),
+            LinkKind::WebClient => checked(
                 &session.webclient_supporter_link,
                 "WebClient supporter link",
-            )?),
-            LinkKind::EndCustomer => {
-                checked(pick(&session.end_customer_link, "end-customer link")?)
-            }
+            ),
+            LinkKind::EndCustomer => checked(&session.end_customer_link, "end-customer link"),
             LinkKind::Invitation => {
-                let link = checked(pick(&session.end_customer_link, "end-customer link")?)?;
+                let link = checked(&session.end_customer_link, "end-customer link")?;
                 let customer = session.end_customer.as_ref();
-                Ok(invitation_mailto(
+                invitation_mailto(
                     self.language(),
                     &session.code,
                     customer.and_then(|c| c.name.as_deref()),
                     customer.and_then(|c| c.email.as_deref()),
                     &link,
-                ))
+                )
+                .map_err(|e| Error::invalid("invitation", e.to_string()))
             }
         }
     }
