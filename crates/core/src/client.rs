@@ -648,6 +648,24 @@ pub(crate) fn map_status(
             status: status.as_u16(),
         };
     }
+    // Categories without a fixed status in TeamViewer's API document (2023-03) decide before
+    // the status does: a rate limit comes as 403, and is not a missing permission.
+    if category_is("blocked") {
+        return Error::Blocked {
+            message: description
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| "no reason given".to_owned()),
+        };
+    }
+    if category_is("rate_limit_reached") || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return Error::RateLimited {
+            retry_after: retry_after(headers),
+        };
+    }
+    if category_is("token_expired") {
+        // Whatever the status: the caller refreshes the token once and repeats.
+        return Error::Unauthorized { message };
+    }
     if status == reqwest::StatusCode::BAD_REQUEST && text.to_lowercase().contains("license limit") {
         return Error::LicenseLimit { message };
     }
@@ -655,18 +673,12 @@ pub(crate) fn map_status(
         401 => Error::Unauthorized { message },
         403 => Error::Forbidden { message },
         404 => Error::NotFound { message },
-        429 => Error::RateLimited {
-            retry_after: retry_after(headers),
-        },
         500..=599 => Error::Server {
             status: status.as_u16(),
             message,
         },
         _ if category_is("invalid_permission") => Error::Forbidden { message },
         _ if category_is("not_found") => Error::NotFound { message },
-        _ if category_is("rate_limit_reached") => Error::RateLimited {
-            retry_after: retry_after(headers),
-        },
         s => Error::Api {
             status: s,
             error: category,
@@ -756,5 +768,92 @@ mod tests {
             Some("s123-456-789")
         );
         assert_eq!(session_code_from_location("https://x/elsewhere"), None);
+    }
+
+    fn status(code: u16) -> reqwest::StatusCode {
+        reqwest::StatusCode::from_u16(code).unwrap()
+    }
+
+    #[test]
+    fn rate_limit_reached_is_a_rate_limit_whatever_the_status() {
+        let body = br#"{"error":"rate_limit_reached","error_description":"Too many calls","error_code":5}"#;
+        for code in [403, 400, 429, 503] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::RateLimited,
+                "TeamViewer answers a rate limit with 403; {code} with rate_limit_reached is one                  too, not a missing permission: {e}"
+            );
+        }
+        let e = map_status(status(429), &Default::default(), b"");
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::RateLimited,
+            "429 is a rate limit even without a body: {e}"
+        );
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        match map_status(status(403), &headers, body) {
+            Error::RateLimited { retry_after } => assert_eq!(
+                retry_after,
+                Some(Duration::from_secs(7)),
+                "the server's Retry-After is kept for the caller"
+            ),
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn blocked_is_its_own_kind() {
+        let body = br#"{"error":"blocked","error_description":"IP blocked","error_code":9}"#;
+        for code in [403, 400, 429] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::Blocked,
+                "a blocked address is neither a permission nor a rate limit ({code}): {e}"
+            );
+            assert!(
+                e.to_string().contains("IP blocked"),
+                "the server's words: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn forbidden_stays_forbidden_without_a_rate_limit_category() {
+        let body = br#"{"error":"invalid_permission","error_description":"no","error_code":7}"#;
+        let e = map_status(status(403), &Default::default(), body);
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Forbidden,
+            "a real missing permission is still reported as such: {e}"
+        );
+        let e = map_status(status(403), &Default::default(), b"");
+        assert_eq!(e.kind(), crate::ErrorKind::Forbidden, "{e}");
+    }
+
+    #[test]
+    fn token_expired_is_unauthorized_whatever_the_status() {
+        let body = br#"{"error":"token_expired","error_code":1}"#;
+        for code in [401, 400, 403] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::Unauthorized,
+                "an expired token ({code}) must lead to the refresh-and-repeat path: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_error_body_is_mapped_by_status() {
+        let cut = br#"{"error":"internal_error","error_description":"bo"#;
+        let e = map_status(status(503), &Default::default(), cut);
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Server,
+            "the start of a huge error body still maps by status: {e}"
+        );
     }
 }
