@@ -1,9 +1,11 @@
 //! The TeamViewer Web API client: one `reqwest::Client` (rustls, no redirects, timeouts, a user
-//! agent), an injectable base URL, bearer auth from a [`TokenSource`], retries for GETs.
+//! agent), an injectable base URL, bearer auth from a [`TokenSource`], retries for GETs (with
+//! rate-limit waits an observer can report), a deadline per call and a size cap per body.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use async_trait::async_trait;
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -15,7 +17,8 @@ pub const DEFAULT_API_URL: &str = "https://webapi.teamviewer.com";
 pub struct HttpConfig {
     /// TCP/TLS connect timeout.
     pub connect_timeout: Duration,
-    /// Whole-request timeout.
+    /// Timeout of one attempt, from connecting until the whole body is read. A call that is
+    /// retried is bounded as a whole by [`RetryPolicy::call_deadline`].
     pub request_timeout: Duration,
     /// `User-Agent` header.
     pub user_agent: String,
@@ -136,61 +139,192 @@ pub fn is_loopback_host(url: &Url) -> bool {
     }
 }
 
-/// How transient failures of idempotent requests (GET) are retried. `POST` is never retried:
-/// a session created twice is worse than an error the user can repeat.
+/// How a call is retried and how long it may take. Only `GET` is retried; `POST` never is (a
+/// session created twice is worse than an error the user can repeat), and neither is `PUT`.
+///
+/// Two kinds of failure are retried, each with its own schedule:
+/// - transient ones (408, 5xx, a connection that fails or a body that breaks off): at most
+///   [`max_attempts`](Self::max_attempts) attempts, short backoff;
+/// - rate limits (`rate_limit_reached` with any status, TeamViewer answers 403; or 429): waits of
+///   seconds growing into minutes, until [`rate_limit_budget`](Self::rate_limit_budget) of
+///   waiting is spent. TeamViewer's limits are calls per licence per hour or day, so a short
+///   backoff would only spend more calls.
+///
+/// A server's `Retry-After` replaces the backoff when it is at most
+/// [`max_retry_after`](Self::max_retry_after) and fits the remaining budget; otherwise the call
+/// fails at once (with [`Error::RateLimited`] carrying it, for a rate limit) instead of freezing
+/// the caller.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
-    /// Attempts in total, including the first (1 = no retry).
+    /// Attempts in total after transient failures, including the first (1 = no retry).
     pub max_attempts: u32,
-    /// Backoff before the first retry; doubles per retry, with jitter.
+    /// Backoff before the first retry after a transient failure; doubles per retry, with jitter.
     pub base_delay: Duration,
-    /// Upper bound of one backoff delay.
+    /// Upper bound of one such backoff delay.
     pub max_delay: Duration,
-    /// Upper bound of a server's `Retry-After` that is honoured; longer values give up instead
-    /// of freezing the app.
+    /// Upper bound of a server's `Retry-After` that is honoured.
     pub max_retry_after: Duration,
+    /// Wait after the first rate limit without `Retry-After`; doubles per further rate limit,
+    /// with jitter.
+    pub rate_limit_delay: Duration,
+    /// Upper bound of one rate-limit wait without `Retry-After`.
+    pub rate_limit_max_delay: Duration,
+    /// Total time one call may spend waiting for rate limits to pass (zero: a rate limit fails
+    /// at once). This waiting extends the call's deadline.
+    pub rate_limit_budget: Duration,
+    /// Deadline of one call: all attempts, bodies and waits for transient failures, plus the
+    /// rate-limit waits. When it passes, the call fails with [`Error::Timeout`].
+    pub call_deadline: Duration,
 }
 
 impl Default for RetryPolicy {
+    /// 5 attempts with 250 ms·2ⁿ backoff (at most 8 s); rate limits waited out with 10 s·2ⁿ
+    /// (at most 5 min per wait, 10 min in total); 2 minutes per call besides the rate-limit
+    /// waits.
     fn default() -> Self {
         Self {
             max_attempts: 5,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(5 * 60),
+            rate_limit_delay: Duration::from_secs(10),
+            rate_limit_max_delay: Duration::from_secs(5 * 60),
+            rate_limit_budget: Duration::from_secs(10 * 60),
+            call_deadline: Duration::from_secs(2 * 60),
         }
     }
 }
 
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries and no waiting at all (the deadline stays).
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
+            rate_limit_budget: Duration::ZERO,
             ..Self::default()
         }
     }
 
-    /// Exponential backoff with "equal jitter": half fixed, half random, so that a burst of
-    /// clients does not retry in lockstep while every wait still grows.
+    /// Backoff before retry `retry` (0-based) after a transient failure.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << retry.min(16))
-            .min(self.max_delay);
-        let half = exp / 2;
-        let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
+        equal_jitter(self.base_delay, self.max_delay, retry)
+    }
+
+    /// Wait before retry `retry` (0-based) after a rate limit without `Retry-After`.
+    pub fn rate_limit_backoff(&self, retry: u32) -> Duration {
+        equal_jitter(self.rate_limit_delay, self.rate_limit_max_delay, retry)
     }
 }
+
+/// Exponential backoff with "equal jitter": half fixed, half random, so that a burst of clients
+/// does not retry in lockstep while every wait still grows.
+fn equal_jitter(base: Duration, cap: Duration, retry: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << retry.min(16)).min(cap);
+    let half = exp / 2;
+    let half_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=half_ms);
+    half + Duration::from_millis(jitter)
+}
+
+/// Why a call waits before its next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitReason {
+    /// TeamViewer's rate limit was reached (`rate_limit_reached`, or 429).
+    RateLimit,
+    /// The server failed or timed out (408, 5xx).
+    Server {
+        /// HTTP status.
+        status: u16,
+    },
+    /// The connection failed, broke off or timed out.
+    Network,
+}
+
+/// A wait before a retry, as told to a [`WaitObserver`]. Its `Display` is a sentence for the
+/// user: "TeamViewer's rate limit was reached; waiting 1 min before attempt 2".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitNotice {
+    /// Why.
+    pub reason: WaitReason,
+    /// How long the call waits now.
+    pub delay: Duration,
+    /// The attempt that follows the wait (2 for the first retry).
+    pub attempt: u32,
+}
+
+impl std::fmt::Display for WaitNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.reason {
+            WaitReason::RateLimit => f.write_str("TeamViewer's rate limit was reached")?,
+            WaitReason::Server { status } => {
+                write!(f, "the TeamViewer service failed ({status})")?;
+            }
+            WaitReason::Network => f.write_str("the connection to TeamViewer failed")?,
+        }
+        write!(
+            f,
+            "; waiting {} before attempt {}",
+            HumanDuration(self.delay),
+            self.attempt
+        )
+    }
+}
+
+/// "250 ms", "12 s", "1 min", "2 min 30 s".
+struct HumanDuration(Duration);
+
+impl std::fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.0;
+        if d < Duration::from_secs(1) {
+            return write!(f, "{} ms", d.as_millis());
+        }
+        let secs = (d.as_millis() + 500) / 1000;
+        match (secs / 60, secs % 60) {
+            (0, s) => write!(f, "{s} s"),
+            (m, 0) => write!(f, "{m} min"),
+            (m, s) => write!(f, "{m} min {s} s"),
+        }
+    }
+}
+
+/// Told about every wait before a retry, so that a user interface can say why nothing happens
+/// (see [`TeamViewerClient::with_wait_observer`]). Called on the request's task: keep it quick.
+pub type WaitObserver = Arc<dyn Fn(WaitNotice) + Send + Sync>;
+
+/// Largest successful body of a page (`GET /reports/connections`, `GET /sessions`): 1,000
+/// records of a few KiB each (notes, descriptions and `custom_api` of up to 4,000 characters)
+/// stay far below it.
+pub const PAGE_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+/// Largest successful body of any other call.
+pub const JSON_BODY_LIMIT: u64 = 8 * 1024 * 1024;
+/// At most this much of an error body is read; the rest is dropped with the connection, and
+/// the status is mapped from what was read.
+pub const ERROR_BODY_LIMIT: usize = 1024 * 1024;
+/// Most rate-limit waits of one call, whatever their length: a server that answers
+/// `Retry-After: 0` again and again is not hammered until the deadline.
+const MAX_RATE_LIMIT_WAITS: u32 = 16;
+/// An error body that is not complete after this long is mapped from what arrived so far.
+const ERROR_BODY_WAIT: Duration = Duration::from_secs(5);
 
 /// The TeamViewer Web API client. Cheap to clone; all clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct TeamViewerClient {
     http: reqwest::Client,
     base: Url,
-    tokens: std::sync::Arc<dyn TokenSource>,
+    tokens: Arc<dyn TokenSource>,
     retry: RetryPolicy,
+    observer: Observer,
+}
+
+/// The optional [`WaitObserver`] (a newtype for `Debug`).
+#[derive(Clone, Default)]
+struct Observer(Option<WaitObserver>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
 }
 
 /// A response with a success (or, where asked for, redirect) status and its whole body.
@@ -200,25 +334,69 @@ struct RawResponse {
     body: Vec<u8>,
 }
 
+/// One logical request as [`TeamViewerClient::execute`] sends it.
+struct Call<'a> {
+    method: reqwest::Method,
+    url: Url,
+    query: &'a [(&'a str, String)],
+    body: Option<serde_json::Value>,
+    /// A redirect is an answer rather than an error (`POST /sessions`).
+    accept_redirect: bool,
+    /// Largest successful body accepted.
+    limit: u64,
+}
+
+/// What one attempt produced.
+enum Attempt {
+    /// An accepted status and its whole body.
+    Done(RawResponse),
+    /// Any other status, with at most [`ERROR_BODY_LIMIT`] bytes of its body.
+    Refused {
+        status: reqwest::StatusCode,
+        headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
+    },
+    /// The request failed, or an accepted body broke off.
+    Broken(reqwest::Error),
+    /// An accepted body exceeded the call's limit (and was not read further).
+    TooLarge,
+}
+
+/// What the retry loop does after a failed attempt.
+enum Next {
+    /// Give up with this error.
+    Fail(Error),
+    /// Wait, then try again; `error` is the result if the wait does not fit the deadline.
+    Wait {
+        reason: WaitReason,
+        delay: Duration,
+        error: Error,
+    },
+}
+
 impl TeamViewerClient {
     /// A client for the API under `api_base` (an origin from [`parse_api_url`]), authenticating
     /// with `tokens`, using the process-wide `http` client from [`build_http`].
-    pub fn new(
-        http: reqwest::Client,
-        api_base: Url,
-        tokens: std::sync::Arc<dyn TokenSource>,
-    ) -> Self {
+    pub fn new(http: reqwest::Client, api_base: Url, tokens: Arc<dyn TokenSource>) -> Self {
         Self {
             http,
             base: api_base,
             tokens,
             retry: RetryPolicy::default(),
+            observer: Observer::default(),
         }
     }
 
-    /// Replaces the retry policy.
+    /// Replaces the retry policy (retries, rate-limit waits, the deadline of a call).
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Tells `observer` about every wait before a retry (rate limit, server error, network),
+    /// so that the user learns why a call takes long. Each wait is also logged.
+    pub fn with_wait_observer(mut self, observer: WaitObserver) -> Self {
+        self.observer = Observer(Some(observer));
         self
     }
 
@@ -244,81 +422,189 @@ impl TeamViewerClient {
         Ok(url)
     }
 
-    /// Sends one logical request: bearer token, one refresh-and-repeat after a 401, retries of
-    /// GETs on 408/429/5xx and transport errors (`Retry-After` honoured up to a cap, else
-    /// backoff), and maps every failure to [`Error`].
-    async fn execute(
-        &self,
-        method: reqwest::Method,
-        url: Url,
-        query: &[(&str, String)],
-        body: Option<serde_json::Value>,
-        accept_redirect: bool,
-    ) -> Result<RawResponse> {
-        let idempotent = method == reqwest::Method::GET;
+    /// Sends one logical request: bearer token, one refresh-and-repeat after a 401 (or
+    /// `token_expired`), retries of GETs after transient failures and rate limits (see
+    /// [`RetryPolicy`]), bodies read up to their limit, everything within the call's deadline;
+    /// maps every failure to [`Error`].
+    async fn execute(&self, call: Call<'_>) -> Result<RawResponse> {
+        let idempotent = call.method == reqwest::Method::GET;
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
-        let mut attempt: u32 = 0;
+        let mut deadline = tokio::time::Instant::now() + self.retry.call_deadline;
+        let mut rate_waited = Duration::ZERO;
+        let mut failures: u32 = 0;
+        let mut rate_limits: u32 = 0;
+        let mut attempt: u32 = 1;
         loop {
-            attempt += 1;
-            let can_retry = idempotent && attempt < self.retry.max_attempts;
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(token.expose())
-                .header(reqwest::header::ACCEPT, "application/json");
-            if !query.is_empty() {
-                req = req.query(query);
-            }
-            if let Some(b) = &body {
-                req = req.json(b);
-            }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) if can_retry && is_transient(&e) => {
-                    tracing::debug!(attempt, error = %e, "transport error, retrying");
-                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
-                    continue;
+            let outcome = tokio::time::timeout_at(deadline, self.attempt(&call, &token))
+                .await
+                .map_err(|_| Error::Timeout)?;
+            let next = match outcome {
+                Attempt::Done(raw) => return Ok(raw),
+                Attempt::TooLarge => return Err(Error::ResponseTooLarge { limit: call.limit }),
+                Attempt::Broken(e) if idempotent && is_transient(&e) => {
+                    self.transient(map_transport(e), None, WaitReason::Network, failures)
                 }
-                Err(e) => return Err(map_transport(e)),
-            };
-            let status = resp.status();
-            let headers = resp.headers().clone();
-            let body_bytes = match resp.bytes().await {
-                // Takes over the buffer when the body arrived in one piece, instead of copying.
-                Ok(b) => Vec::from(b),
-                Err(e) if can_retry => {
-                    tracing::debug!(attempt, error = %e, "response body broke off, retrying");
-                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
-                    continue;
-                }
-                Err(e) => return Err(map_transport(e)),
-            };
-            if status.is_success() || (accept_redirect && status.is_redirection()) {
-                return Ok(RawResponse {
+                Attempt::Broken(e) => Next::Fail(map_transport(e)),
+                Attempt::Refused {
                     status,
                     headers,
-                    body: body_bytes,
-                });
-            }
-            if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh_after_unauthorized(&token).await?;
-                attempt -= 1;
-                continue;
-            }
-            let transient = matches!(status.as_u16(), 408 | 429 | 500..=599);
-            if transient && can_retry {
-                let delay = match retry_after(&headers) {
-                    Some(d) if d <= self.retry.max_retry_after => d,
-                    Some(_) => return Err(map_status(status, &headers, &body_bytes)),
-                    None => self.retry.backoff(attempt - 1),
-                };
-                tracing::debug!(attempt, %status, ?delay, "transient status, retrying");
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-            return Err(map_status(status, &headers, &body_bytes));
+                    body,
+                } => match map_status(status, &headers, &body) {
+                    Error::Unauthorized { .. } if !refreshed => {
+                        refreshed = true;
+                        token = self.tokens.refresh_after_unauthorized(&token).await?;
+                        attempt += 1;
+                        continue;
+                    }
+                    error @ Error::RateLimited { retry_after } if idempotent => {
+                        self.rate_limit(error, retry_after, rate_waited, rate_limits)
+                    }
+                    error @ (Error::Server { .. } | Error::Api { status: 408, .. })
+                        if idempotent =>
+                    {
+                        let reason = WaitReason::Server {
+                            status: status.as_u16(),
+                        };
+                        self.transient(error, retry_after(&headers), reason, failures)
+                    }
+                    error => Next::Fail(error),
+                },
+            };
+            let (reason, delay) = match next {
+                Next::Fail(error) => return Err(error),
+                Next::Wait {
+                    reason: WaitReason::RateLimit,
+                    delay,
+                    ..
+                } => {
+                    // Rate-limit waits have a budget of their own and extend the deadline.
+                    rate_limits += 1;
+                    rate_waited += delay;
+                    deadline += delay;
+                    (WaitReason::RateLimit, delay)
+                }
+                Next::Wait {
+                    reason,
+                    delay,
+                    error,
+                } => {
+                    // A retry that could not start before the deadline is not worth the wait.
+                    if tokio::time::Instant::now() + delay >= deadline {
+                        return Err(error);
+                    }
+                    failures += 1;
+                    (reason, delay)
+                }
+            };
+            attempt += 1;
+            self.notify(WaitNotice {
+                reason,
+                delay,
+                attempt,
+            });
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The wait after a transient failure (`error`), or the failure when the attempts are
+    /// spent or the server's `Retry-After` is beyond the cap.
+    fn transient(
+        &self,
+        error: Error,
+        retry_after: Option<Duration>,
+        reason: WaitReason,
+        failures: u32,
+    ) -> Next {
+        if failures.saturating_add(1) >= self.retry.max_attempts {
+            return Next::Fail(error);
+        }
+        let delay = match retry_after {
+            Some(d) if d <= self.retry.max_retry_after => d,
+            Some(_) => return Next::Fail(error),
+            None => self.retry.backoff(failures),
+        };
+        Next::Wait {
+            reason,
+            delay,
+            error,
+        }
+    }
+
+    /// The wait after a rate limit, or `error` when it would exceed the rate-limit budget (or
+    /// [`MAX_RATE_LIMIT_WAITS`]) or the server's `Retry-After` is beyond the cap.
+    fn rate_limit(
+        &self,
+        error: Error,
+        retry_after: Option<Duration>,
+        waited: Duration,
+        rate_limits: u32,
+    ) -> Next {
+        if rate_limits >= MAX_RATE_LIMIT_WAITS {
+            return Next::Fail(error);
+        }
+        let delay = match retry_after {
+            Some(d) if d <= self.retry.max_retry_after => d,
+            Some(_) => return Next::Fail(error),
+            None => self.retry.rate_limit_backoff(rate_limits),
+        };
+        if waited.saturating_add(delay) > self.retry.rate_limit_budget {
+            return Next::Fail(error);
+        }
+        Next::Wait {
+            reason: WaitReason::RateLimit,
+            delay,
+            error,
+        }
+    }
+
+    /// Logs a wait and tells the observer.
+    fn notify(&self, notice: WaitNotice) {
+        if notice.reason == WaitReason::RateLimit {
+            tracing::warn!(attempt = notice.attempt, delay = ?notice.delay, "{notice}");
+        } else {
+            tracing::info!(attempt = notice.attempt, delay = ?notice.delay, "{notice}");
+        }
+        if let Some(observer) = &self.observer.0 {
+            observer(notice);
+        }
+    }
+
+    /// Sends `call` once with `token` and reads the answer: an accepted body up to the call's
+    /// limit, an error body up to [`ERROR_BODY_LIMIT`].
+    async fn attempt(&self, call: &Call<'_>, token: &Secret) -> Attempt {
+        let mut req = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .bearer_auth(token.expose())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if !call.query.is_empty() {
+            req = req.query(call.query);
+        }
+        if let Some(b) = &call.body {
+            req = req.json(b);
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Broken(e),
+        };
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if status.is_success() || (call.accept_redirect && status.is_redirection()) {
+            return match read_limited(resp, call.limit).await {
+                Ok(body) => Attempt::Done(RawResponse {
+                    status,
+                    headers,
+                    body,
+                }),
+                Err(BodyError::TooLarge) => Attempt::TooLarge,
+                Err(BodyError::Transport(e)) => Attempt::Broken(e),
+            };
+        }
+        Attempt::Refused {
+            status,
+            headers,
+            body: read_error_body(resp).await,
         }
     }
 
@@ -326,27 +612,30 @@ impl TeamViewerClient {
         &self,
         segments: &[&str],
         query: &[(&str, String)],
+        limit: u64,
     ) -> Result<T> {
         let raw = self
-            .execute(
-                reqwest::Method::GET,
-                self.url(segments)?,
+            .execute(Call {
+                method: reqwest::Method::GET,
+                url: self.url(segments)?,
                 query,
-                None,
-                false,
-            )
+                body: None,
+                accept_redirect: false,
+                limit,
+            })
             .await?;
         decode(&raw.body)
     }
 
     async fn put_json(&self, segments: &[&str], body: serde_json::Value) -> Result<()> {
-        self.execute(
-            reqwest::Method::PUT,
-            self.url(segments)?,
-            &[],
-            Some(body),
-            false,
-        )
+        self.execute(Call {
+            method: reqwest::Method::PUT,
+            url: self.url(segments)?,
+            query: &[],
+            body: Some(body),
+            accept_redirect: false,
+            limit: JSON_BODY_LIMIT,
+        })
         .await
         .map(|_| ())
     }
@@ -354,13 +643,13 @@ impl TeamViewerClient {
     /// `GET /ping`: whether the token is valid. A 401 after the token source gave up is
     /// reported as the token source's error.
     pub async fn ping(&self) -> Result<bool> {
-        let p: crate::models::Ping = self.get_json(&["ping"], &[]).await?;
+        let p: crate::models::Ping = self.get_json(&["ping"], &[], JSON_BODY_LIMIT).await?;
         Ok(p.token_valid)
     }
 
     /// `GET /account`: the signed-in account.
     pub async fn account(&self) -> Result<crate::models::Account> {
-        self.get_json(&["account"], &[]).await
+        self.get_json(&["account"], &[], JSON_BODY_LIMIT).await
     }
 
     /// `GET /groups`, optionally filtered by a partial `name`.
@@ -371,7 +660,7 @@ impl TeamViewerClient {
             groups: Vec<crate::models::Group>,
         }
         let query: Vec<(&str, String)> = name.map(|n| ("name", n.to_owned())).into_iter().collect();
-        let g: Groups = self.get_json(&["groups"], &query).await?;
+        let g: Groups = self.get_json(&["groups"], &query, JSON_BODY_LIMIT).await?;
         Ok(g.groups)
     }
 
@@ -382,7 +671,7 @@ impl TeamViewerClient {
             #[serde(default)]
             users: Vec<crate::models::User>,
         }
-        let u: Users = self.get_json(&["users"], &[]).await?;
+        let u: Users = self.get_json(&["users"], &[], JSON_BODY_LIMIT).await?;
         Ok(u.users)
     }
 
@@ -398,13 +687,14 @@ impl TeamViewerClient {
             message: format!("cannot encode the session: {e}"),
         })?;
         let raw = self
-            .execute(
-                reqwest::Method::POST,
-                self.url(&["sessions"])?,
-                &[],
-                Some(body),
-                true,
-            )
+            .execute(Call {
+                method: reqwest::Method::POST,
+                url: self.url(&["sessions"])?,
+                query: &[],
+                body: Some(body),
+                accept_redirect: true,
+                limit: JSON_BODY_LIMIT,
+            })
             .await?;
         if raw.status.is_success() && !raw.body.iter().all(u8::is_ascii_whitespace) {
             return decode(&raw.body);
@@ -426,17 +716,19 @@ impl TeamViewerClient {
         }
     }
 
-    /// One page of `GET /sessions`.
+    /// One page of `GET /sessions`: up to 1,000 sessions, the server's page size (the API has
+    /// no size parameter), so the body may be as large as a report page.
     pub async fn sessions_page(
         &self,
         query: &crate::models::SessionQuery,
         offset: Option<&str>,
     ) -> Result<crate::models::SessionPage> {
-        self.get_json(&["sessions"], &query.to_pairs(offset)).await
+        self.get_json(&["sessions"], &query.to_pairs(offset), PAGE_BODY_LIMIT)
+            .await
     }
 
-    /// All pages of `GET /sessions`, in server order (capped at 1,000 pages; a cursor that
-    /// repeats ends the run with an error instead of looping).
+    /// All pages of `GET /sessions`, in server order (capped at 1,000 pages of up to 1,000
+    /// sessions; a cursor that repeats ends the run with an error instead of looping).
     pub async fn list_sessions(
         &self,
         query: &crate::models::SessionQuery,
@@ -460,7 +752,8 @@ impl TeamViewerClient {
 
     /// `GET /sessions/{code}`.
     pub async fn session(&self, code: &str) -> Result<crate::models::SupportSession> {
-        self.get_json(&["sessions", code.trim()], &[]).await
+        self.get_json(&["sessions", code.trim()], &[], JSON_BODY_LIMIT)
+            .await
     }
 
     /// `PUT /sessions/{code}` with the fields that are set.
@@ -487,13 +780,18 @@ impl TeamViewerClient {
         query: &crate::models::ReportQuery,
         offset_id: Option<&str>,
     ) -> Result<crate::models::ReportPage> {
-        self.get_json(&["reports", "connections"], &query.to_pairs(offset_id))
-            .await
+        self.get_json(
+            &["reports", "connections"],
+            &query.to_pairs(offset_id),
+            PAGE_BODY_LIMIT,
+        )
+        .await
     }
 
     /// `GET /reports/connections/{id}`.
     pub async fn report(&self, id: &str) -> Result<crate::models::ConnectionReport> {
-        self.get_json(&["reports", "connections", id], &[]).await
+        self.get_json(&["reports", "connections", id], &[], JSON_BODY_LIMIT)
+            .await
     }
 
     /// `PUT /reports/connections/{id}` with notes and/or billing state.
@@ -519,21 +817,23 @@ impl crate::logs::ReportPager for TeamViewerClient {
         self.reports_page(query, offset_id).await
     }
 
-    /// The undecoded body, so that [`crate::logs::ReportFetch`] can request the next page
-    /// while this one is decoded.
+    /// The undecoded body (at most [`PAGE_BODY_LIMIT`]), so that [`crate::logs::ReportFetch`]
+    /// can request the next page while this one is decoded.
     async fn report_page_body(
         &self,
         query: &crate::models::ReportQuery,
         offset_id: Option<&str>,
     ) -> Result<crate::logs::PageBody> {
+        let query = query.to_pairs(offset_id);
         let raw = self
-            .execute(
-                reqwest::Method::GET,
-                self.url(&["reports", "connections"])?,
-                &query.to_pairs(offset_id),
-                None,
-                false,
-            )
+            .execute(Call {
+                method: reqwest::Method::GET,
+                url: self.url(&["reports", "connections"])?,
+                query: &query,
+                body: None,
+                accept_redirect: false,
+                limit: PAGE_BODY_LIMIT,
+            })
             .await?;
         Ok(crate::logs::PageBody::Json(raw.body))
     }
@@ -603,8 +903,65 @@ pub(crate) fn body_excerpt(body: &[u8]) -> String {
 }
 
 /// Connect failures, timeouts and broken-off responses: worth another try for a GET.
+/// (`Response::chunk` reports a body that broke off as a decode error.)
 fn is_transient(e: &reqwest::Error) -> bool {
-    e.is_connect() || e.is_timeout() || e.is_request() || e.is_body()
+    e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()
+}
+
+/// Why a body was not read in full.
+pub(crate) enum BodyError {
+    /// It is longer than the limit.
+    TooLarge,
+    /// It broke off or timed out.
+    Transport(reqwest::Error),
+}
+
+/// Reads a body of at most `limit` bytes, chunk by chunk. A longer one is refused as soon as
+/// that is known (from `Content-Length`, or while reading): at most `limit` bytes are ever held,
+/// and the rest is dropped with the connection.
+pub(crate) async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: u64,
+) -> std::result::Result<Vec<u8>, BodyError> {
+    let announced = resp.content_length().unwrap_or(0);
+    if announced > limit {
+        return Err(BodyError::TooLarge);
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if chunk.len() > limit - body.len() {
+            return Err(BodyError::TooLarge);
+        }
+        if body.is_empty() && body.capacity() < chunk.len() {
+            // Takes over the buffer when the body arrives in one piece, instead of copying.
+            body = Vec::from(chunk);
+        } else {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    Ok(body)
+}
+
+/// Reads the start of an error body: at most [`ERROR_BODY_LIMIT`] bytes, for at most
+/// [`ERROR_BODY_WAIT`]. What arrived is returned even when the body is longer, broke off or
+/// stalled: the status decides the error, the body only adds the server's words.
+async fn read_error_body(mut resp: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    let read = async {
+        while body.len() < ERROR_BODY_LIMIT {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = ERROR_BODY_LIMIT - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+    };
+    // A timeout only ends the reading; what was read stays.
+    let _ = tokio::time::timeout(ERROR_BODY_WAIT, read).await;
+    body
 }
 
 /// Maps a transport-level failure.
@@ -684,6 +1041,24 @@ pub(crate) fn map_status(
             status: status.as_u16(),
         };
     }
+    // Categories without a fixed status in TeamViewer's API document (2023-03) decide before
+    // the status does: a rate limit comes as 403, and is not a missing permission.
+    if category_is("blocked") {
+        return Error::Blocked {
+            message: description
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| "no reason given".to_owned()),
+        };
+    }
+    if category_is("rate_limit_reached") || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return Error::RateLimited {
+            retry_after: retry_after(headers),
+        };
+    }
+    if category_is("token_expired") {
+        // Whatever the status: the caller refreshes the token once and repeats.
+        return Error::Unauthorized { message };
+    }
     if status == reqwest::StatusCode::BAD_REQUEST && text.to_lowercase().contains("license limit") {
         return Error::LicenseLimit { message };
     }
@@ -691,18 +1066,12 @@ pub(crate) fn map_status(
         401 => Error::Unauthorized { message },
         403 => Error::Forbidden { message },
         404 => Error::NotFound { message },
-        429 => Error::RateLimited {
-            retry_after: retry_after(headers),
-        },
         500..=599 => Error::Server {
             status: status.as_u16(),
             message,
         },
         _ if category_is("invalid_permission") => Error::Forbidden { message },
         _ if category_is("not_found") => Error::NotFound { message },
-        _ if category_is("rate_limit_reached") => Error::RateLimited {
-            retry_after: retry_after(headers),
-        },
         s => Error::Api {
             status: s,
             error: category,
@@ -844,5 +1213,153 @@ mod tests {
             Some("s123-456-789")
         );
         assert_eq!(session_code_from_location("https://x/elsewhere"), None);
+    }
+
+    fn status(code: u16) -> reqwest::StatusCode {
+        reqwest::StatusCode::from_u16(code).unwrap()
+    }
+
+    #[test]
+    fn rate_limit_reached_is_a_rate_limit_whatever_the_status() {
+        let body = br#"{"error":"rate_limit_reached","error_description":"Too many calls","error_code":5}"#;
+        for code in [403, 400, 429, 503] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::RateLimited,
+                "TeamViewer answers a rate limit with 403; {code} with rate_limit_reached is one                  too, not a missing permission: {e}"
+            );
+        }
+        let e = map_status(status(429), &Default::default(), b"");
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::RateLimited,
+            "429 is a rate limit even without a body: {e}"
+        );
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        match map_status(status(403), &headers, body) {
+            Error::RateLimited { retry_after } => assert_eq!(
+                retry_after,
+                Some(Duration::from_secs(7)),
+                "the server's Retry-After is kept for the caller"
+            ),
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn blocked_is_its_own_kind() {
+        let body = br#"{"error":"blocked","error_description":"IP blocked","error_code":9}"#;
+        for code in [403, 400, 429] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::Blocked,
+                "a blocked address is neither a permission nor a rate limit ({code}): {e}"
+            );
+            assert!(
+                e.to_string().contains("IP blocked"),
+                "the server's words: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn forbidden_stays_forbidden_without_a_rate_limit_category() {
+        let body = br#"{"error":"invalid_permission","error_description":"no","error_code":7}"#;
+        let e = map_status(status(403), &Default::default(), body);
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Forbidden,
+            "a real missing permission is still reported as such: {e}"
+        );
+        let e = map_status(status(403), &Default::default(), b"");
+        assert_eq!(e.kind(), crate::ErrorKind::Forbidden, "{e}");
+    }
+
+    #[test]
+    fn token_expired_is_unauthorized_whatever_the_status() {
+        let body = br#"{"error":"token_expired","error_code":1}"#;
+        for code in [401, 400, 403] {
+            let e = map_status(status(code), &Default::default(), body);
+            assert_eq!(
+                e.kind(),
+                crate::ErrorKind::Unauthorized,
+                "an expired token ({code}) must lead to the refresh-and-repeat path: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_error_body_is_mapped_by_status() {
+        let cut = br#"{"error":"internal_error","error_description":"bo"#;
+        let e = map_status(status(503), &Default::default(), cut);
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Server,
+            "the start of a huge error body still maps by status: {e}"
+        );
+    }
+
+    #[test]
+    fn rate_limit_backoff_grows_into_minutes_and_stays_bounded() {
+        let p = RetryPolicy::default();
+        assert!(
+            p.rate_limit_backoff(0) >= p.rate_limit_delay / 2
+                && p.rate_limit_backoff(0) <= p.rate_limit_delay,
+            "the first rate-limit wait is seconds, not milliseconds"
+        );
+        for retry in 0..20 {
+            assert!(
+                p.rate_limit_backoff(retry) <= p.rate_limit_max_delay,
+                "retry {retry} exceeds the cap"
+            );
+        }
+        assert!(
+            p.rate_limit_backoff(6) >= Duration::from_secs(60),
+            "later rate-limit waits reach minutes"
+        );
+        let total: Duration = (0..5).map(|r| p.rate_limit_backoff(r)).sum();
+        assert!(
+            total <= p.rate_limit_budget,
+            "the default budget allows at least five rate-limit waits"
+        );
+        assert_eq!(
+            RetryPolicy::none().rate_limit_budget,
+            Duration::ZERO,
+            "no retries means no waiting for rate limits either"
+        );
+    }
+
+    #[test]
+    fn wait_notice_reads_as_a_sentence() {
+        let n = WaitNotice {
+            reason: WaitReason::RateLimit,
+            delay: Duration::from_secs(60),
+            attempt: 2,
+        };
+        assert_eq!(
+            n.to_string(),
+            "TeamViewer's rate limit was reached; waiting 1 min before attempt 2"
+        );
+        let n = WaitNotice {
+            reason: WaitReason::Server { status: 503 },
+            delay: Duration::from_millis(250),
+            attempt: 3,
+        };
+        assert_eq!(
+            n.to_string(),
+            "the TeamViewer service failed (503); waiting 250 ms before attempt 3"
+        );
+        let n = WaitNotice {
+            reason: WaitReason::Network,
+            delay: Duration::from_millis(150_400),
+            attempt: 4,
+        };
+        assert_eq!(
+            n.to_string(),
+            "the connection to TeamViewer failed; waiting 2 min 30 s before attempt 4"
+        );
     }
 }

@@ -1,7 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The API client against a mock HTTP server: retries, error mapping, paging, no redirects.
+//! The API client against a mock HTTP server: retries, rate limits, deadlines, error mapping,
+//! paging, no redirects. (Hostile servers that wiremock cannot imitate: `hostile_server.rs`.)
 
-use sdesk_core::client::{build_http, HttpConfig, RetryPolicy, StaticToken, TeamViewerClient};
+use sdesk_core::client::{
+    build_http, HttpConfig, RetryPolicy, StaticToken, TeamViewerClient, WaitNotice, WaitReason,
+    JSON_BODY_LIMIT,
+};
 use sdesk_core::models::{GroupRef, NewSession, ReportQuery, SessionQuery};
 use sdesk_core::{ErrorKind, Secret};
 use std::sync::Arc;
@@ -15,6 +19,10 @@ fn fast_retry() -> RetryPolicy {
         base_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(10),
         max_retry_after: Duration::from_secs(5),
+        rate_limit_delay: Duration::from_millis(2),
+        rate_limit_max_delay: Duration::from_millis(10),
+        rate_limit_budget: Duration::from_secs(5),
+        call_deadline: Duration::from_secs(30),
     }
 }
 
@@ -431,5 +439,179 @@ async fn path_segments_are_encoded() {
         err.kind(),
         ErrorKind::NotFound,
         "an id cannot escape its path segment: {err}"
+    );
+}
+
+/// TeamViewer's rate-limit answer (API document 2023-03: 403 with `rate_limit_reached`).
+fn rate_limited() -> ResponseTemplate {
+    ResponseTemplate::new(403).set_body_json(serde_json::json!({
+        "error": "rate_limit_reached",
+        "error_description": "Too many calls to a single function with the same access token",
+        "error_code": 5
+    }))
+}
+
+#[tokio::test]
+async fn rate_limited_post_fails_at_once_as_a_rate_limit() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/sessions"))
+        .respond_with(rate_limited())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .create_session(&NewSession::new(GroupRef::Name("Support".into())))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::RateLimited,
+        "a rate-limited POST is a rate limit, not a missing permission: {err}"
+    );
+    // `expect(1)`: a POST is never repeated, not even after a rate limit.
+}
+
+#[tokio::test]
+async fn forbidden_rate_limit_honours_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(rate_limited().insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"users": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    client(&server).users().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 on a 403 rate limit means waiting about a second, waited {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn observer_hears_every_wait_in_order() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(rate_limited())
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"groups": []})))
+        .mount(&server)
+        .await;
+    let heard: Arc<std::sync::Mutex<Vec<WaitNotice>>> = Arc::default();
+    let sink = Arc::clone(&heard);
+    let c = client(&server).with_wait_observer(Arc::new(move |n: WaitNotice| {
+        sink.lock().unwrap().push(n);
+    }));
+    c.groups(None).await.unwrap();
+    let heard = heard.lock().unwrap().clone();
+    let reasons: Vec<(WaitReason, u32)> = heard.iter().map(|n| (n.reason, n.attempt)).collect();
+    assert_eq!(
+        reasons,
+        [
+            (WaitReason::Server { status: 503 }, 2),
+            (WaitReason::RateLimit, 3)
+        ],
+        "one notice per wait, saying why and which attempt follows: {heard:?}"
+    );
+    assert!(
+        heard[1]
+            .to_string()
+            .starts_with("TeamViewer's rate limit was reached; waiting"),
+        "the notice is a sentence for the user: {}",
+        heard[1]
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_fails_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "4"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server).with_retry(RetryPolicy {
+        call_deadline: Duration::from_secs(1),
+        ..fast_retry()
+    });
+    let started = Instant::now();
+    let err = c.account().await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Server,
+        "the server's own error is reported when its Retry-After does not fit: {err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "waiting past the call's deadline is pointless, waited {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_session_page_of_1000_long_sessions_is_accepted() {
+    // The API has no page-size parameter: a page holds up to 1,000 sessions, each with a
+    // description and custom_api of up to 4,000 characters. Such a page is larger than the
+    // limit of ordinary answers, and must still be read.
+    let long = "x".repeat(4_000);
+    let sessions: Vec<serde_json::Value> = (0..1_000)
+        .map(|i| {
+            let mut s = session_json(&format!("s{i:03}-000-000"));
+            s["description"] = serde_json::json!(long);
+            s["custom_api"] = serde_json::json!(long);
+            s["waiting_message"] = serde_json::json!(long);
+            s
+        })
+        .collect();
+    let page = serde_json::json!({"sessions": sessions, "sessions_remaining": 0});
+    let body = serde_json::to_vec(&page).unwrap();
+    assert!(
+        body.len() as u64 > JSON_BODY_LIMIT,
+        "the test page ({} bytes) must exceed the ordinary limit to prove anything",
+        body.len()
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let all = client(&server)
+        .list_sessions(&SessionQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1_000, "a full page of sessions is read whole");
+}
+
+#[tokio::test]
+async fn an_oversized_ordinary_answer_is_refused_and_not_retried() {
+    let server = MockServer::start().await;
+    let body = vec![b' '; JSON_BODY_LIMIT as usize + 1];
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).account().await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::ResponseTooLarge,
+        "an account answer over 8 MiB is not an account: {err}"
     );
 }

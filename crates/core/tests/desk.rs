@@ -36,6 +36,9 @@ fn fast_retry() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(2),
+        rate_limit_delay: Duration::from_millis(5),
+        rate_limit_max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
     }
 }
 

@@ -42,6 +42,9 @@ fn fast_retry() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(40),
         max_retry_after: Duration::from_secs(5),
+        rate_limit_delay: Duration::from_millis(5),
+        rate_limit_max_delay: Duration::from_millis(40),
+        ..RetryPolicy::default()
     }
 }
 
