@@ -946,7 +946,7 @@ pub(crate) async fn read_limited(
 /// Reads the start of an error body: at most [`ERROR_BODY_LIMIT`] bytes, for at most
 /// [`ERROR_BODY_WAIT`]. What arrived is returned even when the body is longer, broke off or
 /// stalled: the status decides the error, the body only adds the server's words.
-async fn read_error_body(mut resp: reqwest::Response) -> Vec<u8> {
+pub(crate) async fn read_error_body(mut resp: reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
     let read = async {
         while body.len() < ERROR_BODY_LIMIT {

@@ -716,3 +716,26 @@ async fn token_rejected_after_refresh_is_unauthorized_without_a_loop() {
     );
     assert_eq!(server.requests(), 2, "the first call and its one repeat");
 }
+
+#[tokio::test]
+async fn an_endless_token_answer_is_refused_at_the_json_limit() {
+    use sdesk_core::auth::{refresh, OAuthConfig, RedirectUri};
+    use sdesk_core::clock::SystemClock;
+    let server = HostileServer::start(|_| Reply::EndlessChunked).await;
+    let api = parse_api_url(&server.uri()).unwrap();
+    let config =
+        OAuthConfig::for_api(&api, &api, "client", None, RedirectUri::loopback(51_823)).unwrap();
+    let http = build_http(&HttpConfig::default()).unwrap();
+    let err = within(
+        Duration::from_secs(30),
+        "an endless answer of the token endpoint",
+        refresh(&http, &config, &Secret::new("refresh-token"), &SystemClock),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::ResponseTooLarge,
+        "a token answer larger than the JSON limit must be refused, not read to the end: {err}"
+    );
+}

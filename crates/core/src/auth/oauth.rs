@@ -10,7 +10,9 @@ use super::callback::AuthorizationCode;
 use super::config::OAuthConfig;
 use super::pending::PkceVerifier;
 use super::tokens::TokenSet;
-use crate::client::{map_status, map_transport};
+use crate::client::{
+    map_status, map_transport, read_error_body, read_limited, BodyError, JSON_BODY_LIMIT,
+};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -148,7 +150,7 @@ pub async fn revoke(
         return Ok(());
     }
     let headers = resp.headers().clone();
-    let body = resp.bytes().await.unwrap_or_default();
+    let body = read_error_body(resp).await;
     Err(map_status(status, &headers, &body))
 }
 
@@ -246,10 +248,16 @@ async fn send(
         }));
     }
     let headers = response.headers().clone();
-    let body = response
-        .bytes()
+    // A token answer is a few hundred bytes: a hostile or broken endpoint cannot make the
+    // client hold more than the ordinary JSON limit.
+    let body = read_limited(response, JSON_BODY_LIMIT)
         .await
-        .map_err(|e| Transport(map_transport(e)))?;
+        .map_err(|e| match e {
+            BodyError::TooLarge => Transport(Error::ResponseTooLarge {
+                limit: JSON_BODY_LIMIT,
+            }),
+            BodyError::Transport(e) => Transport(map_transport(e)),
+        })?;
     if status.is_server_error() {
         return Err(Transport(Error::Server {
             status: status.as_u16(),
