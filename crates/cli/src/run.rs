@@ -9,7 +9,9 @@ use sdesk_core::auth::{
     keyring_name, validate_script_token, AuthSession, KeyringStore, LoopbackListener, OAuthConfig,
     RedirectUri, SignInFlow, TokenStore, CLIENT_SECRET_NAME, KEYRING_SERVICE,
 };
-use sdesk_core::client::{build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient};
+use sdesk_core::client::{
+    build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient, WaitObserver,
+};
 use sdesk_core::clock::SystemClock;
 use sdesk_core::logs::{export_csv, CsvOptions, FetchProgress, LogFilter, LogStore, ReportFetch};
 use sdesk_core::models::{
@@ -49,8 +51,16 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 /// The client to use: the embedded sandbox, `SDESK_TOKEN`, or the token the app stored in the
-/// OS keyring (refreshed by the core when it is an OAuth token).
+/// OS keyring (refreshed by the core when it is an OAuth token). Every wait before a retry (a
+/// rate limit above all: TeamViewer's budgets are per hour or day, so waits grow into minutes)
+/// is announced on stderr, so a long pause never looks like a hang.
 async fn connect(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
+    let (client, sandbox) = connect_client(cli).await?;
+    let announce: WaitObserver = Arc::new(|notice| eprintln!("sdesk: {notice}"));
+    Ok((client.with_wait_observer(announce), sandbox))
+}
+
+async fn connect_client(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
     let http = build_http(&HttpConfig::default())?;
     if cli.sandbox {
         let sandbox = sdesk_sandbox::Sandbox::start(

@@ -894,3 +894,57 @@ fn a_stored_sign_in_is_only_sent_to_its_own_api() {
     let o = sdesk(&["sign-out"], &own);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// TeamViewer answers a rate limit with 403 `rate_limit_reached`: the CLI waits (here the
+/// server's `Retry-After: 1`), says so on stderr, and carries on; it never reports a missing
+/// permission.
+#[test]
+fn a_rate_limit_is_waited_out_and_announced() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().flatten().enumerate() {
+            let mut reader = BufReader::new(stream);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+            }
+            let (status, extra, body) = if n == 0 {
+                (
+                    403,
+                    "Retry-After: 1\r\n",
+                    r#"{"error":"rate_limit_reached","error_description":"too many calls","error_code":2}"#,
+                )
+            } else {
+                (
+                    200,
+                    "",
+                    r#"{"userid":"u1","name":"Ann","email":"ann@example.com"}"#,
+                )
+            };
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let o = sdesk(
+        &["account"],
+        &[("SDESK_API_URL", &base), ("SDESK_TOKEN", "1234-token")],
+    );
+    let err = stderr(&o);
+    assert!(
+        o.status.success(),
+        "a rate limit is waited out, not reported as a failure: {err}"
+    );
+    assert!(
+        err.contains("rate limit") && err.contains("waiting"),
+        "the wait is announced on stderr, so a pause never looks like a hang: {err:?}"
+    );
+    assert!(stdout(&o).contains("Ann"), "{}", stdout(&o));
+}
