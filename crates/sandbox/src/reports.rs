@@ -96,7 +96,8 @@ impl ReportStore {
 }
 
 /// The query filters of §6.1. Text filters compare whole values; `username` and `devicename`
-/// ignore case (the real API's matching rules are unknown).
+/// ignore case (the real API's matching rules are unknown). `from_date` and `to_date` both
+/// filter on `start_date`: from inclusive, to exclusive; a bare date `YYYY-MM-DD` is 00:00Z.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct ReportFilter {
     username: Option<String>,
@@ -105,9 +106,10 @@ struct ReportFilter {
     groupid: Option<Option<String>>,
     devicename: Option<String>,
     deviceid: Option<String>,
-    /// Reports that start at or after this instant.
+    /// Reports that start at or after this instant (inclusive).
     from_date: Option<DateTime<Utc>>,
-    /// Reports that end before this instant.
+    /// Reports that start before this instant (exclusive). Like `from_date` it filters on
+    /// `start_date`, not `end_date` (doc 2023-03, p47).
     to_date: Option<DateTime<Utc>>,
     has_code: Option<bool>,
     /// Without dashes, lower-case.
@@ -153,7 +155,7 @@ impl ReportFilter {
             })
             && check(&self.deviceid, |id| record.deviceid.as_text() == *id)
             && check(&self.from_date, |from| record.start_date >= *from)
-            && check(&self.to_date, |to| record.end_date < *to)
+            && check(&self.to_date, |to| record.start_date < *to)
             && check(&self.has_code, |has| record.session_code.is_some() == *has)
             && check(&self.session_code, |code| {
                 record

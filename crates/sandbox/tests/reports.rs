@@ -6,7 +6,8 @@ mod common;
 
 use common::*;
 use reqwest::{Client, StatusCode};
-use sdesk_sandbox::wire::{DeviceId, ReportPage, SupportSessionType, WireReport};
+use chrono::{DateTime, Utc};
+use sdesk_sandbox::wire::{wire_time, DeviceId, ReportPage, SupportSessionType, WireReport};
 use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, REPORT_PAGE_SIZE};
 use std::collections::HashSet;
 
@@ -147,7 +148,7 @@ async fn filters_match_a_local_scan() {
                 from.format("%Y-%m-%dT%H:%M:%SZ"),
                 to.format("%Y-%m-%dT%H:%M:%SZ")
             ),
-            Box::new(move |r| r.start_date >= from && r.end_date < to),
+            Box::new(move |r| r.start_date >= from && r.start_date < to),
         ),
     ];
     for (query, keep) in cases {
@@ -162,6 +163,79 @@ async fn filters_match_a_local_scan() {
             "{query} returns exactly the matching records, in order"
         );
     }
+}
+
+/// An instant as a query value: RFC 3339 as the sandbox writes it, form-encoded.
+fn wire(at: DateTime<Utc>) -> String {
+    url::form_urlencoded::byte_serialize(wire_time::format(&at).as_bytes()).collect()
+}
+
+/// Doc 2023-03 p47: `from_date` and `to_date` both filter on `start_date`; `from_date` is
+/// included, `to_date` excluded, and a date without a time means 00:00:00Z.
+#[tokio::test]
+async fn from_and_to_date_both_filter_on_the_start_date() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let all = generate_reports(42, 2_500, now());
+    let ids = |records: &[WireReport]| records.iter().map(|r| r.id).collect::<HashSet<_>>();
+
+    // A long connection, and a `to_date` between its start and its end.
+    let long = all
+        .iter()
+        .find(|r| r.end_date - r.start_date > chrono::Duration::minutes(60))
+        .expect("the data has connections longer than an hour");
+    let to = long.start_date + chrono::Duration::minutes(30);
+    let before_to = fetch_all(&client, &sandbox, &format!("to_date={}", wire(to))).await;
+    assert!(
+        ids(&before_to).contains(&long.id),
+        "a connection that starts before to_date is included even though it ends after it: \
+         to_date filters on start_date, not end_date"
+    );
+    assert_eq!(
+        before_to,
+        all.iter()
+            .filter(|r| r.start_date < to)
+            .cloned()
+            .collect::<Vec<_>>(),
+        "to_date keeps exactly the connections that start before it"
+    );
+
+    // Boundaries: a connection starting exactly at from_date is in, exactly at to_date is out.
+    let at = wire(long.start_date);
+    let exact_from = fetch_all(&client, &sandbox, &format!("from_date={at}")).await;
+    assert!(
+        ids(&exact_from).contains(&long.id),
+        "from_date is inclusive: a start equal to it matches"
+    );
+    let exact_to = fetch_all(&client, &sandbox, &format!("to_date={at}")).await;
+    assert!(
+        !ids(&exact_to).contains(&long.id),
+        "to_date is exclusive: a start equal to it does not match"
+    );
+
+    // Whole days: from the first day 00:00Z to the day after the last day 00:00Z.
+    let crossing = all
+        .iter()
+        .find(|r| r.start_date.date_naive() != r.end_date.date_naive())
+        .expect("some connection runs past midnight UTC");
+    let day = crossing.start_date.date_naive();
+    let next = day.succ_opt().unwrap();
+    let query = format!("from_date={day}&to_date={next}");
+    let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let (lo, hi) = (midnight(day), midnight(next));
+    let on_day = fetch_all(&client, &sandbox, &query).await;
+    assert_eq!(
+        on_day,
+        all.iter()
+            .filter(|r| r.start_date >= lo && r.start_date < hi)
+            .cloned()
+            .collect::<Vec<_>>(),
+        "{query}: bare dates are 00:00Z and select the connections that start on {day}"
+    );
+    assert!(
+        ids(&on_day).contains(&crossing.id),
+        "{query}: a connection that starts on {day} and ends the next day belongs to {day}"
+    );
 }
 
 #[tokio::test]
