@@ -7,6 +7,7 @@
 //! embedded LF and CRLF, umlauts/ß/emoji and formula-looking text (`=`, `+`, `-`, `@`, TAB).
 
 use crate::desk::SessionRecord;
+use crate::reports::BILLING_STATES;
 use crate::wire::{
     DeviceId, EndCustomer, Feedback, GroupOwner, SupportSessionType, WireAccount, WireGroup,
     WireLicense, WireReport, WireUser,
@@ -315,7 +316,7 @@ fn report(
         end_date: end,
         fee: billed.then(|| f64::from(rng.gen_range(5_u32..200)) * 0.5),
         currency: billed.then(|| "EUR".to_owned()),
-        billing_state: maybe(rng, 3, &["Billed", "Not billed"]),
+        billing_state: maybe(rng, 3, &BILLING_STATES),
         notes: maybe(rng, 4, &NOTES),
         contact_id: rng
             .gen_ratio(1, 5)

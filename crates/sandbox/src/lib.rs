@@ -67,6 +67,7 @@ pub use config::{
 pub use data::{generate_reports, REPORT_WINDOW_DAYS};
 pub use error::LICENSE_LIMIT_TEXT;
 pub use pages::{CONSENT_TITLE, DECISION_PATH};
+pub use reports::BILLING_STATES;
 pub use stats::Stats;
 pub use wire::WireReport;
 

@@ -21,6 +21,9 @@ use uuid::Uuid;
 /// Records per page (§6.2).
 pub(crate) const REPORT_PAGE_SIZE: usize = 1_000;
 
+/// The values of `billing_state` (doc 2023-03, p48 and p51), spelled exactly so.
+pub const BILLING_STATES: [&str; 3] = ["Bill", "Billed", "DoNotBill"];
+
 /// The reports of a run, in served order, with an id → position index for `offset_id`.
 #[derive(Debug)]
 pub(crate) struct ReportStore {
@@ -82,13 +85,28 @@ impl ReportStore {
         self.existing(id).map(|position| &self.records[position])
     }
 
+    /// Applies a `PUT` after checking all of it, so a refused update changes nothing.
+    ///
+    /// `billing_state` must be one of [`BILLING_STATES`] (case-sensitive), else
+    /// `400 invalid_request`; `null`, `""` or an absent field leave it unchanged (the document
+    /// names no way to clear it). `notes`: absent leaves them, `null` clears them.
     fn update(&mut self, id: &str, update: ReportUpdate) -> Result<(), ApiError> {
         let position = self.existing(id)?;
+        let billing_state = match update.billing_state.flatten() {
+            Some(state) if state.is_empty() => None,
+            Some(state) if BILLING_STATES.contains(&state.as_str()) => Some(state),
+            Some(state) => {
+                return Err(ApiError::invalid_request(format!(
+                    "billing_state must be Bill, Billed or DoNotBill, got {state:?}"
+                )))
+            }
+            None => None,
+        };
         let record = &mut self.records[position];
         if let Some(notes) = update.notes {
             record.notes = notes;
         }
-        if let Some(billing_state) = update.billing_state {
+        if billing_state.is_some() {
             record.billing_state = billing_state;
         }
         Ok(())
@@ -200,7 +218,8 @@ pub(crate) async fn get(
     Ok(json_response(store.record(&id)?))
 }
 
-/// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`.
+/// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`; a
+/// `billing_state` other than `Bill`, `Billed` or `DoNotBill` is `400 invalid_request`.
 pub(crate) async fn update(
     State(state): State<AppState>,
     _auth: Authorized,

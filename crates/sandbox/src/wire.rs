@@ -220,7 +220,8 @@ pub struct WireReport {
     /// Billing currency; `null` when not billed.
     #[serde(default)]
     pub currency: Option<String>,
-    /// Billing state (editable with `PUT`); `null` when never set.
+    /// Billing state, `Bill`, `Billed` or `DoNotBill` (editable with `PUT`); `null` when never
+    /// set.
     #[serde(default)]
     pub billing_state: Option<String>,
     /// Supporter notes (editable with `PUT`); `null` when empty.
@@ -524,7 +525,8 @@ pub struct PingResponse {
 }
 
 /// `PUT /reports/connections/{id}` body (§6.4). A field that is absent stays unchanged; an
-/// explicit `null` clears it.
+/// explicit `null` clears `notes` but leaves `billing_state` as it is (it can only be set to
+/// `Bill`, `Billed` or `DoNotBill`, see [`crate::BILLING_STATES`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReportUpdate {
     /// New notes.
@@ -534,7 +536,7 @@ pub struct ReportUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub notes: Option<Option<String>>,
-    /// New billing state.
+    /// New billing state: `Bill`, `Billed` or `DoNotBill`.
     #[serde(
         default,
         deserialize_with = "present_or_null",

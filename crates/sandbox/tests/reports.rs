@@ -8,7 +8,7 @@ use common::*;
 use reqwest::{Client, StatusCode};
 use chrono::{DateTime, Utc};
 use sdesk_sandbox::wire::{wire_time, DeviceId, ReportPage, SupportSessionType, WireReport};
-use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, REPORT_PAGE_SIZE};
+use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, BILLING_STATES, REPORT_PAGE_SIZE};
 use std::collections::HashSet;
 
 /// Pages through `reports/connections?<query>` until `next_offset` is absent.
@@ -343,6 +343,90 @@ async fn single_record_get_and_put_persist() {
         "unknown ids are 404"
     );
     assert_eq!(sandbox.stats().report_updates, 2, "two updates counted");
+}
+
+/// Doc 2023-03 p48/p51: `billing_state` is `Bill`, `Billed` or `DoNotBill`. The sandbox serves
+/// only these, accepts them on `PUT`, and refuses anything else with `400 invalid_request`
+/// (without applying the rest of that body); `""` and `null` leave the state as it is.
+#[tokio::test]
+async fn billing_state_is_bill_billed_or_do_not_bill() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let token = sandbox.script_token();
+    let served = fetch_all(&client, &sandbox, "").await;
+    let states: HashSet<Option<&str>> = served
+        .iter()
+        .map(|r| r.billing_state.as_deref())
+        .collect();
+    assert_eq!(
+        states,
+        HashSet::from([None, Some("Bill"), Some("Billed"), Some("DoNotBill")]),
+        "served billing states are exactly the documented three (or null), each of them used"
+    );
+    assert_eq!(BILLING_STATES, ["Bill", "Billed", "DoNotBill"], "the exported list");
+
+    let record = &served[7];
+    let path = format!("api/v1/reports/connections/{}", record.id);
+    let put = |body: serde_json::Value| {
+        let request = client
+            .put(url(&sandbox, &path))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let state_now = || async {
+        let r: WireReport = api_json(
+            &client,
+            &sandbox,
+            &format!("reports/connections/{}", record.id),
+            &token,
+        )
+        .await;
+        (r.billing_state, r.notes)
+    };
+    for state in BILLING_STATES {
+        let response = put(serde_json::json!({ "billing_state": state })).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{state} is a documented billing state"
+        );
+        assert_eq!(
+            state_now().await.0.as_deref(),
+            Some(state),
+            "{state} is stored as sent"
+        );
+    }
+    let before = state_now().await;
+    for bad in ["Not billed", "billed", "DONOTBILL", "Paid"] {
+        let (status, body) = error_of(
+            put(serde_json::json!({ "billing_state": bad, "notes": "must not be applied" })).await,
+        )
+        .await;
+        assert_eq!(
+            (status, body.error.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{bad:?} is not Bill, Billed or DoNotBill"
+        );
+        assert_eq!(
+            state_now().await,
+            before,
+            "a refused PUT ({bad:?}) changes nothing, not even the notes"
+        );
+    }
+    for keep in [serde_json::json!(""), serde_json::Value::Null] {
+        let response = put(serde_json::json!({ "billing_state": keep, "notes": "kept" })).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "billing_state {keep} is accepted"
+        );
+        assert_eq!(
+            state_now().await,
+            (before.0.clone(), Some("kept".to_owned())),
+            "billing_state {keep} leaves the state unchanged; the notes are written"
+        );
+    }
 }
 
 #[tokio::test]
