@@ -360,11 +360,15 @@ pub struct WireSession {
     /// Integrator data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_api: Option<String>,
-    /// Assigned supporter, `u…`.
+    /// Assigned supporter, `u…`; `"u0"` = assigned to nobody (doc 2023-03, p41).
     pub assigned_userid: String,
-    /// When the session was assigned.
-    #[serde(with = "wire_time")]
-    pub assigned_at: DateTime<Utc>,
+    /// When the session was assigned; absent while it is assigned to nobody.
+    #[serde(
+        default,
+        with = "wire_time::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_at: Option<DateTime<Utc>>,
     /// Link for the supporter (opens the TeamViewer client; here a sandbox page).
     pub supporter_link: String,
     /// Link for the supporter's browser session (here a sandbox page).
@@ -374,7 +378,7 @@ pub struct WireSession {
     /// Creation time.
     #[serde(with = "wire_time")]
     pub created_at: DateTime<Utc>,
-    /// Expiry time (creation + 24 h unless given).
+    /// Expiry time (creation + 24 h unless given, doc 2023-03 p42).
     #[serde(with = "wire_time")]
     pub valid_until: DateTime<Utc>,
     /// `"Default"` on the wire (GET form).
@@ -387,7 +391,7 @@ pub struct WireSession {
 /// `GET /sessions` response (`GetAllSessionsResponse`, §4.4); generic like [`ReportPage`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionPage<S = WireSession> {
-    /// Up to 50 sessions, newest first.
+    /// Up to 1,000 sessions, newest `created_at` first.
     pub sessions: Vec<S>,
     /// How many matching sessions follow this page.
     pub sessions_remaining: usize,
@@ -416,7 +420,7 @@ pub struct SessionRequest {
     /// Text the customer sees while waiting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_message: Option<String>,
-    /// `^u\d+$`; defaults to the account's user on `POST`.
+    /// `^u\d+$`; defaults to the account's user on `POST`; `u0` = assigned to nobody.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_userid: Option<String>,
     /// ≤ 4000 characters.

@@ -4,9 +4,9 @@
 
 mod common;
 
+use chrono::{DateTime, Utc};
 use common::*;
 use reqwest::{Client, StatusCode};
-use chrono::{DateTime, Utc};
 use sdesk_sandbox::wire::{wire_time, DeviceId, ReportPage, SupportSessionType, WireReport};
 use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, BILLING_STATES, REPORT_PAGE_SIZE};
 use std::collections::HashSet;
@@ -354,16 +354,17 @@ async fn billing_state_is_bill_billed_or_do_not_bill() {
     let client = http();
     let token = sandbox.script_token();
     let served = fetch_all(&client, &sandbox, "").await;
-    let states: HashSet<Option<&str>> = served
-        .iter()
-        .map(|r| r.billing_state.as_deref())
-        .collect();
+    let states: HashSet<Option<&str>> = served.iter().map(|r| r.billing_state.as_deref()).collect();
     assert_eq!(
         states,
         HashSet::from([None, Some("Bill"), Some("Billed"), Some("DoNotBill")]),
         "served billing states are exactly the documented three (or null), each of them used"
     );
-    assert_eq!(BILLING_STATES, ["Bill", "Billed", "DoNotBill"], "the exported list");
+    assert_eq!(
+        BILLING_STATES,
+        ["Bill", "Billed", "DoNotBill"],
+        "the exported list"
+    );
 
     let record = &served[7];
     let path = format!("api/v1/reports/connections/{}", record.id);
