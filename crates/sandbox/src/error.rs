@@ -64,9 +64,9 @@ impl ErrorKind {
 
     fn code(self) -> i32 {
         match self {
-            Self::InvalidRequest | Self::LicenseLimit => 1,
+            // `token_expired` is `error_code` 1 in the document's example (doc 2023-03, OAuth chapter, p10-16).
+            Self::InvalidRequest | Self::LicenseLimit | Self::TokenExpired => 1,
             Self::InvalidToken => 2,
-            Self::TokenExpired => 3,
             Self::NotFound => 4,
             Self::RateLimitReached => 5,
             Self::InternalError | Self::Unavailable => 6,
@@ -80,9 +80,8 @@ impl ErrorKind {
     fn challenge(self) -> Option<&'static str> {
         match self {
             Self::InvalidToken => Some("Bearer error=\"invalid_token\""),
-            Self::TokenExpired => {
-                Some("Bearer error=\"invalid_token\", error_description=\"token expired\"")
-            }
+            // Exactly `WWW-Authenticate: Bearer` (doc 2023-03, OAuth chapter, p10-16).
+            Self::TokenExpired => Some("Bearer"),
             Self::InvalidClient => Some("Basic realm=\"sandbox\""),
             _ => None,
         }
