@@ -61,7 +61,7 @@ pub mod wire;
 
 pub use args::SandboxArgs;
 pub use config::{
-    Faults, OAuthClient, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    Faults, OAuthClient, RateLimitReply, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     DEFAULT_REDIRECT_URIS,
 };
 pub use data::{generate_reports, REPORT_WINDOW_DAYS};

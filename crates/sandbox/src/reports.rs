@@ -4,7 +4,7 @@
 use crate::api::json_response;
 use crate::auth::Authorized;
 use crate::desk::undash;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::paging;
 use crate::params::Params;
 use crate::state::{read, write, AppState};
@@ -201,11 +201,58 @@ pub(crate) async fn list(
         Some(last) if records_remaining > 0 => Some(last.id.to_string()),
         _ => None,
     };
-    Ok(json_response(&ReportPage {
+    let page = ReportPage {
         records,
         records_remaining,
         next_offset,
-    }))
+    };
+    let faults = &state.config.faults;
+    if !faults.reports_remaining_field && !faults.fee_as_bill_string {
+        return Ok(json_response(&page));
+    }
+    let mut value = to_value(&page)?;
+    if let Some(object) = value.as_object_mut() {
+        if faults.reports_remaining_field {
+            rename(object, "records_remaining", "reports_remaining");
+        }
+        if faults.fee_as_bill_string {
+            if let Some(serde_json::Value::Array(records)) = object.get_mut("records") {
+                records.iter_mut().for_each(fee_as_bill);
+            }
+        }
+    }
+    Ok(json_response(&value))
+}
+
+/// `value` as JSON, else `500 internal_error`.
+fn to_value(value: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|err| {
+        ApiError::new(
+            ErrorKind::InternalError,
+            format!("could not encode the response: {err}"),
+        )
+    })
+}
+
+/// Moves `object[from]` to `object[to]` (the document names the page count both ways).
+fn rename(object: &mut serde_json::Map<String, serde_json::Value>, from: &str, to: &str) {
+    if let Some(value) = object.remove(from) {
+        object.insert(to.to_owned(), value);
+    }
+}
+
+/// `"fee": 12.5` → `"bill": "12.50"` (`null` stays `null`), as in the document's example (p50).
+fn fee_as_bill(record: &mut serde_json::Value) {
+    let Some(object) = record.as_object_mut() else {
+        return;
+    };
+    let bill = match object.remove("fee") {
+        Some(serde_json::Value::Number(fee)) => fee
+            .as_f64()
+            .map_or(serde_json::Value::Null, |fee| format!("{fee:.2}").into()),
+        _ => serde_json::Value::Null,
+    };
+    object.insert("bill".to_owned(), bill);
 }
 
 /// `GET /api/v1/reports/connections/{id}`.
@@ -215,7 +262,13 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let store = read(&state.reports);
-    Ok(json_response(store.record(&id)?))
+    let record = store.record(&id)?;
+    if !state.config.faults.fee_as_bill_string {
+        return Ok(json_response(record));
+    }
+    let mut value = to_value(record)?;
+    fee_as_bill(&mut value);
+    Ok(json_response(&value))
 }
 
 /// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`; a
