@@ -150,10 +150,13 @@ pub enum DelimiterArg {
 /// `sdesk reports export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Only connections starting at or after this time (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    /// Only connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
+    /// 00:00 UTC).
     #[arg(long)]
     pub from: Option<String>,
-    /// Only connections ending before this time (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    /// Only connections that start before this time (exclusive; it filters on the start, like
+    /// --from, not on the end; RFC 3339, or YYYY-MM-DD = 00:00 UTC). For whole days pass the
+    /// day after the last one.
     #[arg(long)]
     pub to: Option<String>,
     /// Account id of the supporter (u followed by digits).

@@ -158,6 +158,8 @@ fn export_under_faults_loses_and_duplicates_nothing() {
         ..Default::default()
     };
     config.faults.rate_limit_every = Some(3);
+    // The 429 variant: the client retries 429; TeamViewer's own answer is 403.
+    config.faults.rate_limit_reply = sdesk_sandbox::RateLimitReply::TooManyRequests;
     config.faults.retry_after = None;
     config.faults.error_burst = Some((5, 2));
     config.faults.drop_every = Some(7);

@@ -15,7 +15,7 @@ mod logs {
     };
     use sdesk_core::models::{ConnectionReport, ReportPage, ReportQuery};
     use sdesk_core::{Error, ErrorKind, Result};
-    use sdesk_sandbox::{generate_reports, Faults, Sandbox, SandboxConfig};
+    use sdesk_sandbox::{generate_reports, Faults, RateLimitReply, Sandbox, SandboxConfig};
     use std::collections::HashSet;
     use std::time::{Duration, Instant};
     use tokio_util::sync::CancellationToken;
@@ -156,6 +156,8 @@ mod logs {
     async fn resuming_after_faults_loses_and_duplicates_nothing() {
         let faults = Faults {
             rate_limit_every: Some(3),
+            // This pager maps only 429 to RateLimited; TeamViewer's own answer is 403.
+            rate_limit_reply: RateLimitReply::TooManyRequests,
             error_burst: Some((5, 2)),
             drop_every: Some(4),
             ..Faults::default()

@@ -14,7 +14,7 @@ use sdesk_core::clock::SystemClock;
 use sdesk_core::logs::ReportFetch;
 use sdesk_core::models::ReportQuery;
 use sdesk_core::{ErrorKind, Secret};
-use sdesk_sandbox::{Faults, Sandbox, SandboxConfig};
+use sdesk_sandbox::{Faults, RateLimitReply, Sandbox, SandboxConfig};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +91,8 @@ async fn paging_survives_rate_limits_with_retry_after() {
         2_600,
         Faults {
             rate_limit_every: Some(2),
+            // The 429 variant: the client retries 429; TeamViewer's own answer is 403.
+            rate_limit_reply: RateLimitReply::TooManyRequests,
             retry_after: Some(1),
             ..Faults::default()
         },
@@ -106,6 +108,7 @@ async fn paging_survives_rate_limits_without_retry_after_and_5xx_bursts() {
         8_100,
         Faults {
             rate_limit_every: Some(4),
+            rate_limit_reply: RateLimitReply::TooManyRequests,
             error_burst: Some((5, 2)),
             latency: Some(Duration::from_millis(5)),
             ..Faults::default()

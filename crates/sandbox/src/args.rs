@@ -1,7 +1,7 @@
 //! Command-line arguments of the sandbox, shared by the `sdesk-sandbox` binary and the CLI's
 //! `sdesk sandbox` subcommand (`#[command(flatten)]`).
 
-use crate::config::{Faults, OAuthClient, SandboxConfig};
+use crate::config::{Faults, OAuthClient, RateLimitReply, SandboxConfig};
 use chrono::{DateTime, Utc};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -33,12 +33,18 @@ pub struct SandboxArgs {
     /// Latency added to every API response, in milliseconds.
     #[arg(long)]
     pub latency_ms: Option<u64>,
-    /// Every Nth API request answers 429 rate_limit_reached.
+    /// Every Nth API request is refused with 403 rate_limit_reached, as TeamViewer answers.
     #[arg(long, value_name = "N")]
     pub rate_limit_every: Option<u32>,
-    /// Retry-After seconds on those 429s (default: no header).
+    /// Answer those with 429 instead of TeamViewer's 403.
+    #[arg(long)]
+    pub rate_limit_429: bool,
+    /// Retry-After seconds on those refusals (default: no header, as TeamViewer documents none).
     #[arg(long, value_name = "SECONDS")]
     pub retry_after: Option<u64>,
+    /// Every Nth API request is refused with 403 blocked (IP blocked).
+    #[arg(long, value_name = "N")]
+    pub blocked_every: Option<u32>,
     /// `N:K`: from every Nth API request on, K consecutive 503/500 responses.
     #[arg(long, value_name = "N:K", value_parser = parse_burst)]
     pub error_burst: Option<(u32, u32)>,
@@ -51,6 +57,12 @@ pub struct SandboxArgs {
     /// POST /sessions fails with the plain-text license-limit 400 after N creations.
     #[arg(long, value_name = "N")]
     pub license_limit_after: Option<u32>,
+    /// Report pages name their count reports_remaining instead of records_remaining.
+    #[arg(long)]
+    pub reports_remaining: bool,
+    /// Reports carry the fee as "bill": "12.50" (a string) instead of "fee": 12.5.
+    #[arg(long)]
+    pub fee_as_bill_string: bool,
 }
 
 impl Default for SandboxArgs {
@@ -65,11 +77,15 @@ impl Default for SandboxArgs {
             token_ttl_secs: 86_400,
             latency_ms: None,
             rate_limit_every: None,
+            rate_limit_429: false,
             retry_after: None,
+            blocked_every: None,
             error_burst: None,
             drop_every: None,
             token_expiry_after: None,
             license_limit_after: None,
+            reports_remaining: false,
+            fee_as_bill_string: false,
         }
     }
 }
@@ -95,11 +111,19 @@ impl SandboxArgs {
             faults: Faults {
                 latency: self.latency_ms.map(Duration::from_millis),
                 rate_limit_every: self.rate_limit_every,
+                rate_limit_reply: if self.rate_limit_429 {
+                    RateLimitReply::TooManyRequests
+                } else {
+                    RateLimitReply::Forbidden
+                },
                 retry_after: self.retry_after,
+                blocked_every: self.blocked_every,
                 error_burst: self.error_burst,
                 drop_every: self.drop_every,
                 token_expiry_after_calls: self.token_expiry_after,
                 license_limit_after: self.license_limit_after,
+                reports_remaining_field: self.reports_remaining,
+                fee_as_bill_string: self.fee_as_bill_string,
             },
         }
     }
@@ -171,8 +195,11 @@ mod tests {
             "5",
             "--rate-limit-every",
             "3",
+            "--rate-limit-429",
             "--retry-after",
             "2",
+            "--blocked-every",
+            "11",
             "--error-burst",
             "10:4",
             "--drop-every",
@@ -181,6 +208,8 @@ mod tests {
             "9",
             "--license-limit-after",
             "1",
+            "--reports-remaining",
+            "--fee-as-bill-string",
             "--redirect-uri",
             "http://127.0.0.1:1/cb",
         ])
@@ -196,11 +225,15 @@ mod tests {
             Faults {
                 latency: Some(Duration::from_millis(5)),
                 rate_limit_every: Some(3),
+                rate_limit_reply: RateLimitReply::TooManyRequests,
                 retry_after: Some(2),
+                blocked_every: Some(11),
                 error_burst: Some((10, 4)),
                 drop_every: Some(7),
                 token_expiry_after_calls: Some(9),
                 license_limit_after: Some(1),
+                reports_remaining_field: true,
+                fee_as_bill_string: true,
             },
             "each fault flag sets its knob"
         );

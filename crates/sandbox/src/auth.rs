@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Authorization codes and pending consent requests live this long.
+/// Authorization codes and pending consent requests live this long: "the authorization code is
+/// valid 10 minutes" (doc 2023-03, OAuth chapter).
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// A consent page that waits for Approve or Deny.
@@ -42,7 +43,12 @@ impl<T> Timed<T> {
     }
 
     fn alive(&self, lifetime: Duration) -> bool {
-        self.issued.elapsed() < lifetime
+        self.alive_at(lifetime, Instant::now())
+    }
+
+    /// Whether it is younger than `lifetime` at `now`.
+    fn alive_at(&self, lifetime: Duration, now: Instant) -> bool {
+        now.saturating_duration_since(self.issued) < lifetime
     }
 }
 
@@ -142,11 +148,23 @@ impl AuthStore {
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
     ) -> Result<TokenPair, ApiError> {
+        self.redeem_code_at(code, client_id, redirect_uri, code_verifier, Instant::now())
+    }
+
+    /// [`Self::redeem_code`] at a given instant (tests move the clock).
+    fn redeem_code_at(
+        &mut self,
+        code: &str,
+        client_id: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+        now: Instant,
+    ) -> Result<TokenPair, ApiError> {
         let issued = self
             .codes
             .remove(code)
             .ok_or_else(|| ApiError::invalid_grant("unknown or already used authorization code"))?;
-        if !issued.alive(CODE_LIFETIME) {
+        if !issued.alive_at(CODE_LIFETIME, now) {
             return Err(ApiError::invalid_grant("authorization code expired"));
         }
         let grant = issued.value;
@@ -401,6 +419,31 @@ mod tests {
         assert!(
             store.redeem_code(&code, "c", None, None).is_err(),
             "codes are single use"
+        );
+    }
+
+    /// Doc 2023-03 (OAuth): the authorization code is valid 10 minutes.
+    #[test]
+    fn authorization_codes_live_ten_minutes() {
+        assert_eq!(CODE_LIFETIME, Duration::from_secs(600), "10 minutes");
+        let mut store = AuthStore::new(1, Duration::from_secs(60), None);
+        let code = store.issue_code(consent(None));
+        let issued = store.codes[&code].issued;
+        assert!(
+            store
+                .redeem_code_at(&code, "c", None, None, issued + Duration::from_secs(599))
+                .is_ok(),
+            "a code is still good after 9:59"
+        );
+        let code = store.issue_code(consent(None));
+        let issued = store.codes[&code].issued;
+        let err = store
+            .redeem_code_at(&code, "c", None, None, issued + CODE_LIFETIME)
+            .expect_err("a code is expired at 10:00");
+        assert_eq!(
+            err,
+            ApiError::invalid_grant("authorization code expired"),
+            "an expired code is invalid_grant"
         );
     }
 

@@ -71,18 +71,39 @@ impl Default for OAuthClient {
     }
 }
 
+/// How the rate-limit fault ([`Faults::rate_limit_every`]) answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RateLimitReply {
+    /// TeamViewer's documented answer: `403` with
+    /// `{"error":"rate_limit_reached","error_description":…,"error_code":…}` (doc 2023-03,
+    /// p9 and p111-112; the document has no 429 and no `Retry-After`).
+    #[default]
+    Forbidden,
+    /// A generic `429 Too Many Requests` with the same body: not what TeamViewer documents,
+    /// kept for clients' (and older tests') 429 path.
+    TooManyRequests,
+}
+
 /// Fault injection for `/api/v1/*` (except the OAuth token and revoke endpoints, which stay
 /// reliable). Request numbers count from 1 over all those API requests of a run, and a faulted
 /// request never has a side effect. When two knobs pick the same request, the first in the
-/// order drop, rate limit, error burst wins.
+/// order drop, blocked, rate limit, error burst wins.
+///
+/// The last two knobs are not failures but documented wire variants a client must read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
     /// Added before every API response (faulted or not).
     pub latency: Option<Duration>,
-    /// Every Nth API request gets `429` with error `rate_limit_reached`.
+    /// Every Nth API request is refused with error `rate_limit_reached`; the status is
+    /// [`Self::rate_limit_reply`] (TeamViewer's `403` by default).
     pub rate_limit_every: Option<u32>,
-    /// Seconds for the `Retry-After` header of those `429`s; `None` = no header.
+    /// The status of those refusals: `403` (default, as TeamViewer documents) or `429`.
+    pub rate_limit_reply: RateLimitReply,
+    /// Seconds for a `Retry-After` header on those refusals; `None` (the default) = no header,
+    /// as TeamViewer documents none.
     pub retry_after: Option<u64>,
+    /// Every Nth API request gets `403` with error `blocked` ("IP blocked", doc 2023-03 p111).
+    pub blocked_every: Option<u32>,
     /// `(N, K)`: starting at request N, 2N, 3N, … the next K requests fail with 503 and 500
     /// alternately (503 first).
     pub error_burst: Option<(u32, u32)>,
@@ -95,4 +116,10 @@ pub struct Faults {
     /// Once N sessions were created during this run, `POST /sessions` answers `400` with a
     /// plain-text body containing "license limitations".
     pub license_limit_after: Option<u32>,
+    /// Report pages name their count `reports_remaining` instead of `records_remaining` (the
+    /// document uses both names, p47-48).
+    pub reports_remaining_field: bool,
+    /// Reports carry the fee as `"bill": "12.50"` (a string with two decimals, `null` when
+    /// there is none) instead of `"fee": 12.5`, like the document's example (p50).
+    pub fee_as_bill_string: bool,
 }

@@ -7,6 +7,7 @@
 //! embedded LF and CRLF, umlauts/ß/emoji and formula-looking text (`=`, `+`, `-`, `@`, TAB).
 
 use crate::desk::SessionRecord;
+use crate::reports::BILLING_STATES;
 use crate::wire::{
     DeviceId, EndCustomer, Feedback, GroupOwner, SupportSessionType, WireAccount, WireGroup,
     WireLicense, WireReport, WireUser,
@@ -315,7 +316,7 @@ fn report(
         end_date: end,
         fee: billed.then(|| f64::from(rng.gen_range(5_u32..200)) * 0.5),
         currency: billed.then(|| "EUR".to_owned()),
-        billing_state: maybe(rng, 3, &["Billed", "Not billed"]),
+        billing_state: maybe(rng, 3, &BILLING_STATES),
         notes: maybe(rng, 4, &NOTES),
         contact_id: rng
             .gen_ratio(1, 5)
@@ -354,7 +355,8 @@ fn attach_session_code(rng: &mut ChaCha8Rng, record: &mut WireReport) {
 }
 
 /// The pre-existing sessions of a run, newest first: about a third closed, some open ones
-/// online, some open ones already past `valid_until` (the API keeps them "Open").
+/// online, some open ones already past `valid_until` (the API keeps them "Open"), about one in
+/// six assigned to nobody (`u0`). `valid_until` is always 24 h after `created_at`.
 pub(crate) fn generate_sessions(
     seed: u64,
     count: usize,
@@ -371,7 +373,9 @@ pub(crate) fn generate_sessions(
                 let open_minutes = (now - created).num_minutes().clamp(1, 24 * 60);
                 created + Duration::minutes(rng.gen_range(1..=open_minutes))
             });
+            // One in six is assigned to nobody (`u0`).
             let assignee = pick(&mut rng, &directory.users[..3]);
+            let assigned = !rng.gen_ratio(1, 6);
             SessionRecord {
                 code: session_code(&mut rng),
                 service_queue_token: alphanumeric(&mut rng, 12),
@@ -380,8 +384,8 @@ pub(crate) fn generate_sessions(
                 end_customer: Some(end_customer(&mut rng)),
                 waiting_message: maybe(&mut rng, 2, &WAITING_MESSAGES),
                 custom_api: maybe(&mut rng, 3, &CUSTOM_API),
-                assigned_userid: assignee.id.clone(),
-                assigned_at: created,
+                assigned_userid: assigned.then(|| assignee.id.clone()),
+                assigned_at: assigned.then_some(created),
                 created_at: created,
                 valid_until: created + Duration::hours(24),
                 closed_at,

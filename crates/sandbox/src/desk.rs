@@ -3,7 +3,7 @@
 use crate::data::{self, Directory};
 use crate::error::ApiError;
 use crate::paging;
-use crate::params::parse_instant;
+use crate::params::{parse_instant, Params};
 use crate::wire::{
     EndCustomer, SessionLiveness, SessionRequest, SessionState, WireGroup, WireSession,
 };
@@ -12,8 +12,10 @@ use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 use url::{form_urlencoded, Url};
 
-/// Sessions per `GET /sessions` page (the real size is unknown).
-pub(crate) const SESSION_PAGE_SIZE: usize = 50;
+/// Sessions per `GET /sessions` page: "at most 1,000 per request" (doc 2023-03, p40).
+pub(crate) const SESSION_PAGE_SIZE: usize = 1_000;
+/// `assigned_userid` of a session assigned to nobody (doc 2023-03, p41 and p43).
+pub(crate) const UNASSIGNED: &str = "u0";
 const MAX_TEXT: usize = 4_000;
 const MAX_CUSTOMER_NAME: usize = 100;
 const MAX_CUSTOMER_EMAIL: usize = 254;
@@ -29,8 +31,10 @@ pub(crate) struct SessionRecord {
     pub(crate) end_customer: Option<EndCustomer>,
     pub(crate) waiting_message: Option<String>,
     pub(crate) custom_api: Option<String>,
-    pub(crate) assigned_userid: String,
-    pub(crate) assigned_at: DateTime<Utc>,
+    /// `None`: assigned to nobody (`"u0"` on the wire).
+    pub(crate) assigned_userid: Option<String>,
+    /// `None` while assigned to nobody.
+    pub(crate) assigned_at: Option<DateTime<Utc>>,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) valid_until: DateTime<Utc>,
     pub(crate) closed_at: Option<DateTime<Utc>>,
@@ -67,21 +71,69 @@ pub(crate) fn undash(code: &str) -> String {
         .collect()
 }
 
-/// Filters of `GET /sessions` (§4.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Filters of `GET /sessions` (doc 2023-03, p40): `state` is `open`, `closed` or both
+/// (`open,closed`), open only when not given; `assigned_userid=u0` selects the sessions assigned
+/// to nobody.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SessionFilter {
-    pub(crate) state: Option<SessionState>,
+    pub(crate) open: bool,
+    pub(crate) closed: bool,
     pub(crate) groupid: Option<String>,
-    pub(crate) assigned_userid: Option<String>,
+    /// `Some(None)`: `u0`, assigned to nobody.
+    pub(crate) assigned_userid: Option<Option<String>>,
+}
+
+impl Default for SessionFilter {
+    /// No parameters: open sessions only.
+    fn default() -> Self {
+        Self {
+            open: true,
+            closed: false,
+            groupid: None,
+            assigned_userid: None,
+        }
+    }
 }
 
 impl SessionFilter {
-    fn is_empty(&self) -> bool {
-        *self == Self::default()
+    /// Reads `state` (`open`, `closed`, or both comma-separated; case-insensitive), `groupid`
+    /// and `assigned_userid`.
+    pub(crate) fn from_params(params: &Params) -> Result<Self, ApiError> {
+        let mut filter = Self {
+            assigned_userid: params
+                .get("assigned_userid")
+                .map(|id| (id != UNASSIGNED).then(|| id.to_owned())),
+            groupid: params.get("groupid").map(str::to_owned),
+            ..Self::default()
+        };
+        if let Some(text) = params.get("state") {
+            filter.open = false;
+            for part in text.split(',') {
+                match SessionState::parse(part.trim()) {
+                    Some(SessionState::Open) => filter.open = true,
+                    Some(SessionState::Closed) => filter.closed = true,
+                    None => {
+                        return Err(ApiError::invalid_request(format!(
+                            "state must be open, closed or open,closed, got {text:?}"
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(filter)
+    }
+
+    /// Whether every session matches (paging then skips counting).
+    fn is_all(&self) -> bool {
+        self.open && self.closed && self.groupid.is_none() && self.assigned_userid.is_none()
     }
 
     fn matches(&self, session: &SessionRecord) -> bool {
-        self.state.is_none_or(|state| session.state() == state)
+        let state_ok = match session.state() {
+            SessionState::Open => self.open,
+            SessionState::Closed => self.closed,
+        };
+        state_ok
             && self
                 .groupid
                 .as_ref()
@@ -158,9 +210,13 @@ impl Desk {
     ) -> WireSession {
         let code = session.undashed();
         let token = &session.service_queue_token;
+        // Unassigned: the link carries the account's name (the creator's, as far as we know).
+        let supporter = session
+            .assigned_userid
+            .as_deref()
+            .unwrap_or(&self.directory.account.userid);
         let display_name: String =
-            form_urlencoded::byte_serialize(self.user_name(&session.assigned_userid).as_bytes())
-                .collect();
+            form_urlencoded::byte_serialize(self.user_name(supporter).as_bytes()).collect();
         WireSession {
             code: session.code.clone(),
             state: session.state(),
@@ -169,7 +225,10 @@ impl Desk {
             end_customer: session.end_customer.clone(),
             waiting_message: session.waiting_message.clone(),
             custom_api: session.custom_api.clone(),
-            assigned_userid: session.assigned_userid.clone(),
+            assigned_userid: session
+                .assigned_userid
+                .clone()
+                .unwrap_or_else(|| UNASSIGNED.to_owned()),
             assigned_at: session.assigned_at,
             supporter_link: format!("{base}sandbox/join/{code}-{token}"),
             webclient_supporter_link: format!(
@@ -229,7 +288,7 @@ impl Desk {
             &self.sessions,
             start,
             SESSION_PAGE_SIZE,
-            filter.is_empty(),
+            filter.is_all(),
             |session| filter.matches(session),
         ))
     }
@@ -253,9 +312,12 @@ impl Desk {
         }
         let groupid = self.resolve_group(&request).unwrap_or_default();
         let code = self.fresh_code();
-        let assigned_userid = request
-            .assigned_userid
-            .unwrap_or_else(|| self.directory.account.userid.clone());
+        // Defaults to the creator (the account); `u0` = assigned to nobody (doc p43).
+        let assigned_userid = match request.assigned_userid {
+            Some(id) if id == UNASSIGNED => None,
+            Some(id) => Some(id),
+            None => Some(self.directory.account.userid.clone()),
+        };
         let valid_until = request.valid_until.as_deref().and_then(parse_instant);
         let record = SessionRecord {
             code,
@@ -265,8 +327,8 @@ impl Desk {
             end_customer: request.end_customer,
             waiting_message: request.waiting_message,
             custom_api: request.custom_api,
+            assigned_at: assigned_userid.is_some().then_some(now),
             assigned_userid,
-            assigned_at: now,
             created_at: now,
             valid_until: valid_until.unwrap_or(now + Duration::hours(24)),
             closed_at: None,
@@ -311,8 +373,9 @@ impl Desk {
             session.groupid = groupid;
         }
         if let Some(userid) = request.assigned_userid {
+            let userid = (userid != UNASSIGNED).then_some(userid);
+            session.assigned_at = userid.is_some().then_some(now);
             session.assigned_userid = userid;
-            session.assigned_at = now;
         }
         replace_if_some(&mut session.description, request.description);
         replace_if_some(&mut session.end_customer, request.end_customer);
@@ -367,7 +430,11 @@ impl Desk {
         {
             return Err(ApiError::invalid_request("groupname must not be empty"));
         }
-        if let Some(id) = request.assigned_userid.as_deref() {
+        if let Some(id) = request
+            .assigned_userid
+            .as_deref()
+            .filter(|id| *id != UNASSIGNED)
+        {
             check_id("assigned_userid", 'u', id)?;
             if !self.directory.users.iter().any(|user| user.id == id) {
                 return Err(ApiError::invalid_request(format!(

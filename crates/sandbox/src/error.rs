@@ -13,8 +13,11 @@ pub const LICENSE_LIMIT_TEXT: &str = "The session could not be created due to li
 
 /// The error categories the sandbox answers with, each with a fixed HTTP status.
 ///
-/// Statuses follow the "likely mapping" of §7.1; the numeric `error_code`s are the sandbox's
-/// own (the real numbering is unknown).
+/// Statuses follow TeamViewer's API document (2023-03, p111-112): `invalid_request` 400,
+/// `invalid_token` and `token_expired` 401, `rate_limit_reached` and `blocked` 403,
+/// `internal_error` 500. `not_found` 404 and the OAuth errors (`invalid_client` 401,
+/// `invalid_grant`/`unsupported_grant_type` 400, RFC 6749) are not in the document. The numeric
+/// `error_code`s are the sandbox's own, except `token_expired` = 1 from the document's example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorKind {
     InvalidRequest,
@@ -22,8 +25,8 @@ pub(crate) enum ErrorKind {
     TokenExpired,
     NotFound,
     RateLimitReached,
+    Blocked,
     InternalError,
-    Unavailable,
     InvalidClient,
     InvalidGrant,
     UnsupportedGrantType,
@@ -42,9 +45,8 @@ impl ErrorKind {
                 StatusCode::UNAUTHORIZED
             }
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::RateLimitReached => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimitReached | Self::Blocked => StatusCode::FORBIDDEN,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -55,7 +57,8 @@ impl ErrorKind {
             Self::TokenExpired => "token_expired",
             Self::NotFound => "not_found",
             Self::RateLimitReached => "rate_limit_reached",
-            Self::InternalError | Self::Unavailable => "internal_error",
+            Self::Blocked => "blocked",
+            Self::InternalError => "internal_error",
             Self::InvalidClient => "invalid_client",
             Self::InvalidGrant => "invalid_grant",
             Self::UnsupportedGrantType => "unsupported_grant_type",
@@ -64,15 +67,16 @@ impl ErrorKind {
 
     fn code(self) -> i32 {
         match self {
-            Self::InvalidRequest | Self::LicenseLimit => 1,
+            // `token_expired` is `error_code` 1 in the document's example (doc 2023-03, OAuth chapter, p10-16).
+            Self::InvalidRequest | Self::LicenseLimit | Self::TokenExpired => 1,
             Self::InvalidToken => 2,
-            Self::TokenExpired => 3,
             Self::NotFound => 4,
             Self::RateLimitReached => 5,
-            Self::InternalError | Self::Unavailable => 6,
+            Self::InternalError => 6,
             Self::InvalidClient => 7,
             Self::InvalidGrant => 8,
             Self::UnsupportedGrantType => 9,
+            Self::Blocked => 10,
         }
     }
 
@@ -80,9 +84,8 @@ impl ErrorKind {
     fn challenge(self) -> Option<&'static str> {
         match self {
             Self::InvalidToken => Some("Bearer error=\"invalid_token\""),
-            Self::TokenExpired => {
-                Some("Bearer error=\"invalid_token\", error_description=\"token expired\"")
-            }
+            // Exactly `WWW-Authenticate: Bearer` (doc 2023-03, OAuth chapter, p10-16).
+            Self::TokenExpired => Some("Bearer"),
             Self::InvalidClient => Some("Basic realm=\"sandbox\""),
             _ => None,
         }

@@ -4,7 +4,7 @@
 //! effect at all: no token call is counted, nothing is created or changed, and a retried `GET`
 //! sees exactly the same data.
 
-use crate::config::Faults;
+use crate::config::{Faults, RateLimitReply};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 use crate::stats::Counter;
@@ -20,15 +20,20 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
     Drop,
+    Blocked,
     RateLimit,
     ServerError(StatusCode),
 }
 
 impl Fault {
-    /// The fault for the `n`th API request (1-based), if any: drop, then rate limit, then burst.
+    /// The fault for the `n`th API request (1-based), if any: drop, then blocked, then rate
+    /// limit, then burst.
     fn pick(faults: &Faults, n: u64) -> Option<Self> {
         if every(faults.drop_every, n) {
             return Some(Self::Drop);
+        }
+        if every(faults.blocked_every, n) {
+            return Some(Self::Blocked);
         }
         if every(faults.rate_limit_every, n) {
             return Some(Self::RateLimit);
@@ -46,37 +51,58 @@ impl Fault {
     fn counter(self) -> Counter {
         match self {
             Self::Drop => Counter::DroppedConnections,
+            Self::Blocked => Counter::Blocked,
             Self::RateLimit => Counter::RateLimited,
             Self::ServerError(_) => Counter::ServerErrors,
         }
     }
 
-    fn response(self, retry_after: Option<u64>) -> Response {
+    fn response(self, faults: &Faults) -> Response {
         match self {
             Self::Drop => aborted_response(),
+            Self::Blocked => ApiError::new(
+                ErrorKind::Blocked,
+                "requests from this IP address are blocked (simulated)",
+            )
+            .into_response(),
             Self::RateLimit => {
+                // TeamViewer: "too many calls to a single function with the same access token".
                 let mut response = ApiError::new(
                     ErrorKind::RateLimitReached,
-                    "too many requests (simulated rate limit)",
+                    "too many calls to a single function with the same access token \
+                     (simulated rate limit)",
                 )
                 .into_response();
-                if let Some(seconds) = retry_after {
+                if faults.rate_limit_reply == RateLimitReply::TooManyRequests {
+                    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                }
+                if let Some(seconds) = faults.retry_after {
                     response
                         .headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
                 }
                 response
             }
-            Self::ServerError(status) => {
-                let kind = if status == StatusCode::SERVICE_UNAVAILABLE {
-                    ErrorKind::Unavailable
-                } else {
-                    ErrorKind::InternalError
-                };
-                ApiError::new(kind, "simulated server failure").into_response()
+            Self::ServerError(status) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                unavailable_response()
+            }
+            Self::ServerError(_) => {
+                ApiError::new(ErrorKind::InternalError, "simulated server failure").into_response()
             }
         }
     }
+}
+
+/// A `503` as a proxy in front of the API sends it: HTML, not the API's error JSON (the API's
+/// own `internal_error` is always `500`; 503 is not among the document's statuses).
+fn unavailable_response() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<html><head><title>503 Service Unavailable</title></head>\
+         <body><h1>503 Service Unavailable</h1></body></html>",
+    )
+        .into_response()
 }
 
 /// Whether `n` is a multiple of a positive `period`.
@@ -121,7 +147,7 @@ pub(crate) async fn inject(
         Some(fault) => {
             state.stats.bump(Counter::FaultsInjected);
             state.stats.bump(fault.counter());
-            fault.response(faults.retry_after)
+            fault.response(faults)
         }
         None => next.run(request).await,
     }
@@ -159,6 +185,28 @@ mod tests {
                 internal
             ],
             "requests 5-6 and 10-11 fail, 503 first"
+        );
+    }
+
+    #[test]
+    fn drop_then_blocked_then_rate_limit() {
+        let faults = Faults {
+            drop_every: Some(6),
+            blocked_every: Some(3),
+            rate_limit_every: Some(2),
+            ..Faults::default()
+        };
+        assert_eq!(
+            picks(&faults, 6),
+            vec![
+                None,
+                Some(Fault::RateLimit),
+                Some(Fault::Blocked),
+                Some(Fault::RateLimit),
+                None,
+                Some(Fault::Drop)
+            ],
+            "3 is blocked rather than nothing, 6 is dropped rather than blocked or limited"
         );
     }
 

@@ -61,12 +61,13 @@ pub mod wire;
 
 pub use args::SandboxArgs;
 pub use config::{
-    Faults, OAuthClient, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    Faults, OAuthClient, RateLimitReply, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     DEFAULT_REDIRECT_URIS,
 };
 pub use data::{generate_reports, REPORT_WINDOW_DAYS};
 pub use error::LICENSE_LIMIT_TEXT;
 pub use pages::{CONSENT_TITLE, DECISION_PATH};
+pub use reports::BILLING_STATES;
 pub use stats::Stats;
 pub use wire::WireReport;
 

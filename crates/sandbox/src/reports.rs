@@ -4,7 +4,7 @@
 use crate::api::json_response;
 use crate::auth::Authorized;
 use crate::desk::undash;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::paging;
 use crate::params::Params;
 use crate::state::{read, write, AppState};
@@ -20,6 +20,9 @@ use uuid::Uuid;
 
 /// Records per page (§6.2).
 pub(crate) const REPORT_PAGE_SIZE: usize = 1_000;
+
+/// The values of `billing_state` (doc 2023-03, p48 and p51), spelled exactly so.
+pub const BILLING_STATES: [&str; 3] = ["Bill", "Billed", "DoNotBill"];
 
 /// The reports of a run, in served order, with an id → position index for `offset_id`.
 #[derive(Debug)]
@@ -82,13 +85,28 @@ impl ReportStore {
         self.existing(id).map(|position| &self.records[position])
     }
 
+    /// Applies a `PUT` after checking all of it, so a refused update changes nothing.
+    ///
+    /// `billing_state` must be one of [`BILLING_STATES`] (case-sensitive), else
+    /// `400 invalid_request`; `null`, `""` or an absent field leave it unchanged (the document
+    /// names no way to clear it). `notes`: absent leaves them, `null` clears them.
     fn update(&mut self, id: &str, update: ReportUpdate) -> Result<(), ApiError> {
         let position = self.existing(id)?;
+        let billing_state = match update.billing_state.flatten() {
+            Some(state) if state.is_empty() => None,
+            Some(state) if BILLING_STATES.contains(&state.as_str()) => Some(state),
+            Some(state) => {
+                return Err(ApiError::invalid_request(format!(
+                    "billing_state must be Bill, Billed or DoNotBill, got {state:?}"
+                )))
+            }
+            None => None,
+        };
         let record = &mut self.records[position];
         if let Some(notes) = update.notes {
             record.notes = notes;
         }
-        if let Some(billing_state) = update.billing_state {
+        if billing_state.is_some() {
             record.billing_state = billing_state;
         }
         Ok(())
@@ -96,7 +114,8 @@ impl ReportStore {
 }
 
 /// The query filters of §6.1. Text filters compare whole values; `username` and `devicename`
-/// ignore case (the real API's matching rules are unknown).
+/// ignore case (the real API's matching rules are unknown). `from_date` and `to_date` both
+/// filter on `start_date`: from inclusive, to exclusive; a bare date `YYYY-MM-DD` is 00:00Z.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct ReportFilter {
     username: Option<String>,
@@ -105,9 +124,10 @@ struct ReportFilter {
     groupid: Option<Option<String>>,
     devicename: Option<String>,
     deviceid: Option<String>,
-    /// Reports that start at or after this instant.
+    /// Reports that start at or after this instant (inclusive).
     from_date: Option<DateTime<Utc>>,
-    /// Reports that end before this instant.
+    /// Reports that start before this instant (exclusive). Like `from_date` it filters on
+    /// `start_date`, not `end_date` (doc 2023-03, p47).
     to_date: Option<DateTime<Utc>>,
     has_code: Option<bool>,
     /// Without dashes, lower-case.
@@ -153,7 +173,7 @@ impl ReportFilter {
             })
             && check(&self.deviceid, |id| record.deviceid.as_text() == *id)
             && check(&self.from_date, |from| record.start_date >= *from)
-            && check(&self.to_date, |to| record.end_date < *to)
+            && check(&self.to_date, |to| record.start_date < *to)
             && check(&self.has_code, |has| record.session_code.is_some() == *has)
             && check(&self.session_code, |code| {
                 record
@@ -181,11 +201,58 @@ pub(crate) async fn list(
         Some(last) if records_remaining > 0 => Some(last.id.to_string()),
         _ => None,
     };
-    Ok(json_response(&ReportPage {
+    let page = ReportPage {
         records,
         records_remaining,
         next_offset,
-    }))
+    };
+    let faults = &state.config.faults;
+    if !faults.reports_remaining_field && !faults.fee_as_bill_string {
+        return Ok(json_response(&page));
+    }
+    let mut value = to_value(&page)?;
+    if let Some(object) = value.as_object_mut() {
+        if faults.reports_remaining_field {
+            rename(object, "records_remaining", "reports_remaining");
+        }
+        if faults.fee_as_bill_string {
+            if let Some(serde_json::Value::Array(records)) = object.get_mut("records") {
+                records.iter_mut().for_each(fee_as_bill);
+            }
+        }
+    }
+    Ok(json_response(&value))
+}
+
+/// `value` as JSON, else `500 internal_error`.
+fn to_value(value: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|err| {
+        ApiError::new(
+            ErrorKind::InternalError,
+            format!("could not encode the response: {err}"),
+        )
+    })
+}
+
+/// Moves `object[from]` to `object[to]` (the document names the page count both ways).
+fn rename(object: &mut serde_json::Map<String, serde_json::Value>, from: &str, to: &str) {
+    if let Some(value) = object.remove(from) {
+        object.insert(to.to_owned(), value);
+    }
+}
+
+/// `"fee": 12.5` → `"bill": "12.50"` (`null` stays `null`), as in the document's example (p50).
+fn fee_as_bill(record: &mut serde_json::Value) {
+    let Some(object) = record.as_object_mut() else {
+        return;
+    };
+    let bill = match object.remove("fee") {
+        Some(serde_json::Value::Number(fee)) => fee
+            .as_f64()
+            .map_or(serde_json::Value::Null, |fee| format!("{fee:.2}").into()),
+        _ => serde_json::Value::Null,
+    };
+    object.insert("bill".to_owned(), bill);
 }
 
 /// `GET /api/v1/reports/connections/{id}`.
@@ -195,10 +262,17 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let store = read(&state.reports);
-    Ok(json_response(store.record(&id)?))
+    let record = store.record(&id)?;
+    if !state.config.faults.fee_as_bill_string {
+        return Ok(json_response(record));
+    }
+    let mut value = to_value(record)?;
+    fee_as_bill(&mut value);
+    Ok(json_response(&value))
 }
 
-/// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`.
+/// `PUT /api/v1/reports/connections/{id}` with `{notes, billing_state}` → `204`; a
+/// `billing_state` other than `Bill`, `Billed` or `DoNotBill` is `400 invalid_request`.
 pub(crate) async fn update(
     State(state): State<AppState>,
     _auth: Authorized,

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::{lock, AppState};
 use crate::stats::Counter;
-use crate::wire::{SessionPage, SessionRequest, SessionState};
+use crate::wire::{SessionPage, SessionRequest};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -40,7 +40,9 @@ pub(crate) async fn create(
     Ok(json_response(&wire))
 }
 
-/// `GET /api/v1/sessions?state&groupid&assigned_userid&full_list&offset`.
+/// `GET /api/v1/sessions?state&groupid&assigned_userid&full_list&offset`: up to 1,000 per page,
+/// newest `created_at` first; `state` is `open` (the default), `closed` or `open,closed`;
+/// `assigned_userid=u0` lists the unassigned sessions.
 ///
 /// `full_list` is accepted and ignored: items always carry every field.
 pub(crate) async fn list(
@@ -49,11 +51,7 @@ pub(crate) async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::from_query(query.as_deref());
-    let filter = SessionFilter {
-        state: params.parsed("state", "open or closed", SessionState::parse)?,
-        groupid: params.get("groupid").map(str::to_owned),
-        assigned_userid: params.get("assigned_userid").map(str::to_owned),
-    };
+    let filter = SessionFilter::from_params(&params)?;
     let desk = lock(&state.desk);
     let (sessions, sessions_remaining) = desk.session_page(&filter, params.get("offset"))?;
     let next_offset = match sessions.last() {

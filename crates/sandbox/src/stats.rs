@@ -8,10 +8,13 @@ pub struct Stats {
     /// Requests to `/api/v1/*` routes that fault injection sees (all API routes except the
     /// OAuth token and revoke endpoints), faulted ones included.
     pub api_requests: u64,
-    /// Injected faults of any kind (rate limit, 5xx, dropped connection, license limit).
+    /// Injected faults of any kind (rate limit, blocked, 5xx, dropped connection, license
+    /// limit).
     pub faults_injected: u64,
-    /// Injected `429`s.
+    /// Injected `rate_limit_reached` refusals (`403`, or `429` when so configured).
     pub rate_limited: u64,
+    /// Injected `403 blocked` refusals.
+    pub blocked: u64,
     /// Injected `500`/`503`s.
     pub server_errors: u64,
     /// Injected aborted responses.
@@ -40,6 +43,7 @@ pub(crate) enum Counter {
     ApiRequests,
     FaultsInjected,
     RateLimited,
+    Blocked,
     ServerErrors,
     DroppedConnections,
     LicenseLimitHits,
@@ -52,7 +56,7 @@ pub(crate) enum Counter {
     ReportUpdates,
 }
 
-const COUNTERS: usize = 13;
+const COUNTERS: usize = 14;
 
 /// The live, shared counters.
 #[derive(Debug, Default)]
@@ -73,6 +77,7 @@ impl Counters {
             api_requests: self.get(Counter::ApiRequests),
             faults_injected: self.get(Counter::FaultsInjected),
             rate_limited: self.get(Counter::RateLimited),
+            blocked: self.get(Counter::Blocked),
             server_errors: self.get(Counter::ServerErrors),
             dropped_connections: self.get(Counter::DroppedConnections),
             license_limit_hits: self.get(Counter::LicenseLimitHits),

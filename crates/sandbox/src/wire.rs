@@ -220,7 +220,8 @@ pub struct WireReport {
     /// Billing currency; `null` when not billed.
     #[serde(default)]
     pub currency: Option<String>,
-    /// Billing state (editable with `PUT`); `null` when never set.
+    /// Billing state, `Bill`, `Billed` or `DoNotBill` (editable with `PUT`); `null` when never
+    /// set.
     #[serde(default)]
     pub billing_state: Option<String>,
     /// Supporter notes (editable with `PUT`); `null` when empty.
@@ -359,11 +360,15 @@ pub struct WireSession {
     /// Integrator data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_api: Option<String>,
-    /// Assigned supporter, `u…`.
+    /// Assigned supporter, `u…`; `"u0"` = assigned to nobody (doc 2023-03, p41).
     pub assigned_userid: String,
-    /// When the session was assigned.
-    #[serde(with = "wire_time")]
-    pub assigned_at: DateTime<Utc>,
+    /// When the session was assigned; absent while it is assigned to nobody.
+    #[serde(
+        default,
+        with = "wire_time::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_at: Option<DateTime<Utc>>,
     /// Link for the supporter (opens the TeamViewer client; here a sandbox page).
     pub supporter_link: String,
     /// Link for the supporter's browser session (here a sandbox page).
@@ -373,7 +378,7 @@ pub struct WireSession {
     /// Creation time.
     #[serde(with = "wire_time")]
     pub created_at: DateTime<Utc>,
-    /// Expiry time (creation + 24 h unless given).
+    /// Expiry time (creation + 24 h unless given, doc 2023-03 p42).
     #[serde(with = "wire_time")]
     pub valid_until: DateTime<Utc>,
     /// `"Default"` on the wire (GET form).
@@ -386,7 +391,7 @@ pub struct WireSession {
 /// `GET /sessions` response (`GetAllSessionsResponse`, §4.4); generic like [`ReportPage`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionPage<S = WireSession> {
-    /// Up to 50 sessions, newest first.
+    /// Up to 1,000 sessions, newest `created_at` first.
     pub sessions: Vec<S>,
     /// How many matching sessions follow this page.
     pub sessions_remaining: usize,
@@ -415,7 +420,7 @@ pub struct SessionRequest {
     /// Text the customer sees while waiting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_message: Option<String>,
-    /// `^u\d+$`; defaults to the account's user on `POST`.
+    /// `^u\d+$`; defaults to the account's user on `POST`; `u0` = assigned to nobody.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_userid: Option<String>,
     /// ≤ 4000 characters.
@@ -524,7 +529,8 @@ pub struct PingResponse {
 }
 
 /// `PUT /reports/connections/{id}` body (§6.4). A field that is absent stays unchanged; an
-/// explicit `null` clears it.
+/// explicit `null` clears `notes` but leaves `billing_state` as it is (it can only be set to
+/// `Bill`, `Billed` or `DoNotBill`, see [`crate::BILLING_STATES`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReportUpdate {
     /// New notes.
@@ -534,7 +540,7 @@ pub struct ReportUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub notes: Option<Option<String>>,
-    /// New billing state.
+    /// New billing state: `Bill`, `Billed` or `DoNotBill`.
     #[serde(
         default,
         deserialize_with = "present_or_null",

@@ -7,7 +7,7 @@ use common::*;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use sdesk_sandbox::wire::{PingResponse, ReportPage, SessionPage, TokenResponse};
-use sdesk_sandbox::{Faults, Sandbox, SandboxConfig};
+use sdesk_sandbox::{generate_reports, Faults, RateLimitReply, Sandbox, SandboxConfig};
 use std::time::{Duration, Instant};
 
 async fn with_faults(faults: Faults) -> Sandbox {
@@ -37,11 +37,12 @@ async fn ping_status(sandbox: &Sandbox) -> StatusCode {
         .status()
 }
 
+/// Doc 2023-03 p9 and p111-112: a rate limit is `403` with `error` `rate_limit_reached` and an
+/// `error_description`; no 429 and no `Retry-After` anywhere.
 #[tokio::test]
-async fn rate_limit_with_retry_after() {
+async fn rate_limit_is_a_403_rate_limit_reached_without_retry_after() {
     let sandbox = with_faults(Faults {
         rate_limit_every: Some(3),
-        retry_after: Some(7),
         ..Faults::default()
     })
     .await;
@@ -55,18 +56,28 @@ async fn rate_limit_with_retry_after() {
     }
     let limited = api_get(&client, &sandbox, "ping", &sandbox.script_token()).await;
     assert_eq!(
-        limited
-            .headers()
-            .get(RETRY_AFTER)
-            .map(|v| v.to_str().unwrap()),
-        Some("7"),
-        "the 429 carries the configured Retry-After"
+        limited.status(),
+        StatusCode::FORBIDDEN,
+        "TeamViewer answers a rate limit with 403, not 429"
     );
-    let (status, body) = error_of(limited).await;
+    assert!(
+        limited.headers().get(RETRY_AFTER).is_none(),
+        "no Retry-After: TeamViewer documents none"
+    );
+    let body: serde_json::Value = limited.json().await.unwrap();
     assert_eq!(
-        (status, body.error.as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, "rate_limit_reached"),
-        "every 3rd request is rate limited"
+        body["error"], "rate_limit_reached",
+        "the documented error value: {body}"
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "an error_description explains it: {body}"
+    );
+    assert!(
+        body["error_code"].is_i64(),
+        "error_code is a number: {body}"
     );
     let stats = sandbox.stats();
     assert_eq!(
@@ -80,22 +91,169 @@ async fn rate_limit_with_retry_after() {
     );
 }
 
+/// The non-TeamViewer variant, kept as an option: `429` with the same body and, when
+/// configured, `Retry-After`.
 #[tokio::test]
-async fn rate_limit_without_retry_after() {
+async fn rate_limit_429_variant_with_retry_after() {
     let sandbox = with_faults(Faults {
         rate_limit_every: Some(1),
+        rate_limit_reply: RateLimitReply::TooManyRequests,
+        retry_after: Some(7),
         ..Faults::default()
     })
     .await;
-    let response = api_get(&http(), &sandbox, "ping", &sandbox.script_token()).await;
+    let limited = api_get(&http(), &sandbox, "ping", &sandbox.script_token()).await;
     assert_eq!(
-        response.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate limited"
+        limited
+            .headers()
+            .get(RETRY_AFTER)
+            .map(|v| v.to_str().unwrap()),
+        Some("7"),
+        "the configured Retry-After"
+    );
+    let (status, body) = error_of(limited).await;
+    assert_eq!(
+        (status, body.error.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limit_reached"),
+        "429 when asked for"
+    );
+}
+
+/// Doc 2023-03 p111: `403` "IP blocked", error value `blocked`.
+#[tokio::test]
+async fn blocked_is_a_403_blocked() {
+    let sandbox = with_faults(Faults {
+        blocked_every: Some(2),
+        ..Faults::default()
+    })
+    .await;
+    let client = http();
+    assert_eq!(
+        ping_status(&sandbox).await,
+        StatusCode::OK,
+        "request 1 passes"
+    );
+    let blocked = api_get(
+        &client,
+        &sandbox,
+        "reports/connections",
+        &sandbox.script_token(),
+    )
+    .await;
+    assert!(
+        blocked.headers().get(RETRY_AFTER).is_none(),
+        "a block says nothing about when to retry"
+    );
+    let (status, body) = error_of(blocked).await;
+    assert_eq!(
+        (status, body.error.as_str()),
+        (StatusCode::FORBIDDEN, "blocked"),
+        "every 2nd request is refused as blocked"
     );
     assert!(
-        response.headers().get(RETRY_AFTER).is_none(),
-        "no Retry-After unless configured"
+        !body.error_description.is_empty(),
+        "with an error_description"
+    );
+    let stats = sandbox.stats();
+    assert_eq!(
+        (stats.blocked, stats.rate_limited, stats.faults_injected),
+        (1, 0, 1),
+        "counted as blocked, not as a rate limit"
+    );
+}
+
+/// Doc 2023-03 p47-48 names the page count `records_remaining` in the field list and
+/// `reports_remaining` in the text; the sandbox can send either.
+#[tokio::test]
+async fn report_pages_can_name_the_count_reports_remaining() {
+    let sandbox = with_faults(Faults {
+        reports_remaining_field: true,
+        ..Faults::default()
+    })
+    .await;
+    let page: serde_json::Value = api_json(
+        &http(),
+        &sandbox,
+        "reports/connections",
+        &sandbox.script_token(),
+    )
+    .await;
+    assert_eq!(
+        page["reports_remaining"], 500,
+        "1,500 records: 1,000 served, the rest counted as reports_remaining: {}",
+        page["reports_remaining"]
+    );
+    assert!(
+        page.get("records_remaining").is_none(),
+        "and not also as records_remaining"
+    );
+    assert_eq!(
+        page["records"].as_array().map(Vec::len),
+        Some(1_000),
+        "the records are still under records"
+    );
+    let plain = with_faults(Faults::default()).await;
+    let page: serde_json::Value = api_json(
+        &http(),
+        &plain,
+        "reports/connections",
+        &plain.script_token(),
+    )
+    .await;
+    assert_eq!(
+        (
+            page["records_remaining"].as_u64(),
+            page.get("reports_remaining")
+        ),
+        (Some(500), None),
+        "by default the count is records_remaining"
+    );
+}
+
+/// Doc 2023-03 p50's example writes the fee as `"bill": "0.00"`, a string; the sandbox can
+/// send fees that way (in lists and single records).
+#[tokio::test]
+async fn fees_can_be_written_as_a_bill_string() {
+    let sandbox = with_faults(Faults {
+        fee_as_bill_string: true,
+        ..Faults::default()
+    })
+    .await;
+    let client = http();
+    let token = sandbox.script_token();
+    let expected = generate_reports(42, 1_500, now());
+    let page: serde_json::Value = api_json(&client, &sandbox, "reports/connections", &token).await;
+    let records = page["records"].as_array().unwrap();
+    for (got, want) in records.iter().zip(&expected) {
+        assert!(
+            got.get("fee").is_none(),
+            "no fee field when it is a bill: {got}"
+        );
+        match want.fee {
+            Some(fee) => assert_eq!(
+                got["bill"],
+                serde_json::json!(format!("{fee:.2}")),
+                "a fee of {fee} is the string with two decimals"
+            ),
+            None => assert!(got["bill"].is_null(), "no fee is a null bill: {got}"),
+        }
+    }
+    assert!(
+        records.iter().any(|r| r["bill"].is_string())
+            && records.iter().any(|r| r["bill"].is_null()),
+        "the page has billed and unbilled records"
+    );
+    let billed = expected.iter().find(|r| r.fee.is_some()).unwrap();
+    let single: serde_json::Value = api_json(
+        &client,
+        &sandbox,
+        &format!("reports/connections/{}", billed.id),
+        &token,
+    )
+    .await;
+    assert!(
+        single["bill"].is_string() && single.get("fee").is_none(),
+        "GET by id uses the same form: {single}"
     );
 }
 
@@ -276,7 +434,7 @@ async fn faulted_requests_have_no_side_effects() {
         .unwrap();
     assert_eq!(
         create.status(),
-        StatusCode::TOO_MANY_REQUESTS,
+        StatusCode::FORBIDDEN,
         "request 2 is rate limited"
     );
     // Request 3 passes as the token's second call, so the faulted one was not counted.
@@ -309,7 +467,7 @@ async fn latency_is_added_and_oauth_endpoints_stay_reliable() {
     );
     assert_eq!(
         status,
-        StatusCode::TOO_MANY_REQUESTS,
+        StatusCode::FORBIDDEN,
         "every API request is limited"
     );
     let tokens = sign_in(&client, &sandbox).await;

@@ -447,3 +447,75 @@ async fn access_tokens_expire_after_their_lifetime() {
         "an expired access token can still be refreshed"
     );
 }
+
+/// Doc 2023-03 (OAuth): access tokens live one day; the sandbox reports `expires_in` 86400.
+#[tokio::test]
+async fn access_tokens_live_one_day_by_default() {
+    assert_eq!(
+        SandboxConfig::default().access_token_ttl,
+        Duration::from_secs(86_400),
+        "the default lifetime is one day"
+    );
+    let sandbox = start(config()).await;
+    let client = http();
+    let first = sign_in(&client, &sandbox).await;
+    assert_eq!(first.expires_in, 86_400, "the code exchange says one day");
+    let renewed: TokenResponse = refresh(&client, &sandbox, &first.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renewed.expires_in, 86_400, "so does a refresh");
+}
+
+/// Doc 2023-03 (OAuth): an expired token gets `401`, `WWW-Authenticate: Bearer` and
+/// `{"error":"token_expired","error_code":1}`, whether it expired by age or (fault knob) by
+/// its call budget.
+#[tokio::test]
+async fn expired_tokens_get_401_bearer_token_expired_code_1() {
+    let by_age = start(SandboxConfig {
+        access_token_ttl: Duration::ZERO,
+        ..config()
+    })
+    .await;
+    let by_calls = start(SandboxConfig {
+        faults: sdesk_sandbox::Faults {
+            token_expiry_after_calls: Some(1),
+            ..sdesk_sandbox::Faults::default()
+        },
+        ..config()
+    })
+    .await;
+    let client = http();
+    for (what, sandbox, calls_first) in [("by age", &by_age, 0), ("by call budget", &by_calls, 1)] {
+        let tokens = sign_in(&client, sandbox).await;
+        for _ in 0..calls_first {
+            let ok = api_get(&client, sandbox, "account", &tokens.access_token).await;
+            assert_eq!(
+                ok.status(),
+                StatusCode::OK,
+                "{what}: the budget allows one call"
+            );
+        }
+        let response = api_get(&client, sandbox, "account", &tokens.access_token).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}: 401");
+        assert_eq!(
+            response
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .map(|v| v.to_str().unwrap()),
+            Some("Bearer"),
+            "{what}: exactly `WWW-Authenticate: Bearer`, as documented"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            (&body["error"], &body["error_code"]),
+            (&serde_json::json!("token_expired"), &serde_json::json!(1)),
+            "{what}: the documented error and error_code: {body}"
+        );
+        assert!(
+            body["error_description"].is_string(),
+            "{what}: error_description is there too: {body}"
+        );
+    }
+}

@@ -4,10 +4,11 @@
 
 mod common;
 
+use chrono::{DateTime, Utc};
 use common::*;
 use reqwest::{Client, StatusCode};
-use sdesk_sandbox::wire::{DeviceId, ReportPage, SupportSessionType, WireReport};
-use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, REPORT_PAGE_SIZE};
+use sdesk_sandbox::wire::{wire_time, DeviceId, ReportPage, SupportSessionType, WireReport};
+use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, BILLING_STATES, REPORT_PAGE_SIZE};
 use std::collections::HashSet;
 
 /// Pages through `reports/connections?<query>` until `next_offset` is absent.
@@ -147,7 +148,7 @@ async fn filters_match_a_local_scan() {
                 from.format("%Y-%m-%dT%H:%M:%SZ"),
                 to.format("%Y-%m-%dT%H:%M:%SZ")
             ),
-            Box::new(move |r| r.start_date >= from && r.end_date < to),
+            Box::new(move |r| r.start_date >= from && r.start_date < to),
         ),
     ];
     for (query, keep) in cases {
@@ -162,6 +163,79 @@ async fn filters_match_a_local_scan() {
             "{query} returns exactly the matching records, in order"
         );
     }
+}
+
+/// An instant as a query value: RFC 3339 as the sandbox writes it, form-encoded.
+fn wire(at: DateTime<Utc>) -> String {
+    url::form_urlencoded::byte_serialize(wire_time::format(&at).as_bytes()).collect()
+}
+
+/// Doc 2023-03 p47: `from_date` and `to_date` both filter on `start_date`; `from_date` is
+/// included, `to_date` excluded, and a date without a time means 00:00:00Z.
+#[tokio::test]
+async fn from_and_to_date_both_filter_on_the_start_date() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let all = generate_reports(42, 2_500, now());
+    let ids = |records: &[WireReport]| records.iter().map(|r| r.id).collect::<HashSet<_>>();
+
+    // A long connection, and a `to_date` between its start and its end.
+    let long = all
+        .iter()
+        .find(|r| r.end_date - r.start_date > chrono::Duration::minutes(60))
+        .expect("the data has connections longer than an hour");
+    let to = long.start_date + chrono::Duration::minutes(30);
+    let before_to = fetch_all(&client, &sandbox, &format!("to_date={}", wire(to))).await;
+    assert!(
+        ids(&before_to).contains(&long.id),
+        "a connection that starts before to_date is included even though it ends after it: \
+         to_date filters on start_date, not end_date"
+    );
+    assert_eq!(
+        before_to,
+        all.iter()
+            .filter(|r| r.start_date < to)
+            .cloned()
+            .collect::<Vec<_>>(),
+        "to_date keeps exactly the connections that start before it"
+    );
+
+    // Boundaries: a connection starting exactly at from_date is in, exactly at to_date is out.
+    let at = wire(long.start_date);
+    let exact_from = fetch_all(&client, &sandbox, &format!("from_date={at}")).await;
+    assert!(
+        ids(&exact_from).contains(&long.id),
+        "from_date is inclusive: a start equal to it matches"
+    );
+    let exact_to = fetch_all(&client, &sandbox, &format!("to_date={at}")).await;
+    assert!(
+        !ids(&exact_to).contains(&long.id),
+        "to_date is exclusive: a start equal to it does not match"
+    );
+
+    // Whole days: from the first day 00:00Z to the day after the last day 00:00Z.
+    let crossing = all
+        .iter()
+        .find(|r| r.start_date.date_naive() != r.end_date.date_naive())
+        .expect("some connection runs past midnight UTC");
+    let day = crossing.start_date.date_naive();
+    let next = day.succ_opt().unwrap();
+    let query = format!("from_date={day}&to_date={next}");
+    let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let (lo, hi) = (midnight(day), midnight(next));
+    let on_day = fetch_all(&client, &sandbox, &query).await;
+    assert_eq!(
+        on_day,
+        all.iter()
+            .filter(|r| r.start_date >= lo && r.start_date < hi)
+            .cloned()
+            .collect::<Vec<_>>(),
+        "{query}: bare dates are 00:00Z and select the connections that start on {day}"
+    );
+    assert!(
+        ids(&on_day).contains(&crossing.id),
+        "{query}: a connection that starts on {day} and ends the next day belongs to {day}"
+    );
 }
 
 #[tokio::test]
@@ -269,6 +343,91 @@ async fn single_record_get_and_put_persist() {
         "unknown ids are 404"
     );
     assert_eq!(sandbox.stats().report_updates, 2, "two updates counted");
+}
+
+/// Doc 2023-03 p48/p51: `billing_state` is `Bill`, `Billed` or `DoNotBill`. The sandbox serves
+/// only these, accepts them on `PUT`, and refuses anything else with `400 invalid_request`
+/// (without applying the rest of that body); `""` and `null` leave the state as it is.
+#[tokio::test]
+async fn billing_state_is_bill_billed_or_do_not_bill() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let token = sandbox.script_token();
+    let served = fetch_all(&client, &sandbox, "").await;
+    let states: HashSet<Option<&str>> = served.iter().map(|r| r.billing_state.as_deref()).collect();
+    assert_eq!(
+        states,
+        HashSet::from([None, Some("Bill"), Some("Billed"), Some("DoNotBill")]),
+        "served billing states are exactly the documented three (or null), each of them used"
+    );
+    assert_eq!(
+        BILLING_STATES,
+        ["Bill", "Billed", "DoNotBill"],
+        "the exported list"
+    );
+
+    let record = &served[7];
+    let path = format!("api/v1/reports/connections/{}", record.id);
+    let put = |body: serde_json::Value| {
+        let request = client
+            .put(url(&sandbox, &path))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let state_now = || async {
+        let r: WireReport = api_json(
+            &client,
+            &sandbox,
+            &format!("reports/connections/{}", record.id),
+            &token,
+        )
+        .await;
+        (r.billing_state, r.notes)
+    };
+    for state in BILLING_STATES {
+        let response = put(serde_json::json!({ "billing_state": state })).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{state} is a documented billing state"
+        );
+        assert_eq!(
+            state_now().await.0.as_deref(),
+            Some(state),
+            "{state} is stored as sent"
+        );
+    }
+    let before = state_now().await;
+    for bad in ["Not billed", "billed", "DONOTBILL", "Paid"] {
+        let (status, body) = error_of(
+            put(serde_json::json!({ "billing_state": bad, "notes": "must not be applied" })).await,
+        )
+        .await;
+        assert_eq!(
+            (status, body.error.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{bad:?} is not Bill, Billed or DoNotBill"
+        );
+        assert_eq!(
+            state_now().await,
+            before,
+            "a refused PUT ({bad:?}) changes nothing, not even the notes"
+        );
+    }
+    for keep in [serde_json::json!(""), serde_json::Value::Null] {
+        let response = put(serde_json::json!({ "billing_state": keep, "notes": "kept" })).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "billing_state {keep} is accepted"
+        );
+        assert_eq!(
+            state_now().await,
+            (before.0.clone(), Some("kept".to_owned())),
+            "billing_state {keep} leaves the state unchanged; the notes are written"
+        );
+    }
 }
 
 #[tokio::test]

@@ -119,3 +119,89 @@ async fn shutdown_stops_serving() {
         "after shutdown nothing listens on the port"
     );
 }
+
+/// Doc 2023-03 p111-112: `invalid_request` → 400, `invalid_token` → 401, `internal_error` →
+/// 500, each as JSON with `error`, `error_description` and `error_code`. A 503 (not among the
+/// document's statuses) comes from in front of the API: HTML, never an `internal_error`.
+#[tokio::test]
+async fn error_categories_have_their_documented_statuses_and_fields() {
+    let sandbox = start(sdesk_sandbox::SandboxConfig {
+        faults: sdesk_sandbox::Faults {
+            error_burst: Some((4, 2)),
+            ..sdesk_sandbox::Faults::default()
+        },
+        ..config()
+    })
+    .await;
+    let client = http();
+    let token = sandbox.script_token();
+    let mut answers = vec![
+        (
+            "invalid_request",
+            api_get(
+                &client,
+                &sandbox,
+                "reports/connections?has_code=perhaps",
+                &token,
+            )
+            .await,
+        ),
+        (
+            "invalid_token",
+            api_get(&client, &sandbox, "account", "1234-not-a-token").await,
+        ),
+        ("ok", api_get(&client, &sandbox, "account", &token).await),
+    ];
+    // Requests 4 and 5 are the burst: 503 first, then 500.
+    let unavailable = api_get(&client, &sandbox, "account", &token).await;
+    answers.push((
+        "internal_error",
+        api_get(&client, &sandbox, "account", &token).await,
+    ));
+    for (category, response) in answers {
+        let status = response.status();
+        let content_type = response.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: serde_json::Value = response.json().await.unwrap();
+        let expected = match category {
+            "invalid_request" => StatusCode::BAD_REQUEST,
+            "invalid_token" => StatusCode::UNAUTHORIZED,
+            "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => continue,
+        };
+        assert_eq!(status, expected, "{category} has its documented status");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{category} is JSON: {content_type}"
+        );
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["error", "error_code", "error_description"],
+            "{category}: the documented fields ({body})"
+        );
+        assert_eq!(body["error"], category, "{category}: the error value");
+        assert!(
+            body["error_description"].is_string() && body["error_code"].is_i64(),
+            "{category}: a text and a number ({body})"
+        );
+    }
+    assert_eq!(
+        unavailable.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the burst starts with a 503"
+    );
+    let text = unavailable.text().await.unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err() && text.contains("503"),
+        "a 503 is a proxy's HTML page, not an API internal_error (which is always 500): {text}"
+    );
+}

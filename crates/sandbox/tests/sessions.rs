@@ -46,7 +46,7 @@ async fn list_all(client: &Client, sandbox: &Sandbox, query: &str) -> Vec<WireSe
         .await;
         assert!(
             page.sessions.len() <= SESSION_PAGE_SIZE,
-            "at most 50 per page"
+            "at most 1,000 per page"
         );
         sessions.extend(page.sessions);
         match page.next_offset {
@@ -330,63 +330,212 @@ async fn put_closes_and_never_reopens() {
     );
 }
 
+/// Doc 2023-03 p40: at most 1,000 sessions per request, sorted by `created_at`, newest first.
 #[tokio::test]
-async fn list_pages_newest_first_and_filters_by_state() {
+async fn list_pages_up_to_1000_newest_created_first() {
+    let sandbox = start(SandboxConfig {
+        sessions: 1_100,
+        ..config()
+    })
+    .await;
+    let client = http();
+    assert_eq!(SESSION_PAGE_SIZE, 1_000, "the documented page size");
+    let first: SessionPage = api_json(
+        &client,
+        &sandbox,
+        "sessions?state=open,closed",
+        &sandbox.script_token(),
+    )
+    .await;
+    assert_eq!(
+        first.sessions.len(),
+        1_000,
+        "a full page holds 1,000 sessions, not fewer"
+    );
+    assert_eq!(first.sessions_remaining, 100, "1,100 - 1,000 remain");
+    assert_eq!(
+        first.next_offset.as_deref(),
+        first.sessions.last().map(|s| s.code.as_str()),
+        "next_offset is the last code of the page"
+    );
+    let all = list_all(&client, &sandbox, "state=open,closed").await;
+    assert_eq!(all.len(), 1_100, "every session is listed");
+    let codes: HashSet<_> = all.iter().map(|s| s.code.clone()).collect();
+    assert_eq!(codes.len(), 1_100, "no session is listed twice");
+    assert!(
+        all.windows(2).all(|w| w[0].created_at >= w[1].created_at),
+        "newest created_at first, across pages"
+    );
+    assert!(
+        all.iter()
+            .all(|s| s.valid_until - s.created_at == chrono::Duration::hours(24)),
+        "valid_until is 24 h after created_at unless given (doc p42)"
+    );
+}
+
+/// Doc 2023-03 p40: `state` is `open` or `closed`, combinable with a comma; without it only
+/// open sessions are listed.
+#[tokio::test]
+async fn state_is_open_by_default_closed_or_both() {
     let sandbox = start(SandboxConfig {
         sessions: 120,
         ..config()
     })
     .await;
     let client = http();
-    let first: SessionPage = api_json(&client, &sandbox, "sessions", &sandbox.script_token()).await;
-    assert_eq!(first.sessions.len(), 50, "page size 50");
-    assert_eq!(first.sessions_remaining, 70, "120 - 50 remain");
-    assert!(first.next_offset.is_some(), "more pages follow");
-    let all = list_all(&client, &sandbox, "").await;
-    assert_eq!(all.len(), 120, "every session is listed");
-    let codes: HashSet<_> = all.iter().map(|s| s.code.clone()).collect();
-    assert_eq!(codes.len(), 120, "no session is listed twice");
-    assert!(
-        all.windows(2).all(|w| w[0].created_at >= w[1].created_at),
-        "newest created first"
-    );
+    let both = list_all(&client, &sandbox, "state=open,closed").await;
+    assert_eq!(both.len(), 120, "open,closed lists every session");
     let open = list_all(&client, &sandbox, "state=OPEN").await;
     let closed = list_all(&client, &sandbox, "state=closed").await;
     assert!(
-        open.iter().all(|s| s.state == SessionState::Open)
-            && closed.iter().all(|s| s.state == SessionState::Closed),
-        "the state filter is applied, case-insensitively"
-    );
-    assert_eq!(open.len() + closed.len(), 120, "open + closed = all");
-    assert!(
         !open.is_empty() && !closed.is_empty(),
         "generated sessions include both states"
+    );
+    assert!(
+        open.iter().all(|s| s.state == SessionState::Open)
+            && closed.iter().all(|s| s.state == SessionState::Closed),
+        "a single state filters, case-insensitively"
+    );
+    assert_eq!(open.len() + closed.len(), 120, "open + closed = all");
+    assert_eq!(
+        list_all(&client, &sandbox, "").await,
+        open,
+        "without state only open sessions are listed (the documented default)"
+    );
+    assert_eq!(
+        list_all(&client, &sandbox, "state=closed,%20open").await,
+        both,
+        "the comma list works in any order, spaces allowed"
     );
     assert!(
         open.iter()
             .any(|s| s.liveness.as_ref().is_some_and(|l| l.online)),
         "some open sessions are online"
     );
-    let (status, _) = error_of(
-        api_get(
-            &client,
-            &sandbox,
-            "sessions?state=waiting",
-            &sandbox.script_token(),
+    for bad in ["waiting", "open,waiting", "open;closed"] {
+        let (status, body) = error_of(
+            api_get(
+                &client,
+                &sandbox,
+                &format!("sessions?state={bad}"),
+                &sandbox.script_token(),
+            )
+            .await,
         )
-        .await,
+        .await;
+        assert_eq!(
+            (status, body.error.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "state={bad} is refused"
+        );
+    }
+    let group = both[0].groupid.clone();
+    let in_group = list_all(
+        &client,
+        &sandbox,
+        &format!("state=open,closed&groupid={group}"),
     )
     .await;
-    assert_eq!(
-        status,
-        StatusCode::BAD_REQUEST,
-        "unknown state values are refused"
-    );
-    let group = all[0].groupid.clone();
-    let in_group = list_all(&client, &sandbox, &format!("groupid={group}")).await;
     assert!(
         !in_group.is_empty() && in_group.iter().all(|s| s.groupid == group),
         "the groupid filter is applied"
+    );
+}
+
+/// Doc 2023-03 p41/p43: `assigned_userid` `"u0"` means assigned to nobody, in listed sessions,
+/// as a list filter, on create and on update.
+#[tokio::test]
+async fn u0_means_assigned_to_nobody() {
+    let sandbox = start(SandboxConfig {
+        sessions: 120,
+        ..config()
+    })
+    .await;
+    let client = http();
+    let token = sandbox.script_token();
+    let raw: Value = api_json(&client, &sandbox, "sessions?state=open,closed", &token).await;
+    let items = raw["sessions"].as_array().unwrap();
+    let unassigned: Vec<&Value> = items
+        .iter()
+        .filter(|s| s["assigned_userid"] == "u0")
+        .collect();
+    assert!(
+        !unassigned.is_empty() && unassigned.len() < items.len(),
+        "the data has sessions assigned to nobody, written as \"u0\", and assigned ones"
+    );
+    assert!(
+        unassigned.iter().all(|s| s.get("assigned_at").is_none()),
+        "a session assigned to nobody has no assigned_at"
+    );
+    let filtered = list_all(&client, &sandbox, "state=open,closed&assigned_userid=u0").await;
+    assert_eq!(
+        filtered.len(),
+        unassigned.len(),
+        "assigned_userid=u0 lists exactly the unassigned sessions"
+    );
+    assert!(
+        filtered.iter().all(|s| s.assigned_userid == "u0"),
+        "and only those"
+    );
+
+    let created: WireSession = post_session(
+        &client,
+        &sandbox,
+        &json!({"groupname": "X", "assigned_userid": "u0"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (created.assigned_userid.as_str(), created.assigned_at),
+        ("u0", None),
+        "POST with u0 creates an unassigned session"
+    );
+    let users: UserList = api_json(&client, &sandbox, "users", &token).await;
+    let colleague = &users.users[1].id;
+    let get = |code: String| {
+        let token = token.clone();
+        let client = client.clone();
+        let sandbox = &sandbox;
+        async move {
+            api_json::<WireSession>(&client, sandbox, &format!("sessions/{code}"), &token).await
+        }
+    };
+    let response = put_session(
+        &client,
+        &sandbox,
+        &created.code,
+        &json!({"assigned_userid": colleague}),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "assigning answers 204"
+    );
+    let assigned = get(created.code.clone()).await;
+    assert!(
+        assigned.assigned_userid == *colleague && assigned.assigned_at.is_some(),
+        "PUT assigns the session to a user"
+    );
+    let response = put_session(
+        &client,
+        &sandbox,
+        &created.code,
+        &json!({"assigned_userid": "u0"}),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "unassigning answers 204"
+    );
+    let released = get(created.code.clone()).await;
+    assert_eq!(
+        (released.assigned_userid.as_str(), released.assigned_at),
+        ("u0", None),
+        "PUT with u0 assigns the session to nobody"
     );
 }
 

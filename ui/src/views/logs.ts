@@ -2,6 +2,7 @@
 // Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
+import { billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
@@ -504,8 +505,9 @@ export function createLogsView(): LogsView {
   }
 
   const notes = h("textarea", { id: "record-notes", attrs: { rows: 5 } });
-  const billing = h("input", { id: "record-billing", attrs: { type: "text", list: "billing-states", autocomplete: "off" } });
-  const billingStates = h("datalist", { id: "billing-states" });
+  // A pick list of the API's billing states (plus the record's own value when it is anything
+  // else, see billing.ts); the value picked is written back unchanged.
+  const billing = h("select", { id: "record-billing" });
   const recordInfo = h("p", { class: "hint" });
   const saveRecord = h("button", { id: "record-save", class: "primary", t: "common.save", attrs: { type: "submit" } });
   const ticketInDialog = h("button", { id: "record-ticket", t: "logs.ticketLabel", attrs: { type: "button" } });
@@ -519,7 +521,6 @@ export function createLogsView(): LogsView {
       recordInfo,
       field("logs.notes", notes),
       field("logs.billingState", billing),
-      billingStates,
       h(
         "div",
         { class: "actions" },
@@ -532,13 +533,15 @@ export function createLogsView(): LogsView {
   );
   let editing: { index: number; row: api.LogRow } | null = null;
 
-  function renderBillingStates(): void {
-    billingStates.replaceChildren(
-      h("option", { attrs: { value: "Billed", label: t("logs.billed") } }),
-      h("option", { attrs: { value: "Not billed", label: t("logs.notBilled") } }),
+  /** Fills the pick list for a record whose billing state is `current` and selects `selected`. */
+  function renderBillingStates(current: string, selected = current): void {
+    billing.replaceChildren(
+      ...billingOptions(current).map((option) =>
+        h("option", { text: option.label, attrs: { value: option.value, "data-known": option.known } }),
+      ),
     );
+    billing.value = selected;
   }
-  renderBillingStates();
 
   ticketInDialog.addEventListener("click", () => {
     if (editing) void copyTicket(editing.index);
@@ -549,7 +552,7 @@ export function createLogsView(): LogsView {
     if (!row) return;
     editing = { index, row };
     notes.value = row.notes;
-    billing.value = row.billingState;
+    renderBillingStates(row.billingState);
     setMessage(recordInfo, "logs.editRecord", { date: row.startDate, user: row.username, device: row.devicename });
     dialog.showModal();
     notes.focus();
@@ -564,7 +567,7 @@ export function createLogsView(): LogsView {
     const target = editing;
     if (!target) return;
     try {
-      const row = await busy(saveRecord, () => api.updateLogRecord(target.row.id, notes.value, billing.value.trim()));
+      const row = await busy(saveRecord, () => api.updateLogRecord(target.row.id, notes.value, billing.value));
       table.updateRow(target.index, { ...row, index: target.index });
       dialog.close();
       announce("logs.saved");
@@ -615,7 +618,7 @@ export function createLogsView(): LogsView {
     renderTotals();
     renderProgress();
     renderIncomplete();
-    renderBillingStates();
+    if (editing) renderBillingStates(editing.row.billingState, billing.value);
     // Rows scrolled out of the window are detached from the document; translate them too.
     for (const tr of table.rowElements()) translateTree(tr);
   });

@@ -365,13 +365,30 @@ describe("connection log with 100,000 rows", () => {
     await row.locator('button[data-action="edit"]').click();
     await a.page.locator("#record-dialog").waitFor();
     await a.page.fill("#record-notes", "Called back; <fixed> =1+1");
-    await a.page.fill("#record-billing", "Billed");
+    const offered = await a.page.locator("#record-billing option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.slice(-3), "the pick list offers the API's three billing states").toEqual(["Bill", "Billed", "DoNotBill"]);
+    await a.page.selectOption("#record-billing", "DoNotBill");
     await a.page.click("#record-save");
     await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
-    expect((await a.calls("update_log_record")).map((c) => c.args), "notes and billing state go to Rust").toEqual([
-      { id, notes: "Called back; <fixed> =1+1", billingState: "Billed" },
+    expect((await a.calls("update_log_record")).map((c) => c.args), "notes and the picked billing state go to Rust").toEqual([
+      { id, notes: "Called back; <fixed> =1+1", billingState: "DoNotBill" },
     ]);
     expect(await row.locator("td").nth(10).innerText(), "the edited notes show as text").toBe("Called back; <fixed> =1+1");
+  });
+
+  it("keeps a billing state outside the API's three as it was sent", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await loadAll(a);
+    await a.page.fill("#log-filter", "not billed");
+    const row = a.page.locator('#log-table tbody tr[aria-rowindex="2"]');
+    await row.locator('button[data-action="edit"]').click();
+    await a.page.locator("#record-dialog").waitFor();
+    expect(await a.page.inputValue("#record-billing"), "the record's own value is selected").toBe("Not billed");
+    expect(await a.page.locator("#record-billing option").first().innerText(), "and shown as sent").toContain("Not billed");
+    await a.page.fill("#record-notes", "only the notes change");
+    await a.page.click("#record-save");
+    await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
+    expect((await a.calls("update_log_record")).map((c) => c.args.billingState), "saving writes it back unchanged").toEqual(["Not billed"]);
   });
 });
 

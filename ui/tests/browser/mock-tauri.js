@@ -141,7 +141,8 @@
       sessionCode: `s${String(j).padStart(8, "0")}`,
       endCustomerName: CUSTOMERS[j % CUSTOMERS.length],
       endCustomerEmail: `customer${j % 97}@example.com`,
-      billingState: j % 3 === 0 ? "Billed" : "Not billed",
+      // The API's three states, none, and one value outside them (the editor must keep it).
+      billingState: ["Billed", "Bill", "DoNotBill", "", "Not billed"][j % 5],
       fee: "",
       currency: "",
       notes: j % 5 === 0 ? `Record ${j + 1}\nsecond line` : "",
