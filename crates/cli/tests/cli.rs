@@ -158,9 +158,9 @@ fn export_under_faults_loses_and_duplicates_nothing() {
         ..Default::default()
     };
     config.faults.rate_limit_every = Some(3);
-    // The 429 variant: the client retries 429; TeamViewer's own answer is 403.
-    config.faults.rate_limit_reply = sdesk_sandbox::RateLimitReply::TooManyRequests;
-    config.faults.retry_after = None;
+    // TeamViewer's answer (403 rate_limit_reached), with a short Retry-After so that the CLI's
+    // default waits (tens of seconds without one) don't slow the test down.
+    config.faults.retry_after = Some(1);
     config.faults.error_burst = Some((5, 2));
     config.faults.drop_every = Some(7);
     let running = Running::start(config);

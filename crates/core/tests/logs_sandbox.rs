@@ -15,7 +15,7 @@ mod logs {
     };
     use sdesk_core::models::{ConnectionReport, ReportPage, ReportQuery};
     use sdesk_core::{Error, ErrorKind, Result};
-    use sdesk_sandbox::{generate_reports, Faults, RateLimitReply, Sandbox, SandboxConfig};
+    use sdesk_sandbox::{generate_reports, Faults, Sandbox, SandboxConfig};
     use std::collections::HashSet;
     use std::time::{Duration, Instant};
     use tokio_util::sync::CancellationToken;
@@ -68,6 +68,9 @@ mod logs {
                     body: String::from_utf8_lossy(&body).chars().take(512).collect(),
                 }),
                 429 => Err(Error::RateLimited { retry_after: None }),
+                403 if body.windows(18).any(|w| w == b"rate_limit_reached") => {
+                    Err(Error::RateLimited { retry_after: None })
+                }
                 500..=599 => Err(Error::Server {
                     status,
                     message: String::from_utf8_lossy(&body).into_owned(),
@@ -156,8 +159,6 @@ mod logs {
     async fn resuming_after_faults_loses_and_duplicates_nothing() {
         let faults = Faults {
             rate_limit_every: Some(3),
-            // This pager maps only 429 to RateLimited; TeamViewer's own answer is 403.
-            rate_limit_reply: RateLimitReply::TooManyRequests,
             error_burst: Some((5, 2)),
             drop_every: Some(4),
             ..Faults::default()

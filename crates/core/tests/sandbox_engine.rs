@@ -91,7 +91,8 @@ async fn paging_survives_rate_limits_with_retry_after() {
         2_600,
         Faults {
             rate_limit_every: Some(2),
-            // The 429 variant: the client retries 429; TeamViewer's own answer is 403.
+            // The 429 variant that other servers and proxies send; TeamViewer's own answer (403)
+            // is the next test's.
             rate_limit_reply: RateLimitReply::TooManyRequests,
             retry_after: Some(1),
             ..Faults::default()
@@ -107,15 +108,20 @@ async fn paging_survives_rate_limits_without_retry_after_and_5xx_bursts() {
     let sb = sandbox(
         8_100,
         Faults {
+            // TeamViewer's own answer: 403 rate_limit_reached, no Retry-After.
             rate_limit_every: Some(4),
-            rate_limit_reply: RateLimitReply::TooManyRequests,
             error_burst: Some((5, 2)),
             latency: Some(Duration::from_millis(5)),
             ..Faults::default()
         },
     )
     .await;
-    assert_complete_fetch(&sb, 8_100, "429 without Retry-After, 5xx bursts, latency").await;
+    assert_complete_fetch(
+        &sb,
+        8_100,
+        "403 rate_limit_reached without Retry-After, 5xx bursts, latency",
+    )
+    .await;
     let s = sb.stats();
     assert!(
         s.rate_limited > 0 && s.server_errors > 0,
