@@ -366,6 +366,70 @@ mod logs {
     }
 
     #[test]
+    fn a_250_byte_file_name_can_be_exported_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("{}.csv", "b".repeat(246));
+        assert_eq!(name.len(), 250, "precondition: a valid 250-byte file name");
+        let path = dir.path().join(&name);
+        let n = export_csv_to_path(&[full()], &path, &CsvOptions::default())
+            .expect("a temporary name derived from a 250-byte name exceeds the 255-byte limit");
+        assert_eq!(n, 1, "the row was written");
+        assert!(
+            fs::read_to_string(&path).unwrap().starts_with(HEADER),
+            "the export is at the long name"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left behind"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn export_never_widens_the_permissions_of_the_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            format!(
+                "{:o}",
+                fs::metadata(p).unwrap().permissions().mode() & 0o777
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("private.csv");
+        fs::write(&private, "old").unwrap();
+        fs::set_permissions(&private, fs::Permissions::from_mode(0o600)).unwrap();
+        export_csv_to_path(&[full()], &private, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&private),
+            "600",
+            "a 0600 export target must stay 0600, not become a world-readable 0644 file"
+        );
+        assert!(
+            fs::read_to_string(&private).unwrap().starts_with(HEADER),
+            "and it was replaced"
+        );
+
+        let shared = dir.path().join("shared.csv");
+        fs::write(&shared, "old").unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o640)).unwrap();
+        export_csv_to_path(&[full()], &shared, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&shared),
+            "640",
+            "the replaced file's mode is kept as it was"
+        );
+
+        let new = dir.path().join("new.csv");
+        export_csv_to_path(&[full()], &new, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&new),
+            "600",
+            "a new export (connection data) is owner-only"
+        );
+    }
+
+    #[test]
     fn ticket_text_is_readable_and_skips_absent_fields() {
         let t = ticket_text(&full());
         for want in [

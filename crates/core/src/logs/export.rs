@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use crate::models::ConnectionReport;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::Write;
+use std::path::Path;
+
+pub use crate::fsutil::write_file_atomically;
 
 /// The UTF-8 byte order mark, written first when [`CsvOptions::bom`] is set.
 pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -174,83 +174,6 @@ pub fn export_csv_to_path<'a>(
     write_file_atomically(path.as_ref(), |out| export_csv(records, out, options))
 }
 
-/// Creates or replaces the file at `path` with what `write` produces, atomically: `write` gets a
-/// buffered temporary file in the same directory, which is synced and renamed over `path` only
-/// when `write` succeeds. On any error the temporary file is removed and `path` is untouched.
-pub fn write_file_atomically<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<T> {
-    // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written in place:
-    // renaming a temporary file over it would replace the device node with a plain file.
-    if let Ok(meta) = fs::metadata(path) {
-        if !meta.is_file() && !meta.is_dir() {
-            let mut out = BufWriter::new(OpenOptions::new().write(true).open(path)?);
-            let value = write(&mut out)?;
-            out.flush()?;
-            return Ok(value);
-        }
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid("file", "the path does not name a file"))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let (tmp_path, file) = create_temp(&dir, &name.to_string_lossy())?;
-    let guard = RemoveOnDrop(Some(tmp_path));
-    let mut out = BufWriter::new(file);
-    let value = write(&mut out)?;
-    let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
-    file.sync_all()?;
-    drop(file);
-    if let Some(tmp) = &guard.0 {
-        fs::rename(tmp, path)?;
-    }
-    guard.disarm();
-    Ok(value)
-}
-
-/// A new, exclusively created temporary file next to the target.
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut last_err = None;
-    for _ in 0..16 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}-{n}-{nanos:x}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
-            Err(e) => return Err(Error::Io(e)),
-        }
-    }
-    Err(Error::Io(last_err.unwrap_or_else(|| {
-        std::io::Error::other("could not create a temporary file")
-    })))
-}
-
-/// Removes the temporary file unless disarmed.
-struct RemoveOnDrop(Option<PathBuf>);
-
-impl RemoveOnDrop {
-    fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = fs::remove_file(p);
-        }
-    }
-}
-
 /// A readable text block describing one connection, for pasting into a ticket: one
 /// `Label: value` line per known field (absent fields are left out), the duration as `h:mm:ss`,
 /// timestamps in UTC. Multi-line notes are indented under their label.
@@ -339,29 +262,5 @@ mod tests {
         for s in ["", "a=1", " =1", "1-2", "'x"] {
             assert!(!needs_formula_escape(s), "{s:?} is plain text");
         }
-    }
-
-    #[test]
-    fn failed_write_leaves_no_temp_file_and_keeps_the_target() {
-        let dir = std::env::temp_dir().join(format!("sdesk-logs-unit-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("out.csv");
-        fs::write(&target, "old").unwrap();
-        let r: Result<()> = write_file_atomically(&target, |w| {
-            w.write_all(b"partial")?;
-            Err(Error::Cancelled)
-        });
-        assert!(
-            matches!(r, Err(Error::Cancelled)),
-            "the writer's error is returned"
-        );
-        assert_eq!(
-            fs::read_to_string(&target).unwrap(),
-            "old",
-            "target untouched"
-        );
-        let left: Vec<_> = fs::read_dir(&dir).unwrap().collect();
-        assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
-        fs::remove_dir_all(&dir).unwrap();
     }
 }
