@@ -123,7 +123,8 @@ fn setup<R: Runtime>(
 /// `~/.local/share/dev.supporterdesk.desk/logs/`), rotated at 1 MB keeping 3 old files, UTC
 /// timestamps. Our crates log at `info` (`SDESK_LOG=debug`, `trace`, `warn`, … changes that),
 /// everything else at `warn`. When the file cannot be opened (read-only or full home, a log
-/// directory owned by another user) the app logs to stderr only and says why there. The core
+/// directory owned by another user) the app logs to stderr only and says why there. The log
+/// directory is 0700 and the file 0600 on Unix (see [`prepare_log_file`]). The core
 /// never logs tokens, codes, secrets or full callback URLs; neither does this crate. The UI gets
 /// no log permission: it has nothing to log that Rust does not see.
 fn install_logger<R: Runtime>(app: &tauri::AppHandle<R>) {
@@ -136,7 +137,7 @@ fn install_logger<R: Runtime>(app: &tauri::AppHandle<R>) {
         let mut targets = vec![Target::new(TargetKind::Stderr)];
         if to_file {
             targets.push(Target::new(TargetKind::LogDir {
-                file_name: Some("supporter-desk".into()),
+                file_name: Some(LOG_FILE_STEM.into()),
             }));
         }
         let mut b = Builder::new()
@@ -151,7 +152,17 @@ fn install_logger<R: Runtime>(app: &tauri::AppHandle<R>) {
         }
         b
     };
-    let (logger, file_error) = match builder(true).split(app) {
+    // The file is created private before the plugin opens it; when that fails it is not used.
+    let prepared = app
+        .path()
+        .app_log_dir()
+        .map_err(|e| e.to_string())
+        .and_then(|dir| prepare_log_file(&dir));
+    let with_file = match prepared {
+        Ok(()) => builder(true).split(app).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let (logger, file_error) = match with_file {
         Ok((_, level, logger)) => ((level, logger), None),
         Err(e) => match builder(false).split(app) {
             Ok((_, level, logger)) => ((level, logger), Some(e)),
@@ -168,6 +179,22 @@ fn install_logger<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
+/// The log file's name without `.log` (tauri-plugin-log appends it; rotated files are
+/// `supporter-desk_<date>.log`).
+const LOG_FILE_STEM: &str = "supporter-desk";
+
+/// Creates the log directory `dir` (0700 on Unix, narrowed to it when wider) and the empty log
+/// file in it (0600, narrowed when wider; old rotated files too), so that the plugin, which
+/// opens the file with create + append and the process's default mode, finds a private file.
+///
+/// # Errors
+/// A readable reason naming the path, when the directory or file cannot be created or narrowed.
+fn prepare_log_file(dir: &std::path::Path) -> Result<(), String> {
+    sdesk_core::fsutil::prepare_private_log_file(dir, LOG_FILE_STEM)
+        .map(drop)
+        .map_err(|e| format!("cannot prepare the log file in {}: {e}", dir.display()))
+}
+
 /// Starts the desktop app.
 pub fn run() {
     #[cfg(target_os = "linux")]
@@ -176,5 +203,56 @@ pub fn run() {
     if let Err(e) = build_app(tauri::Builder::default(), AppOptions::from_env()).run(context) {
         eprintln!("error: supporter desk failed to start: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+#[cfg(unix)]
+mod log_file_tests {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+    fn mode(path: &std::path::Path) -> String {
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    }
+
+    #[test]
+    fn the_log_file_the_plugin_opens_is_private() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("logs");
+        super::prepare_log_file(&dir).unwrap();
+        // What tauri-plugin-log opens for `TargetKind::LogDir { file_name: Some(stem) }`:
+        // `dir.join(stem).with_extension("log")`, create + append, default mode.
+        let file = dir.join(super::LOG_FILE_STEM).with_extension("log");
+        let mut plugin = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o666)
+            .open(&file)
+            .unwrap();
+        plugin.write_all(b"line\n").unwrap();
+        assert_eq!(
+            mode(&file),
+            "600",
+            "the plugin must find the file already created owner-only, or it creates it 0644"
+        );
+        assert_eq!(mode(&dir), "700", "the log directory is owner-only");
+
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        super::prepare_log_file(&dir).unwrap();
+        assert_eq!(
+            (mode(&dir), mode(&file)),
+            ("700".to_owned(), "600".to_owned()),
+            "a directory and file left wide by an older version are narrowed at start"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            b"line\n",
+            "preparing never truncates the log"
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod client;
 pub mod clock;
 pub mod desk;
 pub mod error;
+pub mod fsutil;
 pub mod logs;
 pub mod models;
 pub mod secret;

@@ -55,13 +55,29 @@ mod logs {
         (header, rows)
     }
 
-    /// What a text value must read back as: itself, or `'` + itself for formula starters.
+    /// What a text value must read back as: `'` before it when it starts with a formula
+    /// character (OWASP), and `'` after every line break (LF, CRLF, lone CR), `,` or `;` that is
+    /// followed by `=`, `+`, `-`, `@`, TAB, NUL or `"` (a cell start for a spreadsheet with
+    /// either list separator).
     fn escaped(s: &str) -> String {
+        let mut out = String::new();
         if needs_formula_escape(s) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
+            out.push('\'');
         }
+        let chars: Vec<char> = s.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            out.push(c);
+            let next = chars.get(i + 1).copied();
+            let cell_start = match c {
+                '\n' | ',' | ';' => true,
+                '\r' => next != Some('\n'),
+                _ => false,
+            };
+            if cell_start && matches!(next, Some('=' | '+' | '-' | '@' | '\t' | '\0' | '"')) {
+                out.push('\'');
+            }
+        }
+        out
     }
 
     #[test]
@@ -365,6 +381,189 @@ mod logs {
         );
     }
 
+    /// Notes, the exact CSV field each must become with `,` and with `;`, and why.
+    const FORMULA_CASES: &[(&str, &str, &str)] = &[
+        ("plain text", "plain text", "plain text is written as it is"),
+        ("=1+1", "'=1+1", "a formula start gets a '"),
+        ("-5", "'-5", "so does a leading minus in text"),
+        (
+            "a;=1+1",
+            "\"a;'=1+1\"",
+            "a ';' is quoted with either delimiter, and a spreadsheet splitting the line at ';' \
+             (German Excel opening a ',' file) must not find a cell =1+1 after it",
+        ),
+        (
+            "b,@SUM(A1)",
+            "\"b,'@SUM(A1)\"",
+            "a ',' likewise, for a ';' file opened by a spreadsheet that splits at ','",
+        ),
+        (
+            "1,5 h",
+            "\"1,5 h\"",
+            "a German decimal comma is quoted in both files",
+        ),
+        (
+            "a; =1",
+            "\"a; =1\"",
+            "after a space no cell starts with =, nothing to escape",
+        ),
+        (
+            "a;\"=1+1;",
+            "\"a;'\"\"=1+1;\"",
+            "a quote after a separator would open a quoted cell reading =1+1",
+        ),
+        (
+            "first\n=2+3",
+            "\"first\n'=2+3\"",
+            "every line of a multi-line note gets the formula rule",
+        ),
+        (
+            "x\r\n-1\r\n+2",
+            "\"x\r\n'-1\r\n'+2\"",
+            "CRLF line breaks count once, each line is checked",
+        ),
+        (
+            "lone\r@cr",
+            "\"lone\r'@cr\"",
+            "a lone CR is a line break too",
+        ),
+        (
+            "tab\n\tx",
+            "\"tab\n'\tx\"",
+            "TAB starts a formula at a line start",
+        ),
+        (
+            "blank\r\n\r\nline",
+            "\"blank\r\n\r\nline\"",
+            "empty lines are not escaped (a CR there is a line break, not content)",
+        ),
+        (
+            "say \"hi\"\n\"=1+1",
+            "\"say \"\"hi\"\"\n'\"\"=1+1\"",
+            "quotes are doubled, and a line that starts with a quote is escaped",
+        ),
+        (
+            "pipe|tab\tx",
+            "pipe|tab\tx",
+            "| and an inner TAB need no quotes with , or ;",
+        ),
+    ];
+
+    fn check_exact_bytes(delimiter: u8) {
+        let d = char::from(delimiter).to_string();
+        let mut records: Vec<ConnectionReport> = FORMULA_CASES
+            .iter()
+            .enumerate()
+            .map(|(i, (note, _, _))| rec(json!({"id": format!("r{i}"), "notes": note})))
+            .collect();
+        records.push(rec(json!({"id": "=id", "fee": -12.5,
+            "start_date": "2024-01-01T00:00:00Z", "end_date": "2024-01-01T00:00:10Z"})));
+        let (_, text) = export_string(
+            &records,
+            &CsvOptions {
+                delimiter,
+                bom: false,
+            },
+        );
+        let mut want = vec![format!("{}\r\n", HEADER.replace(',', &d))];
+        for (i, (_, field, _)) in FORMULA_CASES.iter().enumerate() {
+            want.push(format!("r{i}{}{field}{d}\r\n", d.repeat(17)));
+        }
+        want.push(format!(
+            "'=id{d}2024-01-01T00:00:00Z{d}2024-01-01T00:00:10Z{d}10{}-12.5{}\r\n",
+            d.repeat(12),
+            d.repeat(3)
+        ));
+        let mut rest = text.as_str();
+        for (i, line) in want.iter().enumerate() {
+            let why = FORMULA_CASES.get(i.wrapping_sub(1)).map_or(
+                "header; generated values (negative fee, duration) stay unescaped",
+                |c| c.2,
+            );
+            assert!(
+                rest.starts_with(line.as_str()),
+                "delimiter {d:?}, line {i}: {why}\n want {line:?}\n  got {:?}",
+                &rest[..rest.len().min(line.len() + 20)]
+            );
+            rest = &rest[line.len()..];
+        }
+        assert_eq!(rest, "", "nothing after the last row");
+    }
+
+    #[test]
+    fn formula_and_separator_rules_give_exact_bytes_with_comma() {
+        check_exact_bytes(b',');
+    }
+
+    #[test]
+    fn formula_and_separator_rules_give_exact_bytes_with_semicolon() {
+        check_exact_bytes(b';');
+    }
+
+    #[test]
+    fn a_250_byte_file_name_can_be_exported_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("{}.csv", "b".repeat(246));
+        assert_eq!(name.len(), 250, "precondition: a valid 250-byte file name");
+        let path = dir.path().join(&name);
+        let n = export_csv_to_path(&[full()], &path, &CsvOptions::default())
+            .expect("a temporary name derived from a 250-byte name exceeds the 255-byte limit");
+        assert_eq!(n, 1, "the row was written");
+        assert!(
+            fs::read_to_string(&path).unwrap().starts_with(HEADER),
+            "the export is at the long name"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left behind"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn export_never_widens_the_permissions_of_the_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            format!(
+                "{:o}",
+                fs::metadata(p).unwrap().permissions().mode() & 0o777
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("private.csv");
+        fs::write(&private, "old").unwrap();
+        fs::set_permissions(&private, fs::Permissions::from_mode(0o600)).unwrap();
+        export_csv_to_path(&[full()], &private, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&private),
+            "600",
+            "a 0600 export target must stay 0600, not become a world-readable 0644 file"
+        );
+        assert!(
+            fs::read_to_string(&private).unwrap().starts_with(HEADER),
+            "and it was replaced"
+        );
+
+        let shared = dir.path().join("shared.csv");
+        fs::write(&shared, "old").unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o640)).unwrap();
+        export_csv_to_path(&[full()], &shared, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&shared),
+            "640",
+            "the replaced file's mode is kept as it was"
+        );
+
+        let new = dir.path().join("new.csv");
+        export_csv_to_path(&[full()], &new, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            mode(&new),
+            "600",
+            "a new export (connection data) is owner-only"
+        );
+    }
+
     #[test]
     fn ticket_text_is_readable_and_skips_absent_fields() {
         let t = ticket_text(&full());
@@ -418,6 +617,58 @@ mod logs {
             for ((notes, device), row) in texts.iter().zip(&rows) {
                 prop_assert_eq!(&row[17], &escaped(notes), "notes read back");
                 prop_assert_eq!(&row[7], &escaped(device), "devicename read back");
+            }
+        }
+
+        /// A spreadsheet set to the other list separator (`;` for a `,` file and the other way
+        /// round) splits the lines at it; none of the cells it then sees may start a formula.
+        #[test]
+        fn no_formula_cell_with_the_other_list_separator(
+            texts in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        '=', '+', '-', '@', '\t', '\r', '\n', '\0', '"', ',', ';', ' ', 'a', '\'',
+                    ]),
+                    0..12,
+                ),
+                1..6,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let records: Vec<ConnectionReport> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, chars)| {
+                    let text: String = chars.iter().collect();
+                    let mut r = rec(json!({"id": format!("p{i}")}));
+                    r.username = Some(text.clone());
+                    r.devicename = Some(text.chars().rev().collect());
+                    r.notes = Some(format!("x{text}"));
+                    r.contact_id = Some(text);
+                    r
+                })
+                .collect();
+            let (delimiter, other) = if semicolon { (b';', b',') } else { (b',', b';') };
+            let mut out = Vec::new();
+            export_csv(&records, &mut out, &CsvOptions { delimiter, bom: false }).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(other)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&out[..]);
+            for row in reader.byte_records() {
+                let row = row.unwrap();
+                for cell in row.iter() {
+                    let start = cell.iter().position(|b| !matches!(b, b'\r' | b'\n'));
+                    let first = start.map(|i| cell[i]);
+                    prop_assert!(
+                        !matches!(first, Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\0')),
+                        "read with {:?}, the cell {:?} starts a formula in\n{:?}",
+                        char::from(other),
+                        String::from_utf8_lossy(cell),
+                        String::from_utf8_lossy(&out)
+                    );
+                }
             }
         }
     }

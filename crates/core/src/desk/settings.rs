@@ -101,20 +101,32 @@ impl Default for Settings {
 /// The file name of the settings inside the app's config directory.
 pub const SETTINGS_FILE: &str = "settings.json";
 
+/// The largest settings file [`Settings::load`] reads (1 MiB; a real one is a few hundred bytes).
+pub const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
+
 impl Settings {
     /// Reads the settings file. A missing file gives the defaults.
     ///
+    /// Only a regular file (or a link to one) of at most [`MAX_SETTINGS_BYTES`] is read: a
+    /// link to `/dev/zero`, a FIFO or an oversized file is refused at once, without reading
+    /// more than the limit or blocking (see [`crate::fsutil::read_regular_file`]). The file is
+    /// never modified here.
+    ///
     /// # Errors
-    /// [`Error::Config`] naming the file when it cannot be read, is not valid JSON or holds
-    /// invalid values. The app then starts with [`Settings::default`] and shows the error;
-    /// nothing here panics on any file content.
+    /// [`Error::Config`] naming the file when it cannot be read, is not a regular file, is too
+    /// large, is not valid JSON or holds invalid values. The app then starts with
+    /// [`Settings::default`] and shows the error, and leaves the file as it is until the user
+    /// saves new settings; nothing here panics on any file content.
     pub fn load(path: &Path) -> Result<Settings> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::fsutil::read_regular_file(path, MAX_SETTINGS_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(e) => {
                 return Err(Error::Config {
-                    message: format!("cannot read the settings file {}: {e}", path.display()),
+                    message: format!(
+                        "cannot read the settings file {}: {e}; the default settings are used",
+                        path.display()
+                    ),
                 })
             }
         };
@@ -134,17 +146,30 @@ impl Settings {
     }
 
     /// Writes the settings atomically (a temporary file renamed into place, so a crash never
-    /// leaves half a file), creating the directory if needed. Validates first.
+    /// leaves half a file), owner-only (0600 on Unix, also when it replaces a wider file),
+    /// creating the directory (0700 on Unix) if needed. Validates first.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] from [`Settings::validate`]; [`Error::Io`] when writing fails.
+    /// [`Error::InvalidInput`] from [`Settings::validate`]; [`Error::Config`] when something
+    /// other than a regular file (a directory, a device, a FIFO) is at `path`: it is neither
+    /// written through nor replaced; [`Error::Io`] when writing fails.
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(Error::Config {
+                    message: format!(
+                        "the settings file {} is not a regular file; it was not replaced",
+                        path.display()
+                    ),
+                });
+            }
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            crate::fsutil::create_private_dir_all(dir)?;
         }
         let normalized = self.clone().normalized();
-        crate::logs::write_file_atomically(path, |out| {
+        crate::fsutil::write_atomically(path, crate::fsutil::FileMode::Private, |out| {
             serde_json::to_writer_pretty(&mut *out, &normalized).map_err(|e| Error::Config {
                 message: format!("cannot encode the settings: {e}"),
             })?;
@@ -208,6 +233,8 @@ fn check_origin(field: &str, raw: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt as _;
 
     #[test]
     fn language_auto_follows_the_system_locale() {
@@ -288,6 +315,163 @@ mod tests {
         assert!(
             Settings::default().validate().is_ok(),
             "the defaults must be valid"
+        );
+    }
+
+    fn assert_config_error(result: Result<Settings>, needle: &str, why: &str) {
+        match result {
+            Err(Error::Config { message }) => assert!(
+                message.contains(needle) && message.contains("default settings are used"),
+                "{why}: the message must say what is wrong ({needle:?}) and what happens: {message}"
+            ),
+            other => panic!("{why}: expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_oversized_settings_file_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        let mut big = b"{}".to_vec();
+        big.resize(2 * 1024 * 1024, b' ');
+        std::fs::write(&path, &big).unwrap();
+        let started = std::time::Instant::now();
+        assert_config_error(
+            Settings::load(&path),
+            "larger than 1048576 bytes",
+            "a 2 MiB settings file",
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "refused fast"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            big,
+            "a refused settings file is left as it is (nothing the user wrote is lost)"
+        );
+
+        let mut limit = b"{\"language\":\"de\"}".to_vec();
+        limit.resize(usize::try_from(MAX_SETTINGS_BYTES).unwrap(), b' ');
+        std::fs::write(&path, &limit).unwrap();
+        assert_eq!(
+            Settings::load(&path).unwrap().language,
+            Language::De,
+            "a file of exactly 1 MiB is still read"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_settings_link_to_dev_zero_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let started = std::time::Instant::now();
+        assert_config_error(
+            Settings::load(&path),
+            "not a regular file",
+            "a link to /dev/zero (read whole, it fills the memory)",
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "refused fast"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_settings_link_to_a_regular_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, r#"{"language":"en"}"#).unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        std::os::unix::fs::symlink(&real, &path).unwrap();
+        assert_eq!(
+            Settings::load(&path).unwrap().language,
+            Language::En,
+            "a settings file kept elsewhere and linked (dotfile managers) still works"
+        );
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo failed");
+    }
+
+    /// Runs `f` on a thread and fails the test when it takes longer than 5 s (a FIFO blocks).
+    #[cfg(unix)]
+    fn within_5s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static, what: &str) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(f()));
+        rx.recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("{what} blocked for 5 s"))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_settings_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        mkfifo(&path);
+        let p = path.clone();
+        let result = within_5s(
+            move || Settings::load(&p),
+            "loading a FIFO (the app would hang at start-up)",
+        );
+        assert_config_error(result, "not a regular file", "a FIFO settings.json");
+
+        let p = path.clone();
+        let saved = within_5s(move || Settings::default().save(&p), "saving onto a FIFO");
+        assert!(
+            matches!(&saved, Err(Error::Config { message }) if message.contains("not a regular file")),
+            "saving onto a FIFO is refused instead of waiting for a reader: {saved:?}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&path)
+                .unwrap()
+                .file_type()
+                .is_fifo(),
+            "the FIFO is neither replaced nor written"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_settings_file_is_written_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| {
+            format!(
+                "{:o}",
+                std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+            )
+        };
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("config");
+        let path = dir.join(SETTINGS_FILE);
+        Settings::default().save(&path).unwrap();
+        assert_eq!(mode(&path), "600", "a new settings file is owner-only");
+        assert_eq!(
+            mode(&dir),
+            "700",
+            "a config directory we create is owner-only"
+        );
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Settings::default().save(&path).unwrap();
+        assert_eq!(
+            mode(&path),
+            "600",
+            "saving narrows a settings file left world-readable by an older version"
+        );
+        assert_eq!(
+            Settings::load(&path).unwrap(),
+            Settings::default(),
+            "and it still round-trips"
         );
     }
 }

@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use crate::models::ConnectionReport;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
+
+pub use crate::fsutil::write_file_atomically;
 
 /// The UTF-8 byte order mark, written first when [`CsvOptions::bom`] is set.
 pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -65,100 +65,181 @@ impl CsvOptions {
 /// Whether a text value would be read as a formula by a spreadsheet (OWASP CSV injection):
 /// it starts with `=`, `+`, `-`, `@`, TAB, CR or NUL.
 pub fn needs_formula_escape(value: &str) -> bool {
-    matches!(
-        value.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\0')
-    )
+    value.as_bytes().first().is_some_and(|&b| starts_formula(b))
+}
+
+/// `=`, `+`, `-`, `@`, TAB, CR or NUL.
+#[inline]
+fn starts_formula(b: u8) -> bool {
+    matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\0')
+}
+
+/// Whether a `'` goes before byte `b` when it follows a line break, `,` or `;` inside a text
+/// value: `=`, `+`, `-`, `@`, TAB, NUL, or a quote (a cell that starts with `""=1+1` reads as
+/// `=1+1`). CR is left out: after a line break it is another line break (an empty line),
+/// after a separator it starts one, and the line after it is checked in turn.
+///
+/// Why after `,` and `;` too: quoting a field that holds the other locale's list separator
+/// only helps where that field also starts a cell for the other locale. A spreadsheet that
+/// splits a `,` file at `;` sees `x,,"a;=1+1",` as the cells `x,,"a` and `=1+1",` — the quotes
+/// of a field that does not start a cell are plain characters — so `=1+1` must not follow a
+/// `;` either. Likewise a line break inside a quoted field ends the row for such a
+/// spreadsheet, so the next line starts a cell.
+#[inline]
+fn starts_inner_formula(b: u8) -> bool {
+    (b != b'\r' && starts_formula(b)) || b == b'"'
+}
+
+/// Whether a field holding `b` must be quoted: the delimiter, a quote, a line break, and both
+/// list separators `,` and `;` whatever the delimiter is, so that a spreadsheet set to the
+/// other locale's separator (German Excel reads `;`) keeps the field together where it starts
+/// a cell.
+#[inline]
+fn needs_quotes(b: u8, delimiter: u8) -> bool {
+    matches!(b, b'"' | b'\r' | b'\n' | b',' | b';') || b == delimiter
 }
 
 /// Size of the CSV writer's buffer: large enough that a file or pipe sees few, big writes.
 const CSV_BUFFER: usize = 256 * 1024;
 
-/// Writes the CSV value of one cell as one field: text with a leading `'` when
-/// [`needs_formula_escape`]; generated values (timestamps, numbers) as they are. Text that
-/// needs no escape goes to the CSV writer as it lies in the record; `scratch` is only used for
-/// the values that must be composed or formatted first.
-#[inline(always)]
-fn write_csv_value<W: Write>(
-    writer: &mut csv::Writer<W>,
-    value: Cell<'_>,
-    scratch: &mut String,
-) -> csv::Result<()> {
-    match value {
-        Cell::Empty => writer.write_field(b""),
-        Cell::Text(s) if needs_formula_escape(s) => {
-            scratch.clear();
-            scratch.push('\'');
-            scratch.push_str(s);
-            writer.write_field(scratch.as_bytes())
-        }
-        Cell::Text(s) => writer.write_field(s),
-        Cell::Time(t) => match timestamp_digits(&t) {
-            Some(text) => writer.write_field(text),
-            None => {
-                scratch.clear();
-                push_timestamp(scratch, &t);
-                writer.write_field(scratch.as_bytes())
-            }
-        },
-        Cell::Int(n) => writer.write_field(IntText::new(n).as_bytes()),
-        Cell::Float(_) => {
-            scratch.clear();
-            value.write_display(scratch);
-            writer.write_field(scratch.as_bytes())
-        }
-    }
+/// An RFC 4180 writer with the quoting rule of [`needs_quotes`] and CRLF line ends.
+struct CsvSink<W: Write> {
+    out: BufWriter<W>,
+    delimiter: u8,
+    scratch: String,
 }
 
-/// Writes one record as one CSV row: [`write_csv_value`] of each column in [`Column::ALL`]
-/// order. Written out per column rather than as a loop over `Column::ALL`: with a constant
-/// column, [`cell`] reduces to reading one field, instead of a dispatch per field.
-fn write_row<W: Write>(
-    writer: &mut csv::Writer<W>,
-    record: &ConnectionReport,
-    scratch: &mut String,
-) -> csv::Result<()> {
-    // Adding a column means adding a line here.
-    const _: () = assert!(COLUMN_COUNT == 19);
-    macro_rules! columns {
-        ($($i:literal)*) => {
-            $( write_csv_value(writer, cell(record, Column::ALL[$i]), scratch)?; )*
-        };
+impl<W: Write> CsvSink<W> {
+    /// Writes one field, preceded by the delimiter unless it is the first of its line. With
+    /// `formula_rule` (text), a `'` goes before the value when [`needs_formula_escape`], and
+    /// after every line break (LF, CRLF or a lone CR), `,` or `;` inside it that is followed by
+    /// a byte of [`starts_inner_formula`]: wherever a spreadsheet, with either list separator,
+    /// could start a cell.
+    #[inline]
+    fn field(&mut self, first: bool, value: &[u8], formula_rule: bool) -> std::io::Result<()> {
+        let out = &mut self.out;
+        if !first {
+            out.write_all(&[self.delimiter])?;
+        }
+        let quoted = value.iter().any(|&b| needs_quotes(b, self.delimiter));
+        let lead = formula_rule && value.first().is_some_and(|&b| starts_formula(b));
+        if !quoted {
+            if lead {
+                out.write_all(b"'")?;
+            }
+            return out.write_all(value);
+        }
+        out.write_all(if lead { b"\"'" } else { b"\"" })?;
+        let mut start = 0;
+        for (i, &b) in value.iter().enumerate() {
+            let cell_starts_next = formula_rule
+                && match b {
+                    b'\n' | b',' | b';' => true,
+                    b'\r' => value.get(i + 1) != Some(&b'\n'),
+                    _ => false,
+                };
+            let insert: &[u8] = match b {
+                b'"' => b"\"",
+                _ if cell_starts_next
+                    && value
+                        .get(i + 1)
+                        .is_some_and(|&next| starts_inner_formula(next)) =>
+                {
+                    b"'"
+                }
+                _ => continue,
+            };
+            out.write_all(&value[start..=i])?;
+            out.write_all(insert)?;
+            start = i + 1;
+        }
+        out.write_all(&value[start..])?;
+        out.write_all(b"\"")
     }
-    columns!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18);
-    writer.write_record(None::<&[u8]>)
+
+    /// Writes the CSV value of one cell: text with the formula rule; generated values
+    /// (timestamps, numbers) as they are. Text goes out as it lies in the record; `scratch` is
+    /// only used for values that must be formatted first.
+    #[inline(always)]
+    fn cell(&mut self, first: bool, value: Cell<'_>) -> std::io::Result<()> {
+        match value {
+            Cell::Empty => self.field(first, b"", false),
+            Cell::Text(s) => self.field(first, s.as_bytes(), true),
+            Cell::Time(t) => match timestamp_digits(&t) {
+                Some(text) => self.field(first, &text, false),
+                None => {
+                    let mut scratch = std::mem::take(&mut self.scratch);
+                    scratch.clear();
+                    push_timestamp(&mut scratch, &t);
+                    let r = self.field(first, scratch.as_bytes(), false);
+                    self.scratch = scratch;
+                    r
+                }
+            },
+            Cell::Int(n) => self.field(first, IntText::new(n).as_bytes(), false),
+            Cell::Float(_) => {
+                let mut scratch = std::mem::take(&mut self.scratch);
+                scratch.clear();
+                value.write_display(&mut scratch);
+                let r = self.field(first, scratch.as_bytes(), false);
+                self.scratch = scratch;
+                r
+            }
+        }
+    }
+
+    /// Writes one record as one CSV line: [`CsvSink::cell`] of each column in [`Column::ALL`]
+    /// order. Written out per column rather than as a loop over `Column::ALL`: with a constant
+    /// column, [`cell`] reduces to reading one field, instead of a dispatch per field.
+    fn row(&mut self, record: &ConnectionReport) -> std::io::Result<()> {
+        // Adding a column means adding a line here.
+        const _: () = assert!(COLUMN_COUNT == 19);
+        macro_rules! columns {
+            ($($i:literal)*) => {
+                $( self.cell($i == 0, cell(record, Column::ALL[$i]))?; )*
+            };
+        }
+        columns!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18);
+        self.out.write_all(b"\r\n")
+    }
 }
 
 /// Writes `records` as CSV to `out` and returns the number of data rows written.
 ///
 /// The header is exactly [`CSV_HEADER`] (with the chosen delimiter); timestamps are
 /// `YYYY-MM-DDTHH:MM:SSZ` UTC; `support_session_type` is the API's name; the fee a plain
-/// decimal; absent values are empty; fields are quoted only when necessary (RFC 4180, CRLF line
-/// ends); text fields that start with `=`, `+`, `-`, `@`, TAB, CR or NUL get a leading `'`; the
-/// UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
+/// decimal; absent values are empty; lines end with CRLF (RFC 4180). A field is quoted when it
+/// holds the delimiter, a quote or a line break, and also when it holds `,` or `;` with either
+/// delimiter, so a spreadsheet set to the other list separator does not split it. Text fields
+/// (see [`Column::is_text`]) that start with `=`, `+`, `-`, `@`, TAB, CR or NUL get a leading
+/// `'` (OWASP), and so does every place inside one where a spreadsheet could start a cell: after
+/// a line break, `,` or `;` followed by `=`, `+`, `-`, `@`, TAB, NUL or `"` (see
+/// [`starts_inner_formula`]). Generated values (timestamps, numbers such as a negative fee) are
+/// never changed. The UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
 pub fn export_csv<'a, W: Write>(
     records: impl IntoIterator<Item = &'a ConnectionReport>,
-    mut out: W,
+    out: W,
     options: &CsvOptions,
 ) -> Result<u64> {
     options.validate()?;
+    let mut sink = CsvSink {
+        out: BufWriter::with_capacity(CSV_BUFFER, out),
+        delimiter: options.delimiter,
+        scratch: String::new(),
+    };
     if options.bom {
-        out.write_all(&UTF8_BOM)?;
+        sink.out.write_all(&UTF8_BOM)?;
     }
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(options.delimiter)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .terminator(csv::Terminator::CRLF)
-        .buffer_capacity(CSV_BUFFER)
-        .from_writer(out);
-    writer.write_record(Column::ALL.iter().map(|c| c.name()))?;
-    let mut scratch = String::new();
+    for (i, column) in Column::ALL.iter().enumerate() {
+        sink.field(i == 0, column.name().as_bytes(), false)?;
+    }
+    sink.out.write_all(b"\r\n")?;
     let mut rows = 0u64;
     for record in records {
-        write_row(&mut writer, record, &mut scratch)?;
+        sink.row(record)?;
         rows += 1;
     }
-    writer.flush()?;
+    sink.out.flush()?;
     Ok(rows)
 }
 
@@ -172,83 +253,6 @@ pub fn export_csv_to_path<'a>(
 ) -> Result<u64> {
     options.validate()?;
     write_file_atomically(path.as_ref(), |out| export_csv(records, out, options))
-}
-
-/// Creates or replaces the file at `path` with what `write` produces, atomically: `write` gets a
-/// buffered temporary file in the same directory, which is synced and renamed over `path` only
-/// when `write` succeeds. On any error the temporary file is removed and `path` is untouched.
-pub fn write_file_atomically<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<T> {
-    // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written in place:
-    // renaming a temporary file over it would replace the device node with a plain file.
-    if let Ok(meta) = fs::metadata(path) {
-        if !meta.is_file() && !meta.is_dir() {
-            let mut out = BufWriter::new(OpenOptions::new().write(true).open(path)?);
-            let value = write(&mut out)?;
-            out.flush()?;
-            return Ok(value);
-        }
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid("file", "the path does not name a file"))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let (tmp_path, file) = create_temp(&dir, &name.to_string_lossy())?;
-    let guard = RemoveOnDrop(Some(tmp_path));
-    let mut out = BufWriter::new(file);
-    let value = write(&mut out)?;
-    let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
-    file.sync_all()?;
-    drop(file);
-    if let Some(tmp) = &guard.0 {
-        fs::rename(tmp, path)?;
-    }
-    guard.disarm();
-    Ok(value)
-}
-
-/// A new, exclusively created temporary file next to the target.
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut last_err = None;
-    for _ in 0..16 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}-{n}-{nanos:x}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
-            Err(e) => return Err(Error::Io(e)),
-        }
-    }
-    Err(Error::Io(last_err.unwrap_or_else(|| {
-        std::io::Error::other("could not create a temporary file")
-    })))
-}
-
-/// Removes the temporary file unless disarmed.
-struct RemoveOnDrop(Option<PathBuf>);
-
-impl RemoveOnDrop {
-    fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = fs::remove_file(p);
-        }
-    }
 }
 
 /// A readable text block describing one connection, for pasting into a ticket: one
@@ -339,29 +343,5 @@ mod tests {
         for s in ["", "a=1", " =1", "1-2", "'x"] {
             assert!(!needs_formula_escape(s), "{s:?} is plain text");
         }
-    }
-
-    #[test]
-    fn failed_write_leaves_no_temp_file_and_keeps_the_target() {
-        let dir = std::env::temp_dir().join(format!("sdesk-logs-unit-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("out.csv");
-        fs::write(&target, "old").unwrap();
-        let r: Result<()> = write_file_atomically(&target, |w| {
-            w.write_all(b"partial")?;
-            Err(Error::Cancelled)
-        });
-        assert!(
-            matches!(r, Err(Error::Cancelled)),
-            "the writer's error is returned"
-        );
-        assert_eq!(
-            fs::read_to_string(&target).unwrap(),
-            "old",
-            "target untouched"
-        );
-        let left: Vec<_> = fs::read_dir(&dir).unwrap().collect();
-        assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
-        fs::remove_dir_all(&dir).unwrap();
     }
 }
