@@ -7,7 +7,6 @@ use crate::client::DEFAULT_API_URL;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use url::Url;
 
 /// Which API the app talks to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,18 +215,11 @@ impl Settings {
     }
 }
 
+/// The same rule as every request: `https`, or plain `http` only for this machine, and no user
+/// info (see [`crate::client::parse_service_url`]). A settings file that breaks it is refused as
+/// a whole when loaded, so the app starts with the defaults and says why.
 fn check_origin(field: &str, raw: &str) -> Result<()> {
-    let url = Url::parse(raw.trim()).map_err(|e| Error::invalid(field, e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(Error::invalid(field, "must be an http(s) URL with a host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(
-            field,
-            "must not contain a user name or password",
-        ));
-    }
-    Ok(())
+    crate::client::parse_service_url(field, raw).map(drop)
 }
 
 #[cfg(test)]
@@ -235,6 +227,25 @@ mod tests {
     use super::*;
     #[cfg(unix)]
     use std::os::unix::fs::FileTypeExt as _;
+
+    #[test]
+    fn plain_http_to_another_machine_is_not_a_valid_setting() {
+        let mut settings = Settings {
+            api_url: "http://webapi.teamviewer.com".into(),
+            ..Settings::default()
+        };
+        let err = settings.validate().unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::ErrorKind::InvalidInput,
+            "tokens must never travel over plain http to another machine: {err}"
+        );
+        settings.api_url = "http://127.0.0.1:8080".into();
+        assert!(
+            settings.validate().is_ok(),
+            "plain http to this machine (the sandbox) stays allowed"
+        );
+    }
 
     #[test]
     fn language_auto_follows_the_system_locale() {
