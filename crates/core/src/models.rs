@@ -581,85 +581,182 @@ pub struct Feedback {
 }
 
 /// One connection report (`GET /api/v1/reports/connections`).
+///
+/// Decoding accepts the fee under either of the names TeamViewer's document uses for it: `fee`
+/// (its field list, and the OpenAPI spec) or `bill` (its example), as a number or a numeric
+/// string; a record with both keeps `fee` unless that is null. It serialises as `fee`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(from = "ReportWire")]
 pub struct ConnectionReport {
     /// Report id (uuid).
     pub id: String,
     /// Supporter account id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// Supporter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// TeamViewer ID of the remote device (string or number on the wire).
-    #[serde(
-        default,
-        deserialize_with = "opt_string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deviceid: Option<String>,
     /// Remote device name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub devicename: Option<String>,
     /// Group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub groupid: Option<String>,
     /// Group name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub groupname: Option<String>,
     /// Kind of connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_session_type: Option<ReportSessionType>,
     /// Start.
     #[serde(
-        default,
-        deserialize_with = "opt_timestamp",
         serialize_with = "api_time::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub start_date: Option<DateTime<Utc>>,
     /// End.
     #[serde(
-        default,
-        deserialize_with = "opt_timestamp",
         serialize_with = "api_time::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub end_date: Option<DateTime<Utc>>,
-    /// Fee.
-    #[serde(
-        default,
-        deserialize_with = "opt_f64_lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Fee ("costs for the connection"); on the wire `fee` or `bill`, a number or a numeric
+    /// string such as `"0.00"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<f64>,
     /// Currency of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Billing state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Billing state, kept verbatim. TeamViewer documents `Bill`, `Billed` and `DoNotBill`
+    /// ([`BILLING_STATES`]); any other text is kept as it came.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_state: Option<String>,
     /// Notes (editable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Contact id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Session code the connection belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_code: Option<String>,
     /// Session note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_note: Option<String>,
     /// The customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_customer: Option<EndCustomer>,
     /// Customer feedback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Feedback>,
     /// Integrator data set when the session code was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_api: Option<String>,
+}
+
+/// The billing states TeamViewer documents for reports (doc 2023-03, p48 and p51).
+pub const BILLING_STATES: [&str; 3] = ["Bill", "Billed", "DoNotBill"];
+
+/// A [`ConnectionReport`] as it arrives: the same members, plus the fee's second name `bill`.
+/// (A serde `alias` would refuse a record that carries both names as a duplicate field.) The
+/// conversion names every field on both sides, so a field added to one and not the other does
+/// not compile.
+#[derive(Deserialize)]
+struct ReportWire {
+    id: String,
+    #[serde(default)]
+    userid: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    deviceid: Option<String>,
+    #[serde(default)]
+    devicename: Option<String>,
+    #[serde(default)]
+    groupid: Option<String>,
+    #[serde(default)]
+    groupname: Option<String>,
+    #[serde(default)]
+    support_session_type: Option<ReportSessionType>,
+    #[serde(default, deserialize_with = "opt_timestamp")]
+    start_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "opt_timestamp")]
+    end_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "opt_f64_lenient")]
+    fee: Option<f64>,
+    #[serde(default, deserialize_with = "opt_f64_lenient")]
+    bill: Option<f64>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    billing_state: Option<String>,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    contact_id: Option<String>,
+    #[serde(default)]
+    session_code: Option<String>,
+    #[serde(default)]
+    session_note: Option<String>,
+    #[serde(default)]
+    end_customer: Option<EndCustomer>,
+    #[serde(default)]
+    feedback: Option<Feedback>,
+    #[serde(default)]
+    custom_api: Option<String>,
+}
+
+impl From<ReportWire> for ConnectionReport {
+    fn from(w: ReportWire) -> Self {
+        let ReportWire {
+            id,
+            userid,
+            username,
+            deviceid,
+            devicename,
+            groupid,
+            groupname,
+            support_session_type,
+            start_date,
+            end_date,
+            fee,
+            bill,
+            currency,
+            billing_state,
+            notes,
+            contact_id,
+            session_code,
+            session_note,
+            end_customer,
+            feedback,
+            custom_api,
+        } = w;
+        Self {
+            id,
+            userid,
+            username,
+            deviceid,
+            devicename,
+            groupid,
+            groupname,
+            support_session_type,
+            start_date,
+            end_date,
+            fee: fee.or(bill),
+            currency,
+            billing_state,
+            notes,
+            contact_id,
+            session_code,
+            session_note,
+            end_customer,
+            feedback,
+            custom_api,
+        }
+    }
 }
 
 impl ConnectionReport {
@@ -951,5 +1048,104 @@ mod tests {
             serde_json::from_value(json!({"records": [{"id": "x"}], "records_remaining": 0}))
                 .unwrap();
         assert_eq!(p.next(), None, "records_remaining 0 ends the paging");
+    }
+
+    fn report(v: serde_json::Value) -> ConnectionReport {
+        let text = v.to_string();
+        let a: ConnectionReport = serde_json::from_str(&text).unwrap();
+        let b: ConnectionReport = serde_json::from_value(v).unwrap();
+        assert_eq!(a, b, "{text}: both deserializers agree");
+        a
+    }
+
+    #[test]
+    fn report_fee_is_read_from_fee_or_bill_as_number_or_string() {
+        let cases = [
+            (
+                json!({"id": "a", "bill": "0.00"}),
+                Some(0.0),
+                "the document's example",
+            ),
+            (
+                json!({"id": "a", "bill": "12.50"}),
+                Some(12.5),
+                "bill as a string",
+            ),
+            (json!({"id": "a", "bill": 3}), Some(3.0), "bill as a number"),
+            (
+                json!({"id": "a", "fee": 4.25}),
+                Some(4.25),
+                "fee as a number",
+            ),
+            (
+                json!({"id": "a", "fee": "4.25"}),
+                Some(4.25),
+                "fee as a string",
+            ),
+            (
+                json!({"id": "a", "fee": 1, "bill": "2"}),
+                Some(1.0),
+                "fee wins over bill",
+            ),
+            (
+                json!({"id": "a", "fee": null, "bill": "2"}),
+                Some(2.0),
+                "a null fee yields to bill",
+            ),
+            (json!({"id": "a", "bill": null}), None, "null is no fee"),
+            (json!({"id": "a"}), None, "absent"),
+        ];
+        for (body, want, why) in cases {
+            assert_eq!(report(body.clone()).fee, want, "{body}: {why}");
+        }
+        let e = serde_json::from_value::<ConnectionReport>(json!({"id": "a", "bill": "free"}))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("invalid number"),
+            "a fee that is not a number is refused, not read as 0: {e}"
+        );
+        let out = serde_json::to_value(report(json!({"id": "a", "bill": "0.00"}))).unwrap();
+        assert_eq!(
+            out,
+            json!({"id": "a", "fee": 0.0}),
+            "the fee serialises under its model name"
+        );
+    }
+
+    #[test]
+    fn report_billing_state_is_kept_verbatim() {
+        for state in BILLING_STATES
+            .iter()
+            .copied()
+            .chain(["billed", " DoNotBill ", "Pending", ""])
+        {
+            let r = report(json!({"id": "a", "billing_state": state}));
+            assert_eq!(
+                r.billing_state.as_deref(),
+                Some(state),
+                "{state:?}: documented or not, the billing state is kept as sent"
+            );
+        }
+    }
+
+    #[test]
+    fn report_round_trips_through_its_own_serialisation() {
+        let full = json!({
+            "id": "a", "userid": "u1", "username": "Anna", "deviceid": "123",
+            "devicename": "PC", "groupid": "g1", "groupname": "G",
+            "support_session_type": 2, "start_date": "2024-03-02T10:00:00Z",
+            "end_date": "2024-03-02T11:00:00Z", "fee": 1.5, "currency": "EUR",
+            "billing_state": "Billed", "notes": "n", "contact_id": "c1",
+            "session_code": "s1", "session_note": "sn",
+            "end_customer": {"name": "Jon", "email": "jon@example.com"},
+            "feedback": {"session_rating": 5, "user_comment": "ok"}, "custom_api": "x"
+        });
+        let r = report(full);
+        let again = report(serde_json::to_value(&r).unwrap());
+        assert_eq!(again, r, "every field survives serialise then decode");
+        assert!(
+            r.end_customer.is_some() && r.feedback.is_some() && r.custom_api.is_some(),
+            "nested and late fields are read"
+        );
     }
 }
