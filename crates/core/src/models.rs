@@ -874,17 +874,54 @@ impl ReportQuery {
 }
 
 /// One page of connection reports.
-#[derive(Debug, Clone, Deserialize)]
+///
+/// TeamViewer's document calls the count `records_remaining` in its field list and
+/// `reports_remaining` in its text; both are accepted (a page naming both must give the same
+/// number). The count is `None` when the page has neither.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "ReportPageWire")]
 pub struct ReportPage {
     /// Records, newest end date first.
-    #[serde(default, deserialize_with = "page_records")]
     pub records: Vec<ConnectionReport>,
-    /// How many records remain after this page.
-    #[serde(default)]
-    pub records_remaining: u64,
+    /// How many records remain after this page (`records_remaining` or `reports_remaining`);
+    /// `None` when the server did not say.
+    pub records_remaining: Option<u64>,
     /// Id of the last record, to pass back as `offset_id`.
-    #[serde(default)]
     pub next_offset: Option<String>,
+}
+
+/// A [`ReportPage`] as it arrives, with both names of the count.
+#[derive(Deserialize)]
+struct ReportPageWire {
+    #[serde(default, deserialize_with = "page_records")]
+    records: Vec<ConnectionReport>,
+    #[serde(default)]
+    records_remaining: Option<u64>,
+    #[serde(default)]
+    reports_remaining: Option<u64>,
+    #[serde(default)]
+    next_offset: Option<String>,
+}
+
+impl TryFrom<ReportPageWire> for ReportPage {
+    type Error = String;
+
+    fn try_from(w: ReportPageWire) -> std::result::Result<Self, String> {
+        let records_remaining = match (w.records_remaining, w.reports_remaining) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(format!(
+                    "the page gives two different counts of the records that remain: \
+                     records_remaining {a}, reports_remaining {b}"
+                ))
+            }
+            (a, b) => a.or(b),
+        };
+        Ok(Self {
+            records: w.records,
+            records_remaining,
+            next_offset: w.next_offset,
+        })
+    }
 }
 
 impl ReportPage {
@@ -894,15 +931,43 @@ impl ReportPage {
         crate::client::decode(body)
     }
 
-    /// The cursor to follow, or `None` when this was the last page.
-    pub fn next(&self) -> Option<&str> {
-        if self.records_remaining == 0 || self.records.is_empty() {
-            return None;
+    /// Where paging goes after this page: `Ok(Some(cursor))` to request the page after
+    /// `cursor` (`offset_id`), `Ok(None)` when this was the last page, and
+    /// [`Error::InvalidResponse`] when the page contradicts itself, so that records the server
+    /// says exist are never dropped silently. (An empty `next_offset` counts as absent.)
+    ///
+    /// | records | count (`records_remaining`) | `next_offset` | result |
+    /// |---|---|---|---|
+    /// | any | 0 | any | last page (the document defines `next_offset` as the id of the last record returned, so a last page may carry one) |
+    /// | none | > 0 | any | invalid: more remain, yet none were sent |
+    /// | none | absent | any | last page |
+    /// | some | > 0 or absent | present | follow `next_offset` |
+    /// | some | > 0 | absent | invalid: more remain, but there is no cursor to ask for them |
+    /// | some | absent | absent | last page |
+    pub fn next_cursor(&self) -> Result<Option<&str>> {
+        let cursor = self.next_offset.as_deref().filter(|o| !o.is_empty());
+        match (self.records_remaining, self.records.is_empty(), cursor) {
+            (Some(0), _, _) | (None, true, _) | (None, false, None) => Ok(None),
+            (Some(n), true, _) => Err(Error::InvalidResponse {
+                message: format!(
+                    "the server says {n} more connection reports remain but sent a page \
+                     without any"
+                ),
+            }),
+            (Some(n), false, None) => Err(Error::InvalidResponse {
+                message: format!(
+                    "the server says {n} more connection reports remain but gave no \
+                     next_offset to ask for them"
+                ),
+            }),
+            (_, false, Some(cursor)) => Ok(Some(cursor)),
         }
-        self.next_offset
-            .as_deref()
-            .filter(|o| !o.is_empty())
-            .or_else(|| self.records.last().map(|r| r.id.as_str()))
+    }
+
+    /// [`ReportPage::next_cursor`] without the error: `None` both for the last page and for a
+    /// page that contradicts itself. Paging code should use `next_cursor`.
+    pub fn next(&self) -> Option<&str> {
+        self.next_cursor().ok().flatten()
     }
 }
 
@@ -1037,17 +1102,128 @@ mod tests {
         );
     }
 
+    fn page(v: serde_json::Value) -> ReportPage {
+        // Both the borrowing and the owning deserializer, as the client and tests use them.
+        let text = v.to_string();
+        let a: ReportPage = serde_json::from_str(&text).unwrap();
+        let b: ReportPage = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            (a.records_remaining, &a.next_offset, a.records.len()),
+            (b.records_remaining, &b.next_offset, b.records.len()),
+            "{text}: both deserializers agree"
+        );
+        a
+    }
+
+    /// What `next_cursor` should give: the cursor, or `Err(())` for invalid_response.
+    type Expected = std::result::Result<Option<&'static str>, ()>;
+
     #[test]
-    fn report_page_cursor() {
-        let p: ReportPage = serde_json::from_value(json!({
-            "records": [{"id": "x"}], "records_remaining": 5, "next_offset": "x"
-        }))
-        .unwrap();
-        assert_eq!(p.next(), Some("x"));
-        let p: ReportPage =
-            serde_json::from_value(json!({"records": [{"id": "x"}], "records_remaining": 0}))
-                .unwrap();
-        assert_eq!(p.next(), None, "records_remaining 0 ends the paging");
+    fn report_page_cursor_follows_the_documented_rules() {
+        let one = json!([{"id": "x"}]);
+        let none = json!([]);
+        // (body, the cursor or Err(()) for invalid_response, why)
+        let cases: Vec<(serde_json::Value, Expected, &str)> = vec![
+            (
+                json!({"records": one, "records_remaining": 5, "next_offset": "x"}),
+                Ok(Some("x")),
+                "more remain and a cursor: follow it",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 5, "next_offset": "x"}),
+                Ok(Some("x")),
+                "the document's other name for the count must keep paging too",
+            ),
+            (
+                json!({"records": one, "next_offset": "x"}),
+                Ok(Some("x")),
+                "no count but a cursor: keep paging",
+            ),
+            (
+                json!({"records": one, "records_remaining": 0}),
+                Ok(None),
+                "records_remaining 0 ends the paging",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 0, "next_offset": "x"}),
+                Ok(None),
+                "a count of 0 ends the paging even with a cursor (the last record's id)",
+            ),
+            (
+                json!({"records": one}),
+                Ok(None),
+                "neither count nor cursor: nothing says more remain",
+            ),
+            (
+                json!({"records": none, "records_remaining": 0}),
+                Ok(None),
+                "an empty last page",
+            ),
+            (
+                json!({"records": none, "next_offset": "x"}),
+                Ok(None),
+                "an empty page that claims nothing more is the end",
+            ),
+            (
+                json!({"records": one, "records_remaining": 5}),
+                Err(()),
+                "more remain without a cursor must not end the paging silently",
+            ),
+            (
+                json!({"records": one, "records_remaining": 5, "next_offset": ""}),
+                Err(()),
+                "an empty cursor is no cursor",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 5, "next_offset": null}),
+                Err(()),
+                "a null cursor is no cursor",
+            ),
+            (
+                json!({"records": none, "records_remaining": 5, "next_offset": "x"}),
+                Err(()),
+                "more remain but none were sent",
+            ),
+        ];
+        for (body, want, why) in cases {
+            let p = page(body.clone());
+            let got = p.next_cursor().map_err(|e| {
+                assert_eq!(
+                    e.kind(),
+                    crate::ErrorKind::InvalidResponse,
+                    "{body}: an inconsistent page is invalid_response: {e}"
+                );
+            });
+            assert_eq!(got, want, "{body}: {why}");
+            assert_eq!(p.next(), want.ok().flatten(), "{body}: next() agrees");
+        }
+    }
+
+    #[test]
+    fn report_page_accepts_both_names_of_the_count() {
+        assert_eq!(
+            page(json!({"reports_remaining": 2500})).records_remaining,
+            Some(2500),
+            "reports_remaining is the count's name in the document's text"
+        );
+        assert_eq!(
+            page(json!({"records_remaining": 7, "reports_remaining": 7})).records_remaining,
+            Some(7),
+            "both names with the same number"
+        );
+        assert_eq!(
+            page(json!({"records": []})).records_remaining,
+            None,
+            "a missing count is not 0"
+        );
+        let e = ReportPage::from_json(br#"{"records_remaining": 1, "reports_remaining": 2}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Decode,
+            "two different counts are refused, not guessed: {e}"
+        );
+        assert!(e.to_string().contains("records_remaining 1"), "{e}");
     }
 
     fn report(v: serde_json::Value) -> ConnectionReport {

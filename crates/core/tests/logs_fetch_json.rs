@@ -2,7 +2,8 @@
 //! The paged fetch with a pager that delivers JSON bodies (`PageBody::Json`, as the API client
 //! does): the look-ahead request for the next page goes out while a page is decoded, and none
 //! of the fetch's guarantees change: order, exactly-once, resume after errors (also errors of
-//! the look-ahead request and of decoding), cancellation, the page cap, the repeated cursor.
+//! the look-ahead request and of decoding), cancellation, the page cap, the repeated cursor,
+//! pages that contradict themselves.
 //!
 //! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
 
@@ -307,7 +308,7 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
         assert_eq!(fetch.progress().pages, 2, "found on the second page");
         assert_eq!(
             *pager.0.lock().unwrap(),
@@ -342,17 +343,23 @@ mod logs {
     async fn a_look_ahead_the_page_does_not_confirm_is_not_used() {
         let pager = EmptyButMore(Mutex::default());
         let mut fetch = ReportFetch::new(ReportQuery::default());
-        let status = fetch
+        let err = fetch
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
-            .unwrap();
+            .unwrap_err();
         assert_eq!(
-            status,
-            FetchStatus::Complete,
-            "an empty page is the last one"
+            err.kind(),
+            ErrorKind::InvalidResponse,
+            "an empty page that says more remain is not the last page: {err}"
+        );
+        assert_eq!(
+            *pager.0.lock().unwrap(),
+            [None, Some("x".to_owned())],
+            "the look-ahead went out on the cursor read from the body"
         );
         assert!(fetch.records().is_empty());
-        assert_eq!(fetch.cursor(), None);
+        assert!(!fetch.is_complete());
+        assert_eq!(fetch.cursor(), None, "the look-ahead's answer was not used");
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@ use crate::models::{ConnectionReport, ReportPage, ReportQuery};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use tokio_util::sync::CancellationToken;
 
@@ -97,9 +98,17 @@ pub enum FetchStatus {
 ///   effect at once; `run` then returns `Err(Error::Cancelled)` with the partial records kept
 ///   and [`ReportFetch::is_complete`] false. (An error, not `Ok`, so that code which does not
 ///   handle cancellation explicitly cannot mistake a partial result for a complete one.)
+/// - Paging follows [`ReportPage::next_cursor`]: it ends only on a page that says it is the
+///   last one. A page that says more records remain but gives no cursor (or no records), and a
+///   cursor that was already received in this fetch (A→B→A as much as A→A), end the run with
+///   [`Error::InvalidResponse`].
 /// - At most [`ReportFetch::max_pages`] pages are requested (default [`DEFAULT_MAX_PAGES`]);
-///   a server that keeps sending cursors past that, or sends the same cursor twice in a row,
-///   ends the run with [`Error::Decode`].
+///   a server that keeps sending cursors past that ends the run with [`Error::Decode`].
+///
+/// Every way a run ends other than [`FetchStatus::Complete`] or
+/// [`FetchStatus::AlreadyComplete`] is an error, and after any error the records received so
+/// far are kept and the cursor stays at the first page not stored: running again retries that
+/// page.
 #[derive(Debug, Clone)]
 pub struct ReportFetch {
     query: ReportQuery,
@@ -109,6 +118,8 @@ pub struct ReportFetch {
     pages: u32,
     records_remaining: u64,
     complete: bool,
+    /// Hashes (with `seen`'s hasher) of every cursor received, to catch cycles of any length.
+    cursors: HashSet<u64, BuildHasherDefault<PassThrough>>,
     max_pages: u32,
 }
 
@@ -123,6 +134,7 @@ impl ReportFetch {
             pages: 0,
             records_remaining: 0,
             complete: false,
+            cursors: HashSet::default(),
             max_pages: DEFAULT_MAX_PAGES,
         }
     }
@@ -251,9 +263,11 @@ impl ReportFetch {
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<Option<PageBody>> {
         let look_ahead = page_cursor(&bytes).filter(|next| {
-            // No look-ahead where storing this page ends the run anyway: a cursor that does
-            // not move, or the page cap.
-            self.cursor.as_deref() != Some(next.as_str())
+            // No look-ahead where storing this page ends the run anyway: a cursor already
+            // received, or the page cap.
+            !self
+                .cursors
+                .contains(&self.seen.hasher.hash_one(next.as_str()))
                 && self.pages.saturating_add(1) < self.max_pages
         });
         let decoding = decode_page(bytes, self.seen.hasher.clone());
@@ -278,7 +292,7 @@ impl ReportFetch {
                 page = &mut decoding => break page?,
             }
         };
-        let follows = page.next() == Some(next.as_str());
+        let follows = matches!(page.next_cursor(), Ok(Some(cursor)) if cursor == next);
         self.store(page, &ids, on_progress)?;
         if self.complete || !follows {
             return Ok(None);
@@ -323,14 +337,15 @@ impl ReportFetch {
     }
 
     /// Stores a page's new records (`ids` are theirs, see [`PageIds`]), then advances the
-    /// cursor.
+    /// cursor. A page that contradicts itself or leads to a cursor already received is an
+    /// [`Error::InvalidResponse`]; its records are kept, the cursor stays.
     fn absorb(&mut self, page: ReportPage, ids: &PageIds) -> Result<()> {
-        let next = page.next().map(str::to_owned);
+        let next = page.next_cursor().map(|c| c.map(str::to_owned));
         self.pages = self.pages.saturating_add(1);
-        self.records_remaining = page.records_remaining;
+        self.records_remaining = page.records_remaining.unwrap_or(0);
         let incoming = page.records.len();
         if self.records.capacity() - self.records.len() < incoming {
-            let ahead = usize::try_from(page.records_remaining)
+            let ahead = usize::try_from(self.records_remaining)
                 .unwrap_or(usize::MAX)
                 .min(RESERVE_AHEAD_MAX);
             self.records.reserve(incoming.saturating_add(ahead));
@@ -342,24 +357,39 @@ impl ReportFetch {
                 self.records.push(record);
             }
         }
-        match next {
+        match next? {
             None => {
                 self.complete = true;
                 self.cursor = None;
                 Ok(())
             }
-            Some(next) if self.cursor.as_deref() == Some(next.as_str()) => Err(Error::Decode {
-                message: format!(
-                    "the server returned the same paging cursor twice ({next}); stopped to avoid \
-                     an endless loop"
-                ),
-                body: String::new(),
-            }),
+            Some(next)
+                if !self
+                    .cursors
+                    .insert(self.seen.hasher.hash_one(next.as_str())) =>
+            {
+                Err(Error::InvalidResponse {
+                    message: format!(
+                        "the server's paging cursor {} came back after {} pages; stopped to \
+                         avoid an endless loop",
+                        excerpt(&next),
+                        self.pages
+                    ),
+                })
+            }
             Some(next) => {
                 self.cursor = Some(next);
                 Ok(())
             }
         }
+    }
+}
+
+/// A cursor for a message: at most 64 characters of it.
+fn excerpt(cursor: &str) -> String {
+    match cursor.char_indices().nth(64) {
+        Some((cut, _)) => format!("{:?}…", &cursor[..cut]),
+        None => format!("{cursor:?}"),
     }
 }
 
@@ -514,11 +544,15 @@ async fn decode_page(body: Vec<u8>, hasher: RandomState) -> Result<(ReportPage, 
 /// members without decoding its records; `None` when that is not possible cheaply (then the
 /// page is decoded first and the cursor taken from it).
 ///
-/// The API puts `records_remaining` and `next_offset` next to the `records` array, so the
-/// scan reads the top-level members from both ends of the object up to the first array or
-/// object value. Reading JSON backwards is unambiguous at the top level: a string ends at a `"`
-/// and starts at the nearest `"` before it that is not escaped (inside a JSON string every
-/// `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
+/// The API puts the count (`records_remaining`, or `reports_remaining` as TeamViewer's document
+/// also calls it) and `next_offset` next to the `records` array, so the scan reads the
+/// top-level members from both ends of the object up to the first array or object value. It
+/// follows [`ReportPage::next_cursor`]: a count of 0 ends the paging, a count above 0 or no
+/// count at all goes on with a non-empty `next_offset`; an object without an array (so without
+/// records) has no next page.
+///
+/// Reading JSON backwards is unambiguous at the top level: a string ends at a `"` and starts at
+/// the nearest `"` before it that is not escaped (inside a JSON string every `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
 /// it with the decoded page's own cursor before using that request's answer.
 fn page_cursor(b: &[u8]) -> Option<String> {
     let mut head = PageHead::default();
@@ -528,14 +562,11 @@ fn page_cursor(b: &[u8]) -> Option<String> {
         return None;
     }
     i += 1;
-    let mut whole_object = false;
     loop {
         i = skip_ws(b, i);
         match b.get(i)? {
-            b'}' if skip_ws(b, i + 1) == b.len() => {
-                whole_object = true;
-                break;
-            }
+            // The whole object without an array: no records, so no next page.
+            b'}' if skip_ws(b, i + 1) == b.len() => return None,
             b'"' => {}
             _ => return None,
         }
@@ -554,63 +585,60 @@ fn page_cursor(b: &[u8]) -> Option<String> {
         i = skip_ws(b, value_end);
         match b.get(i)? {
             b',' => i += 1,
-            b'}' if skip_ws(b, i + 1) == b.len() => {
-                whole_object = true;
-                break;
-            }
+            // Also the `}` of an object without an array, as above.
             _ => return None,
         }
     }
 
     // Backward from the closing `}`, member by member, up to a container value.
-    if !whole_object {
-        let mut j = skip_ws_back(b, b.len());
-        if j == 0 || b[j - 1] != b'}' {
+    let mut j = skip_ws_back(b, b.len());
+    if j == 0 || b[j - 1] != b'}' {
+        return None;
+    }
+    j -= 1;
+    loop {
+        j = skip_ws_back(b, j);
+        let value_end = j;
+        let value_start = match b.get(j.checked_sub(1)?)? {
+            b']' => {
+                // An empty array here may be the records: then there is no next page.
+                if b.get(skip_ws_back(b, j - 1).checked_sub(1)?) == Some(&b'[') {
+                    return None;
+                }
+                break;
+            }
+            b'}' => break,
+            b'"' => string_start(b, j - 1)?,
+            _ => {
+                let mut k = j;
+                while k > 0 && !matches!(b[k - 1], b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
+                    k -= 1;
+                }
+                k
+            }
+        };
+        j = skip_ws_back(b, value_start);
+        if j == 0 || b[j - 1] != b':' {
             return None;
         }
-        j -= 1;
-        loop {
-            j = skip_ws_back(b, j);
-            let value_end = j;
-            let value_start = match b.get(j.checked_sub(1)?)? {
-                b']' => {
-                    // An empty array here may be the records: then there is no next page.
-                    if b.get(skip_ws_back(b, j - 1).checked_sub(1)?) == Some(&b'[') {
-                        return None;
-                    }
-                    break;
-                }
-                b'}' => break,
-                b'"' => string_start(b, j - 1)?,
-                _ => {
-                    let mut k = j;
-                    while k > 0 && !matches!(b[k - 1], b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
-                        k -= 1;
-                    }
-                    k
-                }
-            };
-            j = skip_ws_back(b, value_start);
-            if j == 0 || b[j - 1] != b':' {
-                return None;
-            }
-            j = skip_ws_back(b, j - 1);
-            if j == 0 || b[j - 1] != b'"' {
-                return None;
-            }
-            let key_start = string_start(b, j - 1)?;
-            head.note(&b[key_start + 1..j - 1], &b[value_start..value_end])?;
-            j = skip_ws_back(b, key_start);
-            match b.get(j.checked_sub(1)?)? {
-                b',' => j -= 1,
-                _ => return None,
-            }
+        j = skip_ws_back(b, j - 1);
+        if j == 0 || b[j - 1] != b'"' {
+            return None;
+        }
+        let key_start = string_start(b, j - 1)?;
+        head.note(&b[key_start + 1..j - 1], &b[value_start..value_end])?;
+        j = skip_ws_back(b, key_start);
+        match b.get(j.checked_sub(1)?)? {
+            b',' => j -= 1,
+            _ => return None,
         }
     }
 
     match (head.remaining, head.next_offset) {
-        (Some(n), Some(next)) if n > 0 && !next.is_empty() => Some(next.to_owned()),
-        _ => None,
+        (Some(0), _) | (_, None | Some("")) => None,
+        // A count the scan did not see may still sit between two containers; then the guess
+        // costs one unused request on the last page.
+        (_, Some(next)) => Some(next.to_owned()),
     }
 }
 
@@ -623,10 +651,11 @@ struct PageHead<'a> {
 
 impl<'a> PageHead<'a> {
     /// Takes note of one top-level member; `None` when the value is not one the cursor can be
-    /// read from cheaply (an escaped or non-string cursor, a non-integer count, a repeated key).
+    /// read from cheaply (an escaped or non-string cursor, a non-integer count, a repeated key,
+    /// or both names of the count: the decoded page settles those).
     fn note(&mut self, key: &[u8], value: &'a [u8]) -> Option<()> {
         match key {
-            b"records_remaining" if self.remaining.is_none() => {
+            b"records_remaining" | b"reports_remaining" if self.remaining.is_none() => {
                 self.remaining = Some(plain_u64(value)?);
             }
             b"next_offset" if self.next_offset.is_none() => {
@@ -637,7 +666,7 @@ impl<'a> PageHead<'a> {
                 self.next_offset = Some(std::str::from_utf8(inner).ok()?);
             }
             // A second copy of a key: serde refuses the page anyway.
-            b"records_remaining" | b"next_offset" => return None,
+            b"records_remaining" | b"reports_remaining" | b"next_offset" => return None,
             _ => {}
         }
         Some(())
@@ -798,13 +827,28 @@ mod tests {
             (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":""}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":null}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":5}"#, None),
+            (
+                r#"{"records":[{"id":"b"}],"reports_remaining":5,"next_offset":"b"}"#,
+                Some("b"),
+            ),
+            (
+                r#"{"next_offset":"b","reports_remaining":5,"records":[{"id":"b"}]}"#,
+                Some("b"),
+            ),
+            (r#"{"records":[{"id":"b"}],"reports_remaining":0,"next_offset":"b"}"#, None),
+            (r#"{"records":[{"id":"b"}],"next_offset":"b"}"#, Some("b")),
+            (r#"{"records":[{"id":"b"}],"next_offset":"b","records_remaining":null}"#, None),
+            (
+                r#"{"records":[{"id":"b"}],"records_remaining":5,"reports_remaining":5,"next_offset":"b"}"#,
+                None,
+            ),
             (r#"{"records":[{"id":"b"}],"records_remaining":5.0,"next_offset":"b"}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":-5,"next_offset":"b"}"#, None),
             (
                 r#"{"records":[{"id":"b"}],"next_offset":"a","records_remaining":5,"next_offset":"b"}"#,
                 None,
             ),
-            (r#"{"records_remaining":5,"next_offset":"b"}"#, Some("b")),
+            (r#"{"records_remaining":5,"next_offset":"b"}"#, None),
             (r#"{"records_remaining":5,"next_offset":"b"} x"#, None),
             (r#"[1,2]"#, None),
             ("", None),
@@ -817,6 +861,13 @@ mod tests {
                 *want,
                 "{body}: the look-ahead cursor"
             );
+            if let (Some(want), Ok(page)) = (want, ReportPage::from_json(body.as_bytes())) {
+                assert_eq!(
+                    page.next_cursor().ok().flatten(),
+                    Some(*want),
+                    "{body}: the scan guesses the cursor the decoded page leads to"
+                );
+            }
         }
     }
 }
