@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Paged fetch against fake pagers: completeness, progress, resume after errors, overlapping
-//! pages, cancellation (between pages and in flight), the page cap, cursors that
+//! pages, cancellation (between pages and in flight), the page and record limits, cursors that
 //! repeat or are missing. (Hostile servers over HTTP: `hostile_paging.rs`.)
 //!
 //! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
@@ -8,7 +8,8 @@
 mod logs {
     use async_trait::async_trait;
     use sdesk_core::logs::{
-        FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_PAGES,
+        FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES,
+        DEFAULT_MAX_RECORDS,
     };
     use sdesk_core::models::{ConnectionReport, ReportPage, ReportQuery};
     use sdesk_core::{Error, ErrorKind, Result};
@@ -337,6 +338,17 @@ mod logs {
     #[tokio::test]
     async fn page_cap_stops_a_looping_server() {
         assert_eq!(DEFAULT_MAX_PAGES, 10_000, "the documented default cap");
+        let fetch = ReportFetch::new(ReportQuery::default());
+        assert_eq!(
+            (fetch.max_records(), fetch.max_bytes()),
+            (DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES),
+            "the documented default limits"
+        );
+        assert_eq!(
+            (DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES),
+            (2_000_000, 2 << 30),
+            "twice a million-record account; 2 GiB"
+        );
         let pager = EndlessPager {
             calls: Mutex::new(0),
         };
@@ -347,12 +359,12 @@ mod logs {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            ErrorKind::Decode,
-            "reported as a server answer problem"
+            ErrorKind::LimitExceeded,
+            "a safety limit, not a broken answer"
         );
         assert!(
-            err.to_string().contains("5 pages"),
-            "the message names the cap: {err}"
+            err.to_string().contains("page limit of 5"),
+            "the message names the limit and its value: {err}"
         );
         assert_eq!(
             *pager.calls.lock().unwrap(),
@@ -539,6 +551,63 @@ mod logs {
             ["a1", "b1", "c1"],
             "no count is not a count of 0: paging goes on while there is a cursor"
         );
+    }
+
+    #[tokio::test]
+    async fn the_record_limit_stops_a_run_and_a_higher_limit_resumes_it() {
+        let pager = FakePager::new(100, 10);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(35);
+        let err = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+        assert!(
+            err.to_string().contains("record limit of 35"),
+            "the message names the limit and its value: {err}"
+        );
+        assert_eq!(
+            fetch.records().len(),
+            40,
+            "the page that reached the limit is stored whole"
+        );
+        assert_eq!(pager.calls().len(), 4, "no request after the limit");
+        assert!(!fetch.is_complete());
+
+        let again = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::LimitExceeded, "the limit holds");
+        assert_eq!(pager.calls().len(), 4, "and sends nothing");
+
+        let mut fetch = fetch.with_max_records(1_000);
+        fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_all_once(fetch.records(), 100);
+        assert_eq!(
+            pager.calls()[4],
+            Some("id-00039".into()),
+            "a higher limit resumes at the cursor"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_last_page_that_reaches_the_record_limit_is_complete() {
+        let pager = FakePager::new(30, 10);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(30);
+        let status = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            status,
+            FetchStatus::Complete,
+            "the limit only stops requests for more"
+        );
+        assert_all_once(fetch.records(), 30);
     }
 
     #[tokio::test]

@@ -49,14 +49,29 @@ pub enum PageBody {
 /// blocking thread would cost about as much as it saves.
 const INLINE_DECODE_MAX: usize = 64 * 1024;
 
-/// At most this many records are reserved ahead (from the server's `records_remaining`), so
-/// that a large fetch grows its storage once instead of doubling and copying it repeatedly,
-/// while a server that claims billions of records cannot make it reserve absurd amounts.
-const RESERVE_AHEAD_MAX: usize = 100_000;
+/// Records per page at most (the API's documented page size). Storage reserved ahead of the
+/// records is at least this much, and the look-ahead request is skipped when a page of this
+/// size could reach the record limit.
+const PAGE_RECORDS: usize = 1_000;
 
 /// Default cap on the number of pages one fetch requests: 10,000 pages of 1,000 records is ten
 /// million records, far beyond any real account, so reaching it means the server is looping.
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+
+/// Default cap on the distinct records one fetch receives (over all its runs): twice an
+/// account with a million connection reports, which is more than any account we know of. A
+/// server that pages on forever with new ids is stopped here instead of when memory runs out:
+/// held in memory, a record takes about 950 bytes as the API sends them (measured with the
+/// sandbox's records) and about 600 bytes when it is nothing but an id, so the records of a
+/// run stay below about 2 GB. Callers that must stay smaller can set a lower limit
+/// ([`ReportFetch::with_max_records`]).
+pub const DEFAULT_MAX_RECORDS: u64 = 2_000_000;
+
+/// Default cap on the response bytes one fetch receives (over all its runs): 2 GiB, about
+/// 1 KiB for each of [`DEFAULT_MAX_RECORDS`] records, or 2 KiB for each record of a
+/// million-record account (a report is 300–800 bytes of JSON; the sandbox's average 570). It
+/// bounds what the record count cannot: few records with huge fields.
+pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
 
 /// Progress of a fetch, sent after every page (an app event, camelCase JSON).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -102,13 +117,19 @@ pub enum FetchStatus {
 ///   last one. A page that says more records remain but gives no cursor (or no records), and a
 ///   cursor that was already received in this fetch (A→B→A as much as A→A), end the run with
 ///   [`Error::InvalidResponse`].
-/// - At most [`ReportFetch::max_pages`] pages are requested (default [`DEFAULT_MAX_PAGES`]);
-///   a server that keeps sending cursors past that ends the run with [`Error::Decode`].
+/// - Safety limits, each checked before a request is sent: at most
+///   [`ReportFetch::max_pages`] pages (default [`DEFAULT_MAX_PAGES`]),
+///   [`ReportFetch::max_records`] distinct records (default [`DEFAULT_MAX_RECORDS`]) and
+///   [`ReportFetch::max_bytes`] response bytes (default [`DEFAULT_MAX_BYTES`]). A run that
+///   reaches one while the server says there is more ends with [`Error::LimitExceeded`]
+///   naming the limit. The page that reached it is stored whole, so a fetch can end up to one
+///   page beyond a limit; a run whose last page reaches a limit is still complete.
 ///
 /// Every way a run ends other than [`FetchStatus::Complete`] or
 /// [`FetchStatus::AlreadyComplete`] is an error, and after any error the records received so
 /// far are kept and the cursor stays at the first page not stored: running again retries that
-/// page.
+/// page (after an [`Error::LimitExceeded`], once the limit has been raised with the `with_*`
+/// methods).
 #[derive(Debug, Clone)]
 pub struct ReportFetch {
     query: ReportQuery,
@@ -120,7 +141,11 @@ pub struct ReportFetch {
     complete: bool,
     /// Hashes (with `seen`'s hasher) of every cursor received, to catch cycles of any length.
     cursors: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    /// Response bytes received (of [`PageBody::Json`] pages).
+    bytes: u64,
     max_pages: u32,
+    max_records: u64,
+    max_bytes: u64,
 }
 
 impl ReportFetch {
@@ -135,7 +160,10 @@ impl ReportFetch {
             records_remaining: 0,
             complete: false,
             cursors: HashSet::default(),
+            bytes: 0,
             max_pages: DEFAULT_MAX_PAGES,
+            max_records: DEFAULT_MAX_RECORDS,
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 
@@ -148,6 +176,35 @@ impl ReportFetch {
     /// The page cap.
     pub fn max_pages(&self) -> u32 {
         self.max_pages
+    }
+
+    /// Sets the cap on distinct records (at least 1), counted over all runs, taken records
+    /// included.
+    pub fn with_max_records(mut self, max_records: u64) -> Self {
+        self.max_records = max_records.max(1);
+        self
+    }
+
+    /// The cap on distinct records.
+    pub fn max_records(&self) -> u64 {
+        self.max_records
+    }
+
+    /// Sets the cap on response bytes (at least 1), counted over all runs. Only bodies the
+    /// pager delivers undecoded ([`PageBody::Json`], as the API client does) are counted.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self
+    }
+
+    /// The cap on response bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Response bytes received so far (over all runs; see [`ReportFetch::with_max_bytes`]).
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes
     }
 
     /// The query.
@@ -222,10 +279,11 @@ impl ReportFetch {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
+            // Also before a look-ahead answer is used: the page it answers is one more request.
+            self.check_limits()?;
             let body = match received.take() {
                 Some(body) => body,
                 None => {
-                    self.check_page_cap()?;
                     let request = pager.report_page_body(&query, self.cursor.as_deref());
                     tokio::select! {
                         biased;
@@ -262,13 +320,14 @@ impl ReportFetch {
         cancel: &CancellationToken,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<Option<PageBody>> {
+        self.bytes = self.bytes.saturating_add(bytes.len() as u64);
         let look_ahead = page_cursor(&bytes).filter(|next| {
-            // No look-ahead where storing this page ends the run anyway: a cursor already
-            // received, or the page cap.
+            // No look-ahead where storing this page ends the run anyway (a cursor already
+            // received) or may reach a limit.
             !self
                 .cursors
                 .contains(&self.seen.hasher.hash_one(next.as_str()))
-                && self.pages.saturating_add(1) < self.max_pages
+                && !self.may_reach_a_limit()
         });
         let decoding = decode_page(bytes, self.seen.hasher.clone());
         tokio::pin!(decoding);
@@ -308,20 +367,43 @@ impl ReportFetch {
         body.map(Some)
     }
 
-    /// The error that ends a run once [`ReportFetch::max_pages`] pages have been received.
-    fn check_page_cap(&self) -> Result<()> {
-        if self.pages < self.max_pages {
+    /// The error that ends a run before a request once a limit is reached.
+    fn check_limits(&self) -> Result<()> {
+        let received = self.seen.len() as u64;
+        let (limit, value, sent) = if self.pages >= self.max_pages {
+            (
+                "page",
+                u64::from(self.max_pages),
+                format!("{} pages", self.pages),
+            )
+        } else if received >= self.max_records {
+            ("record", self.max_records, format!("{received} records"))
+        } else if self.bytes >= self.max_bytes {
+            ("byte", self.max_bytes, format!("{} bytes", self.bytes))
+        } else {
             return Ok(());
-        }
-        Err(Error::Decode {
+        };
+        let remaining = match self.records_remaining {
+            0 => String::new(),
+            n => format!(" (it says {n} more remain)"),
+        };
+        Err(Error::LimitExceeded {
             message: format!(
-                "the server sent more than {} pages of connection reports; stopped to avoid an \
-                 endless loop ({} records kept)",
-                self.max_pages,
-                self.seen.len()
+                "the {limit} limit of {value} was reached: the server sent {sent} of connection \
+                 reports without reaching the last page{remaining}; the {received} records \
+                 received are kept"
             ),
-            body: String::new(),
         })
+    }
+
+    /// Whether storing one more page may reach a limit, so that the request after it would
+    /// not be sent: then no look-ahead request goes out for it. (For records this assumes at
+    /// most [`PAGE_RECORDS`] per page; a larger page is still caught by
+    /// [`ReportFetch::check_limits`], at the cost of one unused request.)
+    fn may_reach_a_limit(&self) -> bool {
+        self.pages.saturating_add(1) >= self.max_pages
+            || (self.seen.len() + PAGE_RECORDS) as u64 >= self.max_records
+            || self.bytes >= self.max_bytes
     }
 
     /// [`ReportFetch::absorb`], then the progress event.
@@ -345,9 +427,16 @@ impl ReportFetch {
         self.records_remaining = page.records_remaining.unwrap_or(0);
         let incoming = page.records.len();
         if self.records.capacity() - self.records.len() < incoming {
-            let ahead = usize::try_from(self.records_remaining)
+            // Room for the records the server says remain, so that a large fetch does not
+            // regrow storage page by page; but never more than the records already held (at
+            // least a page) nor beyond the record limit: storage then grows geometrically, as
+            // a `Vec` does by itself, and a count the server has not backed with records
+            // cannot make the fetch reserve more than that.
+            let held = self.records.len().max(PAGE_RECORDS);
+            let allowed = self.max_records.saturating_sub(self.seen.len() as u64);
+            let ahead = usize::try_from(self.records_remaining.min(allowed))
                 .unwrap_or(usize::MAX)
-                .min(RESERVE_AHEAD_MAX);
+                .min(held);
             self.records.reserve(incoming.saturating_add(ahead));
             self.seen.reserve(incoming.saturating_add(ahead));
         }
