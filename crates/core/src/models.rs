@@ -938,12 +938,15 @@ impl ReportPage {
     ///
     /// | records | count (`records_remaining`) | `next_offset` | result |
     /// |---|---|---|---|
-    /// | any | 0 | any | last page (the document defines `next_offset` as the id of the last record returned, so a last page may carry one) |
+    /// | any | 0 | any | last page (a `next_offset` is the last record's id, see below) |
     /// | none | > 0 | any | invalid: more remain, yet none were sent |
     /// | none | absent | any | last page |
     /// | some | > 0 or absent | present | follow `next_offset` |
     /// | some | > 0 | absent | invalid: more remain, but there is no cursor to ask for them |
     /// | some | absent | absent | last page |
+    ///
+    /// TeamViewer's document defines `next_offset` as the id of the last record returned, so a
+    /// last page may well carry one; its count of 0 decides.
     pub fn next_cursor(&self) -> Result<Option<&str>> {
         let cursor = self.next_offset.as_deref().filter(|o| !o.is_empty());
         match (self.records_remaining, self.records.is_empty(), cursor) {

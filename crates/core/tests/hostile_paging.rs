@@ -76,8 +76,8 @@ mod logs {
     }
 
     fn record(i: usize) -> Value {
-        json!({"id": id(i), "userid": "u1", "username": "Anna", "start_date": "2024-03-02T10:00:00Z",
-               "end_date": "2024-03-02T11:00:00Z"})
+        json!({"id": id(i), "userid": "u1", "username": "Anna",
+               "start_date": "2024-03-02T10:00:00Z", "end_date": "2024-03-02T11:00:00Z"})
     }
 
     /// The page after `offset` of `total` records, 1,000 per page, with the count under `count`

@@ -641,8 +641,9 @@ async fn decode_page(body: Vec<u8>, hasher: RandomState) -> Result<(ReportPage, 
 /// records) has no next page.
 ///
 /// Reading JSON backwards is unambiguous at the top level: a string ends at a `"` and starts at
-/// the nearest `"` before it that is not escaped (inside a JSON string every `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
-/// it with the decoded page's own cursor before using that request's answer.
+/// the nearest `"` before it that is not escaped (inside a JSON string every `"` is escaped).
+/// The result is only a guess for the look-ahead request; the fetch compares it with the
+/// decoded page's own cursor before using that request's answer.
 fn page_cursor(b: &[u8]) -> Option<String> {
     let mut head = PageHead::default();
     // Forward from `{`, member by member, up to a container value (or the end).
