@@ -581,85 +581,182 @@ pub struct Feedback {
 }
 
 /// One connection report (`GET /api/v1/reports/connections`).
+///
+/// Decoding accepts the fee under either of the names TeamViewer's document uses for it: `fee`
+/// (its field list, and the OpenAPI spec) or `bill` (its example), as a number or a numeric
+/// string; a record with both keeps `fee` unless that is null. It serialises as `fee`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(from = "ReportWire")]
 pub struct ConnectionReport {
     /// Report id (uuid).
     pub id: String,
     /// Supporter account id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// Supporter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// TeamViewer ID of the remote device (string or number on the wire).
-    #[serde(
-        default,
-        deserialize_with = "opt_string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deviceid: Option<String>,
     /// Remote device name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub devicename: Option<String>,
     /// Group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub groupid: Option<String>,
     /// Group name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub groupname: Option<String>,
     /// Kind of connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_session_type: Option<ReportSessionType>,
     /// Start.
     #[serde(
-        default,
-        deserialize_with = "opt_timestamp",
         serialize_with = "api_time::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub start_date: Option<DateTime<Utc>>,
     /// End.
     #[serde(
-        default,
-        deserialize_with = "opt_timestamp",
         serialize_with = "api_time::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub end_date: Option<DateTime<Utc>>,
-    /// Fee.
-    #[serde(
-        default,
-        deserialize_with = "opt_f64_lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Fee ("costs for the connection"); on the wire `fee` or `bill`, a number or a numeric
+    /// string such as `"0.00"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<f64>,
     /// Currency of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Billing state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Billing state, kept verbatim. TeamViewer documents `Bill`, `Billed` and `DoNotBill`
+    /// ([`BILLING_STATES`]); any other text is kept as it came.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_state: Option<String>,
     /// Notes (editable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Contact id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Session code the connection belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_code: Option<String>,
     /// Session note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_note: Option<String>,
     /// The customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_customer: Option<EndCustomer>,
     /// Customer feedback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Feedback>,
     /// Integrator data set when the session code was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_api: Option<String>,
+}
+
+/// The billing states TeamViewer documents for reports (doc 2023-03, p48 and p51).
+pub const BILLING_STATES: [&str; 3] = ["Bill", "Billed", "DoNotBill"];
+
+/// A [`ConnectionReport`] as it arrives: the same members, plus the fee's second name `bill`.
+/// (A serde `alias` would refuse a record that carries both names as a duplicate field.) The
+/// conversion names every field on both sides, so a field added to one and not the other does
+/// not compile.
+#[derive(Deserialize)]
+struct ReportWire {
+    id: String,
+    #[serde(default)]
+    userid: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    deviceid: Option<String>,
+    #[serde(default)]
+    devicename: Option<String>,
+    #[serde(default)]
+    groupid: Option<String>,
+    #[serde(default)]
+    groupname: Option<String>,
+    #[serde(default)]
+    support_session_type: Option<ReportSessionType>,
+    #[serde(default, deserialize_with = "opt_timestamp")]
+    start_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "opt_timestamp")]
+    end_date: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "opt_f64_lenient")]
+    fee: Option<f64>,
+    #[serde(default, deserialize_with = "opt_f64_lenient")]
+    bill: Option<f64>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    billing_state: Option<String>,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    contact_id: Option<String>,
+    #[serde(default)]
+    session_code: Option<String>,
+    #[serde(default)]
+    session_note: Option<String>,
+    #[serde(default)]
+    end_customer: Option<EndCustomer>,
+    #[serde(default)]
+    feedback: Option<Feedback>,
+    #[serde(default)]
+    custom_api: Option<String>,
+}
+
+impl From<ReportWire> for ConnectionReport {
+    fn from(w: ReportWire) -> Self {
+        let ReportWire {
+            id,
+            userid,
+            username,
+            deviceid,
+            devicename,
+            groupid,
+            groupname,
+            support_session_type,
+            start_date,
+            end_date,
+            fee,
+            bill,
+            currency,
+            billing_state,
+            notes,
+            contact_id,
+            session_code,
+            session_note,
+            end_customer,
+            feedback,
+            custom_api,
+        } = w;
+        Self {
+            id,
+            userid,
+            username,
+            deviceid,
+            devicename,
+            groupid,
+            groupname,
+            support_session_type,
+            start_date,
+            end_date,
+            fee: fee.or(bill),
+            currency,
+            billing_state,
+            notes,
+            contact_id,
+            session_code,
+            session_note,
+            end_customer,
+            feedback,
+            custom_api,
+        }
+    }
 }
 
 impl ConnectionReport {
@@ -777,17 +874,54 @@ impl ReportQuery {
 }
 
 /// One page of connection reports.
-#[derive(Debug, Clone, Deserialize)]
+///
+/// TeamViewer's document calls the count `records_remaining` in its field list and
+/// `reports_remaining` in its text; both are accepted (a page naming both must give the same
+/// number). The count is `None` when the page has neither.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "ReportPageWire")]
 pub struct ReportPage {
     /// Records, newest end date first.
-    #[serde(default, deserialize_with = "page_records")]
     pub records: Vec<ConnectionReport>,
-    /// How many records remain after this page.
-    #[serde(default)]
-    pub records_remaining: u64,
+    /// How many records remain after this page (`records_remaining` or `reports_remaining`);
+    /// `None` when the server did not say.
+    pub records_remaining: Option<u64>,
     /// Id of the last record, to pass back as `offset_id`.
-    #[serde(default)]
     pub next_offset: Option<String>,
+}
+
+/// A [`ReportPage`] as it arrives, with both names of the count.
+#[derive(Deserialize)]
+struct ReportPageWire {
+    #[serde(default, deserialize_with = "page_records")]
+    records: Vec<ConnectionReport>,
+    #[serde(default)]
+    records_remaining: Option<u64>,
+    #[serde(default)]
+    reports_remaining: Option<u64>,
+    #[serde(default)]
+    next_offset: Option<String>,
+}
+
+impl TryFrom<ReportPageWire> for ReportPage {
+    type Error = String;
+
+    fn try_from(w: ReportPageWire) -> std::result::Result<Self, String> {
+        let records_remaining = match (w.records_remaining, w.reports_remaining) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(format!(
+                    "the page gives two different counts of the records that remain: \
+                     records_remaining {a}, reports_remaining {b}"
+                ))
+            }
+            (a, b) => a.or(b),
+        };
+        Ok(Self {
+            records: w.records,
+            records_remaining,
+            next_offset: w.next_offset,
+        })
+    }
 }
 
 impl ReportPage {
@@ -797,15 +931,46 @@ impl ReportPage {
         crate::client::decode(body)
     }
 
-    /// The cursor to follow, or `None` when this was the last page.
-    pub fn next(&self) -> Option<&str> {
-        if self.records_remaining == 0 || self.records.is_empty() {
-            return None;
+    /// Where paging goes after this page: `Ok(Some(cursor))` to request the page after
+    /// `cursor` (`offset_id`), `Ok(None)` when this was the last page, and
+    /// [`Error::InvalidResponse`] when the page contradicts itself, so that records the server
+    /// says exist are never dropped silently. (An empty `next_offset` counts as absent.)
+    ///
+    /// | records | count (`records_remaining`) | `next_offset` | result |
+    /// |---|---|---|---|
+    /// | any | 0 | any | last page (a `next_offset` is the last record's id, see below) |
+    /// | none | > 0 | any | invalid: more remain, yet none were sent |
+    /// | none | absent | any | last page |
+    /// | some | > 0 or absent | present | follow `next_offset` |
+    /// | some | > 0 | absent | invalid: more remain, but there is no cursor to ask for them |
+    /// | some | absent | absent | last page |
+    ///
+    /// TeamViewer's document defines `next_offset` as the id of the last record returned, so a
+    /// last page may well carry one; its count of 0 decides.
+    pub fn next_cursor(&self) -> Result<Option<&str>> {
+        let cursor = self.next_offset.as_deref().filter(|o| !o.is_empty());
+        match (self.records_remaining, self.records.is_empty(), cursor) {
+            (Some(0), _, _) | (None, true, _) | (None, false, None) => Ok(None),
+            (Some(n), true, _) => Err(Error::InvalidResponse {
+                message: format!(
+                    "the server says {n} more connection reports remain but sent a page \
+                     without any"
+                ),
+            }),
+            (Some(n), false, None) => Err(Error::InvalidResponse {
+                message: format!(
+                    "the server says {n} more connection reports remain but gave no \
+                     next_offset to ask for them"
+                ),
+            }),
+            (_, false, Some(cursor)) => Ok(Some(cursor)),
         }
-        self.next_offset
-            .as_deref()
-            .filter(|o| !o.is_empty())
-            .or_else(|| self.records.last().map(|r| r.id.as_str()))
+    }
+
+    /// [`ReportPage::next_cursor`] without the error: `None` both for the last page and for a
+    /// page that contradicts itself. Paging code should use `next_cursor`.
+    pub fn next(&self) -> Option<&str> {
+        self.next_cursor().ok().flatten()
     }
 }
 
@@ -940,16 +1105,226 @@ mod tests {
         );
     }
 
+    fn page(v: serde_json::Value) -> ReportPage {
+        // Both the borrowing and the owning deserializer, as the client and tests use them.
+        let text = v.to_string();
+        let a: ReportPage = serde_json::from_str(&text).unwrap();
+        let b: ReportPage = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            (a.records_remaining, &a.next_offset, a.records.len()),
+            (b.records_remaining, &b.next_offset, b.records.len()),
+            "{text}: both deserializers agree"
+        );
+        a
+    }
+
+    /// What `next_cursor` should give: the cursor, or `Err(())` for invalid_response.
+    type Expected = std::result::Result<Option<&'static str>, ()>;
+
     #[test]
-    fn report_page_cursor() {
-        let p: ReportPage = serde_json::from_value(json!({
-            "records": [{"id": "x"}], "records_remaining": 5, "next_offset": "x"
-        }))
-        .unwrap();
-        assert_eq!(p.next(), Some("x"));
-        let p: ReportPage =
-            serde_json::from_value(json!({"records": [{"id": "x"}], "records_remaining": 0}))
-                .unwrap();
-        assert_eq!(p.next(), None, "records_remaining 0 ends the paging");
+    fn report_page_cursor_follows_the_documented_rules() {
+        let one = json!([{"id": "x"}]);
+        let none = json!([]);
+        // (body, the cursor or Err(()) for invalid_response, why)
+        let cases: Vec<(serde_json::Value, Expected, &str)> = vec![
+            (
+                json!({"records": one, "records_remaining": 5, "next_offset": "x"}),
+                Ok(Some("x")),
+                "more remain and a cursor: follow it",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 5, "next_offset": "x"}),
+                Ok(Some("x")),
+                "the document's other name for the count must keep paging too",
+            ),
+            (
+                json!({"records": one, "next_offset": "x"}),
+                Ok(Some("x")),
+                "no count but a cursor: keep paging",
+            ),
+            (
+                json!({"records": one, "records_remaining": 0}),
+                Ok(None),
+                "records_remaining 0 ends the paging",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 0, "next_offset": "x"}),
+                Ok(None),
+                "a count of 0 ends the paging even with a cursor (the last record's id)",
+            ),
+            (
+                json!({"records": one}),
+                Ok(None),
+                "neither count nor cursor: nothing says more remain",
+            ),
+            (
+                json!({"records": none, "records_remaining": 0}),
+                Ok(None),
+                "an empty last page",
+            ),
+            (
+                json!({"records": none, "next_offset": "x"}),
+                Ok(None),
+                "an empty page that claims nothing more is the end",
+            ),
+            (
+                json!({"records": one, "records_remaining": 5}),
+                Err(()),
+                "more remain without a cursor must not end the paging silently",
+            ),
+            (
+                json!({"records": one, "records_remaining": 5, "next_offset": ""}),
+                Err(()),
+                "an empty cursor is no cursor",
+            ),
+            (
+                json!({"records": one, "reports_remaining": 5, "next_offset": null}),
+                Err(()),
+                "a null cursor is no cursor",
+            ),
+            (
+                json!({"records": none, "records_remaining": 5, "next_offset": "x"}),
+                Err(()),
+                "more remain but none were sent",
+            ),
+        ];
+        for (body, want, why) in cases {
+            let p = page(body.clone());
+            let got = p.next_cursor().map_err(|e| {
+                assert_eq!(
+                    e.kind(),
+                    crate::ErrorKind::InvalidResponse,
+                    "{body}: an inconsistent page is invalid_response: {e}"
+                );
+            });
+            assert_eq!(got, want, "{body}: {why}");
+            assert_eq!(p.next(), want.ok().flatten(), "{body}: next() agrees");
+        }
+    }
+
+    #[test]
+    fn report_page_accepts_both_names_of_the_count() {
+        assert_eq!(
+            page(json!({"reports_remaining": 2500})).records_remaining,
+            Some(2500),
+            "reports_remaining is the count's name in the document's text"
+        );
+        assert_eq!(
+            page(json!({"records_remaining": 7, "reports_remaining": 7})).records_remaining,
+            Some(7),
+            "both names with the same number"
+        );
+        assert_eq!(
+            page(json!({"records": []})).records_remaining,
+            None,
+            "a missing count is not 0"
+        );
+        let e = ReportPage::from_json(br#"{"records_remaining": 1, "reports_remaining": 2}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            crate::ErrorKind::Decode,
+            "two different counts are refused, not guessed: {e}"
+        );
+        assert!(e.to_string().contains("records_remaining 1"), "{e}");
+    }
+
+    fn report(v: serde_json::Value) -> ConnectionReport {
+        let text = v.to_string();
+        let a: ConnectionReport = serde_json::from_str(&text).unwrap();
+        let b: ConnectionReport = serde_json::from_value(v).unwrap();
+        assert_eq!(a, b, "{text}: both deserializers agree");
+        a
+    }
+
+    #[test]
+    fn report_fee_is_read_from_fee_or_bill_as_number_or_string() {
+        let cases = [
+            (
+                json!({"id": "a", "bill": "0.00"}),
+                Some(0.0),
+                "the document's example",
+            ),
+            (
+                json!({"id": "a", "bill": "12.50"}),
+                Some(12.5),
+                "bill as a string",
+            ),
+            (json!({"id": "a", "bill": 3}), Some(3.0), "bill as a number"),
+            (
+                json!({"id": "a", "fee": 4.25}),
+                Some(4.25),
+                "fee as a number",
+            ),
+            (
+                json!({"id": "a", "fee": "4.25"}),
+                Some(4.25),
+                "fee as a string",
+            ),
+            (
+                json!({"id": "a", "fee": 1, "bill": "2"}),
+                Some(1.0),
+                "fee wins over bill",
+            ),
+            (
+                json!({"id": "a", "fee": null, "bill": "2"}),
+                Some(2.0),
+                "a null fee yields to bill",
+            ),
+            (json!({"id": "a", "bill": null}), None, "null is no fee"),
+            (json!({"id": "a"}), None, "absent"),
+        ];
+        for (body, want, why) in cases {
+            assert_eq!(report(body.clone()).fee, want, "{body}: {why}");
+        }
+        let e = serde_json::from_value::<ConnectionReport>(json!({"id": "a", "bill": "free"}))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("invalid number"),
+            "a fee that is not a number is refused, not read as 0: {e}"
+        );
+        let out = serde_json::to_value(report(json!({"id": "a", "bill": "0.00"}))).unwrap();
+        assert_eq!(
+            out,
+            json!({"id": "a", "fee": 0.0}),
+            "the fee serialises under its model name"
+        );
+    }
+
+    #[test]
+    fn report_billing_state_is_kept_verbatim() {
+        for state in BILLING_STATES
+            .iter()
+            .copied()
+            .chain(["billed", " DoNotBill ", "Pending", ""])
+        {
+            let r = report(json!({"id": "a", "billing_state": state}));
+            assert_eq!(
+                r.billing_state.as_deref(),
+                Some(state),
+                "{state:?}: documented or not, the billing state is kept as sent"
+            );
+        }
+    }
+
+    #[test]
+    fn report_round_trips_through_its_own_serialisation() {
+        let full = json!({
+            "id": "a", "userid": "u1", "username": "Anna", "deviceid": "123",
+            "devicename": "PC", "groupid": "g1", "groupname": "G",
+            "support_session_type": 2, "start_date": "2024-03-02T10:00:00Z",
+            "end_date": "2024-03-02T11:00:00Z", "fee": 1.5, "currency": "EUR",
+            "billing_state": "Billed", "notes": "n", "contact_id": "c1",
+            "session_code": "s1", "session_note": "sn",
+            "end_customer": {"name": "Jon", "email": "jon@example.com"},
+            "feedback": {"session_rating": 5, "user_comment": "ok"}, "custom_api": "x"
+        });
+        let r = report(full);
+        let again = report(serde_json::to_value(&r).unwrap());
+        assert_eq!(again, r, "every field survives serialise then decode");
+        assert!(
+            r.end_customer.is_some() && r.feedback.is_some() && r.custom_api.is_some(),
+            "nested and late fields are read"
+        );
     }
 }

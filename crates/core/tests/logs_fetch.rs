@@ -1,13 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Paged fetch against fake pagers: completeness, progress, resume after errors, overlapping
-//! pages, cancellation (between pages and in flight), and the page cap.
+//! pages, cancellation (between pages and in flight), the page and record limits, cursors that
+//! repeat or are missing. (Hostile servers over HTTP: `hostile_paging.rs`.)
 //!
 //! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
 
 mod logs {
     use async_trait::async_trait;
     use sdesk_core::logs::{
-        FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_PAGES,
+        FetchProgress, FetchStatus, ReportFetch, ReportPager, DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES,
+        DEFAULT_MAX_RECORDS,
     };
     use sdesk_core::models::{ConnectionReport, ReportPage, ReportQuery};
     use sdesk_core::{Error, ErrorKind, Result};
@@ -92,7 +94,7 @@ mod logs {
             let records = self.data[from..end].to_vec();
             Ok(ReportPage {
                 next_offset: records.last().map(|r| r.id.clone()),
-                records_remaining: (self.data.len() - end) as u64,
+                records_remaining: Some((self.data.len() - end) as u64),
                 records,
             })
         }
@@ -327,7 +329,7 @@ mod logs {
             };
             Ok(ReportPage {
                 records: vec![rec(format!("loop-{n}"))],
-                records_remaining: 1,
+                records_remaining: Some(1),
                 next_offset: Some(format!("loop-{n}")),
             })
         }
@@ -336,6 +338,17 @@ mod logs {
     #[tokio::test]
     async fn page_cap_stops_a_looping_server() {
         assert_eq!(DEFAULT_MAX_PAGES, 10_000, "the documented default cap");
+        let fetch = ReportFetch::new(ReportQuery::default());
+        assert_eq!(
+            (fetch.max_records(), fetch.max_bytes()),
+            (DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES),
+            "the documented default limits"
+        );
+        assert_eq!(
+            (DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES),
+            (2_000_000, 2 << 30),
+            "twice a million-record account; 2 GiB"
+        );
         let pager = EndlessPager {
             calls: Mutex::new(0),
         };
@@ -346,12 +359,12 @@ mod logs {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            ErrorKind::Decode,
-            "reported as a server answer problem"
+            ErrorKind::LimitExceeded,
+            "a safety limit, not a broken answer"
         );
         assert!(
-            err.to_string().contains("5 pages"),
-            "the message names the cap: {err}"
+            err.to_string().contains("page limit of 5"),
+            "the message names the limit and its value: {err}"
         );
         assert_eq!(
             *pager.calls.lock().unwrap(),
@@ -375,7 +388,7 @@ mod logs {
         async fn report_page(&self, _: &ReportQuery, _: Option<&str>) -> Result<ReportPage> {
             Ok(ReportPage {
                 records: vec![rec("same".into())],
-                records_remaining: 10,
+                records_remaining: Some(10),
                 next_offset: Some("same".into()),
             })
         }
@@ -390,8 +403,8 @@ mod logs {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            ErrorKind::Decode,
-            "a cursor that does not move is an error"
+            ErrorKind::InvalidResponse,
+            "a cursor that does not move is an inconsistent answer"
         );
         assert_eq!(
             fetch.progress().pages,
@@ -403,6 +416,198 @@ mod logs {
             1,
             "no duplicate of the repeated record"
         );
+    }
+
+    /// Serves pages from a script: the page after `offset_id` is `script[offset_id]`.
+    struct ScriptPager {
+        pages: Vec<(Option<&'static str>, ReportPage)>,
+        calls: Mutex<Vec<Option<String>>>,
+    }
+
+    impl ScriptPager {
+        fn new(pages: Vec<(Option<&'static str>, ReportPage)>) -> Self {
+            Self {
+                pages,
+                calls: Mutex::default(),
+            }
+        }
+    }
+
+    #[async_trait]
+    impl ReportPager for ScriptPager {
+        async fn report_page(
+            &self,
+            _: &ReportQuery,
+            offset_id: Option<&str>,
+        ) -> Result<ReportPage> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push(offset_id.map(str::to_owned));
+            let (_, page) = self
+                .pages
+                .iter()
+                .find(|(at, _)| *at == offset_id)
+                .expect("a scripted cursor");
+            Ok(page.clone())
+        }
+    }
+
+    fn page(ids: &[&str], remaining: Option<u64>, next: Option<&str>) -> ReportPage {
+        ReportPage {
+            records: ids.iter().map(|id| rec((*id).to_owned())).collect(),
+            records_remaining: remaining,
+            next_offset: next.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cursor_cycle_is_detected_when_it_comes_back() {
+        let pager = ScriptPager::new(vec![
+            (None, page(&["a1"], Some(10), Some("A"))),
+            (Some("A"), page(&["b1"], Some(9), Some("B"))),
+            (Some("B"), page(&["c1"], Some(8), Some("A"))),
+        ]);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_pages(50);
+        let err = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidResponse,
+            "A→B→A is a loop as much as A→A: {err}"
+        );
+        assert_eq!(
+            pager.calls.lock().unwrap().len(),
+            3,
+            "found when A comes back, not at the page limit"
+        );
+        assert_eq!(
+            ids(fetch.records()),
+            ["a1", "b1", "c1"],
+            "the records received are kept"
+        );
+        assert_eq!(
+            fetch.cursor(),
+            Some("B"),
+            "the cursor stays before the loop"
+        );
+        assert!(!fetch.is_complete());
+    }
+
+    #[tokio::test]
+    async fn pages_that_contradict_themselves_end_the_run_with_invalid_response() {
+        // (second page, why)
+        let cases = [
+            (
+                page(&["b1"], Some(5), None),
+                "more remain but there is no cursor",
+            ),
+            (
+                page(&[], Some(5), Some("B")),
+                "more remain but none were sent",
+            ),
+        ];
+        for (second, why) in cases {
+            let pager = ScriptPager::new(vec![
+                (None, page(&["a1", "a2"], Some(6), Some("A"))),
+                (Some("A"), second),
+            ]);
+            let mut fetch = ReportFetch::new(ReportQuery::default());
+            let err = fetch
+                .run(&pager, &CancellationToken::new(), &mut |_| {})
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{why}: {err}");
+            assert!(!fetch.is_complete(), "{why}: never complete");
+            assert_eq!(
+                fetch.cursor(),
+                Some("A"),
+                "{why}: a later run asks for the same page again"
+            );
+            assert!(
+                fetch.records().len() >= 2,
+                "{why}: the records before are kept"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_without_a_count_follows_its_cursor() {
+        let pager = ScriptPager::new(vec![
+            (None, page(&["a1"], None, Some("A"))),
+            (Some("A"), page(&["b1"], None, Some("B"))),
+            (Some("B"), page(&["c1"], None, None)),
+        ]);
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let status = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(status, FetchStatus::Complete);
+        assert_eq!(
+            ids(fetch.records()),
+            ["a1", "b1", "c1"],
+            "no count is not a count of 0: paging goes on while there is a cursor"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_record_limit_stops_a_run_and_a_higher_limit_resumes_it() {
+        let pager = FakePager::new(100, 10);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(35);
+        let err = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+        assert!(
+            err.to_string().contains("record limit of 35"),
+            "the message names the limit and its value: {err}"
+        );
+        assert_eq!(
+            fetch.records().len(),
+            40,
+            "the page that reached the limit is stored whole"
+        );
+        assert_eq!(pager.calls().len(), 4, "no request after the limit");
+        assert!(!fetch.is_complete());
+
+        let again = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::LimitExceeded, "the limit holds");
+        assert_eq!(pager.calls().len(), 4, "and sends nothing");
+
+        let mut fetch = fetch.with_max_records(1_000);
+        fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_all_once(fetch.records(), 100);
+        assert_eq!(
+            pager.calls()[4],
+            Some("id-00039".into()),
+            "a higher limit resumes at the cursor"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_last_page_that_reaches_the_record_limit_is_complete() {
+        let pager = FakePager::new(30, 10);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(30);
+        let status = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            status,
+            FetchStatus::Complete,
+            "the limit only stops requests for more"
+        );
+        assert_all_once(fetch.records(), 30);
     }
 
     #[tokio::test]

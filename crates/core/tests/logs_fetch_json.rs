@@ -2,7 +2,8 @@
 //! The paged fetch with a pager that delivers JSON bodies (`PageBody::Json`, as the API client
 //! does): the look-ahead request for the next page goes out while a page is decoded, and none
 //! of the fetch's guarantees change: order, exactly-once, resume after errors (also errors of
-//! the look-ahead request and of decoding), cancellation, the page cap, the repeated cursor.
+//! the look-ahead request and of decoding), cancellation, the page, record and byte limits (no
+//! unused look-ahead at a limit), the repeated cursor, pages that contradict themselves.
 //!
 //! Tests live in `mod logs` so that `cargo test -p sdesk-core logs` selects them.
 
@@ -277,9 +278,54 @@ mod logs {
         let err = run(&mut fetch, &pager, &log, &CancellationToken::new())
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
         assert_eq!(requests(&log).len(), 5, "exactly max_pages requests");
         assert_eq!(fetch.records().len(), 50, "all five pages stored");
+    }
+
+    #[tokio::test]
+    async fn the_record_limit_sends_no_request_past_it() {
+        let log = Log::default();
+        let pager = JsonPager::new(10_000, 100, &log);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(2_450);
+        let err = run(&mut fetch, &pager, &log, &CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+        assert!(err.to_string().contains("record limit of 2450"), "{err}");
+        assert_eq!(
+            requests(&log).len(),
+            25,
+            "the 25th page reaches the limit; no look-ahead request goes out after it"
+        );
+        assert_eq!(fetch.records().len(), 2_500, "all 25 pages stored");
+        assert_eq!(fetch.cursor(), Some("id-02499"), "resumable after them");
+    }
+
+    #[tokio::test]
+    async fn the_byte_limit_counts_bodies_and_sends_no_request_past_it() {
+        let log = Log::default();
+        let pager = JsonPager::new(10_000, 10, &log);
+        let three: usize = [None, Some("id-00009"), Some("id-00019")]
+            .iter()
+            .map(|at| pager.body(*at).len())
+            .sum();
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_bytes(three as u64);
+        let err = run(&mut fetch, &pager, &log, &CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+        assert!(
+            err.to_string().contains(&format!("byte limit of {three}")),
+            "the message names the limit and its value: {err}"
+        );
+        assert_eq!(fetch.bytes_received(), three as u64, "every body counted");
+        assert_eq!(
+            requests(&log).len(),
+            3,
+            "three bodies reach the limit; no look-ahead request goes out after the third"
+        );
+        assert_eq!(fetch.records().len(), 30, "the records are kept");
     }
 
     /// Answers every request with the same page and the same cursor.
@@ -307,7 +353,7 @@ mod logs {
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
         assert_eq!(fetch.progress().pages, 2, "found on the second page");
         assert_eq!(
             *pager.0.lock().unwrap(),
@@ -342,17 +388,23 @@ mod logs {
     async fn a_look_ahead_the_page_does_not_confirm_is_not_used() {
         let pager = EmptyButMore(Mutex::default());
         let mut fetch = ReportFetch::new(ReportQuery::default());
-        let status = fetch
+        let err = fetch
             .run(&pager, &CancellationToken::new(), &mut |_| {})
             .await
-            .unwrap();
+            .unwrap_err();
         assert_eq!(
-            status,
-            FetchStatus::Complete,
-            "an empty page is the last one"
+            err.kind(),
+            ErrorKind::InvalidResponse,
+            "an empty page that says more remain is not the last page: {err}"
+        );
+        assert_eq!(
+            *pager.0.lock().unwrap(),
+            [None, Some("x".to_owned())],
+            "the look-ahead went out on the cursor read from the body"
         );
         assert!(fetch.records().is_empty());
-        assert_eq!(fetch.cursor(), None);
+        assert!(!fetch.is_complete());
+        assert_eq!(fetch.cursor(), None, "the look-ahead's answer was not used");
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@ use crate::models::{ConnectionReport, ReportPage, ReportQuery};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use tokio_util::sync::CancellationToken;
 
@@ -48,14 +49,29 @@ pub enum PageBody {
 /// blocking thread would cost about as much as it saves.
 const INLINE_DECODE_MAX: usize = 64 * 1024;
 
-/// At most this many records are reserved ahead (from the server's `records_remaining`), so
-/// that a large fetch grows its storage once instead of doubling and copying it repeatedly,
-/// while a server that claims billions of records cannot make it reserve absurd amounts.
-const RESERVE_AHEAD_MAX: usize = 100_000;
+/// Records per page at most (the API's documented page size). Storage reserved ahead of the
+/// records is at least this much, and the look-ahead request is skipped when a page of this
+/// size could reach the record limit.
+const PAGE_RECORDS: usize = 1_000;
 
 /// Default cap on the number of pages one fetch requests: 10,000 pages of 1,000 records is ten
 /// million records, far beyond any real account, so reaching it means the server is looping.
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+
+/// Default cap on the distinct records one fetch receives (over all its runs): twice an
+/// account with a million connection reports, which is more than any account we know of. A
+/// server that pages on forever with new ids is stopped here instead of when memory runs out:
+/// held in memory, a record takes about 950 bytes as the API sends them (measured with the
+/// sandbox's records) and about 600 bytes when it is nothing but an id, so the records of a
+/// run stay below about 2 GB. Callers that must stay smaller can set a lower limit
+/// ([`ReportFetch::with_max_records`]).
+pub const DEFAULT_MAX_RECORDS: u64 = 2_000_000;
+
+/// Default cap on the response bytes one fetch receives (over all its runs): 2 GiB, about
+/// 1 KiB for each of [`DEFAULT_MAX_RECORDS`] records, or 2 KiB for each record of a
+/// million-record account (a report is 300–800 bytes of JSON; the sandbox's average 570). It
+/// bounds what the record count cannot: few records with huge fields.
+pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
 
 /// Progress of a fetch, sent after every page (an app event, camelCase JSON).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -97,9 +113,23 @@ pub enum FetchStatus {
 ///   effect at once; `run` then returns `Err(Error::Cancelled)` with the partial records kept
 ///   and [`ReportFetch::is_complete`] false. (An error, not `Ok`, so that code which does not
 ///   handle cancellation explicitly cannot mistake a partial result for a complete one.)
-/// - At most [`ReportFetch::max_pages`] pages are requested (default [`DEFAULT_MAX_PAGES`]);
-///   a server that keeps sending cursors past that, or sends the same cursor twice in a row,
-///   ends the run with [`Error::Decode`].
+/// - Paging follows [`ReportPage::next_cursor`]: it ends only on a page that says it is the
+///   last one. A page that says more records remain but gives no cursor (or no records), and a
+///   cursor that was already received in this fetch (A→B→A as much as A→A), end the run with
+///   [`Error::InvalidResponse`].
+/// - Safety limits, each checked before a request is sent: at most
+///   [`ReportFetch::max_pages`] pages (default [`DEFAULT_MAX_PAGES`]),
+///   [`ReportFetch::max_records`] distinct records (default [`DEFAULT_MAX_RECORDS`]) and
+///   [`ReportFetch::max_bytes`] response bytes (default [`DEFAULT_MAX_BYTES`]). A run that
+///   reaches one while the server says there is more ends with [`Error::LimitExceeded`]
+///   naming the limit. The page that reached it is stored whole, so a fetch can end up to one
+///   page beyond a limit; a run whose last page reaches a limit is still complete.
+///
+/// Every way a run ends other than [`FetchStatus::Complete`] or
+/// [`FetchStatus::AlreadyComplete`] is an error, and after any error the records received so
+/// far are kept and the cursor stays at the first page not stored: running again retries that
+/// page (after an [`Error::LimitExceeded`], once the limit has been raised with the `with_*`
+/// methods).
 #[derive(Debug, Clone)]
 pub struct ReportFetch {
     query: ReportQuery,
@@ -109,7 +139,13 @@ pub struct ReportFetch {
     pages: u32,
     records_remaining: u64,
     complete: bool,
+    /// Hashes (with `seen`'s hasher) of every cursor received, to catch cycles of any length.
+    cursors: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    /// Response bytes received (of [`PageBody::Json`] pages).
+    bytes: u64,
     max_pages: u32,
+    max_records: u64,
+    max_bytes: u64,
 }
 
 impl ReportFetch {
@@ -123,7 +159,11 @@ impl ReportFetch {
             pages: 0,
             records_remaining: 0,
             complete: false,
+            cursors: HashSet::default(),
+            bytes: 0,
             max_pages: DEFAULT_MAX_PAGES,
+            max_records: DEFAULT_MAX_RECORDS,
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 
@@ -136,6 +176,35 @@ impl ReportFetch {
     /// The page cap.
     pub fn max_pages(&self) -> u32 {
         self.max_pages
+    }
+
+    /// Sets the cap on distinct records (at least 1), counted over all runs, taken records
+    /// included.
+    pub fn with_max_records(mut self, max_records: u64) -> Self {
+        self.max_records = max_records.max(1);
+        self
+    }
+
+    /// The cap on distinct records.
+    pub fn max_records(&self) -> u64 {
+        self.max_records
+    }
+
+    /// Sets the cap on response bytes (at least 1), counted over all runs. Only bodies the
+    /// pager delivers undecoded ([`PageBody::Json`], as the API client does) are counted.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self
+    }
+
+    /// The cap on response bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Response bytes received so far (over all runs; see [`ReportFetch::with_max_bytes`]).
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes
     }
 
     /// The query.
@@ -210,10 +279,11 @@ impl ReportFetch {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
+            // Also before a look-ahead answer is used: the page it answers is one more request.
+            self.check_limits()?;
             let body = match received.take() {
                 Some(body) => body,
                 None => {
-                    self.check_page_cap()?;
                     let request = pager.report_page_body(&query, self.cursor.as_deref());
                     tokio::select! {
                         biased;
@@ -250,11 +320,14 @@ impl ReportFetch {
         cancel: &CancellationToken,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<Option<PageBody>> {
+        self.bytes = self.bytes.saturating_add(bytes.len() as u64);
         let look_ahead = page_cursor(&bytes).filter(|next| {
-            // No look-ahead where storing this page ends the run anyway: a cursor that does
-            // not move, or the page cap.
-            self.cursor.as_deref() != Some(next.as_str())
-                && self.pages.saturating_add(1) < self.max_pages
+            // No look-ahead where storing this page ends the run anyway (a cursor already
+            // received) or may reach a limit.
+            !self
+                .cursors
+                .contains(&self.seen.hasher.hash_one(next.as_str()))
+                && !self.may_reach_a_limit()
         });
         let decoding = decode_page(bytes, self.seen.hasher.clone());
         tokio::pin!(decoding);
@@ -278,7 +351,7 @@ impl ReportFetch {
                 page = &mut decoding => break page?,
             }
         };
-        let follows = page.next() == Some(next.as_str());
+        let follows = matches!(page.next_cursor(), Ok(Some(cursor)) if cursor == next);
         self.store(page, &ids, on_progress)?;
         if self.complete || !follows {
             return Ok(None);
@@ -294,20 +367,43 @@ impl ReportFetch {
         body.map(Some)
     }
 
-    /// The error that ends a run once [`ReportFetch::max_pages`] pages have been received.
-    fn check_page_cap(&self) -> Result<()> {
-        if self.pages < self.max_pages {
+    /// The error that ends a run before a request once a limit is reached.
+    fn check_limits(&self) -> Result<()> {
+        let received = self.seen.len() as u64;
+        let (limit, value, sent) = if self.pages >= self.max_pages {
+            (
+                "page",
+                u64::from(self.max_pages),
+                format!("{} pages", self.pages),
+            )
+        } else if received >= self.max_records {
+            ("record", self.max_records, format!("{received} records"))
+        } else if self.bytes >= self.max_bytes {
+            ("byte", self.max_bytes, format!("{} bytes", self.bytes))
+        } else {
             return Ok(());
-        }
-        Err(Error::Decode {
+        };
+        let remaining = match self.records_remaining {
+            0 => String::new(),
+            n => format!(" (it says {n} more remain)"),
+        };
+        Err(Error::LimitExceeded {
             message: format!(
-                "the server sent more than {} pages of connection reports; stopped to avoid an \
-                 endless loop ({} records kept)",
-                self.max_pages,
-                self.seen.len()
+                "the {limit} limit of {value} was reached: the server sent {sent} of connection \
+                 reports without reaching the last page{remaining}; the {received} records \
+                 received are kept"
             ),
-            body: String::new(),
         })
+    }
+
+    /// Whether storing one more page may reach a limit, so that the request after it would
+    /// not be sent: then no look-ahead request goes out for it. (For records this assumes at
+    /// most [`PAGE_RECORDS`] per page; a larger page is still caught by
+    /// [`ReportFetch::check_limits`], at the cost of one unused request.)
+    fn may_reach_a_limit(&self) -> bool {
+        self.pages.saturating_add(1) >= self.max_pages
+            || (self.seen.len() + PAGE_RECORDS) as u64 >= self.max_records
+            || self.bytes >= self.max_bytes
     }
 
     /// [`ReportFetch::absorb`], then the progress event.
@@ -323,16 +419,24 @@ impl ReportFetch {
     }
 
     /// Stores a page's new records (`ids` are theirs, see [`PageIds`]), then advances the
-    /// cursor.
+    /// cursor. A page that contradicts itself or leads to a cursor already received is an
+    /// [`Error::InvalidResponse`]; its records are kept, the cursor stays.
     fn absorb(&mut self, page: ReportPage, ids: &PageIds) -> Result<()> {
-        let next = page.next().map(str::to_owned);
+        let next = page.next_cursor().map(|c| c.map(str::to_owned));
         self.pages = self.pages.saturating_add(1);
-        self.records_remaining = page.records_remaining;
+        self.records_remaining = page.records_remaining.unwrap_or(0);
         let incoming = page.records.len();
         if self.records.capacity() - self.records.len() < incoming {
-            let ahead = usize::try_from(page.records_remaining)
+            // Room for the records the server says remain, so that a large fetch does not
+            // regrow storage page by page; but never more than the records already held (at
+            // least a page) nor beyond the record limit: storage then grows geometrically, as
+            // a `Vec` does by itself, and a count the server has not backed with records
+            // cannot make the fetch reserve more than that.
+            let held = self.records.len().max(PAGE_RECORDS);
+            let allowed = self.max_records.saturating_sub(self.seen.len() as u64);
+            let ahead = usize::try_from(self.records_remaining.min(allowed))
                 .unwrap_or(usize::MAX)
-                .min(RESERVE_AHEAD_MAX);
+                .min(held);
             self.records.reserve(incoming.saturating_add(ahead));
             self.seen.reserve(incoming.saturating_add(ahead));
         }
@@ -342,24 +446,39 @@ impl ReportFetch {
                 self.records.push(record);
             }
         }
-        match next {
+        match next? {
             None => {
                 self.complete = true;
                 self.cursor = None;
                 Ok(())
             }
-            Some(next) if self.cursor.as_deref() == Some(next.as_str()) => Err(Error::Decode {
-                message: format!(
-                    "the server returned the same paging cursor twice ({next}); stopped to avoid \
-                     an endless loop"
-                ),
-                body: String::new(),
-            }),
+            Some(next)
+                if !self
+                    .cursors
+                    .insert(self.seen.hasher.hash_one(next.as_str())) =>
+            {
+                Err(Error::InvalidResponse {
+                    message: format!(
+                        "the server's paging cursor {} came back after {} pages; stopped to \
+                         avoid an endless loop",
+                        excerpt(&next),
+                        self.pages
+                    ),
+                })
+            }
             Some(next) => {
                 self.cursor = Some(next);
                 Ok(())
             }
         }
+    }
+}
+
+/// A cursor for a message: at most 64 characters of it.
+fn excerpt(cursor: &str) -> String {
+    match cursor.char_indices().nth(64) {
+        Some((cut, _)) => format!("{:?}…", &cursor[..cut]),
+        None => format!("{cursor:?}"),
     }
 }
 
@@ -514,12 +633,17 @@ async fn decode_page(body: Vec<u8>, hasher: RandomState) -> Result<(ReportPage, 
 /// members without decoding its records; `None` when that is not possible cheaply (then the
 /// page is decoded first and the cursor taken from it).
 ///
-/// The API puts `records_remaining` and `next_offset` next to the `records` array, so the
-/// scan reads the top-level members from both ends of the object up to the first array or
-/// object value. Reading JSON backwards is unambiguous at the top level: a string ends at a `"`
-/// and starts at the nearest `"` before it that is not escaped (inside a JSON string every
-/// `"` is escaped). The result is only a guess for the look-ahead request; the fetch compares
-/// it with the decoded page's own cursor before using that request's answer.
+/// The API puts the count (`records_remaining`, or `reports_remaining` as TeamViewer's document
+/// also calls it) and `next_offset` next to the `records` array, so the scan reads the
+/// top-level members from both ends of the object up to the first array or object value. It
+/// follows [`ReportPage::next_cursor`]: a count of 0 ends the paging, a count above 0 or no
+/// count at all goes on with a non-empty `next_offset`; an object without an array (so without
+/// records) has no next page.
+///
+/// Reading JSON backwards is unambiguous at the top level: a string ends at a `"` and starts at
+/// the nearest `"` before it that is not escaped (inside a JSON string every `"` is escaped).
+/// The result is only a guess for the look-ahead request; the fetch compares it with the
+/// decoded page's own cursor before using that request's answer.
 fn page_cursor(b: &[u8]) -> Option<String> {
     let mut head = PageHead::default();
     // Forward from `{`, member by member, up to a container value (or the end).
@@ -528,14 +652,11 @@ fn page_cursor(b: &[u8]) -> Option<String> {
         return None;
     }
     i += 1;
-    let mut whole_object = false;
     loop {
         i = skip_ws(b, i);
         match b.get(i)? {
-            b'}' if skip_ws(b, i + 1) == b.len() => {
-                whole_object = true;
-                break;
-            }
+            // The whole object without an array: no records, so no next page.
+            b'}' if skip_ws(b, i + 1) == b.len() => return None,
             b'"' => {}
             _ => return None,
         }
@@ -554,63 +675,60 @@ fn page_cursor(b: &[u8]) -> Option<String> {
         i = skip_ws(b, value_end);
         match b.get(i)? {
             b',' => i += 1,
-            b'}' if skip_ws(b, i + 1) == b.len() => {
-                whole_object = true;
-                break;
-            }
+            // Also the `}` of an object without an array, as above.
             _ => return None,
         }
     }
 
     // Backward from the closing `}`, member by member, up to a container value.
-    if !whole_object {
-        let mut j = skip_ws_back(b, b.len());
-        if j == 0 || b[j - 1] != b'}' {
+    let mut j = skip_ws_back(b, b.len());
+    if j == 0 || b[j - 1] != b'}' {
+        return None;
+    }
+    j -= 1;
+    loop {
+        j = skip_ws_back(b, j);
+        let value_end = j;
+        let value_start = match b.get(j.checked_sub(1)?)? {
+            b']' => {
+                // An empty array here may be the records: then there is no next page.
+                if b.get(skip_ws_back(b, j - 1).checked_sub(1)?) == Some(&b'[') {
+                    return None;
+                }
+                break;
+            }
+            b'}' => break,
+            b'"' => string_start(b, j - 1)?,
+            _ => {
+                let mut k = j;
+                while k > 0 && !matches!(b[k - 1], b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
+                    k -= 1;
+                }
+                k
+            }
+        };
+        j = skip_ws_back(b, value_start);
+        if j == 0 || b[j - 1] != b':' {
             return None;
         }
-        j -= 1;
-        loop {
-            j = skip_ws_back(b, j);
-            let value_end = j;
-            let value_start = match b.get(j.checked_sub(1)?)? {
-                b']' => {
-                    // An empty array here may be the records: then there is no next page.
-                    if b.get(skip_ws_back(b, j - 1).checked_sub(1)?) == Some(&b'[') {
-                        return None;
-                    }
-                    break;
-                }
-                b'}' => break,
-                b'"' => string_start(b, j - 1)?,
-                _ => {
-                    let mut k = j;
-                    while k > 0 && !matches!(b[k - 1], b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
-                        k -= 1;
-                    }
-                    k
-                }
-            };
-            j = skip_ws_back(b, value_start);
-            if j == 0 || b[j - 1] != b':' {
-                return None;
-            }
-            j = skip_ws_back(b, j - 1);
-            if j == 0 || b[j - 1] != b'"' {
-                return None;
-            }
-            let key_start = string_start(b, j - 1)?;
-            head.note(&b[key_start + 1..j - 1], &b[value_start..value_end])?;
-            j = skip_ws_back(b, key_start);
-            match b.get(j.checked_sub(1)?)? {
-                b',' => j -= 1,
-                _ => return None,
-            }
+        j = skip_ws_back(b, j - 1);
+        if j == 0 || b[j - 1] != b'"' {
+            return None;
+        }
+        let key_start = string_start(b, j - 1)?;
+        head.note(&b[key_start + 1..j - 1], &b[value_start..value_end])?;
+        j = skip_ws_back(b, key_start);
+        match b.get(j.checked_sub(1)?)? {
+            b',' => j -= 1,
+            _ => return None,
         }
     }
 
     match (head.remaining, head.next_offset) {
-        (Some(n), Some(next)) if n > 0 && !next.is_empty() => Some(next.to_owned()),
-        _ => None,
+        (Some(0), _) | (_, None | Some("")) => None,
+        // A count the scan did not see may still sit between two containers; then the guess
+        // costs one unused request on the last page.
+        (_, Some(next)) => Some(next.to_owned()),
     }
 }
 
@@ -623,10 +741,11 @@ struct PageHead<'a> {
 
 impl<'a> PageHead<'a> {
     /// Takes note of one top-level member; `None` when the value is not one the cursor can be
-    /// read from cheaply (an escaped or non-string cursor, a non-integer count, a repeated key).
+    /// read from cheaply (an escaped or non-string cursor, a non-integer count, a repeated key,
+    /// or both names of the count: the decoded page settles those).
     fn note(&mut self, key: &[u8], value: &'a [u8]) -> Option<()> {
         match key {
-            b"records_remaining" if self.remaining.is_none() => {
+            b"records_remaining" | b"reports_remaining" if self.remaining.is_none() => {
                 self.remaining = Some(plain_u64(value)?);
             }
             b"next_offset" if self.next_offset.is_none() => {
@@ -637,7 +756,7 @@ impl<'a> PageHead<'a> {
                 self.next_offset = Some(std::str::from_utf8(inner).ok()?);
             }
             // A second copy of a key: serde refuses the page anyway.
-            b"records_remaining" | b"next_offset" => return None,
+            b"records_remaining" | b"reports_remaining" | b"next_offset" => return None,
             _ => {}
         }
         Some(())
@@ -798,13 +917,28 @@ mod tests {
             (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":""}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":5,"next_offset":null}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":5}"#, None),
+            (
+                r#"{"records":[{"id":"b"}],"reports_remaining":5,"next_offset":"b"}"#,
+                Some("b"),
+            ),
+            (
+                r#"{"next_offset":"b","reports_remaining":5,"records":[{"id":"b"}]}"#,
+                Some("b"),
+            ),
+            (r#"{"records":[{"id":"b"}],"reports_remaining":0,"next_offset":"b"}"#, None),
+            (r#"{"records":[{"id":"b"}],"next_offset":"b"}"#, Some("b")),
+            (r#"{"records":[{"id":"b"}],"next_offset":"b","records_remaining":null}"#, None),
+            (
+                r#"{"records":[{"id":"b"}],"records_remaining":5,"reports_remaining":5,"next_offset":"b"}"#,
+                None,
+            ),
             (r#"{"records":[{"id":"b"}],"records_remaining":5.0,"next_offset":"b"}"#, None),
             (r#"{"records":[{"id":"b"}],"records_remaining":-5,"next_offset":"b"}"#, None),
             (
                 r#"{"records":[{"id":"b"}],"next_offset":"a","records_remaining":5,"next_offset":"b"}"#,
                 None,
             ),
-            (r#"{"records_remaining":5,"next_offset":"b"}"#, Some("b")),
+            (r#"{"records_remaining":5,"next_offset":"b"}"#, None),
             (r#"{"records_remaining":5,"next_offset":"b"} x"#, None),
             (r#"[1,2]"#, None),
             ("", None),
@@ -817,6 +951,13 @@ mod tests {
                 *want,
                 "{body}: the look-ahead cursor"
             );
+            if let (Some(want), Ok(page)) = (want, ReportPage::from_json(body.as_bytes())) {
+                assert_eq!(
+                    page.next_cursor().ok().flatten(),
+                    Some(*want),
+                    "{body}: the scan guesses the cursor the decoded page leads to"
+                );
+            }
         }
     }
 }

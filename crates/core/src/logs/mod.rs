@@ -18,7 +18,8 @@ pub use export::{
     CsvOptions, CSV_HEADER, UTF8_BOM,
 };
 pub use fetch::{
-    FetchProgress, FetchStatus, PageBody, ReportFetch, ReportPager, DEFAULT_MAX_PAGES,
+    FetchProgress, FetchStatus, PageBody, ReportFetch, ReportPager, DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS,
 };
 pub use filter::{ColumnFilter, LogFilter, Sort};
 pub use store::{LogRow, LogStore, Totals};
