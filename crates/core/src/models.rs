@@ -508,7 +508,7 @@ pub enum SessionStateFilter {
     Open,
     /// Closed sessions only.
     Closed,
-    /// Both (no `state` parameter).
+    /// Both (`state=open,closed`: without a `state` the API lists open sessions only).
     All,
 }
 
@@ -530,7 +530,7 @@ impl SessionQuery {
         match self.state {
             SessionStateFilter::Open => q.push(("state", "open".into())),
             SessionStateFilter::Closed => q.push(("state", "closed".into())),
-            SessionStateFilter::All => {}
+            SessionStateFilter::All => q.push(("state", "open,closed".into())),
         }
         if let Some(g) = &self.groupid {
             q.push(("groupid", g.clone()));
@@ -987,6 +987,19 @@ pub struct ReportUpdate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn all_sessions_asks_for_open_and_closed() {
+        let q = SessionQuery {
+            state: SessionStateFilter::All,
+            ..SessionQuery::default()
+        };
+        assert!(
+            q.to_pairs(None)
+                .contains(&("state", "open,closed".to_owned())),
+            "without a state the API lists open sessions only, so 'all' must name both"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 
