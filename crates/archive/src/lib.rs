@@ -102,6 +102,23 @@ impl Archive {
         self.commit(rows, None).await
     }
 
+    /// Stores records given as the API's JSON (for example an export of raw records), keeping
+    /// every field, including those the model does not know. Counts as [`Archive::upsert`].
+    pub async fn upsert_json(&self, records: &[serde_json::Value]) -> Result<UpsertCounts> {
+        let rows = records
+            .iter()
+            .map(|raw| {
+                let record: ConnectionReport =
+                    serde_json::from_value(raw.clone()).map_err(|e| Error::Decode {
+                        message: format!("not a connection report: {e}"),
+                        body: raw.to_string().chars().take(512).collect(),
+                    })?;
+                Row::new(&record, raw.clone())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.commit(rows, None).await
+    }
+
     pub(crate) async fn commit(
         &self,
         rows: Vec<Row>,
