@@ -19,9 +19,7 @@ mod types;
 mod url;
 
 pub use sync::{sync, SyncOptions, SyncProgress, SyncReport, DEFAULT_OVERLAP};
-pub use types::{
-    ArchiveQuery, ArchiveStats, PendingEdit, SyncMode, SyncRun, UpsertCounts,
-};
+pub use types::{ArchiveQuery, ArchiveStats, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 pub use url::{ArchiveUrl, DEFAULT_FILE_NAME};
 
 use chrono::{DateTime, Utc};

@@ -4,9 +4,7 @@
 use crate::error::{config, storage, taken_over};
 use crate::query::{upsert_sql, Dialect};
 use crate::row::Row;
-use crate::types::{
-    ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts,
-};
+use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 use crate::url::redact;
 use chrono::{DateTime, Utc};
 use sdesk_core::{Error, Result};
@@ -127,10 +125,7 @@ impl Postgres {
                 )
                 .await?;
             let last_sync = c
-                .query_opt(
-                    "SELECT last_finished_at FROM sync_state WHERE id = 1",
-                    &[],
-                )
+                .query_opt("SELECT last_finished_at FROM sync_state WHERE id = 1", &[])
                 .await?
                 .and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0));
             Ok::<_, tokio_postgres::Error>(ArchiveStats {
@@ -182,7 +177,12 @@ impl Postgres {
              ON CONFLICT (id) DO UPDATE SET run_id = excluded.run_id, mode = excluded.mode, \
              from_date = excluded.from_date, cursor = NULL, pages = 0, \
              started_at = excluded.started_at, finished_at = NULL",
-            &[&run.run_id, &run.mode.as_str(), &run.from_date, &run.started_at],
+            &[
+                &run.run_id,
+                &run.mode.as_str(),
+                &run.from_date,
+                &run.started_at,
+            ],
         )
         .await
         .map_err(|e| self.err()(e.into()))?;
@@ -241,10 +241,7 @@ impl Postgres {
              FROM pending_edits ORDER BY edit_id"
         };
         let c = self.client.lock().await;
-        let rows = c
-            .query(sql, &[])
-            .await
-            .map_err(|e| self.err()(e.into()))?;
+        let rows = c.query(sql, &[]).await.map_err(|e| self.err()(e.into()))?;
         Ok(rows
             .iter()
             .map(|r| PendingEdit {
@@ -310,13 +307,12 @@ async fn current_version(c: &Client) -> std::result::Result<i64, Fail> {
     if !exists {
         return Ok(0);
     }
-    Ok(c
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-            &[],
-        )
-        .await?
-        .get(0))
+    Ok(c.query_one(
+        "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+        &[],
+    )
+    .await?
+    .get(0))
 }
 
 async fn migrate(c: &mut Client, target: i64) -> std::result::Result<(), Fail> {

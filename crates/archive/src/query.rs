@@ -90,7 +90,9 @@ pub(crate) fn select(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<
         Dialect::Postgres => " ORDER BY start_date ASC NULLS LAST, id",
     });
     if q.limit.is_some() || q.offset > 0 {
-        let limit = q.limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let limit = q
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         let l = bind(Param::Int(limit), &mut params);
         let o = bind(Param::Int(offset), &mut params);

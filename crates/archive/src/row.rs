@@ -63,7 +63,10 @@ impl Row {
         for extra in [
             &record.session_note,
             &record.custom_api,
-            &record.feedback.as_ref().and_then(|f| f.user_comment.clone()),
+            &record
+                .feedback
+                .as_ref()
+                .and_then(|f| f.user_comment.clone()),
         ] {
             if let Some(s) = extra {
                 push_search(&mut search_text, s);
@@ -103,7 +106,10 @@ impl Row {
             end_customer_name: record.end_customer.as_ref().and_then(|c| c.name.clone()),
             end_customer_email: record.end_customer.as_ref().and_then(|c| c.email.clone()),
             feedback_rating: record.feedback.as_ref().and_then(|f| f.session_rating),
-            feedback_comment: record.feedback.as_ref().and_then(|f| f.user_comment.clone()),
+            feedback_comment: record
+                .feedback
+                .as_ref()
+                .and_then(|f| f.user_comment.clone()),
             search_text,
             json,
             value,
@@ -194,10 +200,17 @@ mod tests {
             "session_note": "Printer", "custom_api": "ticket-77"
         });
         let row = Row::new(&report(&raw), raw.clone()).unwrap();
-        assert_eq!(row.assigned_userid.as_deref(), Some("u7"), "from the raw JSON");
+        assert_eq!(
+            row.assigned_userid.as_deref(),
+            Some("u7"),
+            "from the raw JSON"
+        );
         assert!(row.assigned_at.is_some() && row.valid_until.is_some());
         assert!(row.session_created_at.is_some());
-        assert_eq!(row.value, raw, "the full JSON is kept, unknown fields included");
+        assert_eq!(
+            row.value, raw,
+            "the full JSON is kept, unknown fields included"
+        );
         assert!(
             row.json.find("\"a\"").unwrap() < row.json.find("\"z\"").unwrap(),
             "keys are stored sorted: {}",

@@ -4,9 +4,7 @@
 use crate::error::{config, storage, taken_over, unreadable};
 use crate::query::{upsert_sql, Dialect};
 use crate::row::{parse_time, sqlite_time, Row};
-use crate::types::{
-    ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts,
-};
+use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -182,7 +180,9 @@ impl Sqlite {
                 [],
                 |r| {
                     let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-                        Ok(r.get::<_, Option<String>>(i)?.as_deref().and_then(parse_time))
+                        Ok(r.get::<_, Option<String>>(i)?
+                            .as_deref()
+                            .and_then(parse_time))
                     };
                     Ok(SyncRun {
                         run_id: r.get(0)?,
@@ -281,7 +281,10 @@ impl Sqlite {
                     created_at: r
                         .get::<_, String>(4)
                         .map(|s| parse_time(&s).unwrap_or_default())?,
-                    sent_at: r.get::<_, Option<String>>(5)?.as_deref().and_then(parse_time),
+                    sent_at: r
+                        .get::<_, Option<String>>(5)?
+                        .as_deref()
+                        .and_then(parse_time),
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -496,7 +499,8 @@ fn values(row: &Row, now: &str) -> Vec<SqlValue> {
         text(&row.custom_api),
         text(&row.end_customer_name),
         text(&row.end_customer_email),
-        row.feedback_rating.map_or(SqlValue::Null, SqlValue::Integer),
+        row.feedback_rating
+            .map_or(SqlValue::Null, SqlValue::Integer),
         text(&row.feedback_comment),
         SqlValue::Text(row.search_text.clone()),
         SqlValue::Text(row.json.clone()),

@@ -136,8 +136,8 @@ mod tests {
         let shown = u.to_string();
         assert!(!shown.contains("s3cret"), "password shown: {shown}");
         assert_eq!(shown, "postgres://desk:***@db.example:5432/archive");
-        let u = ArchiveUrl::parse("postgres://h/db?user=a&password=s3cret&sslmode=require")
-            .unwrap();
+        let u =
+            ArchiveUrl::parse("postgres://h/db?user=a&password=s3cret&sslmode=require").unwrap();
         assert!(
             !format!("{u:?}").contains("s3cret"),
             "Debug hides a password parameter too"

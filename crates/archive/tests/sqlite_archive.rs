@@ -36,7 +36,9 @@ async fn migrations_from_empty_and_every_earlier_schema() {
     // Whatever the starting point, the result is the schema a new archive gets.
     let fresh = sqlite_url(&dir, "fresh.sqlite3");
     drop(Archive::open(&fresh).await.unwrap());
-    let ArchiveUrl::Sqlite(fresh) = fresh else { unreachable!() };
+    let ArchiveUrl::Sqlite(fresh) = fresh else {
+        unreachable!()
+    };
     for i in 1..=n {
         assert_eq!(
             schema_of(&dir.path().join(format!("m{i}.sqlite3"))),
@@ -63,7 +65,9 @@ async fn newer_schema_is_refused() {
     let archive = Archive::open(&url).await.unwrap();
     archive.upsert(&[typed(&record(1))]).await.unwrap();
     drop(archive);
-    let ArchiveUrl::Sqlite(path) = &url else { unreachable!() };
+    let ArchiveUrl::Sqlite(path) = &url else {
+        unreachable!()
+    };
     rusqlite::Connection::open(path)
         .unwrap()
         .execute(
@@ -123,7 +127,10 @@ async fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
         msg.contains("not a readable SQLite database") && msg.contains("archive.sqlite3"),
         "the message names the file and the problem: {msg}"
     );
-    assert!(msg.contains("left unchanged"), "and says nothing was written: {msg}");
+    assert!(
+        msg.contains("left unchanged"),
+        "and says nothing was written: {msg}"
+    );
     assert_eq!(
         std::fs::read(&path).unwrap(),
         garbage,
@@ -149,7 +156,11 @@ async fn another_programs_database_is_refused_and_left_unchanged() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config, "{err}");
     assert!(err.to_string().contains("another program"), "{err}");
-    assert_eq!(std::fs::read(&path).unwrap(), before, "its file is unchanged");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "its file is unchanged"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +173,9 @@ async fn a_damaged_archive_reports_a_clear_error() {
         .await
         .unwrap();
     drop(archive);
-    let ArchiveUrl::Sqlite(path) = &url else { unreachable!() };
+    let ArchiveUrl::Sqlite(path) = &url else {
+        unreachable!()
+    };
     // Fold the WAL into the file, then scribble over everything after the first page.
     rusqlite::Connection::open(path)
         .unwrap()
@@ -190,7 +203,9 @@ async fn two_connections_read_and_write_at_once() {
     let url = sqlite_url(&dir, "shared.sqlite3");
     let app = Archive::open(&url).await.unwrap();
     let cli = Archive::open(&url).await.unwrap();
-    let ArchiveUrl::Sqlite(path) = &url else { unreachable!() };
+    let ArchiveUrl::Sqlite(path) = &url else {
+        unreachable!()
+    };
     let mode: String = rusqlite::Connection::open(path)
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -215,9 +230,15 @@ async fn two_connections_read_and_write_at_once() {
         tokio::spawn(async move { cli.upsert(&[typed(&record(1))]).await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!writer.is_finished(), "the second writer waits for the lock");
+    assert!(
+        !writer.is_finished(),
+        "the second writer waits for the lock"
+    );
     tx.commit().unwrap();
-    let c = writer.await.unwrap().expect("and then writes (busy timeout, not an error)");
+    let c = writer
+        .await
+        .unwrap()
+        .expect("and then writes (busy timeout, not an error)");
     assert_eq!(c.new, 1);
 
     // Both handles writing concurrently.
@@ -240,5 +261,9 @@ async fn two_connections_read_and_write_at_once() {
     a.await.unwrap();
     b.await.unwrap();
     assert_eq!(app.stats().await.unwrap().records, 61, "no write was lost");
-    assert_eq!(all_ids(&cli).await.len(), 61, "each sees the other's writes");
+    assert_eq!(
+        all_ids(&cli).await.len(),
+        61,
+        "each sees the other's writes"
+    );
 }

@@ -50,15 +50,30 @@ pub fn record(i: usize) -> Value {
         o.insert("devicename".into(), json!(format!("PC-{}", i % 7)));
     }
     if i % 3 == 0 {
-        o.insert("session_code".into(), json!(format!("s{:03}-000-{i:03}", i % 1000)));
+        o.insert(
+            "session_code".into(),
+            json!(format!("s{:03}-000-{i:03}", i % 1000)),
+        );
         o.insert("assigned_userid".into(), json!("u100"));
-        o.insert("assigned_at".into(), json!(fmt(start - Duration::minutes(5))));
-        o.insert("session_created_at".into(), json!(fmt(start - Duration::minutes(6))));
+        o.insert(
+            "assigned_at".into(),
+            json!(fmt(start - Duration::minutes(5))),
+        );
+        o.insert(
+            "session_created_at".into(),
+            json!(fmt(start - Duration::minutes(6))),
+        );
         o.insert("valid_until".into(), json!(fmt(start + Duration::days(1))));
         o.insert("session_note".into(), json!(format!("note {i}")));
         o.insert("custom_api".into(), json!(format!("ticket-{i}")));
-        o.insert("end_customer".into(), json!({"name": "Jörg Kunde", "email": "j@example.com"}));
-        o.insert("feedback".into(), json!({"session_rating": 5, "user_comment": "Sehr GUT"}));
+        o.insert(
+            "end_customer".into(),
+            json!({"name": "Jörg Kunde", "email": "j@example.com"}),
+        );
+        o.insert(
+            "feedback".into(),
+            json!({"session_rating": 5, "user_comment": "Sehr GUT"}),
+        );
     }
     r
 }
@@ -141,7 +156,11 @@ impl FakeApi {
 
 #[async_trait]
 impl ReportPager for FakeApi {
-    async fn report_page(&self, query: &ReportQuery, offset_id: Option<&str>) -> Result<ReportPage> {
+    async fn report_page(
+        &self,
+        query: &ReportQuery,
+        offset_id: Option<&str>,
+    ) -> Result<ReportPage> {
         match self.report_page_body(query, offset_id).await? {
             PageBody::Json(b) => ReportPage::from_json(&b),
             PageBody::Decoded(p) => Ok(p),
@@ -190,7 +209,10 @@ pub async fn assert_exactly(archive: &Archive, n: usize, what: &str) {
     let unique: HashSet<&String> = got.iter().collect();
     assert_eq!(unique.len(), got.len(), "{what}: no record is stored twice");
     let expected: Vec<String> = (0..n).map(|i| format!("rec-{i:05}")).collect();
-    assert_eq!(got, expected, "{what}: every record, sorted by start, no gaps");
+    assert_eq!(
+        got, expected,
+        "{what}: every record, sorted by start, no gaps"
+    );
 }
 
 // ---- checks shared by the backends ---------------------------------------------------------
@@ -200,7 +222,11 @@ pub async fn check_upsert_counts(url: &ArchiveUrl) {
     let archive = Archive::open(url).await.unwrap();
     let mut batch: Vec<_> = records(3).iter().map(typed).collect();
     let c = archive.upsert(&batch).await.unwrap();
-    assert_eq!((c.new, c.updated, c.unchanged), (3, 0, 0), "a fresh archive: all new");
+    assert_eq!(
+        (c.new, c.updated, c.unchanged),
+        (3, 0, 0),
+        "a fresh archive: all new"
+    );
     let c = archive.upsert(&batch).await.unwrap();
     assert_eq!(
         (c.new, c.updated, c.unchanged),
@@ -216,7 +242,10 @@ pub async fn check_upsert_counts(url: &ArchiveUrl) {
         "one changed note is an update, one unknown id is new"
     );
     let stored = archive.raw_record("rec-00001").await.unwrap().unwrap();
-    assert_eq!(stored["notes"], "called back", "the update replaced the stored record");
+    assert_eq!(
+        stored["notes"], "called back",
+        "the update replaced the stored record"
+    );
     assert_eq!(archive.stats().await.unwrap().records, 4);
 }
 
@@ -292,7 +321,10 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
     .await;
     assert_eq!(
         got,
-        (0..24).filter(|i| i % 4 != 0 && i % 2 == 1).map(name).collect::<Vec<_>>()
+        (0..24)
+            .filter(|i| i % 4 != 0 && i % 2 == 1)
+            .map(name)
+            .collect::<Vec<_>>()
     );
     let got = found(q(ReportQuery {
         devicename: Some("unnamed_device".into()),
@@ -333,13 +365,20 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         ..ReportQuery::default()
     }))
     .await;
-    assert_eq!(with_code.len() + without.len(), 24, "has_code splits the archive");
+    assert_eq!(
+        with_code.len() + without.len(),
+        24,
+        "has_code splits the archive"
+    );
     let got = found(q(ReportQuery {
         support_session_type: Some(2),
         ..ReportQuery::default()
     }))
     .await;
-    assert_eq!(got, with_code, "type 2 (RemoteSupportActive) = the session-code records");
+    assert_eq!(
+        got, with_code,
+        "type 2 (RemoteSupportActive) = the session-code records"
+    );
 
     let text = |s: &str| ArchiveQuery {
         text: Some(s.into()),
@@ -350,10 +389,22 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         with_code,
         "free text is trimmed and case-insensitive, Unicode included"
     );
-    assert_eq!(found(text("ticket-12")).await, vec![name(12)], "custom_api is searched");
-    assert_eq!(found(text("sehr gut")).await.len(), 8, "feedback comments are searched");
+    assert_eq!(
+        found(text("ticket-12")).await,
+        vec![name(12)],
+        "custom_api is searched"
+    );
+    assert_eq!(
+        found(text("sehr gut")).await.len(),
+        8,
+        "feedback comments are searched"
+    );
     assert!(found(text("%")).await.is_empty(), "no LIKE wildcards");
-    assert_eq!(found(text("   ")).await.len(), 24, "blank text filters nothing");
+    assert_eq!(
+        found(text("   ")).await.len(),
+        24,
+        "blank text filters nothing"
+    );
 
     let page = found(ArchiveQuery {
         limit: Some(5),
@@ -361,7 +412,11 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         ..ArchiveQuery::default()
     })
     .await;
-    assert_eq!(page, (10..15).map(name).collect::<Vec<_>>(), "limit and offset window the sorted result");
+    assert_eq!(
+        page,
+        (10..15).map(name).collect::<Vec<_>>(),
+        "limit and offset window the sorted result"
+    );
     let both = found(ArchiveQuery {
         filter: ReportQuery {
             userid: Some("u100".into()),
@@ -372,7 +427,11 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         ..ArchiveQuery::default()
     })
     .await;
-    assert_eq!(both, vec![name(0), name(6), name(12), name(18)], "filters combine with AND");
+    assert_eq!(
+        both,
+        vec![name(0), name(6), name(12), name(18)],
+        "filters combine with AND"
+    );
 
     let bad = archive
         .query(&q(ReportQuery {
@@ -381,10 +440,18 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         }))
         .await
         .unwrap_err();
-    assert_eq!(bad.kind(), ErrorKind::InvalidInput, "ids are validated like API queries");
+    assert_eq!(
+        bad.kind(),
+        ErrorKind::InvalidInput,
+        "ids are validated like API queries"
+    );
 
     let raw = archive.raw_record("rec-00009").await.unwrap().unwrap();
-    assert_eq!(raw, record(9), "the record's full JSON is kept, fields beyond the model too");
+    assert_eq!(
+        raw,
+        record(9),
+        "the record's full JSON is kept, fields beyond the model too"
+    );
     let r = archive
         .query(&q(ReportQuery {
             session_code: Some("s009-000-009".into()),
@@ -444,12 +511,20 @@ pub async fn check_pending_edits(url: &ArchiveUrl) {
         )
         .await
         .unwrap_err();
-    assert_eq!(refused.kind(), ErrorKind::InvalidInput, "billing states are the API's three");
+    assert_eq!(
+        refused.kind(),
+        ErrorKind::InvalidInput,
+        "billing states are the API's three"
+    );
     drop(archive);
 
     let archive = Archive::open(url).await.unwrap();
     let pending = archive.pending_edits().await.unwrap();
-    assert_eq!(pending, vec![a.clone(), b.clone()], "edits survive closing the archive");
+    assert_eq!(
+        pending,
+        vec![a.clone(), b.clone()],
+        "edits survive closing the archive"
+    );
     assert!(archive.mark_edit_sent(a.edit_id).await.unwrap());
     assert!(
         !archive.mark_edit_sent(a.edit_id).await.unwrap(),
@@ -469,7 +544,11 @@ pub async fn check_migrations(fresh: &mut dyn FnMut() -> ArchiveUrl) {
     for from in 0..SCHEMA_VERSION {
         let url = fresh();
         let old = Archive::open_at_schema(&url, from).await.unwrap();
-        assert_eq!(old.schema_version().await.unwrap(), from, "set up at schema {from}");
+        assert_eq!(
+            old.schema_version().await.unwrap(),
+            from,
+            "set up at schema {from}"
+        );
         drop(old);
         let archive = Archive::open(&url).await.unwrap();
         assert_eq!(
@@ -504,7 +583,11 @@ pub async fn check_resume_after_failure(url: &ArchiveUrl) {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Server, "the page error is returned: {err}");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Server,
+        "the page error is returned: {err}"
+    );
     assert_eq!(
         archive.stats().await.unwrap().records,
         10,
@@ -534,7 +617,11 @@ pub async fn check_resume_after_failure(url: &ArchiveUrl) {
     assert!(report.resumed);
     assert_eq!(report.new, 40, "exactly the 40 missing records are new");
     assert_eq!(report.total, 50);
-    assert_eq!(report.mode, SyncMode::Incremental, "then a normal incremental run follows");
+    assert_eq!(
+        report.mode,
+        SyncMode::Incremental,
+        "then a normal incremental run follows"
+    );
     assert_exactly(&archive, 50, "after the resumed sync").await;
     let run = archive.sync_run().await.unwrap().unwrap();
     assert!(!run.is_unfinished() && run.last_finished_at.is_some());
