@@ -22,7 +22,7 @@ pub use sync::{sync, SyncOptions, SyncProgress, SyncReport, DEFAULT_OVERLAP};
 pub use types::{ArchiveQuery, ArchiveStats, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 pub use url::{ArchiveUrl, DEFAULT_FILE_NAME};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use row::Row;
 use sdesk_core::models::{ConnectionReport, ReportUpdate};
 use sdesk_core::{Error, Result};
@@ -122,7 +122,7 @@ impl Archive {
         rows: Vec<Row>,
         page: Option<PageCommit>,
     ) -> Result<UpsertCounts> {
-        let now = Utc::now();
+        let now = now();
         dispatch!(self, db => db.commit(rows, page, now))
     }
 
@@ -193,7 +193,7 @@ impl Archive {
                 ));
             }
         }
-        let now = Utc::now();
+        let now = now();
         dispatch!(self, db => db.add_edit(
             report_id.to_owned(),
             update.notes.clone(),
@@ -214,9 +214,15 @@ impl Archive {
 
     /// Marks an edit as sent; `false` when it does not exist or was already marked.
     pub async fn mark_edit_sent(&self, edit_id: i64) -> Result<bool> {
-        let now = Utc::now();
+        let now = now();
         dispatch!(self, db => db.mark_edit_sent(edit_id, now))
     }
+}
+
+/// The current time at the precision both backends store (PostgreSQL keeps microseconds), so
+/// that a value written and read back compares equal.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
 }
 
 fn decode(json: &str) -> Result<ConnectionReport> {

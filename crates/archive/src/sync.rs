@@ -157,7 +157,7 @@ pub async fn sync(
             from_date,
             cursor: None,
             pages: 0,
-            started_at: Utc::now(),
+            started_at: crate::now(),
             finished_at: None,
             last_finished_at: None,
         })

@@ -113,6 +113,12 @@ async fn sync_resumes_after_a_failed_page() {
 }
 
 #[tokio::test]
+async fn a_second_sync_takes_over_and_the_first_stops_cleanly() {
+    let dir = TempDir::new().unwrap();
+    check_takeover(&sqlite_url(&dir, "a.sqlite3")).await;
+}
+
+#[tokio::test]
 async fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("archive.sqlite3");

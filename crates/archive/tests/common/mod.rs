@@ -100,6 +100,9 @@ pub struct FakeApi {
     pub fail_once_at: Mutex<Option<usize>>,
     pub hang_at: Option<usize>,
     pub hung: tokio::sync::Notify,
+    /// The Nth request waits (after notifying `hung`) until `resume` is notified.
+    pub pause_at: Option<usize>,
+    pub resume: tokio::sync::Notify,
     pub requests: Mutex<Vec<(Option<DateTime<Utc>>, Option<String>)>>,
 }
 
@@ -111,6 +114,8 @@ impl FakeApi {
             fail_once_at: Mutex::new(None),
             hang_at: None,
             hung: tokio::sync::Notify::new(),
+            pause_at: None,
+            resume: tokio::sync::Notify::new(),
             requests: Mutex::new(Vec::new()),
         }
     }
@@ -180,6 +185,10 @@ impl ReportPager for FakeApi {
         if self.hang_at == Some(n) {
             self.hung.notify_one();
             std::future::pending::<()>().await;
+        }
+        if self.pause_at == Some(n) {
+            self.hung.notify_one();
+            self.resume.notified().await;
         }
         {
             let mut fail = self.fail_once_at.lock().unwrap();
@@ -625,4 +634,56 @@ pub async fn check_resume_after_failure(url: &ArchiveUrl) {
     assert_exactly(&archive, 50, "after the resumed sync").await;
     let run = archive.sync_run().await.unwrap().unwrap();
     assert!(!run.is_unfinished() && run.last_finished_at.is_some());
+}
+
+/// Two syncs of one archive at once: the second continues the first one's run, and the first
+/// stops at its next commit with an error instead of writing a stale cursor.
+pub async fn check_takeover(url: &ArchiveUrl) {
+    let first = Archive::open(url).await.unwrap();
+    let second = Archive::open(url).await.unwrap();
+    let mut slow = FakeApi::new(records(30), 5);
+    slow.pause_at = Some(3);
+    let slow = std::sync::Arc::new(slow);
+    let run = {
+        let (first, slow) = (first.clone(), slow.clone());
+        tokio::spawn(async move {
+            sync(
+                &first,
+                slow.as_ref(),
+                &SyncOptions::default(),
+                &CancellationToken::new(),
+                &mut no_progress(),
+            )
+            .await
+        })
+    };
+    slow.hung.notified().await;
+    // The first run waits for page 3; another process syncs the same archive meanwhile.
+    let api = FakeApi::new(records(30), 5);
+    let report = sync(
+        &second,
+        &api,
+        &SyncOptions::default(),
+        &CancellationToken::new(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        report.resumed,
+        "the second sync continued the first one's run"
+    );
+    assert_eq!(report.new, 20, "from the first run's cursor on");
+    slow.resume.notify_one();
+    let err = run.await.unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains("took over"),
+        "the first sync stops with a clear error: {err}"
+    );
+    assert_exactly(&first, 30, "after two overlapping syncs").await;
+    let state = first.sync_run().await.unwrap().unwrap();
+    assert!(
+        !state.is_unfinished(),
+        "the finished run is not reopened by the stale one"
+    );
 }
