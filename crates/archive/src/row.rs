@@ -60,17 +60,19 @@ impl Row {
         for column in Column::ALL.into_iter().filter(|c| c.is_text()) {
             push_search(&mut search_text, &column_text(record, column));
         }
+        let comment = record
+            .feedback
+            .as_ref()
+            .and_then(|f| f.user_comment.as_ref());
         for extra in [
-            &record.session_note,
-            &record.custom_api,
-            &record
-                .feedback
-                .as_ref()
-                .and_then(|f| f.user_comment.clone()),
-        ] {
-            if let Some(s) = extra {
-                push_search(&mut search_text, s);
-            }
+            record.session_note.as_ref(),
+            record.custom_api.as_ref(),
+            comment,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            push_search(&mut search_text, extra);
         }
         let value = canonical(raw.clone());
         let json = serde_json::to_string(&value).map_err(|e| Error::Decode {

@@ -90,6 +90,9 @@ pub fn ids(reports: &[sdesk_core::models::ConnectionReport]) -> Vec<String> {
     reports.iter().map(|r| r.id.clone()).collect()
 }
 
+/// One request of the fake API: its `from_date` and `offset_id`.
+pub type Request = (Option<DateTime<Utc>>, Option<String>);
+
 /// A fake `GET /reports/connections`: the records newest end date first, `from_date` on the
 /// start, paging by `offset_id`, pages delivered as JSON. Faults: fail the Nth request once;
 /// hang forever on the Nth request (a "kill" when the caller drops the future).
@@ -103,7 +106,7 @@ pub struct FakeApi {
     /// The Nth request waits (after notifying `hung`) until `resume` is notified.
     pub pause_at: Option<usize>,
     pub resume: tokio::sync::Notify,
-    pub requests: Mutex<Vec<(Option<DateTime<Utc>>, Option<String>)>>,
+    pub requests: Mutex<Vec<Request>>,
 }
 
 impl FakeApi {
@@ -120,7 +123,7 @@ impl FakeApi {
         }
     }
 
-    pub fn requests(&self) -> Vec<(Option<DateTime<Utc>>, Option<String>)> {
+    pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
 
