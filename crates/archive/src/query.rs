@@ -1,0 +1,162 @@
+//! The SQL of a local query, for either backend.
+
+use crate::row::search_needle;
+use crate::types::{ArchiveQuery, Param};
+use sdesk_core::models::ReportSessionType;
+use sdesk_core::Result;
+
+/// Which SQL dialect to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// `SELECT record_json FROM reports WHERE … ORDER BY start, id [LIMIT …]` and its parameters.
+pub(crate) fn select(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<Param>)> {
+    q.filter.validate()?;
+    let f = &q.filter;
+    let mut params: Vec<Param> = Vec::new();
+    let mut conds: Vec<String> = Vec::new();
+    let bind = |p: Param, params: &mut Vec<Param>| {
+        params.push(p);
+        match dialect {
+            Dialect::Sqlite => format!("?{}", params.len()),
+            Dialect::Postgres => format!("${}", params.len()),
+        }
+    };
+    if let Some(t) = f.from_date {
+        let p = bind(Param::Time(t), &mut params);
+        conds.push(format!("start_date >= {p}"));
+    }
+    if let Some(t) = f.to_date {
+        let p = bind(Param::Time(t), &mut params);
+        conds.push(format!("start_date < {p}"));
+    }
+    let exact = [
+        ("userid", &f.userid),
+        ("username", &f.username),
+        ("deviceid", &f.deviceid),
+        ("session_code", &f.session_code),
+    ];
+    for (column, value) in exact {
+        if let Some(v) = trimmed(value) {
+            let p = bind(Param::Text(v.to_owned()), &mut params);
+            conds.push(format!("{column} = {p}"));
+        }
+    }
+    match trimmed(&f.groupid) {
+        Some("0") => conds.push("(groupid IS NULL OR groupid = '')".into()),
+        Some(g) => {
+            let p = bind(Param::Text(g.to_owned()), &mut params);
+            conds.push(format!("groupid = {p}"));
+        }
+        None => {}
+    }
+    match trimmed(&f.devicename) {
+        Some(d) if d.eq_ignore_ascii_case("unnamed_device") => {
+            conds.push("(devicename IS NULL OR devicename = '')".into());
+        }
+        Some(d) => {
+            let p = bind(Param::Text(d.to_owned()), &mut params);
+            conds.push(format!("devicename = {p}"));
+        }
+        None => {}
+    }
+    match f.has_code {
+        Some(true) => conds.push("(session_code IS NOT NULL AND session_code <> '')".into()),
+        Some(false) => conds.push("(session_code IS NULL OR session_code = '')".into()),
+        None => {}
+    }
+    if let Some(t) = f.support_session_type {
+        let name = ReportSessionType::parse(&t.to_string());
+        let p = bind(Param::Text(name.as_str().to_owned()), &mut params);
+        conds.push(format!("support_session_type = {p}"));
+    }
+    if let Some(needle) = q.text.as_deref().and_then(search_needle) {
+        let p = bind(Param::Text(needle), &mut params);
+        conds.push(match dialect {
+            Dialect::Sqlite => format!("instr(search_text, {p}) > 0"),
+            Dialect::Postgres => format!("strpos(search_text, {p}) > 0"),
+        });
+    }
+    let mut sql = String::from("SELECT record_json FROM reports");
+    if !conds.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+    }
+    sql.push_str(match dialect {
+        Dialect::Sqlite => " ORDER BY start_date IS NULL, start_date, id",
+        Dialect::Postgres => " ORDER BY start_date ASC NULLS LAST, id",
+    });
+    if q.limit.is_some() || q.offset > 0 {
+        let limit = q
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+        let l = bind(Param::Int(limit), &mut params);
+        let o = bind(Param::Int(offset), &mut params);
+        sql.push_str(&format!(" LIMIT {l} OFFSET {o}"));
+    }
+    Ok((sql, params))
+}
+
+fn trimmed(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The typed columns of `reports`, in binding order (`id` first); `first_synced_at` and
+/// `last_changed_at` follow as the last two parameters.
+pub(crate) const COLUMNS: [&str; 28] = [
+    "id",
+    "userid",
+    "username",
+    "contact_id",
+    "deviceid",
+    "devicename",
+    "groupid",
+    "groupname",
+    "support_session_type",
+    "start_date",
+    "end_date",
+    "fee",
+    "currency",
+    "billing_state",
+    "notes",
+    "session_code",
+    "session_created_at",
+    "valid_until",
+    "assigned_userid",
+    "assigned_at",
+    "session_note",
+    "custom_api",
+    "end_customer_name",
+    "end_customer_email",
+    "feedback_rating",
+    "feedback_comment",
+    "search_text",
+    "record_json",
+];
+
+/// Inserts a row or replaces every column of an existing one except `first_synced_at`.
+pub(crate) fn upsert_sql(dialect: Dialect) -> String {
+    let n = COLUMNS.len() + 2;
+    let marks: Vec<String> = (1..=n)
+        .map(|i| match dialect {
+            Dialect::Sqlite => format!("?{i}"),
+            Dialect::Postgres => format!("${i}"),
+        })
+        .collect();
+    let updates: Vec<String> = COLUMNS[1..]
+        .iter()
+        .chain(["last_changed_at"].iter())
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO reports ({}, first_synced_at, last_changed_at) VALUES ({}) \
+         ON CONFLICT (id) DO UPDATE SET {}",
+        COLUMNS.join(", "),
+        marks.join(", "),
+        updates.join(", ")
+    )
+}

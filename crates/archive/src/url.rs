@@ -1,0 +1,146 @@
+//! Where an archive lives: `sqlite:PATH`, a plain path, or `postgres://user:pass@host:port/db`.
+
+use crate::error::config;
+use sdesk_core::Result;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The file name of the default archive in the app's data directory.
+pub const DEFAULT_FILE_NAME: &str = "archive.sqlite3";
+
+/// The location of an archive.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ArchiveUrl {
+    /// An SQLite file (created with its directory when missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, as a libpq-style URL (`postgres://` or `postgresql://`; query
+    /// parameters such as `sslmode` and `host` for a socket directory are understood).
+    Postgres(String),
+}
+
+impl ArchiveUrl {
+    /// The default archive: [`DEFAULT_FILE_NAME`] in `data_dir` (the app's data directory).
+    pub fn default_in(data_dir: &Path) -> Self {
+        Self::Sqlite(data_dir.join(DEFAULT_FILE_NAME))
+    }
+
+    /// Parses `sqlite:PATH` (also `sqlite://PATH`), `postgres://…`/`postgresql://…`, or a plain
+    /// path (SQLite). Other schemes are refused.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(config("the archive URL is empty"));
+        }
+        let lower = s.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(Self::Postgres(s.to_owned()));
+        }
+        if lower.starts_with("sqlite:") {
+            let rest = &s["sqlite:".len()..];
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(config("the archive URL 'sqlite:' has no file path"));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = s.split_once("://") {
+            return Err(config(format!(
+                "archive URLs start with sqlite: or postgres://, not {scheme}://"
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(s)))
+    }
+
+    /// Whether this is a PostgreSQL archive.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+/// Shows the location without a password (`postgres://user:***@host/db`).
+impl fmt::Display for ArchiveUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            Self::Postgres(u) => f.write_str(&redact(u)),
+        }
+    }
+}
+
+impl fmt::Debug for ArchiveUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ArchiveUrl({self})")
+    }
+}
+
+/// `scheme://user:secret@host…` → `scheme://user:***@host…`; also a `password=` parameter.
+pub(crate) fn redact(url: &str) -> String {
+    let mut out = url.to_owned();
+    if let Some(scheme_end) = out.find("://") {
+        let auth_start = scheme_end + 3;
+        let auth_end = out[auth_start..]
+            .find(['/', '?'])
+            .map_or(out.len(), |i| auth_start + i);
+        if let Some(at) = out[auth_start..auth_end].rfind('@') {
+            let userinfo = &out[auth_start..auth_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                out.replace_range(auth_start + colon + 1..auth_start + at, "***");
+            }
+        }
+    }
+    if let Some(i) = out.to_ascii_lowercase().find("password=") {
+        let start = i + "password=".len();
+        let end = out[start..].find('&').map_or(out.len(), |j| start + j);
+        out.replace_range(start..end, "***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_forms() {
+        assert_eq!(
+            ArchiveUrl::parse("sqlite:/tmp/a.db").unwrap(),
+            ArchiveUrl::Sqlite("/tmp/a.db".into())
+        );
+        assert_eq!(
+            ArchiveUrl::parse("sqlite:///tmp/a.db").unwrap(),
+            ArchiveUrl::Sqlite("/tmp/a.db".into()),
+            "sqlite:// followed by an absolute path"
+        );
+        assert_eq!(
+            ArchiveUrl::parse("C:\\Users\\x\\a.db").unwrap(),
+            ArchiveUrl::Sqlite("C:\\Users\\x\\a.db".into()),
+            "a Windows path is a file, not a scheme"
+        );
+        assert!(ArchiveUrl::parse("postgresql://u:p@h:5432/db")
+            .unwrap()
+            .is_postgres());
+        assert!(
+            ArchiveUrl::parse("mysql://h/db").is_err(),
+            "unsupported schemes are refused, not taken as a file name"
+        );
+        assert!(ArchiveUrl::parse("  ").is_err(), "blank is refused");
+        assert_eq!(
+            ArchiveUrl::default_in(Path::new("/data")),
+            ArchiveUrl::Sqlite(Path::new("/data").join(DEFAULT_FILE_NAME))
+        );
+    }
+
+    #[test]
+    fn display_hides_the_password() {
+        let u = ArchiveUrl::parse("postgres://desk:s3cret@db.example:5432/archive").unwrap();
+        let shown = u.to_string();
+        assert!(!shown.contains("s3cret"), "password shown: {shown}");
+        assert_eq!(shown, "postgres://desk:***@db.example:5432/archive");
+        let u =
+            ArchiveUrl::parse("postgres://h/db?user=a&password=s3cret&sslmode=require").unwrap();
+        assert!(
+            !format!("{u:?}").contains("s3cret"),
+            "Debug hides a password parameter too"
+        );
+    }
+}

@@ -1,0 +1,136 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The archive on PostgreSQL: the same checks as on SQLite, against the server named by
+//! SDESK_TEST_POSTGRES_URL (`scripts/with-postgres.sh cargo test -p sdesk-archive` starts a
+//! throw-away one). Each test creates its own database `sdesk_test_<uuid>`. Without the URL the
+//! tests say so and pass, unless SDESK_TEST_POSTGRES_REQUIRED=1 (set by the script, and in CI),
+//! where a missing URL fails them.
+
+mod common;
+
+use common::*;
+use sdesk_archive::{sync, Archive, ArchiveUrl, SyncOptions};
+use sdesk_core::ErrorKind;
+use tokio_util::sync::CancellationToken;
+
+fn server_url() -> Option<String> {
+    match std::env::var("SDESK_TEST_POSTGRES_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ => {
+            assert_ne!(
+                std::env::var("SDESK_TEST_POSTGRES_REQUIRED").as_deref(),
+                Ok("1"),
+                "SDESK_TEST_POSTGRES_REQUIRED=1 but SDESK_TEST_POSTGRES_URL is not set: run the \
+                 tests through scripts/with-postgres.sh"
+            );
+            eprintln!("PostgreSQL tests skipped: SDESK_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test server.
+async fn fresh_db(server: &str) -> ArchiveUrl {
+    let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .expect("the test server is reachable");
+    tokio::spawn(conn);
+    let name = format!("sdesk_test_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (server, String::new()),
+    };
+    let (origin, _) = base.rsplit_once('/').expect("the URL names a database");
+    ArchiveUrl::parse(&format!("{origin}/{name}{query}")).unwrap()
+}
+
+macro_rules! pg_test {
+    ($name:ident, |$url:ident| $body:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            let Some(server) = server_url() else { return };
+            let $url = fresh_db(&server).await;
+            $body
+        }
+    };
+}
+
+pg_test!(upsert_counts_new_updated_unchanged, |url| {
+    check_upsert_counts(&url).await
+});
+pg_test!(query_filters_have_the_api_meanings, |url| {
+    check_query_filters(&url).await
+});
+pg_test!(pending_edits_persist, |url| check_pending_edits(&url).await);
+pg_test!(sync_resumes_after_a_failed_page, |url| {
+    check_resume_after_failure(&url).await
+});
+
+#[tokio::test]
+async fn migrations_from_empty_and_every_earlier_schema() {
+    let Some(server) = server_url() else { return };
+    let mut urls = Vec::new();
+    for _ in 0..sdesk_archive::SCHEMA_VERSION {
+        urls.push(fresh_db(&server).await);
+    }
+    let mut next = urls.into_iter();
+    check_migrations(&mut || next.next().unwrap()).await;
+}
+
+#[tokio::test]
+async fn two_handles_sync_and_write_at_once() {
+    let Some(server) = server_url() else { return };
+    let url = fresh_db(&server).await;
+    let (app, cli) = (
+        Archive::open(&url).await.unwrap(),
+        Archive::open(&url).await.unwrap(),
+    );
+    let api = FakeApi::new(records(60), 7);
+    let writer = {
+        let cli = cli.clone();
+        tokio::spawn(async move {
+            for i in 0..20 {
+                cli.upsert(&[typed(&record(60 + i))]).await.unwrap();
+            }
+        })
+    };
+    let report = sync(
+        &app,
+        &api,
+        &SyncOptions::default(),
+        &CancellationToken::new(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    writer.await.unwrap();
+    assert_eq!(report.new, 60, "the sync's records are all new");
+    assert_exactly(
+        &cli,
+        80,
+        "both writers' records, seen from the other handle",
+    )
+    .await;
+}
+
+pg_test!(
+    a_second_sync_takes_over_and_the_first_stops_cleanly,
+    |url| check_takeover(&url).await
+);
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_network_error() {
+    let err = Archive::open(
+        &ArchiveUrl::parse("postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2").unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(
+        !err.to_string().contains("secret"),
+        "the password is not in the message: {err}"
+    );
+}
