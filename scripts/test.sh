@@ -41,10 +41,13 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 stage "supply chain: cargo deny (advisories from the committed snapshot, bans, licenses, sources)"
 scripts/deny.sh
 
-stage "rust tests (core, sandbox, CLI, desk, app wiring on the mock runtime)"
+stage "rust tests (core, sandbox, CLI, archive on SQLite and PostgreSQL, desk, app wiring on the mock runtime)"
 # Real Secret Service: a private D-Bus session with an unlocked gnome-keyring, so the keyring
 # store is tested against the real backend, not only through the in-memory fake.
-dbus-run-session -- "$root/scripts/with-keyring.sh" \
+# The archive's PostgreSQL tests run against a throw-away cluster (scripts/with-postgres.sh
+# installs Debian's postgresql when missing and sets SDESK_TEST_POSTGRES_REQUIRED=1, so they
+# cannot skip).
+dbus-run-session -- "$root/scripts/with-keyring.sh" "$root/scripts/with-postgres.sh" \
   env SDESK_TEST_REAL_KEYRING=1 cargo test --workspace --locked
 
 stage "generated bindings are committed and current"
