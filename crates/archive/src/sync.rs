@@ -242,19 +242,10 @@ async fn run_pages(
         };
         let (page, raw) = decode(body).await?;
         pages += 1;
-        let next = if page.records_remaining > 0 {
-            match page.next_offset.as_deref().filter(|c| !c.is_empty()) {
-                Some(c) => Some(c.to_owned()),
-                None => {
-                    return Err(invalid(format!(
-                        "the server says {} more records remain but sent no next_offset",
-                        page.records_remaining
-                    )))
-                }
-            }
-        } else {
-            None
-        };
+        // The core's paging rules (TeamViewer's document): a count of 0 ends, a count > 0 needs
+        // a cursor, `records_remaining` may be called `reports_remaining`. A contradiction is an
+        // `invalid_response` before this page is committed, so the next sync asks for it again.
+        let next = page.next_cursor()?.map(str::to_owned);
         if let Some(c) = &next {
             if !seen.insert(c.clone()) {
                 return Err(invalid(format!(
@@ -284,7 +275,7 @@ async fn run_pages(
             received: totals.counts.received(),
             new: totals.counts.new,
             updated: totals.counts.updated,
-            records_remaining: page.records_remaining,
+            records_remaining: page.records_remaining.unwrap_or(0),
         });
         match next {
             Some(c) => cursor = Some(c),
