@@ -4,7 +4,7 @@
 //!
 //! - [`Archive`]: open (and migrate) an archive from an [`ArchiveUrl`]; local queries with the
 //!   API's filter meanings ([`ArchiveQuery`]); [`ArchiveStats`]; pending local edits.
-//! - [`sync`]: fills the archive from the API page by page, each page committed together with
+//! - [`sync()`]: fills the archive from the API page by page, each page committed together with
 //!   the cursor, so a killed or cancelled sync continues where it stopped.
 //!
 //! Errors are [`sdesk_core::Error`], like everywhere else (see `error.rs` for the mapping).

@@ -106,7 +106,7 @@ pub const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
 impl Settings {
     /// Reads the settings file. A missing file gives the defaults.
     ///
-    /// Only a regular file (or a link to one) of at most [`MAX_SETTINGS_BYTES`] is read: a
+    /// Only a regular file (or a link to one) of at most `MAX_SETTINGS_BYTES` (1 MiB) is read: a
     /// link to `/dev/zero`, a FIFO or an oversized file is refused at once, without reading
     /// more than the limit or blocking (see [`crate::fsutil::read_regular_file`]). The file is
     /// never modified here.

@@ -214,7 +214,7 @@ impl<W: Write> CsvSink<W> {
 /// (see [`Column::is_text`]) that start with `=`, `+`, `-`, `@`, TAB, CR or NUL get a leading
 /// `'` (OWASP), and so does every place inside one where a spreadsheet could start a cell: after
 /// a line break, `,` or `;` followed by `=`, `+`, `-`, `@`, TAB, NUL or `"` (see
-/// [`starts_inner_formula`]). Generated values (timestamps, numbers such as a negative fee) are
+/// `starts_inner_formula`). Generated values (timestamps, numbers such as a negative fee) are
 /// never changed. The UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
 pub fn export_csv<'a, W: Write>(
     records: impl IntoIterator<Item = &'a ConnectionReport>,
