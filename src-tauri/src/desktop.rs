@@ -4,11 +4,12 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-use sdesk_core::desk::CheckedLink;
+use sdesk_core::desk::{events, ApiWaitEvent, CheckedLink, Desk};
 use sdesk_core::ErrorKind;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
@@ -74,6 +75,22 @@ pub fn emit<R: Runtime, S: Serialize + Clone>(app: &AppHandle<R>, event: &str, p
     if let Err(e) = app.emit(event, payload) {
         tracing::warn!(event, "could not emit an event: {e}");
     }
+}
+
+/// Forwards the desk's waits before retries to the main window: `api-wait` while an API call
+/// waits (rate limit, or a server or network failure worth showing; the core decides which),
+/// `api-wait-over` when that call ends.
+pub fn forward_waits<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let app = app.clone();
+    desk.set_wait_listener(Some(Arc::new(move |event| {
+        let sent = match event {
+            ApiWaitEvent::Waiting(wait) => app.emit_to(MAIN_WINDOW, events::API_WAIT, wait),
+            ApiWaitEvent::Over(over) => app.emit_to(MAIN_WINDOW, events::API_WAIT_OVER, over),
+        };
+        if let Err(e) = sent {
+            tracing::warn!("could not tell the window about a wait: {e}");
+        }
+    })));
 }
 
 /// Shows and focuses the main window (after the UI's first paint, or by the fallback timer,

@@ -93,6 +93,7 @@ fn setup<R: Runtime>(
         tracing::info!("no GPU render node: WebKit paints with its CPU renderer");
     }
     let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
+    desktop::forward_waits(app.handle(), &state.desk);
     app.manage(state);
 
     let handle = app.handle().clone();

@@ -812,3 +812,120 @@ fn the_identifier_is_the_keyring_service_and_not_a_macos_bundle_name() {
         "an identifier ending in .app clashes with macOS bundle names (tauri build warns)"
     );
 }
+
+/// A stand-in TeamViewer API on loopback: `/ping` accepts any token, `/account` answers, and
+/// `GET /groups` is refused once with TeamViewer's rate-limit answer (403
+/// `rate_limit_reached`, `Retry-After: 1` so the test waits one second), then answers.
+fn rate_limited_api() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut groups_asked = 0;
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            // The headers end with an empty line; these GETs have no body.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("");
+            let (status, extra, body) = if path.starts_with("/api/v1/ping") {
+                ("200 OK", "", r#"{"token_valid":true}"#.to_owned())
+            } else if path.starts_with("/api/v1/account") {
+                (
+                    "200 OK",
+                    "",
+                    r#"{"userid":"u1","name":"Ann","email":"ann@example.com"}"#.to_owned(),
+                )
+            } else if path.starts_with("/api/v1/groups") {
+                groups_asked += 1;
+                if groups_asked == 1 {
+                    (
+                        "403 Forbidden",
+                        "Retry-After: 1\r\n",
+                        r#"{"error":"rate_limit_reached","error_description":"Too many calls","error_code":5}"#
+                            .to_owned(),
+                    )
+                } else {
+                    (
+                        "200 OK",
+                        "",
+                        r#"{"groups":[{"id":"g1","name":"Support"}]}"#.to_owned(),
+                    )
+                }
+            } else {
+                ("404 Not Found", "", "{}".to_owned())
+            };
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    origin
+}
+
+#[test]
+fn a_rate_limit_wait_reaches_the_window_as_events() {
+    let t = TestApp::new();
+    let api = rate_limited_api();
+    let mut settings = t.ok("get_settings", json!({}));
+    settings["mode"] = json!("teamviewer");
+    settings["clientId"] = json!("some-client");
+    settings["apiUrl"] = json!(api);
+    settings["loginUrl"] = json!(api);
+    t.ok(
+        "save_settings",
+        json!({ "settings": settings, "clientSecret": null }),
+    );
+    t.ok(
+        "sign_in_with_script_token",
+        json!({ "token": "script-token" }),
+    );
+
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<(String, Value)>::new()));
+    for name in [
+        sdesk_core::desk::events::API_WAIT,
+        sdesk_core::desk::events::API_WAIT_OVER,
+    ] {
+        let seen = seen.clone();
+        t.webview.listen(name, move |event| {
+            let payload = serde_json::from_str(event.payload()).unwrap();
+            seen.lock().unwrap().push((name.to_owned(), payload));
+        });
+    }
+    let groups = t.ok("list_groups", json!({}));
+    assert_eq!(
+        groups.as_array().map(Vec::len),
+        Some(1),
+        "the retry after the wait got the groups: {groups}"
+    );
+    let seen = seen.lock().unwrap().clone();
+    let [(first, wait), (second, over)] = seen.as_slice() else {
+        panic!("the window hears one wait and its end, got {seen:?}");
+    };
+    assert_eq!(
+        (first.as_str(), second.as_str()),
+        ("api-wait", "api-wait-over"),
+        "the wait is told before the call ends"
+    );
+    assert_eq!(wait["reason"], "rate_limit", "a rate limit: {wait}");
+    assert_eq!(wait["seconds"], 1, "the server's Retry-After: {wait}");
+    assert_eq!(wait["attempt"], 2, "the first retry follows: {wait}");
+    assert!(
+        wait["until"].as_str().is_some_and(|u| u.ends_with('Z')),
+        "until is an RFC 3339 instant: {wait}"
+    );
+    assert_eq!(
+        over["call"], wait["call"],
+        "the end names the call that waited"
+    );
+}

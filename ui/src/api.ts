@@ -9,6 +9,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 export type Account = T.AccountDto;
+export type ApiWait = T.ApiWait;
+export type ApiWaitOver = T.ApiWaitOver;
 export type AuthStatus = T.AuthStatus;
 export type Column = T.Column;
 export type ColumnFilter = T.ColumnFilter;
@@ -194,3 +196,8 @@ export const onSignInFailed = (h: (error: IpcError) => void): Promise<UnlistenFn
   on<unknown>("sign-in-failed", (payload) => h(toIpcError(payload)));
 export const onLogsProgress = (h: (progress: T.FetchProgress) => void): Promise<UnlistenFn> =>
   on("logs-progress", h);
+/** An API call waits before its next attempt (rate limit, or a server or network failure). */
+export const onApiWait = (h: (wait: T.ApiWait) => void): Promise<UnlistenFn> => on("api-wait", h);
+/** A call that was shown waiting has its answer (or error). */
+export const onApiWaitOver = (h: (over: T.ApiWaitOver) => void): Promise<UnlistenFn> =>
+  on("api-wait-over", h);

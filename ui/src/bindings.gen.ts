@@ -508,15 +508,54 @@ version: string,
  */
 coreVersion: string, };
 
+export type ApiWaitReason = "rate_limit" | "server" | "network";
+
+export type ApiWait = { 
+/**
+ * Which call waits: a number the desk gives each call in this run; `api-wait-over` names
+ * it again when the call ends.
+ */
+call: number, 
+/**
+ * Why.
+ */
+reason: ApiWaitReason, 
+/**
+ * The HTTP status of a server failure; `null` otherwise.
+ */
+status: number | null, 
+/**
+ * Length of the wait in whole seconds, rounded up (at least 1).
+ */
+seconds: number, 
+/**
+ * The attempt that follows the wait (2 for the first retry).
+ */
+attempt: number, 
+/**
+ * When the wait ends.
+ */
+until: string, };
+
+export type ApiWaitOver = { 
+/**
+ * The `call` of the [`ApiWait`]s it ends.
+ */
+call: number, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
   "signInFailed": "sign-in-failed",
   "logsProgress": "logs-progress",
+  "apiWait": "api-wait",
+  "apiWaitOver": "api-wait-over",
 } as const;
 
 export type EventPayloads = {
   "auth-changed": AuthStatus,
   "sign-in-failed": IpcError,
   "logs-progress": FetchProgress,
+  "api-wait": ApiWait,
+  "api-wait-over": ApiWaitOver,
 };

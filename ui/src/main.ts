@@ -9,6 +9,7 @@ import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
 import { createSignInView } from "./views/signin";
+import { createWaitBanner } from "./wait-banner";
 
 const SIGNED_OUT: api.AuthStatus = {
   signedIn: false,
@@ -83,6 +84,7 @@ async function start(): Promise<void> {
     accountName,
     signOut,
   );
+  const waitBanner = createWaitBanner();
   const keyringBanner = h("div", { id: "keyring-banner", class: "banner banner-warn", t: "banner.keyring", hidden: true, attrs: { role: "note" } });
 
   // ---- views and tabs -----------------------------------------------------------------------
@@ -185,7 +187,7 @@ async function start(): Promise<void> {
   // ---- first render -------------------------------------------------------------------------
   const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
   document.body.replaceChildren(
-    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, tablist, main, notifyElements.statusLine),
+    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, tablist, main, notifyElements.statusLine),
   );
 
   if (settings.status === "fulfilled") settingsView.fill(settings.value);
@@ -197,6 +199,8 @@ async function start(): Promise<void> {
   }
 
   void api.onAuthChanged(setAuth).catch(() => undefined);
+  void api.onApiWait(waitBanner.wait).catch(() => undefined);
+  void api.onApiWaitOver(waitBanner.over).catch(() => undefined);
   void api
     .onSignInFailed((error) => {
       showError(error);

@@ -9,9 +9,10 @@
 
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
-    events, AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult,
-    GroupDto, Language, LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink,
-    RedirectMode, SessionDto, SessionListState, Settings, SettingsView,
+    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CopyLink,
+    Delimiter, ExportOptions, ExportResult, GroupDto, Language, LogPage, LogQuery, LogSummary,
+    LogView, Mode, NewSessionForm, OpenLink, RedirectMode, SessionDto, SessionListState, Settings,
+    SettingsView,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::logs::{Column, ColumnFilter, FetchProgress, LogRow, Sort, Totals};
@@ -70,6 +71,10 @@ fn generate() -> String {
     decl::<Settings>(&cfg, &mut out);
     decl::<SettingsView>(&cfg, &mut out);
     decl::<AppInfo>(&cfg, &mut out);
+    // Waits before retries (events).
+    decl::<ApiWaitReason>(&cfg, &mut out);
+    decl::<ApiWait>(&cfg, &mut out);
+    decl::<ApiWaitOver>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

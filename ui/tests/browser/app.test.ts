@@ -78,6 +78,37 @@ describe("start-up and sign-in", () => {
   });
 });
 
+describe("waits before retries", () => {
+  const rateLimit = { call: 4, reason: "rate_limit", status: null, seconds: 120, attempt: 2, until: "2026-11-24T14:02:00Z" };
+
+  it("shows a rate-limit wait with a live countdown and clears it when the answer arrives", async () => {
+    const a = await open({ config: { signedIn: true } });
+    expect(await visible(a, "#wait-banner"), "no banner before a wait").toBe(false);
+    await a.emit("api-wait", rateLimit);
+    await a.page.locator("#wait-banner").waitFor();
+    expect(await text(a, "#wait-banner .wait-text"), "the plain sentence").toBe(
+      "TeamViewer's limit on API calls has been reached. Waiting 2 min before trying again (attempt 2)…",
+    );
+    await a.page.waitForFunction(
+      () => document.querySelector("#wait-banner .wait-text")?.textContent?.includes("1 min 59 s"),
+      undefined,
+      { timeout: 3_000 },
+    );
+    expect(await visible(a, "#tab-logs"), "the banner does not block the app").toBe(true);
+    await a.page.click("#tab-logs");
+    await a.emit("api-wait-over", { call: 4 });
+    await a.page.locator("#wait-banner").waitFor({ state: "hidden" });
+  });
+
+  it("clears a short server wait when it elapses, in German", async () => {
+    const a = await open({ locale: "de-DE", config: { signedIn: true } });
+    await a.emit("api-wait", { ...rateLimit, call: 5, reason: "server", status: 503, seconds: 2 });
+    await a.page.locator("#wait-banner").waitFor();
+    expect(await text(a, "#wait-banner .wait-text"), "the short German sentence").toBe("TeamViewer antwortet nicht; nächster Versuch in 2 Sek.");
+    await a.page.locator("#wait-banner").waitFor({ state: "hidden", timeout: 4_000 });
+  });
+});
+
 describe("start-up problems and keyboard", () => {
   it("shows the problem app_ready reports (e.g. a damaged settings file)", async () => {
     const a = await open({ config: { startupError: { kind: "config", message: "settings.json: expected value at line 1" } } });

@@ -22,6 +22,29 @@ async function shot(a: App, name: string): Promise<void> {
   expect(await a.cspViolations(), `${name}: no CSP violations`).toEqual([]);
 }
 
+// The wait banner over the connection log, in both languages and at the default and the
+// smallest supported window size.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`wait banner ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, pageDelayMs: 5 } });
+      await a.page.click("#tab-logs");
+      await a.page.click("#load-logs");
+      await a.page.locator("#progress").waitFor({ state: "hidden" });
+      await a.emit("api-wait", { call: 9, reason: "rate_limit", status: null, seconds: 120, attempt: 2, until: "2026-11-24T14:02:00Z" });
+      await a.page.locator("#wait-banner").waitFor();
+      const lang = locale.slice(0, 2);
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        const box = await a.page.locator("#wait-banner .wait-text").boundingBox();
+        expect(box && box.x + box.width <= width, `${lang} ${width}: the sentence fits the window`).toBe(true);
+        await shot(a, `ui-wait-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.close();
+    });
+  }
+}
+
 for (const scheme of ["light", "dark"] as const) {
   describe(`${scheme} theme`, () => {
     it("sign-in", async () => {

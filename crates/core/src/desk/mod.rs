@@ -15,6 +15,7 @@ mod dto;
 mod links;
 mod progress;
 mod settings;
+mod waits;
 
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
@@ -24,6 +25,9 @@ pub use dto::{
 pub use links::{check_link, invitation_mailto, CheckedLink, LinkRefused};
 pub use progress::ProgressThrottle;
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
+pub use waits::{
+    ApiWait, ApiWaitEvent, ApiWaitListener, ApiWaitOver, ApiWaitReason, MIN_SHOWN_WAIT,
+};
 
 use crate::auth::{
     redact_url, validate_script_token, AuthSession, LoopbackListener, MemoryStore, OAuthConfig,
@@ -52,11 +56,18 @@ pub mod events {
     pub const SIGN_IN_FAILED: &str = "sign-in-failed";
     /// Payload [`crate::logs::FetchProgress`]: at most about 20 per second while loading.
     pub const LOGS_PROGRESS: &str = "logs-progress";
+    /// Payload [`super::ApiWait`]: an API call waits before its next attempt (rate limit, or a
+    /// server or network failure with a wait of at least [`super::MIN_SHOWN_WAIT`]).
+    pub const API_WAIT: &str = "api-wait";
+    /// Payload [`super::ApiWaitOver`]: a call that was shown waiting has ended (answer or error).
+    pub const API_WAIT_OVER: &str = "api-wait-over";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 3] = [
+    pub const ALL: [(&str, &str); 5] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
+        (API_WAIT, "ApiWait"),
+        (API_WAIT_OVER, "ApiWaitOver"),
     ];
 }
 
@@ -212,6 +223,7 @@ pub struct Desk {
     account: Mutex<Option<(u64, AccountDto)>>,
     sessions: Mutex<HashMap<String, SupportSession>>,
     logs: Arc<Mutex<LogState>>,
+    waits: waits::Waits,
 }
 
 impl Desk {
@@ -234,12 +246,13 @@ impl Desk {
             settings_path: options.settings_path,
             sign_in_window: options.sign_in_window,
             sandbox_origin: Mutex::new(options.sandbox_origin),
-            flow: SignInFlow::new(options.clock),
+            flow: SignInFlow::new(Arc::clone(&options.clock)),
             sign_in_watch: Mutex::new(CancellationToken::new()),
             conn: Mutex::new(Arc::new(placeholder_connection(&http))),
             account: Mutex::new(None),
             sessions: Mutex::new(HashMap::new()),
             logs: Arc::default(),
+            waits: waits::Waits::new(options.clock),
         };
         let conn = desk.connect(&options.settings, 1).await?;
         desk.conn = Mutex::new(Arc::new(conn));
@@ -348,6 +361,13 @@ impl Desk {
         self.settings()
             .language
             .resolve(self.system_locale.as_deref())
+    }
+
+    /// Tells `listener` about the waits before retries of the desk's API calls (sessions,
+    /// groups, the connection log) that are worth showing, and when such a call ends; see
+    /// [`ApiWait`]. `None` stops it. Applies to calls started afterwards.
+    pub fn set_wait_listener(&self, listener: Option<ApiWaitListener>) {
+        self.waits.set_listener(listener);
     }
 
     /// Whether the desk runs against the sandbox.
@@ -675,7 +695,8 @@ impl Desk {
     /// # Errors
     /// API and transport errors.
     pub async fn groups(&self) -> Result<Vec<GroupDto>> {
-        let groups = self.conn().client()?.groups(None).await?;
+        let (client, _scope) = self.waits.observe(self.conn().client()?);
+        let groups = client.groups(None).await?;
         Ok(groups
             .into_iter()
             .map(|g| GroupDto {
@@ -707,7 +728,9 @@ impl Desk {
             state: state.into(),
             ..SessionQuery::default()
         };
-        let mut sessions = self.conn().client()?.list_sessions(&query).await?;
+        let (client, scope) = self.waits.observe(self.conn().client()?);
+        let mut sessions = client.list_sessions(&query).await?;
+        drop(scope);
         sessions.sort_by(|a, b| {
             b.created_at
                 .is_some()
@@ -815,7 +838,7 @@ impl Desk {
     ) -> Result<LogSummary> {
         let report_query = query.to_report_query()?;
         let conn = self.conn();
-        let client = conn.client()?;
+        let (client, _scope) = self.waits.observe(conn.client()?);
         let (cancel, generation) = {
             let mut st = lock(&self.logs);
             st.cancel.cancel();
@@ -826,7 +849,7 @@ impl Desk {
             (st.cancel.clone(), st.generation)
         };
         let fetch = ReportFetch::new(report_query);
-        self.run_fetch(fetch, client, cancel, generation, true, on_progress)
+        self.run_fetch(fetch, &client, cancel, generation, true, on_progress)
             .await
     }
 
@@ -839,7 +862,7 @@ impl Desk {
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
         let conn = self.conn();
-        let client = conn.client()?;
+        let (client, _scope) = self.waits.observe(conn.client()?);
         let (fetch, cancel, generation) = {
             let mut st = lock(&self.logs);
             let fetch = st.fetch.take().ok_or_else(|| {
@@ -851,7 +874,7 @@ impl Desk {
             st.cancel = CancellationToken::new();
             (fetch, st.cancel.clone(), st.generation)
         };
-        self.run_fetch(fetch, client, cancel, generation, false, on_progress)
+        self.run_fetch(fetch, &client, cancel, generation, false, on_progress)
             .await
     }
 
