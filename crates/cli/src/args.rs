@@ -180,10 +180,13 @@ pub struct ExportArgs {
     /// Only connections with (true) or without (false) a session code.
     #[arg(long)]
     pub has_code: Option<bool>,
-    /// Free text matched locally against all text columns (case-insensitive).
+    /// Free text matched locally against all text columns, as the app's search box matches
+    /// it: one case-insensitive substring (surrounding spaces ignored). Rows keep the order
+    /// the API sends them in.
     #[arg(long)]
     pub search: Option<String>,
-    /// Output file, or - for standard output.
+    /// Output file, or - for standard output. Rows are written as the pages arrive; a file is
+    /// replaced only when the export is complete (never left half written).
     #[arg(long)]
     pub out: String,
     /// Field delimiter.

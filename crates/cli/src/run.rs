@@ -13,10 +13,13 @@ use sdesk_core::client::{
     build_http, parse_api_url, HttpConfig, StaticToken, TeamViewerClient, WaitObserver,
 };
 use sdesk_core::clock::SystemClock;
-use sdesk_core::logs::{export_csv, CsvOptions, FetchProgress, LogFilter, LogStore, ReportFetch};
+use sdesk_core::fsutil::{AtomicFile, FileMode};
+use sdesk_core::logs::{
+    CsvOptions, CsvWriter, FetchProgress, LogFilter, RecordFilter, ReportFetch,
+};
 use sdesk_core::models::{
-    EndCustomer, GroupRef, NewSession, ReportQuery, SessionQuery, SessionStateFilter,
-    SupportSession,
+    ConnectionReport, EndCustomer, GroupRef, NewSession, ReportQuery, SessionQuery,
+    SessionStateFilter, SupportSession,
 };
 use sdesk_core::{Error, Result, Secret};
 use std::io::{IsTerminal, Write};
@@ -481,9 +484,18 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
         },
         bom: args.bom,
     };
+    // Matched per record as the pages arrive, exactly as the app's log view matches its free
+    // text (blank: no filter).
+    let mut search = RecordFilter::new(&LogFilter {
+        text: args.search,
+        ..LogFilter::default()
+    });
     let progress = Progress::new();
     let mut fetch = ReportFetch::new(query);
     let cancel = tokio_util::sync::CancellationToken::new();
+    // Rows are written as the pages arrive, so only one page is held at a time: an endless
+    // server is stopped by the fetch's limits, not by memory running out.
+    let mut out = CsvOut::open(&args.out, &options)?;
     let ctrl_c = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
@@ -493,49 +505,97 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
         })
     };
     let outcome = fetch
-        .run(client, &cancel, &mut |p: &FetchProgress| progress.update(p))
+        .run_draining(
+            client,
+            &cancel,
+            &mut |p: &FetchProgress| progress.update(p),
+            &mut |records| out.write_page(&records, &mut search, &progress),
+        )
         .await;
     ctrl_c.abort();
     progress.finish();
+    // On an error `out` is dropped unfinished: a file export's temporary file is removed and
+    // the target stays as it was.
     outcome?;
-    let records = fetch.take_records();
-    let written = match args.search.filter(|s| !s.trim().is_empty()) {
-        // The store's search index only pays off when there is something to search.
-        Some(text) => {
-            let mut store = LogStore::from_records(records);
-            store.apply(&LogFilter::text(text), None);
-            write_csv(store.view(), &args.out, &options)?
-        }
-        None => write_csv(&records, &args.out, &options)?,
-    };
+    let written = out.finish()?;
     eprintln!("exported {written} records");
     Ok(())
 }
 
-/// Writes CSV to a file (atomically) or to standard output (`-`). The data is written exactly
-/// as received (CSV is data, not terminal output), except when standard output is a terminal:
-/// then a person is reading it, and control characters are neutralised like all server text
-/// ([`term::TerminalWriter`]).
-fn write_csv<'a>(
-    records: impl IntoIterator<Item = &'a sdesk_core::models::ConnectionReport>,
-    out: &str,
-    options: &CsvOptions,
-) -> Result<u64> {
-    if out == "-" {
+/// Where `reports export` writes its CSV, row by row as the pages arrive: a file, replaced
+/// atomically when the export is complete (a temporary file next to it until then, removed on
+/// an error: the target is never left half written), or standard output (`-`). Standard output
+/// gets the data exactly as received (CSV is data, not terminal output), except when it is a
+/// terminal: then a person is reading it, and control characters are neutralised like all
+/// server text ([`term::TerminalWriter`]). Rows on standard output cannot be taken back: after
+/// an error, what was written is incomplete, and the exit status says so.
+enum CsvOut {
+    File(Box<CsvWriter<AtomicFile>>),
+    Pipe(CsvWriter<std::io::Stdout>),
+    Terminal(CsvWriter<term::TerminalWriter<std::io::Stdout>>),
+}
+
+impl CsvOut {
+    /// Opens the output and writes the header.
+    fn open(out: &str, options: &CsvOptions) -> Result<Self> {
+        options.validate()?;
+        if out != "-" {
+            let file = AtomicFile::create(std::path::Path::new(out), FileMode::KeepOrPrivate)?;
+            return Ok(Self::File(Box::new(CsvWriter::new(file, options)?)));
+        }
         let stdout = std::io::stdout();
         if stdout.is_terminal() {
-            let mut w = std::io::BufWriter::new(term::TerminalWriter::new(stdout.lock()));
-            let n = export_csv(records, &mut w, options)?;
-            let terminal = w.into_inner().map_err(|e| Error::Io(e.into_error()))?;
-            drop(terminal.finish()?);
-            return Ok(n);
+            return Ok(Self::Terminal(CsvWriter::new(
+                term::TerminalWriter::new(stdout),
+                options,
+            )?));
         }
-        let mut lock = std::io::BufWriter::new(stdout.lock());
-        let n = export_csv(records, &mut lock, options)?;
-        lock.flush()?;
-        Ok(n)
-    } else {
-        sdesk_core::logs::export_csv_to_path(records, std::path::Path::new(out), options)
+        Ok(Self::Pipe(CsvWriter::new(stdout, options)?))
+    }
+
+    /// Writes the records of one page that match `search`. On a terminal, the page is written
+    /// out while the progress spinner (on the same terminal) is hidden.
+    fn write_page(
+        &mut self,
+        records: &[ConnectionReport],
+        search: &mut RecordFilter,
+        progress: &Progress,
+    ) -> Result<()> {
+        fn rows<W: Write>(
+            w: &mut CsvWriter<W>,
+            records: &[ConnectionReport],
+            search: &mut RecordFilter,
+        ) -> Result<()> {
+            for record in records.iter().filter(|r| search.matches(r)) {
+                w.write_record(record)?;
+            }
+            Ok(())
+        }
+        match self {
+            Self::File(w) => rows(w, records, search),
+            Self::Pipe(w) => rows(w, records, search),
+            Self::Terminal(w) => progress.suspend(|| {
+                rows(w, records, search)?;
+                w.flush()
+            }),
+        }
+    }
+
+    /// Flushes everything and puts a file in place; returns the number of rows written.
+    fn finish(self) -> Result<u64> {
+        match self {
+            Self::File(w) => {
+                let (file, rows) = w.finish()?;
+                file.commit()?;
+                Ok(rows)
+            }
+            Self::Pipe(w) => Ok(w.finish()?.1),
+            Self::Terminal(w) => {
+                let (terminal, rows) = w.finish()?;
+                terminal.finish()?;
+                Ok(rows)
+            }
+        }
     }
 }
 
@@ -566,6 +626,14 @@ impl Progress {
     fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
+        }
+    }
+
+    /// Runs `f` with the spinner hidden, for output to the same terminal.
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.0 {
+            Some(bar) => bar.suspend(f),
+            None => f(),
         }
     }
 }

@@ -568,6 +568,14 @@ struct Hostile {
 }
 
 fn hostile(route: fn(&str, &str) -> (u16, serde_json::Value)) -> Hostile {
+    serve(move |method, target| route(method, target.split('?').next().unwrap_or("")))
+}
+
+/// [`hostile`] with routes that see the whole request target, query included.
+fn serve<R>(route: R) -> Hostile
+where
+    R: Fn(&str, &str) -> (u16, serde_json::Value) + Copy + Send + 'static,
+{
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(AtomicUsize::new(0));
@@ -581,7 +589,7 @@ fn hostile(route: fn(&str, &str) -> (u16, serde_json::Value)) -> Hostile {
     Hostile { base, requests }
 }
 
-fn answer(stream: std::net::TcpStream, route: fn(&str, &str) -> (u16, serde_json::Value)) {
+fn answer(stream: std::net::TcpStream, route: impl Fn(&str, &str) -> (u16, serde_json::Value)) {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -603,8 +611,8 @@ fn answer(stream: std::net::TcpStream, route: fn(&str, &str) -> (u16, serde_json
     let _ = reader.read_exact(&mut body);
     let mut parts = request_line.split(' ');
     let method = parts.next().unwrap_or("");
-    let path = parts.next().unwrap_or("").split('?').next().unwrap_or("");
-    let (status, json) = route(method, path);
+    let target = parts.next().unwrap_or("");
+    let (status, json) = route(method, target);
     let body = json.to_string();
     let mut stream = reader.into_inner();
     let _ = write!(
@@ -949,4 +957,162 @@ fn a_rate_limit_is_waited_out_and_announced() {
         "the wait is announced on stderr, so a pause never looks like a hang: {err:?}"
     );
     assert!(stdout(&o).contains("Ann"), "{}", stdout(&o));
+}
+
+// ----- streamed export ------------------------------------------------------------------
+
+/// The page a report request asks for: 1 without `offset_id`, else the digit after `p`.
+fn page_asked(target: &str) -> usize {
+    target
+        .split_once("offset_id=p")
+        .and_then(|(_, rest)| rest.get(..1))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(1)
+}
+
+/// `n` records of page `page`, ids `p<page>-<i>`, with long notes (so that the CSV of a page
+/// fills the writer's buffer and reaches the temporary file) and end dates that rise: not the
+/// API's newest-first order.
+fn page_records(page: usize, n: usize) -> Vec<serde_json::Value> {
+    (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("p{page}-{i:03}"),
+                "username": if i % 2 == 0 { "Anna Müller" } else { "Bob" },
+                "start_date": format!("2026-11-0{page}T10:{:02}:00Z", i % 60),
+                "end_date": format!("2026-11-0{page}T11:{:02}:00Z", i % 60),
+                "notes": "n".repeat(1_000),
+            })
+        })
+        .collect()
+}
+
+/// Three good pages of 300 records, then a fourth whose cursor leads back to page 2: the
+/// paging ends in an invalid response after most of the CSV has been written.
+fn cycling_pages(method: &str, target: &str) -> (u16, serde_json::Value) {
+    if method != "GET" || !target.starts_with("/api/v1/reports/connections") {
+        return (404, serde_json::json!({ "error": "not_found" }));
+    }
+    let page = page_asked(target);
+    let next = if page == 4 { 2 } else { page + 1 };
+    (
+        200,
+        serde_json::json!({
+            "records": page_records(page, 300),
+            "records_remaining": 1_000,
+            "next_offset": format!("p{next}"),
+        }),
+    )
+}
+
+/// Three pages of 300 records, then the end.
+fn three_pages(method: &str, target: &str) -> (u16, serde_json::Value) {
+    if method != "GET" || !target.starts_with("/api/v1/reports/connections") {
+        return (404, serde_json::json!({ "error": "not_found" }));
+    }
+    let page = page_asked(target);
+    let mut body = serde_json::json!({
+        "records": page_records(page, 300),
+        "records_remaining": 300 * (3 - page),
+    });
+    if page < 3 {
+        body["next_offset"] = serde_json::json!(format!("p{}", page + 1));
+    }
+    (200, body)
+}
+
+#[test]
+fn an_export_that_fails_midway_leaves_the_target_file_untouched() {
+    let server = serve(cycling_pages);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reports.csv");
+    std::fs::write(&file, "the previous export\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let o = against(
+        &server,
+        &["reports", "export", "--out", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "a failed export: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: invalid_response: ") && err.trim_end().lines().count() == 1,
+        "one error line of the invalid response: {err:?}"
+    );
+    assert!(!err.contains("exported"), "no success line: {err:?}");
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        4,
+        "all four pages were received (and three written) before the error"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "the previous export\n",
+        "the target keeps its content"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "and its mode");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        [file.file_name().unwrap()],
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn a_streamed_export_keeps_the_order_received_with_and_without_search() {
+    let server = serve(three_pages);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reports.csv");
+    std::fs::write(&file, "old").unwrap();
+    let o = against(
+        &server,
+        &["reports", "export", "--out", file.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("exported 900 records"),
+        "{}",
+        stderr(&o)
+    );
+    let (_, rows) = read_csv(&std::fs::read(&file).unwrap(), b',');
+    let ids: Vec<String> = rows.iter().map(|r| r[0].to_owned()).collect();
+    let want: Vec<String> = (1..=3)
+        .flat_map(|p| (0..300).map(move |i| format!("p{p}-{i:03}")))
+        .collect();
+    assert_eq!(ids, want, "every record once, in the order received");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "the temporary file became the target"
+    );
+
+    let o = against(
+        &server,
+        &["reports", "export", "--search", "  MÜLLER ", "--out", "-"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("exported 450 records"),
+        "{}",
+        stderr(&o)
+    );
+    let (_, rows) = read_csv(&o.stdout, b',');
+    let ids: Vec<String> = rows.iter().map(|r| r[0].to_owned()).collect();
+    let want: Vec<String> = want.into_iter().step_by(2).collect();
+    assert_eq!(
+        ids, want,
+        "--search keeps the matching records (case-insensitively), in the order received"
+    );
 }

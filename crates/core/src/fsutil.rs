@@ -49,35 +49,103 @@ pub fn write_atomically<T>(
     mode: FileMode,
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<T> {
-    let existing = fs::metadata(path).ok();
-    if let Some(meta) = &existing {
-        if !meta.is_file() && !meta.is_dir() {
-            let mut out = BufWriter::new(OpenOptions::new().write(true).open(path)?);
-            let value = write(&mut out)?;
-            out.flush()?;
-            return Ok(value);
-        }
-    }
-    if path.file_name().is_none() {
-        return Err(Error::invalid("file", "the path does not name a file"));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let (tmp_path, file) = create_temp(&dir)?;
-    let guard = RemoveOnDrop(Some(tmp_path));
-    let mut out = BufWriter::new(file);
-    let value = write(&mut out)?;
-    let file = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
-    set_final_mode(&file, mode, existing.as_ref())?;
-    file.sync_all()?;
-    drop(file);
-    if let Some(tmp) = &guard.0 {
-        fs::rename(tmp, path)?;
-    }
-    guard.disarm();
+    let mut file = AtomicFile::create(path, mode)?;
+    let value = write(&mut file)?;
+    file.commit()?;
     Ok(value)
+}
+
+/// The file [`write_atomically`] writes, for writers that cannot hand all their output to one
+/// closure (an export that writes pages as they arrive, across `await`s): created with
+/// [`AtomicFile::create`], written through [`Write`], and put in place by
+/// [`AtomicFile::commit`]. Dropped without `commit` (an error, a cancellation), its temporary
+/// file is removed and the target is untouched. Same rules as [`write_file_atomically`]: a
+/// buffered temporary file in the target's directory, synced and given its final mode before
+/// it is renamed over the target; a device, FIFO or socket is written in place.
+#[derive(Debug)]
+pub struct AtomicFile {
+    out: BufWriter<File>,
+    /// `None` when a device, FIFO or socket is written in place.
+    temp: Option<PendingRename>,
+}
+
+/// Where a temporary file goes on [`AtomicFile::commit`], and with which mode.
+#[derive(Debug)]
+struct PendingRename {
+    guard: RemoveOnDrop,
+    target: PathBuf,
+    mode: FileMode,
+    existing: Option<fs::Metadata>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `path` (or opens a device, FIFO or socket at `path` for
+    /// writing in place).
+    pub fn create(path: &Path, mode: FileMode) -> Result<Self> {
+        let existing = fs::metadata(path).ok();
+        if let Some(meta) = &existing {
+            if !meta.is_file() && !meta.is_dir() {
+                return Ok(Self {
+                    out: BufWriter::new(OpenOptions::new().write(true).open(path)?),
+                    temp: None,
+                });
+            }
+        }
+        if path.file_name().is_none() {
+            return Err(Error::invalid("file", "the path does not name a file"));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let (tmp_path, file) = create_temp(&dir)?;
+        Ok(Self {
+            out: BufWriter::new(file),
+            temp: Some(PendingRename {
+                guard: RemoveOnDrop(Some(tmp_path)),
+                target: path.to_path_buf(),
+                mode,
+                existing,
+            }),
+        })
+    }
+
+    /// Flushes the file and, unless it is written in place, gives it its final mode, syncs it
+    /// to disk and renames it over the target. On an error the temporary file is removed and
+    /// the target is untouched.
+    pub fn commit(self) -> Result<()> {
+        let Some(temp) = self.temp else {
+            let mut out = self.out;
+            out.flush()?;
+            return Ok(());
+        };
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::Io(e.into_error()))?;
+        set_final_mode(&file, temp.mode, temp.existing.as_ref())?;
+        file.sync_all()?;
+        drop(file);
+        if let Some(tmp) = &temp.guard.0 {
+            fs::rename(tmp, &temp.target)?;
+        }
+        temp.guard.disarm();
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Gives the finished temporary file its final permissions (before the rename, so the target
@@ -130,6 +198,7 @@ fn create_temp(dir: &Path) -> Result<(PathBuf, File)> {
 }
 
 /// Removes the temporary file unless disarmed.
+#[derive(Debug)]
 struct RemoveOnDrop(Option<PathBuf>);
 
 impl RemoveOnDrop {
@@ -312,6 +381,36 @@ mod tests {
         );
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
+    }
+
+    #[test]
+    fn an_atomic_file_dropped_without_commit_leaves_the_target_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.csv");
+        fs::write(&target, "old").unwrap();
+        let mut file = AtomicFile::create(&target, FileMode::KeepOrPrivate).unwrap();
+        file.write_all(&[b'x'; 100_000]).unwrap();
+        file.flush().unwrap();
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "written to a file of its own"
+        );
+        drop(file);
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "old",
+            "target untouched"
+        );
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "the temporary file was removed: {left:?}");
+
+        let mut file = AtomicFile::create(&target, FileMode::KeepOrPrivate).unwrap();
+        file.write_all(b"new, ").unwrap();
+        file.write_all(b"in parts").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new, in parts");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -8,7 +8,8 @@ mod logs {
     use proptest::prelude::*;
     use sdesk_core::logs::{
         column_text, export_csv, export_csv_to_path, needs_formula_escape, ticket_text,
-        write_file_atomically, Column, CsvOptions, LogFilter, LogStore, Sort, CSV_HEADER,
+        write_file_atomically, Column, CsvOptions, CsvWriter, LogFilter, LogStore, Sort,
+        CSV_HEADER,
     };
     use sdesk_core::models::{ConnectionReport, EndCustomer, ReportSessionType};
     use sdesk_core::{Error, ErrorKind};
@@ -227,6 +228,63 @@ mod logs {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_incremental_writer_gives_the_bytes_of_export_csv() {
+        let mut records = adversarial_records();
+        records.push(full());
+        let mut bare = rec(json!({"id": "bare"}));
+        bare.fee = Some(-0.5);
+        records.push(bare);
+        let options = [
+            CsvOptions::default(),
+            CsvOptions::excel_semicolon(),
+            CsvOptions {
+                delimiter: b'\t',
+                bom: true,
+            },
+            CsvOptions {
+                delimiter: b'|',
+                bom: false,
+            },
+        ];
+        for options in &options {
+            for n in [0, 1, records.len()] {
+                let mut whole = Vec::new();
+                let rows = export_csv(&records[..n], &mut whole, options).unwrap();
+                let mut writer = CsvWriter::new(Vec::new(), options).unwrap();
+                for (i, r) in records[..n].iter().enumerate() {
+                    writer.write_record(r).unwrap();
+                    assert_eq!(writer.rows(), i as u64 + 1);
+                    if i % 3 == 0 {
+                        writer.flush().unwrap();
+                    }
+                }
+                let (parts, counted) = writer.finish().unwrap();
+                assert_eq!(counted, rows, "{options:?}, {n} records: the row count");
+                assert!(
+                    parts == whole,
+                    "{options:?}, {n} records: record by record (flushed on the way) the bytes \
+                     are those of one export_csv call"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_incremental_writer_refuses_a_bad_delimiter_before_writing() {
+        let mut out = Vec::new();
+        let err = CsvWriter::new(
+            &mut out,
+            &CsvOptions {
+                delimiter: b'x',
+                bom: true,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(out.is_empty(), "nothing written");
     }
 
     #[test]

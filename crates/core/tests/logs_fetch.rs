@@ -655,6 +655,174 @@ mod logs {
         assert!(pager.calls().is_empty(), "nothing was sent");
     }
 
+    /// What a draining run reported, in order: the sizes of the batches handed over and the
+    /// page counts of the progress events.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Drained {
+        Records(usize),
+        Progress(u32),
+    }
+
+    /// Runs `fetch` draining into `into`; `fail_at` makes the sink fail on that call (0-based).
+    async fn drain(
+        fetch: &mut ReportFetch,
+        pager: &FakePager,
+        into: &mut Vec<ConnectionReport>,
+        fail_at: Option<usize>,
+    ) -> (Result<FetchStatus>, Vec<Drained>) {
+        let events = Mutex::new(Vec::new());
+        let mut calls = 0;
+        let status = fetch
+            .run_draining(
+                pager,
+                &CancellationToken::new(),
+                &mut |p| events.lock().unwrap().push(Drained::Progress(p.pages)),
+                &mut |records| {
+                    events.lock().unwrap().push(Drained::Records(records.len()));
+                    calls += 1;
+                    if Some(calls - 1) == fail_at {
+                        return Err(Error::Io(std::io::Error::other("disk full")));
+                    }
+                    into.extend(records);
+                    Ok(())
+                },
+            )
+            .await;
+        (status, events.into_inner().unwrap())
+    }
+
+    #[tokio::test]
+    async fn draining_hands_over_each_page_in_order_and_nothing_twice() {
+        let mut pager = FakePager::new(2500, 1000);
+        pager.overlap = 3;
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let mut got = Vec::new();
+        let (status, events) = drain(&mut fetch, &pager, &mut got, None).await;
+        assert_eq!(status.unwrap(), FetchStatus::Complete);
+        assert_eq!(
+            events,
+            [
+                Drained::Records(1000),
+                Drained::Progress(1),
+                Drained::Records(1000),
+                Drained::Progress(2),
+                Drained::Records(500),
+                Drained::Progress(3),
+            ],
+            "each page's new records (not the 3 it repeats) right after it is stored, before \
+             its progress event"
+        );
+        assert_all_once(&got, 2500);
+        assert!(fetch.records().is_empty(), "the fetch keeps nothing");
+        assert_eq!(fetch.progress().records, 2500, "but counts everything");
+    }
+
+    #[tokio::test]
+    async fn draining_yields_what_run_yields_also_across_resumes() {
+        let pager = FakePager::new(3500, 1000);
+        let mut whole = ReportFetch::new(ReportQuery::default());
+        whole
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap();
+
+        // A run that fails on its second page keeps 1000 records; the draining run after it
+        // hands those over first, then resumes at the failed page.
+        let pager = FakePager::new(3500, 1000);
+        pager.fail_calls.lock().unwrap().insert(1);
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let err = fetch
+            .run(&pager, &CancellationToken::new(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Server);
+        pager.fail_calls.lock().unwrap().insert(3);
+        let mut got = Vec::new();
+        let (status, events) = drain(&mut fetch, &pager, &mut got, None).await;
+        assert_eq!(status.unwrap_err().kind(), ErrorKind::Server);
+        assert_eq!(
+            events,
+            [
+                Drained::Records(1000),
+                Drained::Records(1000),
+                Drained::Progress(2),
+            ],
+            "held records first, then the resumed page"
+        );
+        let (status, _) = drain(&mut fetch, &pager, &mut got, None).await;
+        assert_eq!(status.unwrap(), FetchStatus::Complete);
+        assert_eq!(
+            ids(&got),
+            ids(whole.records()),
+            "the same records in the same order as one `run`"
+        );
+        let (status, events) = drain(&mut fetch, &pager, &mut got, None).await;
+        assert_eq!(status.unwrap(), FetchStatus::AlreadyComplete);
+        assert_eq!(events, [Drained::Progress(4)], "nothing handed over again");
+    }
+
+    #[tokio::test]
+    async fn an_error_from_the_sink_ends_the_run_with_that_error() {
+        let pager = FakePager::new(3500, 1000);
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let mut got = Vec::new();
+        let (status, events) = drain(&mut fetch, &pager, &mut got, Some(1)).await;
+        let err = status.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "the sink's error: {err}");
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(
+            events,
+            [
+                Drained::Records(1000),
+                Drained::Progress(1),
+                Drained::Records(1000)
+            ],
+            "no progress event for the page the sink refused"
+        );
+        assert_eq!(pager.calls().len(), 2, "no request after the sink's error");
+        assert_eq!(
+            fetch.cursor(),
+            Some("id-01999"),
+            "the refused page was stored: the cursor is past it"
+        );
+        assert!(!fetch.is_complete());
+        let (status, _) = drain(&mut fetch, &pager, &mut got, None).await;
+        assert_eq!(status.unwrap(), FetchStatus::Complete);
+        assert_eq!(
+            got.len(),
+            2500,
+            "a resume hands over only the pages after the refused one"
+        );
+    }
+
+    #[tokio::test]
+    async fn draining_keeps_the_limits() {
+        let pager = FakePager::new(5000, 1000);
+        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(1500);
+        let mut got = Vec::new();
+        let (status, _) = drain(&mut fetch, &pager, &mut got, None).await;
+        let err = status.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+        assert_eq!(
+            got.len(),
+            2000,
+            "the page that reached the limit is handed over whole"
+        );
+        assert_eq!(pager.calls().len(), 2, "no request past the limit");
+    }
+
+    #[test]
+    fn draining_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let pager = FakePager::new(1, 1);
+        let cancel = CancellationToken::new();
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let mut cb = |_: &FetchProgress| {};
+        let mut sink = |_: Vec<ConnectionReport>| Ok(());
+        let fut = fetch.run_draining(&pager, &cancel, &mut cb, &mut sink);
+        assert_send(&fut);
+    }
+
     #[test]
     fn progress_serialises_as_camel_case_event() {
         let p = FetchProgress {

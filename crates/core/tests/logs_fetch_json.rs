@@ -175,6 +175,60 @@ mod logs {
     }
 
     #[tokio::test]
+    async fn draining_json_pages_keeps_the_look_ahead_and_the_order() {
+        let log = Log::default();
+        let pager = JsonPager::new(3500, 1000, &log);
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let mut got = Vec::new();
+        let status = fetch
+            .run_draining(
+                &pager,
+                &CancellationToken::new(),
+                &mut |p| log.lock().unwrap().push(Event::Stored(p.pages)),
+                &mut |records| {
+                    got.push(ids(&records));
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, FetchStatus::Complete);
+        let sizes: Vec<usize> = got.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [1000, 1000, 1000, 500], "one batch per page");
+        assert_eq!(got.concat(), expected(3500), "in order, each once");
+        let events = log.lock().unwrap().clone();
+        assert_eq!(
+            &events[..3],
+            [
+                Event::Request(None),
+                Event::Request(Some("id-00999".into())),
+                Event::Stored(1)
+            ],
+            "the next page is requested while the first one is decoded"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_sink_error_drops_the_look_ahead_answer() {
+        let log = Log::default();
+        let pager = JsonPager::new(3500, 1000, &log);
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let err = fetch
+            .run_draining(&pager, &CancellationToken::new(), &mut |_| {}, &mut |_| {
+                Err(Error::Cancelled)
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Cancelled, "the sink's error: {err}");
+        assert_eq!(fetch.progress().pages, 1, "the first page only");
+        assert_eq!(
+            fetch.cursor(),
+            Some("id-00999"),
+            "the look-ahead's answer is not stored"
+        );
+    }
+
+    #[tokio::test]
     async fn a_failed_look_ahead_request_keeps_the_page_before_it_and_resumes_there() {
         let log = Log::default();
         let pager = JsonPager::new(250, 100, &log);
@@ -361,6 +415,28 @@ mod logs {
             "no look-ahead past a repeated cursor"
         );
         assert_eq!(fetch.records().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_repeated_cursor_still_hands_over_its_page_when_draining() {
+        let pager = StuckJson(Mutex::new(0));
+        let mut fetch = ReportFetch::new(ReportQuery::default());
+        let mut got = Vec::new();
+        let err = fetch
+            .run_draining(
+                &pager,
+                &CancellationToken::new(),
+                &mut |_| {},
+                &mut |records| {
+                    got.extend(ids(&records));
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
+        assert_eq!(got, ["same"], "the record once; `run` would keep it too");
+        assert!(fetch.records().is_empty());
     }
 
     /// One page whose records are empty although it claims more (a look-ahead the decoded page

@@ -6,7 +6,7 @@
 mod logs {
     use chrono::{DateTime, Duration, Utc};
     use proptest::prelude::*;
-    use sdesk_core::logs::{Column, LogFilter, LogRow, LogStore, Sort, Totals};
+    use sdesk_core::logs::{Column, LogFilter, LogRow, LogStore, RecordFilter, Sort, Totals};
     use sdesk_core::models::{ConnectionReport, ReportUpdate};
     use sdesk_core::ErrorKind;
     use serde_json::json;
@@ -518,6 +518,63 @@ mod logs {
         assert!(!s.descending, "descending defaults to false");
     }
 
+    /// The records of `records` that `filter` keeps one at a time, in the order given.
+    fn kept_one_by_one(records: &[ConnectionReport], filter: &LogFilter) -> Vec<String> {
+        let mut one = RecordFilter::new(filter);
+        ids(records.iter().filter(|r| one.matches(r)))
+    }
+
+    /// The ids in a store's view with `filter`, in the order given (not the view's order).
+    fn kept_by_store(records: &[ConnectionReport], filter: &LogFilter) -> Vec<String> {
+        let mut store = LogStore::from_records(records.to_vec());
+        store.apply(filter, None);
+        let view: std::collections::HashSet<String> = ids(store.view()).into_iter().collect();
+        records
+            .iter()
+            .filter(|r| view.contains(&r.id))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn one_record_at_a_time_matches_as_the_store_does() {
+        let records = sample();
+        let filters = [
+            LogFilter::default(),
+            LogFilter::text("   "),
+            LogFilter::text("MÜLLER"),
+            LogFilter::text("  müller "),
+            LogFilter::text("anna s"),
+            LogFilter::text("anna schmidt printer"),
+            LogFilter::text("pc-000"),
+            LogFilter::text("12.5"),
+            LogFilter::text("2024-03"),
+            LogFilter::text("\u{1f}"),
+            LogFilter::text("eur").with_column(Column::Username, "jörg"),
+            LogFilter {
+                from: Some(ts("2024-03-02T00:00:00Z")),
+                ..LogFilter::default()
+            },
+        ];
+        for filter in &filters {
+            assert_eq!(
+                kept_one_by_one(&records, filter),
+                kept_by_store(&records, filter),
+                "{filter:?}"
+            );
+        }
+        assert_eq!(
+            kept_one_by_one(&records, &LogFilter::text("MÜLLER")),
+            ["r1", "r3"],
+            "Unicode case folding, as in the app"
+        );
+        assert!(
+            kept_one_by_one(&records, &LogFilter::text("2024-03")).is_empty(),
+            "dates are not text columns"
+        );
+        assert!(RecordFilter::new(&LogFilter::text(" ")).is_trivial());
+    }
+
     // ---- property: the fast filter/sort equals a naive reference ----
 
     fn arb_text() -> impl Strategy<Value = Option<String>> {
@@ -625,6 +682,22 @@ mod logs {
             prop_assert_eq!(
                 ids(store.view()), want,
                 "the ranked-key sort and the arena search must agree with the obvious algorithm"
+            );
+        }
+
+        #[test]
+        fn one_record_at_a_time_equals_the_store(
+            records in arb_records(),
+            needle in "[a-cA-Cä ]{0,3}",
+            column in proptest::option::of("[a-cä]{1,2}"),
+        ) {
+            let mut filter = LogFilter::text(needle);
+            if let Some(value) = column {
+                filter = filter.with_column(Column::Notes, value);
+            }
+            prop_assert_eq!(
+                kept_one_by_one(&records, &filter),
+                kept_by_store(&records, &filter)
             );
         }
     }

@@ -216,31 +216,90 @@ impl<W: Write> CsvSink<W> {
 /// a line break, `,` or `;` followed by `=`, `+`, `-`, `@`, TAB, NUL or `"` (see
 /// `starts_inner_formula`). Generated values (timestamps, numbers such as a negative fee) are
 /// never changed. The UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
+///
+/// The same bytes as a [`CsvWriter`] given the records one by one.
 pub fn export_csv<'a, W: Write>(
     records: impl IntoIterator<Item = &'a ConnectionReport>,
     out: W,
     options: &CsvOptions,
 ) -> Result<u64> {
-    options.validate()?;
-    let mut sink = CsvSink {
-        out: BufWriter::with_capacity(CSV_BUFFER, out),
-        delimiter: options.delimiter,
-        scratch: String::new(),
-    };
-    if options.bom {
-        sink.out.write_all(&UTF8_BOM)?;
-    }
-    for (i, column) in Column::ALL.iter().enumerate() {
-        sink.field(i == 0, column.name().as_bytes(), false)?;
-    }
-    sink.out.write_all(b"\r\n")?;
-    let mut rows = 0u64;
+    let mut writer = CsvWriter::new(out, options)?;
     for record in records {
-        sink.row(record)?;
-        rows += 1;
+        writer.write_record(record)?;
     }
-    sink.out.flush()?;
+    let (_, rows) = writer.finish()?;
     Ok(rows)
+}
+
+/// A CSV export written record by record, for records that arrive a page at a time and need
+/// not all be held in memory: [`CsvWriter::new`] writes the BOM (when set) and the header,
+/// [`CsvWriter::write_record`] one line per record, [`CsvWriter::finish`] flushes. The bytes
+/// are exactly those of [`export_csv`] with the same records (see there for the format).
+///
+/// Output is buffered; a writer dropped without [`CsvWriter::finish`] still hands its buffer to
+/// `out` (errors then go unnoticed), so call `finish` to know the export was written.
+pub struct CsvWriter<W: Write> {
+    sink: CsvSink<W>,
+    rows: u64,
+}
+
+impl<W: Write> std::fmt::Debug for CsvWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvWriter")
+            .field("delimiter", &char::from(self.sink.delimiter))
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Checks `options`, then writes the BOM (when [`CsvOptions::bom`] is set) and the header
+    /// line.
+    pub fn new(out: W, options: &CsvOptions) -> Result<Self> {
+        options.validate()?;
+        let mut sink = CsvSink {
+            out: BufWriter::with_capacity(CSV_BUFFER, out),
+            delimiter: options.delimiter,
+            scratch: String::new(),
+        };
+        if options.bom {
+            sink.out.write_all(&UTF8_BOM)?;
+        }
+        for (i, column) in Column::ALL.iter().enumerate() {
+            sink.field(i == 0, column.name().as_bytes(), false)?;
+        }
+        sink.out.write_all(b"\r\n")?;
+        Ok(Self { sink, rows: 0 })
+    }
+
+    /// Writes one record as one CSV line.
+    #[inline]
+    pub fn write_record(&mut self, record: &ConnectionReport) -> Result<()> {
+        self.sink.row(record)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Flushes the rows written so far to `out` (and `out` itself), for output that someone
+    /// watches as it is written.
+    pub fn flush(&mut self) -> Result<()> {
+        self.sink.out.flush()?;
+        Ok(())
+    }
+
+    /// Flushes everything to `out` (and `out` itself) and returns it with the number of data
+    /// rows written.
+    pub fn finish(self) -> Result<(W, u64)> {
+        let mut out = self.sink.out;
+        out.flush()?;
+        let out = out.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+        Ok((out, self.rows))
+    }
 }
 
 /// Exports to a file atomically: the CSV is written to a temporary file in the same directory,

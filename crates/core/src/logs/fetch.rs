@@ -73,6 +73,9 @@ pub const DEFAULT_MAX_RECORDS: u64 = 2_000_000;
 /// bounds what the record count cannot: few records with huge fields.
 pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
 
+/// What [`ReportFetch::run_draining`] hands each page's records to.
+type RecordSink<'a> = dyn FnMut(Vec<ConnectionReport>) -> Result<()> + Send + 'a;
+
 /// Progress of a fetch, sent after every page (an app event, camelCase JSON).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +108,8 @@ pub enum FetchStatus {
 /// [`ReportFetch::run`]. Pages are still stored strictly in cursor order.)
 ///
 /// - Every record received is kept, once per `id` (a page that is retried or overlaps the
-///   previous one adds no duplicates).
+///   previous one adds no duplicates); or, with [`ReportFetch::run_draining`], handed to the
+///   caller page by page, still once per `id`.
 /// - The cursor only advances after a page has been stored, so after an error (or a
 ///   cancellation) calling [`ReportFetch::run`] again continues with the page that was not
 ///   received, not from the start.
@@ -266,6 +270,48 @@ impl ReportFetch {
         cancel: &CancellationToken,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<FetchStatus> {
+        self.run_pages(pager, cancel, on_progress, None).await
+    }
+
+    /// [`ReportFetch::run`], but the records are handed to `on_records` page by page instead
+    /// of being kept: right after a page is stored (its new records only, in the order
+    /// received, before `on_progress` hears of the page), so that a caller writing them out
+    /// holds one page at a time rather than the whole download. Everything else is exactly as
+    /// in `run`: the limits, the cursor, cycle detection, cancellation, the look-ahead request
+    /// and resuming. The fetch still remembers every id, so no record is handed over twice,
+    /// within a run or across runs.
+    ///
+    /// Records received earlier and not yet taken (by an earlier [`ReportFetch::run`]) are
+    /// handed over first. A page without new records is not handed over. The records of a page
+    /// that ends the run with an error (a cursor that comes back, a page that contradicts
+    /// itself) are handed over before the run returns that error, as `run` keeps them.
+    ///
+    /// An error from `on_records` ends the run with that error. The records it was given are
+    /// not handed over again by a later run (their ids are known), and the cursor has already
+    /// moved past their page.
+    pub async fn run_draining(
+        &mut self,
+        pager: &dyn ReportPager,
+        cancel: &CancellationToken,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+        on_records: &mut (dyn FnMut(Vec<ConnectionReport>) -> Result<()> + Send),
+    ) -> Result<FetchStatus> {
+        self.run_pages(pager, cancel, on_progress, Some(on_records))
+            .await
+    }
+
+    /// The loop of [`ReportFetch::run`] and, with `on_records`, of
+    /// [`ReportFetch::run_draining`].
+    async fn run_pages(
+        &mut self,
+        pager: &dyn ReportPager,
+        cancel: &CancellationToken,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+        mut on_records: Option<&mut RecordSink<'_>>,
+    ) -> Result<FetchStatus> {
+        if let Some(sink) = on_records.as_deref_mut() {
+            self.drain(sink)?;
+        }
         if self.complete {
             on_progress(&self.progress());
             return Ok(FetchStatus::AlreadyComplete);
@@ -295,12 +341,19 @@ impl ReportFetch {
             received = match body {
                 PageBody::Decoded(page) => {
                     let ids = PageIds::new(&page.records, &self.seen.hasher);
-                    self.store(page, &ids, on_progress)?;
+                    self.store(page, &ids, on_progress, on_records.as_deref_mut())?;
                     None
                 }
                 PageBody::Json(bytes) => {
-                    self.store_json(bytes, pager, &query, cancel, on_progress)
-                        .await?
+                    self.store_json(
+                        bytes,
+                        pager,
+                        &query,
+                        cancel,
+                        on_progress,
+                        on_records.as_deref_mut(),
+                    )
+                    .await?
                 }
             };
             if self.complete {
@@ -319,6 +372,7 @@ impl ReportFetch {
         query: &ReportQuery,
         cancel: &CancellationToken,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+        on_records: Option<&mut RecordSink<'_>>,
     ) -> Result<Option<PageBody>> {
         self.bytes = self.bytes.saturating_add(bytes.len() as u64);
         let look_ahead = page_cursor(&bytes).filter(|next| {
@@ -337,7 +391,7 @@ impl ReportFetch {
                 () = cancel.cancelled() => return Err(Error::Cancelled),
                 page = &mut decoding => page?,
             };
-            self.store(page, &ids, on_progress)?;
+            self.store(page, &ids, on_progress, on_records)?;
             return Ok(None);
         };
         let mut request = pager.report_page_body(query, Some(&next));
@@ -352,7 +406,7 @@ impl ReportFetch {
             }
         };
         let follows = matches!(page.next_cursor(), Ok(Some(cursor)) if cursor == next);
-        self.store(page, &ids, on_progress)?;
+        self.store(page, &ids, on_progress, on_records)?;
         if self.complete || !follows {
             return Ok(None);
         }
@@ -406,16 +460,30 @@ impl ReportFetch {
             || self.bytes >= self.max_bytes
     }
 
-    /// [`ReportFetch::absorb`], then the progress event.
+    /// [`ReportFetch::absorb`], then (when draining) the page's records to `on_records`, then
+    /// the progress event. The records go out even when the page ends the run with an error;
+    /// that error wins over one from `on_records`.
     fn store(
         &mut self,
         page: ReportPage,
         ids: &PageIds,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+        on_records: Option<&mut RecordSink<'_>>,
     ) -> Result<()> {
-        self.absorb(page, ids)?;
+        let stored = self.absorb(page, ids);
+        let handed = on_records.map_or(Ok(()), |sink| self.drain(sink));
+        stored?;
+        handed?;
         on_progress(&self.progress());
         Ok(())
+    }
+
+    /// Hands the records held to `sink`, if there are any.
+    fn drain(&mut self, sink: &mut RecordSink<'_>) -> Result<()> {
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        sink(self.take_records())
     }
 
     /// Stores a page's new records (`ids` are theirs, see [`PageIds`]), then advances the

@@ -15,11 +15,11 @@ mod store;
 pub use columns::{column_text, format_duration, format_timestamp, Column};
 pub use export::{
     export_csv, export_csv_to_path, needs_formula_escape, ticket_text, write_file_atomically,
-    CsvOptions, CSV_HEADER, UTF8_BOM,
+    CsvOptions, CsvWriter, CSV_HEADER, UTF8_BOM,
 };
 pub use fetch::{
     FetchProgress, FetchStatus, PageBody, ReportFetch, ReportPager, DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS,
 };
 pub use filter::{ColumnFilter, LogFilter, Sort};
-pub use store::{LogRow, LogStore, Totals};
+pub use store::{LogRow, LogStore, RecordFilter, Totals};

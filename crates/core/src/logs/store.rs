@@ -247,6 +247,51 @@ impl Matcher {
     }
 }
 
+/// A [`LogFilter`] applied to one record at a time, with exactly the matching of
+/// [`LogStore::apply`] (the same lowercased column texts, built by the same code), for records
+/// that are not loaded into a store: an export that writes pages as they arrive.
+pub struct RecordFilter {
+    matcher: Matcher,
+    /// The lowercased column texts of the record being matched.
+    arena: String,
+    scratch: String,
+}
+
+impl fmt::Debug for RecordFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordFilter")
+            .field("trivial", &self.matcher.is_trivial())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordFilter {
+    /// Compiles `filter`.
+    pub fn new(filter: &LogFilter) -> Self {
+        Self {
+            matcher: Matcher::new(filter),
+            arena: String::new(),
+            scratch: String::new(),
+        }
+    }
+
+    /// Whether every record matches (the filter restricts nothing).
+    pub fn is_trivial(&self) -> bool {
+        self.matcher.is_trivial()
+    }
+
+    /// Whether `record` would be in the view of a [`LogStore`] holding it, with this filter
+    /// applied.
+    pub fn matches(&mut self, record: &ConnectionReport) -> bool {
+        if self.matcher.is_trivial() {
+            return true;
+        }
+        self.arena.clear();
+        let meta = index_record(&mut self.arena, &mut self.scratch, record);
+        self.matcher.matches(&self.arena, &meta)
+    }
+}
+
 /// Trimmed, lowercased, separator-free; `None` when blank.
 fn normalize(s: &str) -> Option<String> {
     let t = s.trim();
