@@ -242,19 +242,9 @@ async fn run_pages(
         };
         let (page, raw) = decode(body).await?;
         pages += 1;
-        let next = if page.records_remaining > 0 {
-            match page.next_offset.as_deref().filter(|c| !c.is_empty()) {
-                Some(c) => Some(c.to_owned()),
-                None => {
-                    return Err(invalid(format!(
-                        "the server says {} more records remain but sent no next_offset",
-                        page.records_remaining
-                    )))
-                }
-            }
-        } else {
-            None
-        };
+        // The core's paging rules: a count of 0 ends, more remaining without a cursor (or
+        // without records) is an error, no count follows the cursor while records come.
+        let next = page.next_cursor()?.map(str::to_owned);
         if let Some(c) = &next {
             if !seen.insert(c.clone()) {
                 return Err(invalid(format!(
@@ -284,7 +274,7 @@ async fn run_pages(
             received: totals.counts.received(),
             new: totals.counts.new,
             updated: totals.counts.updated,
-            records_remaining: page.records_remaining,
+            records_remaining: page.records_remaining.unwrap_or(0),
         });
         match next {
             Some(c) => cursor = Some(c),
