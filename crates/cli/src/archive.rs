@@ -180,8 +180,8 @@ mod tests {
     use super::*;
 
     fn report(id: &str, end: Option<&str>) -> ConnectionReport {
-        let mut r: ConnectionReport = serde_json::from_value(serde_json::json!({ "id": id }))
-            .unwrap();
+        let mut r: ConnectionReport =
+            serde_json::from_value(serde_json::json!({ "id": id })).unwrap();
         r.end_date = end.map(|e| e.parse().unwrap());
         r
     }

@@ -232,7 +232,12 @@ pub struct DatabaseArg {
     /// The archive: sqlite:PATH (or a plain path) or postgres://user:pass@host:port/db.
     /// Default: archive.sqlite3 in the desktop app's data directory (shown by `archive stats`).
     // hide_env_values: --help must not print a password from the environment.
-    #[arg(long, value_name = "URL", env = "SDESK_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SDESK_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database: Option<String>,
 }
 

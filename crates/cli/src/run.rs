@@ -59,7 +59,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// OS keyring (refreshed by the core when it is an OAuth token). Every wait before a retry (a
 /// rate limit above all: TeamViewer's budgets are per hour or day, so waits grow into minutes)
 /// is announced on stderr, so a long pause never looks like a hang.
-pub(crate) async fn connect(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
+pub(crate) async fn connect(
+    cli: &Cli,
+) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
     let (client, sandbox) = connect_client(cli).await?;
     let announce: WaitObserver = Arc::new(|notice| eprintln!("sdesk: {notice}"));
     Ok((client.with_wait_observer(announce), sandbox))
@@ -518,7 +520,11 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
     ctrl_c.abort();
     progress.finish();
     outcome?;
-    let written = write_reports(fetch.take_records(), args.filter.search.as_deref(), &args.csv)?;
+    let written = write_reports(
+        fetch.take_records(),
+        args.filter.search.as_deref(),
+        &args.csv,
+    )?;
     eprintln!("exported {written} records");
     Ok(())
 }

@@ -60,7 +60,10 @@ fn offline() -> Vec<(&'static str, &'static str)> {
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/sdesk-test-bus",
         ),
-        ("SDESK_KEYRING_SERVICE", "dev.supporterdesk.test.cli.offline"),
+        (
+            "SDESK_KEYRING_SERVICE",
+            "dev.supporterdesk.test.cli.offline",
+        ),
     ]
 }
 
@@ -105,7 +108,11 @@ fn full_sync_updates_records_changed_at_the_api() {
     // The oldest record: outside an ordinary sync's overlap window.
     let oldest = archived(&url).into_iter().next().unwrap();
     let sandbox = running.sandbox.as_ref().unwrap();
-    let edit = format!("{}api/v1/reports/connections/{}", sandbox.base_url(), oldest.id);
+    let edit = format!(
+        "{}api/v1/reports/connections/{}",
+        sandbox.base_url(),
+        oldest.id
+    );
     let token = sandbox.script_token();
     running.rt.block_on(async {
         let resp = reqwest::Client::new()
@@ -143,7 +150,10 @@ fn full_sync_updates_records_changed_at_the_api() {
     );
     let (_, rows) = read_csv(&o.stdout, b',');
     let row = rows.iter().find(|r| r[0] == *oldest.id).unwrap();
-    assert_eq!(&row[17], "changed after the first sync", "the export shows the edit");
+    assert_eq!(
+        &row[17], "changed after the first sync",
+        "the export shows the edit"
+    );
 }
 
 #[test]
@@ -193,17 +203,22 @@ fn export_is_the_same_csv_as_reports_export_with_the_same_filters() {
             live.stdout.len(),
             local.stdout.len()
         );
-        assert_eq!(
-            last_line(&live),
-            last_line(&local),
-            "the same count line"
-        );
+        assert_eq!(last_line(&live), last_line(&local), "the same count line");
     }
 
     // --from inclusive, --to exclusive, both on the start.
     let o = sdesk(
         &[
-            "archive", "export", "--database", &url, "--from", &from, "--to", &to, "--out", "-",
+            "archive",
+            "export",
+            "--database",
+            &url,
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            "-",
         ],
         &offline(),
     );
@@ -259,13 +274,14 @@ fn export_and_stats_work_signed_out_and_offline() {
     assert_eq!(rows.len(), 2500);
     let o = sdesk(&["archive", "stats", "--database", &url], &offline());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("records:        2500"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("records:        2500"),
+        "{}",
+        stdout(&o)
+    );
 
     let o = sdesk(&["archive", "sync", "--database", &url], &offline());
-    assert!(
-        !o.status.success(),
-        "only sync needs the API (and a token)"
-    );
+    assert!(!o.status.success(), "only sync needs the API (and a token)");
     assert!(last_line(&o).starts_with("error: "), "{}", stderr(&o));
 }
 
@@ -323,7 +339,10 @@ fn stats_json_keys_and_values() {
     assert_eq!(v["last_start"], rfc3339(*starts.iter().max().unwrap()));
     let last_sync: DateTime<Utc> = v["last_sync"].as_str().unwrap().parse().unwrap();
     assert!(v["last_sync"].as_str().unwrap().ends_with('Z'));
-    assert!(last_sync >= before && last_sync <= Utc::now(), "{last_sync}");
+    assert!(
+        last_sync >= before && last_sync <= Utc::now(),
+        "{last_sync}"
+    );
     assert_eq!(v["pending_edits"], 0);
     assert_eq!(v["unfinished_sync"], false);
 
@@ -350,7 +369,11 @@ fn database_forms_and_the_environment() {
     let env_url = format!("sqlite:{}", env_file.display());
 
     let o = running.run(&["archive", "sync", "--database", plain.to_str().unwrap()]);
-    assert!(o.status.success(), "a plain path is an SQLite file: {}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "a plain path is an SQLite file: {}",
+        stderr(&o)
+    );
     assert!(plain.exists());
 
     let mut env = running.env();
@@ -360,7 +383,10 @@ fn database_forms_and_the_environment() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(last_line(&o), "synced: 300 new, 0 updated, 300 total");
     let v = stats_json(&sdesk(&["archive", "stats", "--json"], &env));
-    assert_eq!(v["database"], env_url, "SDESK_DATABASE_URL names the archive");
+    assert_eq!(
+        v["database"], env_url,
+        "SDESK_DATABASE_URL names the archive"
+    );
     assert_eq!(v["records"], 300);
     let v = stats_json(&sdesk(
         &[
@@ -510,9 +536,11 @@ fn check_file(path: &Path) -> (String, i64, i64) {
         return (integrity, 0, 0);
     }
     let (rows, ids): (i64, i64) = conn
-        .query_row("SELECT count(*), count(DISTINCT id) FROM reports", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT count(*), count(DISTINCT id) FROM reports",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     (integrity, rows, ids)
 }
@@ -566,8 +594,14 @@ fn killed_syncs_lose_and_duplicate_nothing() {
         child.wait().unwrap();
         if path.exists() {
             let (integrity, rows, ids) = check_file(&path);
-            assert_eq!(integrity, "ok", "after a kill at {pages} pages + {delay} ms");
-            assert_eq!(rows, ids, "no duplicates after a kill at {pages} pages + {delay} ms");
+            assert_eq!(
+                integrity, "ok",
+                "after a kill at {pages} pages + {delay} ms"
+            );
+            assert_eq!(
+                rows, ids,
+                "no duplicates after a kill at {pages} pages + {delay} ms"
+            );
         }
     }
     let (_, kept, _) = check_file(&path);
@@ -654,7 +688,11 @@ fn sync_export_and_stats_on_postgresql() {
     let o = sdesk(&["archive", "sync"], &env);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(last_line(&o), "synced: 0 new, 0 updated, 2500 total");
-    assert_eq!(api_requests(&running) - before, 1, "only the overlap window");
+    assert_eq!(
+        api_requests(&running) - before,
+        1,
+        "only the overlap window"
+    );
 
     let o = sdesk(&["archive", "stats", "--json"], &env);
     assert!(
@@ -674,7 +712,10 @@ fn sync_export_and_stats_on_postgresql() {
     assert!(!stdout(&o).contains("s3cret-pw"), "{}", stdout(&o));
 
     let live = running.run(&["reports", "export", "--out", "-"]);
-    let local = sdesk(&["archive", "export", "--database", &url, "--out", "-"], &offline());
+    let local = sdesk(
+        &["archive", "export", "--database", &url, "--out", "-"],
+        &offline(),
+    );
     assert!(local.status.success(), "{}", stderr(&local));
     assert!(
         live.stdout == local.stdout,
