@@ -380,6 +380,9 @@ async fn sandbox_history_syncs_completely_through_faults() {
         base_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(1),
+        rate_limit_delay: Duration::from_millis(2),
+        rate_limit_max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
     });
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
