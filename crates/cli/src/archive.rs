@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn export_order_is_the_apis() {
-        let mut records = vec![
+        let mut records = [
             report("b", Some("2026-01-01T10:00:00Z")),
             report("n", None),
             report("a", Some("2026-01-01T10:00:00Z")),

@@ -217,6 +217,8 @@ pub struct CsvOutArgs {
 
 /// `sdesk archive ...`
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum ArchiveCommand {
     /// Fetch new and changed connection reports from TeamViewer into the archive.
     Sync(ArchiveSyncArgs),
