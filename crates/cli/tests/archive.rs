@@ -98,6 +98,25 @@ fn a_second_sync_fetches_only_the_overlap_window() {
 }
 
 #[test]
+fn rate_limit_waits_are_announced_during_a_sync() {
+    let mut config = sdesk_sandbox::SandboxConfig::default();
+    config.faults.rate_limit_every = Some(2);
+    config.faults.retry_after = Some(1);
+    let running = Running::start(config);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = db(&dir);
+    let o = running.run(&["archive", "sync", "--database", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("sdesk: ") && l.contains("rate limit") && l.contains("waiting")),
+        "each wait is announced, as for every API command: {err}"
+    );
+    assert_eq!(last_line(&o), "synced: 2500 new, 0 updated, 2500 total");
+}
+
+#[test]
 fn full_sync_updates_records_changed_at_the_api() {
     let running = Running::start(sdesk_sandbox::SandboxConfig::default());
     let dir = tempfile::tempdir().unwrap();
