@@ -20,7 +20,7 @@ mod url;
 
 pub use sync::{sync, SyncOptions, SyncProgress, SyncReport, DEFAULT_OVERLAP};
 pub use types::{ArchiveQuery, ArchiveStats, PendingEdit, SyncMode, SyncRun, UpsertCounts};
-pub use url::{ArchiveUrl, DEFAULT_FILE_NAME};
+pub use url::{ArchiveUrl, APP_IDENTIFIER, DEFAULT_FILE_NAME};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use row::Row;

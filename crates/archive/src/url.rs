@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 /// The file name of the default archive in the app's data directory.
 pub const DEFAULT_FILE_NAME: &str = "archive.sqlite3";
 
+/// The desktop app's identifier (`tauri.conf.json`), the name of its data directory.
+pub const APP_IDENTIFIER: &str = "dev.supporterdesk.desk";
+
 /// The location of an archive.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ArchiveUrl {
@@ -22,6 +25,20 @@ impl ArchiveUrl {
     /// The default archive: [`DEFAULT_FILE_NAME`] in `data_dir` (the app's data directory).
     pub fn default_in(data_dir: &Path) -> Self {
         Self::Sqlite(data_dir.join(DEFAULT_FILE_NAME))
+    }
+
+    /// The app's own archive, shared by the desktop app and the CLI: [`DEFAULT_FILE_NAME`] in
+    /// the directory Tauri's `app_data_dir()` gives the app, the user's data directory plus
+    /// [`APP_IDENTIFIER`]: `$XDG_DATA_HOME` (default `~/.local/share`) on Linux,
+    /// `~/Library/Application Support` on macOS, `%APPDATA%` (roaming) on Windows.
+    pub fn default_location() -> Result<Self> {
+        let data = dirs::data_dir().ok_or_else(|| {
+            config(
+                "the user's data directory is unknown (no home directory), so the default \
+                 archive has no place; name the archive explicitly",
+            )
+        })?;
+        Ok(Self::default_in(&data.join(APP_IDENTIFIER)))
     }
 
     /// Parses `sqlite:PATH` (also `sqlite://PATH`), `postgres://…`/`postgresql://…`, or a plain
@@ -128,6 +145,25 @@ mod tests {
             ArchiveUrl::default_in(Path::new("/data")),
             ArchiveUrl::Sqlite(Path::new("/data").join(DEFAULT_FILE_NAME))
         );
+    }
+
+    #[test]
+    fn the_default_location_is_the_desktop_apps_data_directory() {
+        let conf: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tauri.conf.json"
+        )))
+        .unwrap();
+        assert_eq!(
+            conf["identifier"], APP_IDENTIFIER,
+            "the app's data directory is named after its identifier"
+        );
+        if let Some(data) = dirs::data_dir() {
+            assert_eq!(
+                ArchiveUrl::default_location().unwrap(),
+                ArchiveUrl::Sqlite(data.join(APP_IDENTIFIER).join(DEFAULT_FILE_NAME))
+            );
+        }
     }
 
     #[test]

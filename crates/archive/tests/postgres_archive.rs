@@ -97,10 +97,16 @@ async fn two_handles_sync_and_write_at_once() {
             }
         })
     };
+    // `full`: whether the writer's first record lands before the sync looks at the archive
+    // (an incremental run over the overlap window only) or after (the initial run), every
+    // record is read.
     let report = sync(
         &app,
         &api,
-        &SyncOptions::default(),
+        &SyncOptions {
+            full: true,
+            ..SyncOptions::default()
+        },
         &CancellationToken::new(),
         &mut no_progress(),
     )

@@ -41,6 +41,9 @@ pub enum Command {
     /// Connection reports.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// The connection-log archive (SQLite or PostgreSQL): sync, export, stats.
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
 }
@@ -150,6 +153,19 @@ pub enum DelimiterArg {
 /// `sdesk reports export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Which reports.
+    #[command(flatten)]
+    pub filter: ReportFilterArgs,
+    /// Where and how the CSV is written.
+    #[command(flatten)]
+    pub csv: CsvOutArgs,
+}
+
+/// Which connection reports: the API's filters (`reports export` sends them to the API,
+/// `archive export` applies them to the archive with the same meanings) and a local free-text
+/// search.
+#[derive(Debug, Clone, Args)]
+pub struct ReportFilterArgs {
     /// Only connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
     /// 00:00 UTC).
     #[arg(long)]
@@ -185,7 +201,12 @@ pub struct ExportArgs {
     /// the API sends them in.
     #[arg(long)]
     pub search: Option<String>,
-    /// Output file, or - for standard output. Rows are written as the pages arrive; a file is
+}
+
+/// The CSV output of an export.
+#[derive(Debug, Clone, Args)]
+pub struct CsvOutArgs {
+    /// Output file, or - for standard output. Rows are written as they are read; a file is
     /// replaced only when the export is complete (never left half written).
     #[arg(long)]
     pub out: String,
@@ -195,4 +216,77 @@ pub struct ExportArgs {
     /// Start the file with a UTF-8 byte-order mark (for Excel).
     #[arg(long)]
     pub bom: bool,
+}
+
+/// `sdesk archive ...`
+#[derive(Debug, Subcommand)]
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum ArchiveCommand {
+    /// Fetch new and changed connection reports from TeamViewer into the archive.
+    Sync(ArchiveSyncArgs),
+    /// Write archived connection reports as CSV (no network, no sign-in needed).
+    Export(ArchiveExportArgs),
+    /// Show what the archive holds.
+    Stats(ArchiveStatsArgs),
+}
+
+/// Where the archive is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArg {
+    /// The archive: sqlite:PATH (or a plain path) or postgres://user:pass@host:port/db.
+    /// Default: archive.sqlite3 in the desktop app's data directory (shown by `archive stats`).
+    // hide_env_values: --help must not print a password from the environment.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SDESK_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+}
+
+/// `sdesk archive sync`
+#[derive(Debug, Args)]
+pub struct ArchiveSyncArgs {
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Read from this time on (RFC 3339, or YYYY-MM-DD = 00:00 UTC): the first sync's start,
+    /// or a period to read again (updating changed records) on a filled archive.
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Read everything again (from --since, or all the API returns) and update changed records.
+    #[arg(long)]
+    pub full: bool,
+    /// How many days before the newest archived start an ordinary sync starts reading again
+    /// (late-ending connections and recent edits).
+    #[arg(long, value_name = "DAYS", default_value_t = 2)]
+    pub overlap: u32,
+}
+
+/// `sdesk archive export`
+#[derive(Debug, Args)]
+pub struct ArchiveExportArgs {
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Which reports.
+    #[command(flatten)]
+    pub filter: ReportFilterArgs,
+    /// Where and how the CSV is written.
+    #[command(flatten)]
+    pub csv: CsvOutArgs,
+}
+
+/// `sdesk archive stats`
+#[derive(Debug, Args)]
+pub struct ArchiveStatsArgs {
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Print JSON: records, first_start, last_start, last_sync (null when empty or never),
+    /// database, schema_version, pending_edits, unfinished_sync.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -2,6 +2,7 @@
 //! core. Errors end the process with one line `error: <kind>: <message>` on stderr. Server text
 //! reaches the terminal only through [`term`].
 
+mod archive;
 mod args;
 mod run;
 mod term;

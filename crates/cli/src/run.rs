@@ -1,8 +1,8 @@
 //! What each subcommand does. Everything of substance is a call into `sdesk-core`.
 
 use crate::args::{
-    Cli, Command, CreateArgs, DelimiterArg, ExportArgs, ListArgs, ReportsCommand, SessionsCommand,
-    SignInArgs, StateArg,
+    Cli, Command, CreateArgs, CsvOutArgs, DelimiterArg, ExportArgs, ListArgs, ReportFilterArgs,
+    ReportsCommand, SessionsCommand, SignInArgs, StateArg,
 };
 use crate::term;
 use sdesk_core::auth::{
@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::SignIn(args) => return sign_in(&cli.api_url, cli.sandbox, args).await,
         Command::SignOut => return sign_out(&cli.api_url).await,
         Command::Status => return status(&cli.api_url).await,
+        Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -45,7 +46,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Reports(ReportsCommand::Export(args)) => export(&client, args).await,
-        Command::Sandbox(_) | Command::SignIn(_) | Command::SignOut | Command::Status => Ok(()),
+        Command::Sandbox(_)
+        | Command::SignIn(_)
+        | Command::SignOut
+        | Command::Status
+        | Command::Archive(_) => Ok(()),
     };
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
@@ -57,7 +62,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// OS keyring (refreshed by the core when it is an OAuth token). Every wait before a retry (a
 /// rate limit above all: TeamViewer's budgets are per hour or day, so waits grow into minutes)
 /// is announced on stderr, so a long pause never looks like a hang.
-async fn connect(cli: &Cli) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
+pub(crate) async fn connect(
+    cli: &Cli,
+) -> Result<(TeamViewerClient, Option<sdesk_sandbox::Sandbox>)> {
     let (client, sandbox) = connect_client(cli).await?;
     let announce: WaitObserver = Arc::new(|notice| eprintln!("sdesk: {notice}"));
     Ok((client.with_wait_observer(announce), sandbox))
@@ -438,7 +445,7 @@ async fn list(client: &TeamViewerClient, args: ListArgs) -> Result<()> {
 }
 
 /// Parses `--from`/`--to`: RFC 3339, or a date meaning midnight UTC.
-fn parse_time(field: &str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn parse_time(field: &str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     let raw = raw.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&chrono::Utc));
@@ -455,13 +462,14 @@ fn parse_time(field: &str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
         })
 }
 
-async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
+/// The API's filters of `--from`, `--to`, `--user-id` and the rest, checked.
+pub(crate) fn report_query(args: &ReportFilterArgs) -> Result<ReportQuery> {
     let query = ReportQuery {
-        username: args.username,
-        userid: args.user_id,
-        groupid: args.group_id,
-        devicename: args.device_name,
-        deviceid: args.device_id,
+        username: args.username.clone(),
+        userid: args.user_id.clone(),
+        groupid: args.group_id.clone(),
+        devicename: args.device_name.clone(),
+        deviceid: args.device_id.clone(),
         from_date: args
             .from
             .as_deref()
@@ -473,30 +481,40 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
             .map(|t| parse_time("--to", t))
             .transpose()?,
         has_code: args.has_code,
-        session_code: args.session_code,
+        session_code: args.session_code.clone(),
         support_session_type: None,
     };
     query.validate()?;
-    let options = CsvOptions {
-        delimiter: match args.delimiter {
+    Ok(query)
+}
+
+/// The CSV options of an export.
+fn csv_options(csv: &CsvOutArgs) -> CsvOptions {
+    CsvOptions {
+        delimiter: match csv.delimiter {
             DelimiterArg::Comma => b',',
             DelimiterArg::Semicolon => b';',
         },
-        bom: args.bom,
-    };
-    // Matched per record as the pages arrive, exactly as the app's log view matches its free
-    // text (blank: no filter).
-    let mut search = RecordFilter::new(&LogFilter {
-        text: args.search,
+        bom: csv.bom,
+    }
+}
+
+/// The free-text filter of an export, matched per record exactly as the app's log view matches
+/// its free text (blank: no filter).
+fn search_filter(search: Option<&str>) -> RecordFilter {
+    RecordFilter::new(&LogFilter {
+        text: search.map(str::to_owned),
         ..LogFilter::default()
-    });
-    let progress = Progress::new();
-    let mut fetch = ReportFetch::new(query);
+    })
+}
+
+/// A token cancelled by Ctrl-C, and the task that watches for it (abort it when done).
+pub(crate) fn cancel_on_ctrl_c() -> (
+    tokio_util::sync::CancellationToken,
+    tokio::task::JoinHandle<()>,
+) {
     let cancel = tokio_util::sync::CancellationToken::new();
-    // Rows are written as the pages arrive, so only one page is held at a time: an endless
-    // server is stopped by the fetch's limits, not by memory running out.
-    let mut out = CsvOut::open(&args.out, &options)?;
-    let ctrl_c = {
+    let watch = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -504,11 +522,31 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
             }
         })
     };
+    (cancel, watch)
+}
+
+async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
+    let query = report_query(&args.filter)?;
+    let options = csv_options(&args.csv);
+    let mut search = search_filter(args.filter.search.as_deref());
+    let progress = Progress::new("fetching connection reports…");
+    let mut fetch = ReportFetch::new(query);
+    // Rows are written as the pages arrive, so only one page is held at a time: an endless
+    // server is stopped by the fetch's limits, not by memory running out.
+    let mut out = CsvOut::open(&args.csv.out, &options)?;
+    let (cancel, ctrl_c) = cancel_on_ctrl_c();
     let outcome = fetch
         .run_draining(
             client,
             &cancel,
-            &mut |p: &FetchProgress| progress.update(p),
+            &mut |p: &FetchProgress| {
+                progress.set_message(format!(
+                    "fetched {} of {} records ({} pages)",
+                    p.records,
+                    p.records + p.records_remaining,
+                    p.pages
+                ));
+            },
             &mut |records| out.write_page(&records, &mut search, &progress),
         )
         .await;
@@ -520,6 +558,18 @@ async fn export(client: &TeamViewerClient, args: ExportArgs) -> Result<()> {
     let written = out.finish()?;
     eprintln!("exported {written} records");
     Ok(())
+}
+
+/// Writes `records`, in their order, narrowed by the free-text `search` of the log view, as
+/// CSV: the same writer and filter as `reports export`.
+pub(crate) fn write_reports(
+    records: &[ConnectionReport],
+    search: Option<&str>,
+    csv: &CsvOutArgs,
+) -> Result<u64> {
+    let mut out = CsvOut::open(&csv.out, &csv_options(csv))?;
+    out.write_page(records, &mut search_filter(search), &Progress(None))?;
+    out.finish()
 }
 
 /// Where `reports export` writes its CSV, row by row as the pages arrive: a file, replaced
@@ -600,30 +650,27 @@ impl CsvOut {
 }
 
 /// Progress on stderr, only when a person is watching.
-struct Progress(Option<indicatif::ProgressBar>);
+pub(crate) struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new() -> Self {
+    pub(crate) fn new(message: &'static str) -> Self {
         if !std::io::stderr().is_terminal() {
             return Self(None);
         }
         let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("fetching connection reports…");
+        bar.set_message(message);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self(Some(bar))
     }
 
-    fn update(&self, p: &FetchProgress) {
+    /// Replaces the message (numbers only: no server text).
+    pub(crate) fn set_message(&self, message: String) {
         if let Some(bar) = &self.0 {
-            let total = p.records + p.records_remaining;
-            bar.set_message(format!(
-                "fetched {} of {} records ({} pages)",
-                p.records, total, p.pages
-            ));
+            bar.set_message(message);
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
