@@ -501,8 +501,19 @@ impl Worker {
         }
     }
 
+    /// Takes the commands that arrived so far: this refresh answers every `refresh_now`.
+    fn drain_commands(&mut self) {
+        while let Ok(command) = self.commands.try_recv() {
+            match command {
+                Command::RefreshNow | Command::Wake => {}
+                Command::Directory => self.directory_due = Instant::now(),
+            }
+        }
+    }
+
     /// One refresh of the sessions; `false` when cancelled.
     async fn refresh_sessions(&mut self, manual: bool) -> bool {
+        self.drain_commands();
         self.inner.set_status(LiveStatus::Refreshing { manual });
         let inner = self.inner.clone();
         let result = tokio::select! {
