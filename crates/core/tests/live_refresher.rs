@@ -144,7 +144,11 @@ async fn wait(secs: u64) {
 }
 
 fn assert_near(actual: &[f64], expected: &[f64], why: &str) {
-    assert_eq!(actual.len(), expected.len(), "{why}: {actual:?} vs {expected:?}");
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "{why}: {actual:?} vs {expected:?}"
+    );
     for (a, e) in actual.iter().zip(expected) {
         assert!((a - e).abs() < 0.5, "{why}: {actual:?} vs {expected:?}");
     }
@@ -156,7 +160,11 @@ async fn refreshes_every_30_s_while_visible_and_2_min_while_hidden() {
     let live = refresher(&fake, config());
     live.start();
     wait(95).await;
-    assert_near(&fake.calls(), &[0.0, 30.0, 60.0, 90.0], "visible: every 30 s");
+    assert_near(
+        &fake.calls(),
+        &[0.0, 30.0, 60.0, 90.0],
+        "visible: every 30 s",
+    );
     live.set_visible(false);
     wait(400).await;
     assert_near(
@@ -304,12 +312,19 @@ async fn stop_cancels_the_request_in_flight_and_sends_nothing_more() {
     let events = collect(live.subscribe());
     assert_eq!(live.status(), LiveStatus::Stopped, "stopped until started");
     wait(100).await;
-    assert!(fake.calls().is_empty(), "nothing is sent before start (signed out)");
+    assert!(
+        fake.calls().is_empty(),
+        "nothing is sent before start (signed out)"
+    );
     live.start();
     wait(31).await;
     *fake.delay.lock().unwrap() = Duration::from_secs(20);
     wait(34).await; // the third refresh (60 s to 80 s) is in flight now
-    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 1, "a request is in flight");
+    assert_eq!(
+        fake.in_flight.load(Ordering::SeqCst),
+        1,
+        "a request is in flight"
+    );
     live.stop().await;
     assert_eq!(
         fake.in_flight.load(Ordering::SeqCst),
@@ -326,7 +341,11 @@ async fn stop_cancels_the_request_in_flight_and_sends_nothing_more() {
         "the cancelled request never completes"
     );
     assert!(live.sessions().is_empty(), "sign-out forgets the sessions");
-    assert_eq!(live.status(), LiveStatus::Stopped, "the status says stopped");
+    assert_eq!(
+        live.status(),
+        LiveStatus::Stopped,
+        "the status says stopped"
+    );
     assert!(
         events
             .lock()
@@ -337,7 +356,11 @@ async fn stop_cancels_the_request_in_flight_and_sends_nothing_more() {
     );
     live.start();
     wait(1).await;
-    assert_eq!(fake.calls().len(), calls + 1, "signing in again starts again");
+    assert_eq!(
+        fake.calls().len(),
+        calls + 1,
+        "signing in again starts again"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -426,7 +449,11 @@ async fn expiry_is_reported_by_the_clock_without_a_request() {
         "found by the clock: the hidden interval (2 min) has not passed"
     );
     wait(300).await;
-    assert_eq!(expired(&events), 1, "reported once, also after later refreshes");
+    assert_eq!(
+        expired(&events),
+        1,
+        "reported once, also after later refreshes"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -454,7 +481,12 @@ async fn customers_waiting_and_leaving_are_events() {
         .lock()
         .unwrap()
         .iter()
-        .map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_owned())
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .filter(|kind| kind.starts_with("session_") || kind.starts_with("customer_"))
         .collect();
     assert_eq!(
@@ -503,13 +535,12 @@ async fn a_new_group_in_the_sessions_reloads_the_groups() {
         4,
         "an unknown group id triggers a reload long before the 10-hour interval"
     );
-    let names: Vec<String> = live
-        .groups()
-        .unwrap()
-        .into_iter()
-        .map(|g| g.name)
-        .collect();
-    assert_eq!(names, ["Support", "New team"], "the picker can show the new group");
+    let names: Vec<String> = live.groups().unwrap().into_iter().map(|g| g.name).collect();
+    assert_eq!(
+        names,
+        ["Support", "New team"],
+        "the picker can show the new group"
+    );
     assert!(
         events
             .lock()

@@ -98,7 +98,11 @@ async fn customers_of_the_sandbox_wait_and_leave() {
 async fn a_session_with_a_new_group_name_reaches_the_group_list() {
     let sb = sandbox(SandboxConfig::default()).await;
     let api = client(&sb);
-    let live = Refresher::for_client(&api, LiveConfig::default(), Arc::new(TokioClock::new(now())));
+    let live = Refresher::for_client(
+        &api,
+        LiveConfig::default(),
+        Arc::new(TokioClock::new(now())),
+    );
     let events = collect(live.subscribe());
     live.start();
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -157,7 +161,11 @@ async fn a_403_rate_limit_with_retry_after_is_waited_out() {
             _ => None,
         })
         .collect();
-    assert_eq!(slowed.len(), 1, "TeamViewer's 403 rate_limit_reached is a rate limit");
+    assert_eq!(
+        slowed.len(),
+        1,
+        "TeamViewer's 403 rate_limit_reached is a rate limit"
+    );
     let wait = (slowed[0] - now()).num_seconds();
     assert!(
         (329..=331).contains(&wait),
@@ -165,8 +173,15 @@ async fn a_403_rate_limit_with_retry_after_is_waited_out() {
     );
     let requests = sb.stats().api_requests;
     tokio::time::sleep(Duration::from_secs(290)).await;
-    assert_eq!(sb.stats().api_requests, requests, "nothing before Retry-After ends");
+    assert_eq!(
+        sb.stats().api_requests,
+        requests,
+        "nothing before Retry-After ends"
+    );
     tokio::time::sleep(Duration::from_secs(20)).await;
-    assert!(sb.stats().api_requests > requests, "refreshing resumes after it");
+    assert!(
+        sb.stats().api_requests > requests,
+        "refreshing resumes after it"
+    );
     live.stop().await;
 }

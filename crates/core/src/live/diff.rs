@@ -91,8 +91,8 @@ impl SessionBook {
                         self.expired.remove(&k);
                     }
                     events.push(LiveEvent::SessionChanged {
-                        before,
-                        after: session.clone(),
+                        before: Box::new(before),
+                        after: Box::new(session.clone()),
                         fields,
                     });
                     if is && !was {

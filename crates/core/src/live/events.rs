@@ -21,9 +21,9 @@ pub enum LiveEvent {
     /// A listed session changed.
     SessionChanged {
         /// The session as it was.
-        before: SupportSession,
+        before: Box<SupportSession>,
         /// The session as it is now.
-        after: SupportSession,
+        after: Box<SupportSession>,
         /// The API names of the fields that differ (`online`, `state`, `assigned_userid`, ...).
         fields: Vec<String>,
     },
