@@ -46,3 +46,31 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// Wall time that follows Tokio's clock: `base` plus the time elapsed on
+/// [`tokio::time::Instant`] since it was made. Outside tests that is the monotonic clock; in a
+/// test on a paused clock (`#[tokio::test(start_paused = true)]`) it moves with
+/// `tokio::time::advance` and auto-advance, so timestamps agree with the sleeps of code under
+/// test (the live refresher's expiry checks rely on that).
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    base: DateTime<Utc>,
+    start: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock standing at `base` now.
+    pub fn new(base: DateTime<Utc>) -> Self {
+        Self {
+            base,
+            start: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.start.elapsed()).unwrap_or_default();
+        self.base + elapsed
+    }
+}

@@ -9,6 +9,8 @@
 //!   in-memory store with filter/sort/window queries) and CSV export.
 //! - [`desk`]: everything the desktop app does (settings, sign-in, sessions and their link
 //!   allow-list, the loaded connection log), so that its commands are thin adapters.
+//! - [`live`]: the live desk's engine: the session list refreshed in the background within a
+//!   hard request budget, every change reported as an event.
 //! - [`error`]: the one error enum, with a stable [`error::ErrorKind`] for the UI.
 
 pub mod auth;
@@ -17,6 +19,7 @@ pub mod clock;
 pub mod desk;
 pub mod error;
 pub mod fsutil;
+pub mod live;
 pub mod logs;
 pub mod models;
 pub mod secret;

@@ -5,7 +5,7 @@ use crate::desk::GroupFilter;
 use crate::error::{ApiError, ErrorKind};
 use crate::pages;
 use crate::params::Params;
-use crate::state::{lock, AppState};
+use crate::state::AppState;
 use crate::wire::{GroupList, PingResponse, UserList};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, Uri};
@@ -33,7 +33,7 @@ pub(crate) async fn ping(State(state): State<AppState>, headers: HeaderMap) -> R
 
 /// `GET /api/v1/account`.
 pub(crate) async fn account(State(state): State<AppState>, _auth: Authorized) -> Response {
-    json_response(&lock(&state.desk).directory().account)
+    json_response(&state.desk().directory().account)
 }
 
 /// `GET /api/v1/groups[?name&shouldMatchFullName&shared]`.
@@ -48,13 +48,13 @@ pub(crate) async fn groups(
         full_name: params.flag("shouldMatchFullName")?.unwrap_or(false),
         shared: params.flag("shared")?,
     };
-    let groups = lock(&state.desk).groups(&filter);
+    let groups = state.desk().groups(&filter);
     Ok(json_response(&GroupList { groups }))
 }
 
 /// `GET /api/v1/users` (minimal form; `full_list` and filters are ignored).
 pub(crate) async fn users(State(state): State<AppState>, _auth: Authorized) -> Response {
-    let users = lock(&state.desk).directory().users.clone();
+    let users = state.desk().directory().users.clone();
     json_response(&UserList { users })
 }
 

@@ -63,6 +63,10 @@ pub struct SandboxArgs {
     /// Reports carry the fee as "bill": "12.50" (a string) instead of "fee": 12.5.
     #[arg(long)]
     pub fee_as_bill_string: bool,
+    /// Every N seconds (of the sandbox clock) a customer comes online in one open session and
+    /// leaves again one to three periods later, drawn from the seed (off by default).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_positive_secs)]
+    pub customer_arrival_every: Option<u64>,
 }
 
 impl Default for SandboxArgs {
@@ -86,6 +90,7 @@ impl Default for SandboxArgs {
             license_limit_after: None,
             reports_remaining: false,
             fee_as_bill_string: false,
+            customer_arrival_every: None,
         }
     }
 }
@@ -125,6 +130,7 @@ impl SandboxArgs {
                 reports_remaining_field: self.reports_remaining,
                 fee_as_bill_string: self.fee_as_bill_string,
             },
+            customer_arrival_every: self.customer_arrival_every.map(Duration::from_secs),
         }
     }
 }
@@ -142,6 +148,15 @@ fn parse_burst(text: &str) -> Result<(u32, u32), String> {
 }
 
 /// Parses `--now` as RFC 3339.
+fn parse_positive_secs(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(secs),
+        _ => Err(format!(
+            "expected a positive number of seconds, got {text:?}"
+        )),
+    }
+}
+
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
     crate::wire::wire_time::parse(text).map_err(|err| format!("not an RFC 3339 timestamp: {err}"))
 }
@@ -242,6 +257,28 @@ mod tests {
                 .redirect_uris
                 .contains(&"http://127.0.0.1:1/cb".to_owned()),
             "--redirect-uri adds to the default client's URIs"
+        );
+    }
+
+    #[test]
+    fn customer_arrival_flag_sets_the_period() {
+        let config = Cli::try_parse_from(["sdesk-sandbox", "--customer-arrival-every", "45"])
+            .unwrap()
+            .args
+            .into_config();
+        assert_eq!(
+            config.customer_arrival_every,
+            Some(Duration::from_secs(45)),
+            "--customer-arrival-every is a period in seconds"
+        );
+        assert_eq!(
+            SandboxArgs::default().into_config().customer_arrival_every,
+            None,
+            "customers stay put unless asked for"
+        );
+        assert!(
+            Cli::try_parse_from(["sdesk-sandbox", "--customer-arrival-every", "0"]).is_err(),
+            "a zero period would mean infinitely many arrivals"
         );
     }
 

@@ -34,6 +34,11 @@ pub struct SandboxConfig {
     pub access_token_ttl: Duration,
     /// Fault injection; all off by default.
     pub faults: Faults,
+    /// Customers come online and go offline over time: every this long (of the sandbox clock)
+    /// one customer of an open, unexpired, offline session comes online, and stays for one to
+    /// three such periods; which one and how long is drawn from the seed, so a run is
+    /// reproducible. `None` (the default): `online` only changes when a session is closed.
+    pub customer_arrival_every: Option<Duration>,
 }
 
 impl Default for SandboxConfig {
@@ -46,6 +51,7 @@ impl Default for SandboxConfig {
             clients: vec![OAuthClient::default()],
             access_token_ttl: Duration::from_secs(86_400),
             faults: Faults::default(),
+            customer_arrival_every: None,
         }
     }
 }

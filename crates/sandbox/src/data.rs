@@ -31,6 +31,7 @@ pub(crate) enum Stream {
     Issued = 4,
     ScriptToken = 5,
     NewSessions = 6,
+    CustomerArrivals = 7,
 }
 
 /// A ChaCha8 generator for one stream of `seed`.

@@ -8,6 +8,7 @@ use crate::wire::{
     EndCustomer, SessionLiveness, SessionRequest, SessionState, WireGroup, WireSession,
 };
 use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 use url::{form_urlencoded, Url};
@@ -163,6 +164,32 @@ pub(crate) struct Desk {
     sessions: Vec<SessionRecord>,
     created_in_run: u32,
     rng: ChaCha8Rng,
+    /// Customers coming and going, when the run asks for it.
+    arrivals: Option<Arrivals>,
+}
+
+/// Most arrival periods applied in one go; when more are pending (a sandbox left alone for a
+/// long time with a short period), the older ones are skipped: customers came and went unseen.
+const MAX_PENDING_PERIODS: u64 = 10_000;
+/// Shortest arrival period: the simulation runs on whole seconds.
+const MIN_ARRIVAL_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The customers' simulation (`customer_arrival_every`): at the end of each period, first the
+/// customers whose stay is over leave (`online` = false), then one customer arrives
+/// (`online` = true) in an open, unexpired, offline session picked by the seeded generator, and
+/// stays one to three periods. The outcome depends only on the seed, the period and the
+/// requests made (sessions created or closed), never on when the requests arrive: periods are
+/// applied one by one, in order, whenever a request looks at the sessions.
+#[derive(Debug)]
+struct Arrivals {
+    every: std::time::Duration,
+    /// The sandbox's start ("now" of the generated data).
+    start: DateTime<Utc>,
+    /// Periods applied so far.
+    done: u64,
+    rng: ChaCha8Rng,
+    /// `(period, code)`: the customer of `code` leaves at the end of that period.
+    leaves: Vec<(u64, String)>,
 }
 
 impl Desk {
@@ -174,7 +201,86 @@ impl Desk {
             sessions,
             created_in_run: 0,
             rng: data::rng_for(seed, data::Stream::NewSessions),
+            arrivals: None,
         }
+    }
+
+    /// Turns the customers' simulation on: from `start` on, every `every` (at least 1 s) one
+    /// customer arrives. Customers already online at the start leave within three periods.
+    pub(crate) fn enable_arrivals(
+        &mut self,
+        seed: u64,
+        every: std::time::Duration,
+        start: DateTime<Utc>,
+    ) {
+        let mut rng = data::rng_for(seed, data::Stream::CustomerArrivals);
+        let leaves = self
+            .sessions
+            .iter()
+            .filter(|session| session.online)
+            .map(|session| (rng.gen_range(1..=3), session.code.clone()))
+            .collect();
+        self.arrivals = Some(Arrivals {
+            every: every.max(MIN_ARRIVAL_PERIOD),
+            start: data::whole_seconds(start),
+            done: 0,
+            rng,
+            leaves,
+        });
+    }
+
+    /// Applies every arrival period that ended within `elapsed` of the start and was not
+    /// applied yet. Does nothing when the simulation is off.
+    pub(crate) fn advance_arrivals(&mut self, elapsed: std::time::Duration) {
+        let Some(mut arrivals) = self.arrivals.take() else {
+            return;
+        };
+        let periods = u64::try_from(elapsed.as_nanos() / arrivals.every.as_nanos().max(1))
+            .unwrap_or(u64::MAX);
+        if periods.saturating_sub(arrivals.done) > MAX_PENDING_PERIODS {
+            arrivals.done = periods - MAX_PENDING_PERIODS;
+        }
+        while arrivals.done < periods {
+            arrivals.done += 1;
+            self.apply_period(&mut arrivals);
+        }
+        self.arrivals = Some(arrivals);
+    }
+
+    /// The end of period `arrivals.done`: departures, then one arrival.
+    fn apply_period(&mut self, arrivals: &mut Arrivals) {
+        let period = arrivals.done;
+        let (leaving, staying): (Vec<_>, Vec<_>) = std::mem::take(&mut arrivals.leaves)
+            .into_iter()
+            .partition(|(at, _)| *at <= period);
+        arrivals.leaves = staying;
+        for (_, code) in leaving {
+            if let Some(index) = self.position(&code) {
+                self.sessions[index].online = false;
+            }
+        }
+        let offset = arrivals
+            .every
+            .saturating_mul(u32::try_from(period).unwrap_or(u32::MAX));
+        let at = Duration::from_std(offset)
+            .ok()
+            .and_then(|offset| arrivals.start.checked_add_signed(offset))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let candidates: Vec<usize> = self
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.closed_at.is_none() && !s.online && s.valid_until > at)
+            .map(|(index, _)| index)
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        let index = candidates[arrivals.rng.gen_range(0..candidates.len())];
+        let session = &mut self.sessions[index];
+        session.online = true;
+        let stay = arrivals.rng.gen_range(1..=3);
+        arrivals.leaves.push((period + stay, session.code.clone()));
     }
 
     pub(crate) fn directory(&self) -> &Directory {

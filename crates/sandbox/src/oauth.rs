@@ -33,7 +33,7 @@ pub(crate) async fn authorize(
         Ok(consent) => consent,
         Err(message) => return pages::oauth_error(&message),
     };
-    let account = lock(&state.desk).directory().account.clone();
+    let account = state.desk().directory().account.clone();
     let (client_id, redirect_uri) = (consent.client_id.clone(), consent.redirect_uri.clone());
     let request_id = lock(&state.auth).begin_consent(consent);
     pages::consent(Consent {

@@ -3,7 +3,7 @@
 
 use crate::desk::{undash, SessionRecord};
 use crate::params::Params;
-use crate::state::{lock, AppState};
+use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -136,7 +136,7 @@ pub(crate) async fn join(State(state): State<AppState>, Path(link): Path<String>
         Some((code, token)) => (code, Some(token)),
         None => (link.as_str(), None),
     };
-    let desk = lock(&state.desk);
+    let desk = state.desk();
     let Some(session) = find_session(&desk, code, token) else {
         return not_found(&format!("/sandbox/join/{link}"));
     };
@@ -166,7 +166,7 @@ pub(crate) async fn webclient(
 ) -> Response {
     let params = Params::from_query(query.as_deref());
     let code = params.get("sessioncode").unwrap_or_default();
-    let desk = lock(&state.desk);
+    let desk = state.desk();
     let Some(session) = find_session(&desk, code, params.get("servicequeuetoken")) else {
         return not_found("/sandbox/webclient");
     };

@@ -5,7 +5,7 @@ use crate::auth::Authorized;
 use crate::desk::SessionFilter;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{lock, AppState};
+use crate::state::AppState;
 use crate::stats::Counter;
 use crate::wire::{SessionPage, SessionRequest};
 use axum::body::Bytes;
@@ -26,7 +26,7 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let request = session_request(&body)?;
     let limit = state.config.faults.license_limit_after;
-    let mut desk = lock(&state.desk);
+    let mut desk = state.desk();
     let created = desk
         .create_session(request, state.clock.now(), limit)
         .inspect_err(|err| {
@@ -52,7 +52,7 @@ pub(crate) async fn list(
 ) -> Result<Response, ApiError> {
     let params = Params::from_query(query.as_deref());
     let filter = SessionFilter::from_params(&params)?;
-    let desk = lock(&state.desk);
+    let desk = state.desk();
     let (sessions, sessions_remaining) = desk.session_page(&filter, params.get("offset"))?;
     let next_offset = match sessions.last() {
         Some(last) if sessions_remaining > 0 => Some(last.code.clone()),
@@ -75,7 +75,7 @@ pub(crate) async fn get(
     _auth: Authorized,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let desk = lock(&state.desk);
+    let desk = state.desk();
     let session = desk.session(&code)?;
     Ok(json_response(&desk.to_wire(session, &state.base_url, true)))
 }
@@ -88,7 +88,9 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let request = session_request(&body)?;
-    lock(&state.desk).update_session(&code, request, state.clock.now())?;
+    state
+        .desk()
+        .update_session(&code, request, state.clock.now())?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -98,6 +100,6 @@ pub(crate) async fn delete(
     _auth: Authorized,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    lock(&state.desk).delete_session(&code)?;
+    state.desk().delete_session(&code)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,8 @@ use crate::stats::Counters;
 use crate::wire::WireReport;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Instant;
+use std::time::Duration;
+use tokio::time::Instant;
 use url::Url;
 
 /// Handler state: an `Arc` so that axum can clone it per request.
@@ -24,7 +25,8 @@ pub(crate) struct Shared {
     pub(crate) clock: SimClock,
     pub(crate) stats: Counters,
     pub(crate) auth: Mutex<AuthStore>,
-    pub(crate) desk: Mutex<Desk>,
+    /// Lock it with [`Shared::desk`], which first brings the customers up to date.
+    desk: Mutex<Desk>,
     pub(crate) reports: RwLock<ReportStore>,
 }
 
@@ -40,7 +42,10 @@ impl Shared {
             config.access_token_ttl,
             config.faults.token_expiry_after_calls,
         );
-        let desk = Desk::new(config.seed, config.sessions, now);
+        let mut desk = Desk::new(config.seed, config.sessions, now);
+        if let Some(every) = config.customer_arrival_every {
+            desk.enable_arrivals(config.seed, every, now);
+        }
         Self {
             config,
             base_url,
@@ -53,8 +58,22 @@ impl Shared {
     }
 }
 
-/// The sandbox's notion of "now": the configured start instant advanced by real elapsed time,
-/// in whole seconds (timestamps of new sessions then fit the generated data's timeline).
+impl Shared {
+    /// The sessions and groups, with customers' arrivals and departures applied up to the
+    /// sandbox clock's present.
+    pub(crate) fn desk(&self) -> MutexGuard<'_, Desk> {
+        let mut desk = lock(&self.desk);
+        desk.advance_arrivals(self.clock.elapsed());
+        desk
+    }
+}
+
+/// The sandbox's notion of "now": the configured start instant advanced by elapsed time, in
+/// whole seconds (timestamps of new sessions then fit the generated data's timeline).
+///
+/// Elapsed time is read from Tokio's clock, which is the real monotonic clock except in tests
+/// that pause it (`#[tokio::test(start_paused = true)]`): there the sandbox's time, and so its
+/// customers' arrivals, move with `tokio::time::advance` and auto-advance.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SimClock {
     base: DateTime<Utc>,
@@ -70,8 +89,13 @@ impl SimClock {
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        let elapsed = chrono::Duration::from_std(self.elapsed()).unwrap_or_default();
         whole_seconds(self.base + elapsed)
+    }
+
+    /// Time since the sandbox started.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 }
 
