@@ -192,12 +192,18 @@ fn export_is_the_same_csv_as_reports_export_with_the_same_filters() {
     let user = sample.userid.clone().unwrap();
     let device = sample.devicename.clone().unwrap();
 
+    // `--flag=value`: the sandbox's adversarial values may start with `-` (a device named
+    // "-77+3" would otherwise read as another option).
+    let from_arg = format!("--from={from}");
+    let to_arg = format!("--to={to}");
+    let user_arg = format!("--user-id={user}");
+    let device_arg = format!("--device-name={device}");
     let filters: Vec<Vec<&str>> = vec![
         vec![],
-        vec!["--from", &from, "--to", &to],
+        vec![&from_arg, &to_arg],
         vec!["--from", "2026-01-01"],
-        vec!["--user-id", &user],
-        vec!["--device-name", &device, "--has-code", "true"],
+        vec![&user_arg],
+        vec![&device_arg, "--has-code", "true"],
         vec!["--has-code", "false"],
         vec!["--group-id", "0"],
         vec!["--search", "MÜLLER", "--delimiter", ";", "--bom"],
