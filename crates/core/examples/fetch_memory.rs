@@ -62,13 +62,6 @@ fn rss() -> std::result::Result<(f64, f64), Failure> {
     Ok((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// Resets `VmHWM` to the current resident size (Linux 4.0 and later), so that each run's peak
-/// is its own.
-fn reset_peak() {
-    // Best effort: without it the peak is the process's so far, printed as such.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 #[tokio::main]
 async fn main() -> std::result::Result<(), Failure> {
     let limits: Vec<u64> = std::env::args()
@@ -81,33 +74,49 @@ async fn main() -> std::result::Result<(), Failure> {
     } else {
         limits
     };
-    for limit in limits {
-        reset_peak();
-        let before = rss()?;
-        let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(limit);
-        let pager = Endless(AtomicU64::new(0));
-        let started = Instant::now();
-        let outcome = fetch
-            .run_draining(&pager, &CancellationToken::new(), &mut |_| {}, &mut |_| {
-                Ok(())
-            })
-            .await;
-        let elapsed = started.elapsed();
-        match outcome {
-            Err(e) if e.kind() == ErrorKind::LimitExceeded => {}
-            other => return Err(format!("expected the record limit, got {other:?}").into()),
-        }
-        let after = rss()?;
-        drop(fetch);
-        println!(
-            "{limit} ids of 36 bytes: {:.1} MiB resident for the ids after the run \
-             ({:.0} bytes per id), peak {:.1} MiB above the start ({:.1} MiB before), {:.2} s",
-            after.0 - before.0,
-            (after.0 - before.0) * 1024.0 * 1024.0 / limit as f64,
-            after.1 - before.0,
-            before.0,
-            elapsed.as_secs_f64(),
-        );
+    if let [limit] = limits[..] {
+        return measure(limit).await;
     }
+    // One process per limit: memory freed by a run and kept by the allocator would otherwise
+    // be reused by the next one and hide part of its growth.
+    let program = std::env::current_exe()?;
+    for limit in limits {
+        let status = std::process::Command::new(&program)
+            .arg(limit.to_string())
+            .status()?;
+        if !status.success() {
+            return Err(format!("the measurement of {limit} ids failed: {status}").into());
+        }
+    }
+    Ok(())
+}
+
+/// Runs a draining fetch of `limit` ids and prints what it held.
+async fn measure(limit: u64) -> std::result::Result<(), Failure> {
+    let before = rss()?;
+    let mut fetch = ReportFetch::new(ReportQuery::default()).with_max_records(limit);
+    let pager = Endless(AtomicU64::new(0));
+    let started = Instant::now();
+    let outcome = fetch
+        .run_draining(&pager, &CancellationToken::new(), &mut |_| {}, &mut |_| {
+            Ok(())
+        })
+        .await;
+    let elapsed = started.elapsed();
+    match outcome {
+        Err(e) if e.kind() == ErrorKind::LimitExceeded => {}
+        other => return Err(format!("expected the record limit, got {other:?}").into()),
+    }
+    let after = rss()?;
+    drop(fetch);
+    println!(
+        "{limit} ids of 36 bytes: {:.1} MiB resident for the ids after the run \
+         ({:.0} bytes per id), peak {:.1} MiB above the start ({:.1} MiB before), {:.2} s",
+        after.0 - before.0,
+        (after.0 - before.0) * 1024.0 * 1024.0 / limit as f64,
+        after.1 - before.0,
+        before.0,
+        elapsed.as_secs_f64(),
+    );
     Ok(())
 }
