@@ -378,7 +378,7 @@ impl ReportFetch {
         let look_ahead = page_cursor(&bytes).filter(|next| {
             // No look-ahead where storing this page ends the run anyway (a cursor already
             // received) or may reach a limit.
-            !self.cursors.contains(&self.seen.key.cursor_hash(&next)) && !self.may_reach_a_limit()
+            !self.cursors.contains(&self.seen.key.cursor_hash(next)) && !self.may_reach_a_limit()
         });
         let decoding = decode_page(bytes, self.seen.key.clone());
         tokio::pin!(decoding);
