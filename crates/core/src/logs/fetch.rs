@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::models::{ConnectionReport, ReportPage, ReportQuery};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use tokio_util::sync::CancellationToken;
@@ -143,7 +143,7 @@ pub struct ReportFetch {
     pages: u32,
     records_remaining: u64,
     complete: bool,
-    /// Hashes (with `seen`'s hasher) of every cursor received, to catch cycles of any length.
+    /// Hashes (with `seen`'s key) of every cursor received, to catch cycles of any length.
     cursors: HashSet<u64, BuildHasherDefault<PassThrough>>,
     /// Response bytes received (of [`PageBody::Json`] pages).
     bytes: u64,
@@ -340,7 +340,7 @@ impl ReportFetch {
             };
             received = match body {
                 PageBody::Decoded(page) => {
-                    let ids = PageIds::new(&page.records, &self.seen.hasher);
+                    let ids = PageIds::new(&page.records, &self.seen.key);
                     self.store(page, &ids, on_progress, on_records.as_deref_mut())?;
                     None
                 }
@@ -378,12 +378,9 @@ impl ReportFetch {
         let look_ahead = page_cursor(&bytes).filter(|next| {
             // No look-ahead where storing this page ends the run anyway (a cursor already
             // received) or may reach a limit.
-            !self
-                .cursors
-                .contains(&self.seen.hasher.hash_one(next.as_str()))
-                && !self.may_reach_a_limit()
+            !self.cursors.contains(&self.seen.key.cursor_hash(next)) && !self.may_reach_a_limit()
         });
-        let decoding = decode_page(bytes, self.seen.hasher.clone());
+        let decoding = decode_page(bytes, self.seen.key.clone());
         tokio::pin!(decoding);
         let Some(next) = look_ahead else {
             let (page, ids) = tokio::select! {
@@ -509,8 +506,7 @@ impl ReportFetch {
             self.seen.reserve(incoming.saturating_add(ahead));
         }
         for (i, record) in page.records.into_iter().enumerate() {
-            let (hash, id) = ids.get(i);
-            if self.seen.insert_hashed(hash, id) {
+            if self.seen.insert_fingerprint(ids.get(i)) {
                 self.records.push(record);
             }
         }
@@ -520,11 +516,7 @@ impl ReportFetch {
                 self.cursor = None;
                 Ok(())
             }
-            Some(next)
-                if !self
-                    .cursors
-                    .insert(self.seen.hasher.hash_one(next.as_str())) =>
-            {
+            Some(next) if !self.cursors.insert(self.seen.key.cursor_hash(&next)) => {
                 Err(Error::InvalidResponse {
                     message: format!(
                         "the server's paging cursor {} came back after {} pages; stopped to \
@@ -550,77 +542,77 @@ fn excerpt(cursor: &str) -> String {
     }
 }
 
-/// The set of record ids received, exact, without one allocation per id: the ids are copied
-/// into one growing text, and a map from each id's hash leads to the latest id with that hash
-/// (earlier ones with the same hash follow through `next`). For 100,000 records this is a
-/// handful of allocations instead of 100,000, which matters when the fetch is dropped as much
-/// as when ids are inserted. The hash is std's randomly keyed SipHash, as in a
-/// `HashSet<String>`.
+/// The set of record ids received, as 128-bit keyed fingerprints ([`IdKey::fingerprint`]):
+/// the ids themselves are not kept. A fingerprint takes 16 bytes in a hash table, 17 to 36 bytes
+/// per id with the table's spare room and control bytes (an exact set of 36-byte ids took about
+/// 95), so the 2,000,000 ids of [`DEFAULT_MAX_RECORDS`] hold about 70 MiB (about 104 MiB at
+/// the peak, while the table grows for the last time; `examples/fetch_memory.rs` measures it),
+/// and a draining fetch against a server that pages on forever stays small.
+///
+/// Two distinct ids are taken for one only if their fingerprints collide. The fingerprint is
+/// a randomly keyed pseudo-random function of the id (the key is secret and new for every
+/// fetch), so for `n` ids the chance of any collision at all is at most about `n² / 2¹²⁹`:
+/// about 6·10⁻²⁷ for 2,000,000 ids, far below the chance of a memory error flipping a bit in
+/// an exact set. A server cannot aim for a collision without the key; and all a collision
+/// could do is drop one record, which a hostile server could do anyway by not sending it.
 #[derive(Debug, Clone, Default)]
-struct IdSet<S = RandomState> {
-    hasher: S,
-    /// Every id, one after the other.
-    text: String,
-    /// Where each id ends in `text` (it starts where the one before ends).
-    ends: Vec<usize>,
-    /// Per id: the next id with the same hash, if any.
-    next: Vec<Option<u32>>,
-    /// Hash → the latest id with that hash.
-    heads: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+struct IdSet {
+    key: IdKey,
+    /// The fingerprint of every id received. Their low halves are already keyed hashes, so
+    /// the table uses them as they are ([`PassThrough`]).
+    fingerprints: HashSet<u128, BuildHasherDefault<PassThrough>>,
 }
 
-impl<S: BuildHasher> IdSet<S> {
+impl IdSet {
     fn len(&self) -> usize {
-        self.ends.len()
+        self.fingerprints.len()
     }
 
     fn reserve(&mut self, additional: usize) {
-        self.ends.reserve(additional);
-        self.next.reserve(additional);
-        self.heads.reserve(additional);
+        self.fingerprints.reserve(additional);
     }
 
     /// Adds `id`; `false` when it was already there.
     #[cfg(test)]
     fn insert(&mut self, id: &str) -> bool {
-        self.insert_hashed(self.hasher.hash_one(id), id)
+        self.insert_fingerprint(self.key.fingerprint(id))
     }
 
-    /// Adds `id`, whose hash with this set's hasher is `hash`; `false` when it was already
-    /// there.
-    fn insert_hashed(&mut self, hash: u64, id: &str) -> bool {
-        let Ok(index) = u32::try_from(self.ends.len()) else {
-            // More than 4 billion ids cannot be in memory as records anyway.
-            return false;
-        };
-        let (text, ends, next) = (&self.text, &self.ends, &self.next);
-        let previous = match self.heads.entry(hash) {
-            Entry::Vacant(slot) => {
-                slot.insert(index);
-                None
-            }
-            Entry::Occupied(mut slot) => {
-                let mut at = Some(*slot.get());
-                while let Some(i) = at {
-                    let i = i as usize;
-                    let start = i.checked_sub(1).map_or(0, |before| ends[before]);
-                    if &text[start..ends[i]] == id {
-                        return false;
-                    }
-                    at = next[i];
-                }
-                Some(slot.insert(index))
-            }
-        };
-        self.text.push_str(id);
-        self.ends.push(self.text.len());
-        self.next.push(previous);
-        true
+    /// Adds the id whose fingerprint with this set's key ([`IdSet::key`]) is `fingerprint`;
+    /// `false` when it was already there.
+    fn insert_fingerprint(&mut self, fingerprint: u128) -> bool {
+        self.fingerprints.insert(fingerprint)
     }
 }
 
-/// The hasher of [`IdSet::heads`], whose keys are already SipHash values: hashing them again
-/// would only cost time.
+/// The secret key of a fetch's fingerprints and cursor hashes: std's randomly keyed hasher
+/// (SipHash-1-3 today), as in a `HashSet<String>`.
+#[derive(Debug, Clone, Default)]
+struct IdKey(RandomState);
+
+impl IdKey {
+    /// 128 bits of the keyed hash for `id`: the low half hashes the id's bytes, the high half
+    /// the same bytes followed by a 0xFF byte (the hasher goes on from where the low half
+    /// was taken, so the id is read once). No UTF-8 text contains 0xFF, so for two different
+    /// ids the four inputs are all different, and the halves of a fingerprint are two
+    /// independent outputs of one pseudo-random function.
+    fn fingerprint(&self, id: &str) -> u128 {
+        let mut hasher = self.0.build_hasher();
+        hasher.write(id.as_bytes());
+        let low = hasher.finish();
+        hasher.write_u8(0xFF);
+        let high = hasher.finish();
+        (u128::from(high) << 64) | u128::from(low)
+    }
+
+    /// A 64-bit keyed hash of a cursor.
+    fn cursor_hash(&self, cursor: &str) -> u64 {
+        self.0.hash_one(cursor)
+    }
+}
+
+/// The hasher of tables whose keys are already keyed hashes (cursor hashes, and id
+/// fingerprints whose low half is one): hashing them again would only cost time.
 #[derive(Debug, Default)]
 struct PassThrough(u64);
 
@@ -630,7 +622,8 @@ impl Hasher for PassThrough {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (for `u64` keys); this keeps any other input well defined.
+        // Only `write_u64` and `write_u128` are used (for `u64` and `u128` keys); this keeps
+        // any other input well defined.
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
@@ -639,37 +632,27 @@ impl Hasher for PassThrough {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+
+    fn write_u128(&mut self, n: u128) {
+        // The low half of a fingerprint (see `IdKey::fingerprint`).
+        self.0 = n as u64;
+    }
 }
 
-/// The ids of a page's records, prepared for [`IdSet::insert_hashed`]: hashed, and copied
-/// one after the other. For a JSON page this is done right after decoding, on the decoding
-/// thread, where the ids are still in the cache; storing the page then only looks the hashes
-/// up instead of chasing a thousand freshly allocated strings from another core.
-struct PageIds {
-    hashes: Vec<u64>,
-    text: String,
-    ends: Vec<usize>,
-}
+/// The fingerprints of a page's records' ids, for [`IdSet::insert_fingerprint`]. For a JSON
+/// page they are computed right after decoding, on the decoding thread, where the ids are
+/// still in the cache; storing the page then only looks the fingerprints up instead of
+/// chasing a thousand freshly allocated strings from another core.
+struct PageIds(Vec<u128>);
 
 impl PageIds {
-    fn new(records: &[ConnectionReport], hasher: &impl BuildHasher) -> Self {
-        let mut ids = Self {
-            hashes: Vec::with_capacity(records.len()),
-            text: String::with_capacity(records.iter().map(|r| r.id.len()).sum()),
-            ends: Vec::with_capacity(records.len()),
-        };
-        for record in records {
-            ids.hashes.push(hasher.hash_one(record.id.as_str()));
-            ids.text.push_str(&record.id);
-            ids.ends.push(ids.text.len());
-        }
-        ids
+    fn new(records: &[ConnectionReport], key: &IdKey) -> Self {
+        Self(records.iter().map(|r| key.fingerprint(&r.id)).collect())
     }
 
-    /// Hash and text of the `i`th id.
-    fn get(&self, i: usize) -> (u64, &str) {
-        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
-        (self.hashes[i], &self.text[start..self.ends[i]])
+    /// The fingerprint of the `i`th id.
+    fn get(&self, i: usize) -> u128 {
+        self.0[i]
     }
 }
 
@@ -677,13 +660,13 @@ impl PageIds {
 /// large (so that the fetch's task stays free to drive the look-ahead request), inline when it
 /// is small.
 /// The body is checked to be UTF-8 there as well.
-async fn decode_page(body: Vec<u8>, hasher: RandomState) -> Result<(ReportPage, PageIds)> {
+async fn decode_page(body: Vec<u8>, key: IdKey) -> Result<(ReportPage, PageIds)> {
     let inline = body.len() <= INLINE_DECODE_MAX;
     let decode = move || {
         let text = String::from_utf8(body)
             .map_err(|e| crate::client::not_utf8(e.utf8_error(), e.as_bytes()))?;
         let page: ReportPage = crate::client::decode_text(&text)?;
-        let ids = PageIds::new(&page.records, &hasher);
+        let ids = PageIds::new(&page.records, &key);
         Ok((page, ids))
     };
     if inline {
@@ -904,53 +887,60 @@ fn plain_u64(value: &[u8]) -> Option<u64> {
 mod tests {
     use super::*;
 
-    /// Every id hashes alike.
-    #[derive(Default)]
-    struct Colliding;
-
-    struct Seven;
-
-    impl Hasher for Seven {
-        fn finish(&self) -> u64 {
-            7
-        }
-
-        fn write(&mut self, _: &[u8]) {}
-    }
-
-    impl BuildHasher for Colliding {
-        type Hasher = Seven;
-
-        fn build_hasher(&self) -> Seven {
-            Seven
-        }
-    }
-
     #[test]
-    fn id_set_is_exact_even_when_hashes_collide() {
-        let mut set = IdSet::<RandomState>::default();
+    fn id_set_keeps_each_id_once() {
+        let mut set = IdSet::default();
         assert!(set.insert("a") && set.insert("bc") && set.insert(""));
         assert!(!set.insert("a") && !set.insert("bc") && !set.insert(""));
         assert_eq!(set.len(), 3, "each id once");
 
-        let mut set = IdSet::<Colliding>::default();
-        let ids: Vec<String> = (0..50).map(|i| format!("id-{i}")).collect();
+        let ids: Vec<String> = (0..10_000).map(|i| format!("id-{i}")).collect();
         for id in &ids {
-            assert!(set.insert(id), "{id} is new although its hash is not");
+            assert!(set.insert(id), "{id} is new");
         }
         for id in &ids {
             assert!(!set.insert(id), "{id} is known");
         }
-        assert!(
-            set.insert("id-") && set.insert("id-50"),
-            "prefixes are distinct ids"
-        );
-        assert_eq!(set.len(), 52);
-        assert_eq!(
-            set.heads.len(),
-            1,
-            "all on one hash: the chain was exercised"
-        );
+        // Ids that are prefixes of others, or differ only by a NUL where the fingerprint's
+        // high half appends its separator, are distinct.
+        for id in ["id-", "id-10000", "a\0", "a\0\0", "bc\u{ff}", "\0"] {
+            assert!(set.insert(id), "{id:?} is a new id");
+        }
+        assert_eq!(set.len(), 3 + 10_000 + 6);
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_their_halves_differ() {
+        let (one, other) = (IdKey::default(), IdKey::default());
+        for id in ["", "a", "c0ffee00-0000-4000-8000-000000000001"] {
+            let fingerprint = one.fingerprint(id);
+            assert_eq!(
+                fingerprint,
+                one.fingerprint(id),
+                "the same id, the same fingerprint"
+            );
+            assert_ne!(
+                fingerprint,
+                other.fingerprint(id),
+                "another key, another fingerprint"
+            );
+            assert_ne!(
+                fingerprint >> 64,
+                fingerprint & u128::from(u64::MAX),
+                "two different inputs for the halves"
+            );
+        }
+    }
+
+    #[test]
+    fn fingerprints_sharing_a_table_hash_are_distinct() {
+        // The table hashes a fingerprint by its low half only; the whole 128 bits decide.
+        let mut set = IdSet::default();
+        let low = 0x0123_4567_89ab_cdef_u128;
+        assert!(set.insert_fingerprint((1 << 64) | low));
+        assert!(set.insert_fingerprint((2 << 64) | low));
+        assert!(!set.insert_fingerprint((1 << 64) | low));
+        assert_eq!(set.len(), 2);
     }
 
     #[test]
