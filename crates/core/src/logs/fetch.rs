@@ -441,8 +441,7 @@ impl ReportFetch {
         Err(Error::LimitExceeded {
             message: format!(
                 "the {limit} limit of {value} was reached: the server sent {sent} of connection \
-                 reports without reaching the last page{remaining}; the {received} records \
-                 received are kept"
+                 reports without reaching the last page{remaining}"
             ),
         })
     }
