@@ -421,6 +421,13 @@ async fn sessions_create_list_close_and_links() {
         after.iter().all(|s| s.code != created.code),
         "a closed session leaves the open list"
     );
+    assert_eq!(
+        desk.link_for(&created.code, LinkKind::Supporter)
+            .err()
+            .map(|e| e.kind()),
+        Some(ErrorKind::InvalidInput),
+        "a closed session's links are refused"
+    );
 }
 
 #[tokio::test]
@@ -474,6 +481,8 @@ async fn desk_on_hostile_api(server: &MockServer, sessions: serde_json::Value) -
     };
     let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
     options.retry = fast_retry();
+    // The background list would send requests of its own to the mocks these tests count.
+    options.live = None;
     let desk = Desk::new(options).await.unwrap();
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await
@@ -933,6 +942,8 @@ async fn desk_with_wait_listener(
     };
     let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
     options.retry = fast_retry();
+    // The background list would send requests of its own to the mocks these tests count.
+    options.live = None;
     let desk = Desk::new(options).await.unwrap();
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await

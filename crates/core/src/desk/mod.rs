@@ -21,6 +21,7 @@
 mod connection;
 mod dto;
 mod links;
+mod live_list;
 mod logs;
 mod progress;
 mod sessions;
@@ -35,6 +36,7 @@ pub use dto::{
     SessionListState, SettingsView,
 };
 pub use links::{check_link, invitation_mailto, CheckedLink, LinkRefused};
+pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use progress::ProgressThrottle;
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
 pub use waits::{
@@ -47,6 +49,7 @@ use crate::auth::{TokenStore, WINDOW};
 use crate::client::{build_http, HttpConfig, RetryPolicy};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
+use crate::live::LiveConfig;
 use crate::logs::{FetchProgress, LogRow};
 use crate::secret::Secret;
 use connection::{lock, Shared};
@@ -110,6 +113,10 @@ pub struct DeskOptions {
     pub retry: RetryPolicy,
     /// How long a browser sign-in waits for its callback ([`WINDOW`] by default).
     pub sign_in_window: Duration,
+    /// How the live session list polls (the app's defaults: 30 s visible, 2 min hidden, at
+    /// most 1,800 requests a day); `None` keeps no list in the background (tests that count
+    /// requests).
+    pub live: Option<LiveConfig>,
 }
 
 impl DeskOptions {
@@ -126,6 +133,7 @@ impl DeskOptions {
             http: HttpConfig::default(),
             retry: RetryPolicy::default(),
             sign_in_window: WINDOW.to_std().unwrap_or(Duration::from_secs(300)),
+            live: Some(LiveConfig::default()),
         }
     }
 }
@@ -160,7 +168,7 @@ impl Desk {
         shared.replace(conn);
         Ok(Desk {
             signin: signin::SignIn::new(Arc::clone(&shared), options.sign_in_window),
-            sessions: sessions::Sessions::new(Arc::clone(&shared)),
+            sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
             logs: logs::Logs::new(Arc::clone(&shared)),
             settings: SettingsArea::new(Arc::clone(&shared), options.settings_path),
             shared,
@@ -229,6 +237,8 @@ impl Desk {
         client_secret: Option<Secret>,
     ) -> Result<SettingsView> {
         if self.settings.apply(settings, client_secret).await? == Applied::Reconnected {
+            // The next `status` starts the list again on the new connection when signed in.
+            self.sessions.stop_live().await;
             self.signin.cancel_sign_in();
             self.reset_account_data();
         }
@@ -243,7 +253,10 @@ impl Desk {
     /// # Errors
     /// Store errors when the tokens are first read.
     pub async fn status(&self) -> Result<AuthStatus> {
-        self.signin.status().await
+        let status = self.signin.status().await?;
+        // At launch when already signed in, and when a sign-in turned out rejected.
+        self.sessions.sync_live(status.signed_in).await;
+        Ok(status)
     }
 
     /// Starts a browser sign-in: binds the loopback listener first in loopback mode, then
@@ -260,14 +273,29 @@ impl Desk {
     /// serves the loopback listener (loopback mode) and enforces the sign-in window. Returns
     /// `None` when the sign-in was finished some other way; otherwise the outcome to report.
     pub async fn watch_sign_in(&self, watch: SignInWatch) -> Option<CallbackOutcome> {
-        self.signin.watch_sign_in(watch).await
+        let outcome = self.signin.watch_sign_in(watch).await;
+        if let Some(CallbackOutcome::SignedIn(status)) = &outcome {
+            self.signed_in(status.signed_in).await;
+        }
+        outcome
     }
 
     /// Handles a sign-in callback URL (deep link or loopback): checks it against the pending
     /// sign-in, exchanges the code and stores the tokens. A callback that is not ours is
     /// ignored and logged without its query.
     pub async fn complete_sign_in(&self, callback_url: &str) -> CallbackOutcome {
-        self.signin.complete_sign_in(callback_url).await
+        let outcome = self.signin.complete_sign_in(callback_url).await;
+        if let CallbackOutcome::SignedIn(status) = &outcome {
+            self.signed_in(status.signed_in).await;
+        }
+        outcome
+    }
+
+    /// After a sign-in: the previous account's data is gone and the live list (re)starts.
+    async fn signed_in(&self, signed_in: bool) {
+        self.sessions.stop_live().await;
+        self.reset_account_data();
+        self.sessions.sync_live(signed_in).await;
     }
 
     /// Cancels the pending browser sign-in. Returns whether one was pending.
@@ -282,7 +310,7 @@ impl Desk {
     /// token the API refuses, transport and store errors.
     pub async fn sign_in_with_script_token(&self, token: Secret) -> Result<AuthStatus> {
         let status = self.signin.sign_in_with_script_token(token).await?;
-        self.reset_account_data();
+        self.signed_in(status.signed_in).await;
         Ok(status)
     }
 
@@ -292,6 +320,7 @@ impl Desk {
     /// # Errors
     /// Store errors from clearing the keyring.
     pub async fn sign_out(&self) -> Result<AuthStatus> {
+        self.sessions.stop_live().await;
         let status = self.signin.sign_out().await;
         self.reset_account_data();
         status
@@ -339,6 +368,32 @@ impl Desk {
     /// return; [`crate::Error::InvalidInput`] for a link that is not allowed to be opened.
     pub fn link_for(&self, code: &str, kind: LinkKind) -> Result<CheckedLink> {
         self.sessions.link_for(code, kind)
+    }
+
+    /// Updates of the live session list from now on (sessions, groups, freshness). A receiver
+    /// that lags should read [`Desk::live_snapshot`] instead of applying updates.
+    pub fn subscribe_live(&self) -> tokio::sync::broadcast::Receiver<LiveUpdate> {
+        self.sessions.subscribe_live()
+    }
+
+    /// The whole live state: open sessions newest first, groups, status.
+    pub fn live_snapshot(&self) -> LiveSnapshot {
+        self.sessions.live_snapshot()
+    }
+
+    /// Whether the live list is polling (signed in).
+    pub fn live_running(&self) -> bool {
+        self.sessions.live_running()
+    }
+
+    /// The window became visible (30-s interval) or hidden or minimised (2-min interval).
+    pub fn set_window_visible(&self, visible: bool) {
+        self.sessions.set_visible(visible);
+    }
+
+    /// Refreshes the live list now (the Refresh button); the result arrives as updates.
+    pub fn refresh_live(&self) {
+        self.sessions.refresh_live();
     }
 
     // ----- connection log ----------------------------------------------------------------

@@ -5,31 +5,77 @@
 use super::connection::{lock, Shared};
 use super::dto::{GroupDto, LinkKind, NewSessionForm, SessionDto, SessionListState};
 use super::links::{check_link, invitation_mailto, CheckedLink};
+use super::live_list::{sort_newest_first, Known, LiveList, LiveSnapshot, LiveUpdate};
 use crate::auth::redact_url;
 use crate::error::{Error, Result};
-use crate::models::{SessionQuery, SupportSession};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::live::LiveConfig;
+use crate::models::{SessionQuery, SessionState, SupportSession};
+use std::sync::Arc;
+use tokio::sync::broadcast;
 
 /// The sessions area of the desk.
 #[derive(Debug)]
 pub(super) struct Sessions {
     shared: Arc<Shared>,
     /// Every session received from the API in this run, by code: the allow-list for links.
-    known: Mutex<HashMap<String, SupportSession>>,
+    known: Known,
+    /// The list kept current in the background while signed in.
+    live: Arc<LiveList>,
 }
 
 impl Sessions {
-    pub(super) fn new(shared: Arc<Shared>) -> Sessions {
+    pub(super) fn new(shared: Arc<Shared>, live: Option<LiveConfig>) -> Sessions {
+        let known = Known::default();
         Sessions {
+            live: LiveList::new(Arc::clone(&shared), live, Arc::clone(&known)),
             shared,
-            known: Mutex::new(HashMap::new()),
+            known,
         }
     }
 
     /// Forgets the sessions of the signed-in account.
     pub(super) fn forget(&self) {
         lock(&self.known).clear();
+    }
+
+    /// Starts the live list when signed in (unless it runs on this connection already) and
+    /// stops it when not.
+    pub(super) async fn sync_live(&self, signed_in: bool) {
+        if signed_in {
+            self.live.start().await;
+        } else {
+            self.live.stop().await;
+        }
+    }
+
+    /// Stops the live list (sign-out, reconnect).
+    pub(super) async fn stop_live(&self) {
+        self.live.stop().await;
+    }
+
+    /// Whether the live list is polling.
+    pub(super) fn live_running(&self) -> bool {
+        self.live.is_running()
+    }
+
+    /// Live updates from now on.
+    pub(super) fn subscribe_live(&self) -> broadcast::Receiver<LiveUpdate> {
+        self.live.subscribe()
+    }
+
+    /// The whole live state.
+    pub(super) fn live_snapshot(&self) -> LiveSnapshot {
+        self.live.snapshot()
+    }
+
+    /// The window became visible or hidden.
+    pub(super) fn set_visible(&self, visible: bool) {
+        self.live.set_visible(visible);
+    }
+
+    /// Refreshes the live list now.
+    pub(super) fn refresh_live(&self) {
+        self.live.refresh_now();
     }
 
     /// The groups for the session form.
@@ -39,13 +85,7 @@ impl Sessions {
     pub(super) async fn groups(&self) -> Result<Vec<GroupDto>> {
         let (client, _scope) = self.shared.waits.observe(self.shared.conn().client()?);
         let groups = client.groups(None).await?;
-        Ok(groups
-            .into_iter()
-            .map(|g| GroupDto {
-                id: g.id,
-                name: g.name,
-            })
-            .collect())
+        Ok(groups.iter().map(GroupDto::from).collect())
     }
 
     /// Creates a session code from the form. Never retried (a session created twice is worse
@@ -58,6 +98,15 @@ impl Sessions {
         let session = self.shared.conn().client()?.create_session(&new).await?;
         let dto = SessionDto::from(&session);
         self.remember(std::iter::once(session));
+        self.live.refresh_now();
+        if form
+            .group_name
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty())
+        {
+            // A group name may have created a group.
+            self.live.refresh_groups();
+        }
         Ok(dto)
     }
 
@@ -73,13 +122,7 @@ impl Sessions {
         let (client, scope) = self.shared.waits.observe(self.shared.conn().client()?);
         let mut sessions = client.list_sessions(&query).await?;
         drop(scope);
-        sessions.sort_by(|a, b| {
-            b.created_at
-                .is_some()
-                .cmp(&a.created_at.is_some())
-                .then(b.created_at.cmp(&a.created_at))
-                .then(a.code.cmp(&b.code))
-        });
+        sort_newest_first(&mut sessions);
         let dtos = sessions.iter().map(SessionDto::from).collect();
         self.remember(sessions);
         Ok(dtos)
@@ -95,6 +138,10 @@ impl Sessions {
             return Err(Error::invalid("session code", "is empty"));
         }
         self.shared.conn().client()?.close_session(code).await?;
+        if let Some(session) = lock(&self.known).get_mut(code) {
+            session.state = Some(SessionState::Closed);
+        }
+        self.live.refresh_now();
         self.list_sessions(SessionListState::Open).await
     }
 
@@ -126,6 +173,19 @@ impl Sessions {
                     "session {code} is not in the session list; refresh the list and try again"
                 ),
             })?;
+        if !session.is_open() {
+            return Err(Error::invalid(
+                "session",
+                format!("session {code} is closed; its links can no longer be used"),
+            ));
+        }
+        let now = self.shared.clock.now();
+        if session.valid_until.is_some_and(|until| until <= now) {
+            return Err(Error::invalid(
+                "session",
+                format!("session {code} has expired; its links can no longer be used"),
+            ));
+        }
         let checked = |link: &Option<String>, what: &str| {
             let link = link.as_deref().ok_or_else(|| Error::NotFound {
                 message: format!("the API returned no {what} for session {code}"),
