@@ -74,13 +74,17 @@ pub mod events {
     pub const API_WAIT: &str = "api-wait";
     /// Payload [`super::ApiWaitOver`]: a call that was shown waiting has ended (answer or error).
     pub const API_WAIT_OVER: &str = "api-wait-over";
+    /// Payload [`super::LiveUpdate`]: a change of the live session list (sessions, groups,
+    /// freshness), or a whole snapshot after updates were lost.
+    pub const LIVE: &str = "live";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 5] = [
+    pub const ALL: [(&str, &str); 6] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
         (API_WAIT, "ApiWait"),
         (API_WAIT_OVER, "ApiWaitOver"),
+        (LIVE, "LiveUpdate"),
     ];
 }
 
