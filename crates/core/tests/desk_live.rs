@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The sessions area's live list against the sandbox: started by a sign-in, refreshed after a
 //! create or close, stopped by a sign-out; closed and expired sessions have no links.
 

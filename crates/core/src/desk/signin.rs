@@ -45,8 +45,6 @@ pub struct SignInWatch {
     window: Duration,
 }
 
-/// The API side of the current settings. Replaced as a whole when the settings change, so a
-
 /// The sign-in area of the desk.
 #[derive(Debug)]
 pub(super) struct SignIn {
