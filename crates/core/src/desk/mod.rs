@@ -324,8 +324,11 @@ impl Desk {
     /// # Errors
     /// Store errors from clearing the keyring.
     pub async fn sign_out(&self) -> Result<AuthStatus> {
+        // Stopped before the token is revoked (no request in flight with it), and again after,
+        // in case a status read restarted the list in between.
         self.sessions.stop_live().await;
         let status = self.signin.sign_out().await;
+        self.sessions.stop_live().await;
         self.reset_account_data();
         status
     }
