@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "close_session",
     "open_session_link",
     "copy_session_link",
+    "live_snapshot",
+    "refresh_sessions",
     "load_logs",
     "cancel_logs",
     "resume_logs",

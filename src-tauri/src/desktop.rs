@@ -4,7 +4,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-use sdesk_core::desk::{events, ApiWaitEvent, CheckedLink, Desk};
+use sdesk_core::desk::{events, ApiWaitEvent, CheckedLink, Desk, LiveUpdate};
 use sdesk_core::ErrorKind;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -91,6 +91,45 @@ pub fn forward_waits<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
             tracing::warn!("could not tell the window about a wait: {e}");
         }
     })));
+}
+
+/// Forwards the live session list to the main window as `live` events (sessions added,
+/// changed, removed or expired, customers waiting, groups, freshness). When this forwarder falls
+/// behind it sends the whole state instead (`LiveUpdate::Snapshot`).
+pub fn forward_live<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut updates = desk.subscribe_live();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let update = match updates.recv().await {
+                Ok(update) => update,
+                Err(RecvError::Lagged(_)) => match app.try_state::<AppState>() {
+                    Some(state) => LiveUpdate::Snapshot {
+                        snapshot: state.desk.live_snapshot(),
+                    },
+                    None => continue,
+                },
+                Err(RecvError::Closed) => return,
+            };
+            if let Err(e) = app.emit_to(MAIN_WINDOW, events::LIVE, &update) {
+                tracing::warn!("could not send a live update to the window: {e}");
+            }
+        }
+    });
+}
+
+/// Tells the live list whether the main window can be seen: visible and not minimised polls
+/// every 30 s, hidden or minimised every 2 min. Called on focus and resize events (minimising
+/// resizes) and when the window is shown.
+pub fn window_visibility_changed<R: Runtime>(window: &tauri::Window<R>) {
+    if window.label() != MAIN_WINDOW {
+        return;
+    }
+    let visible = window.is_visible().unwrap_or(true) && !window.is_minimized().unwrap_or(false);
+    if let Some(state) = window.try_state::<AppState>() {
+        state.desk.set_window_visible(visible);
+    }
 }
 
 /// Shows and focuses the main window (after the UI's first paint, or by the fallback timer,

@@ -49,6 +49,14 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| setup(app, options))
+        .on_window_event(|window, event| {
+            if matches!(
+                event,
+                tauri::WindowEvent::Focused(_) | tauri::WindowEvent::Resized(_)
+            ) {
+                desktop::window_visibility_changed(window);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::app_ready,
@@ -63,6 +71,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::sessions::close_session,
             commands::sessions::open_session_link,
             commands::sessions::copy_session_link,
+            commands::sessions::live_snapshot,
+            commands::sessions::refresh_sessions,
             commands::logs::load_logs,
             commands::logs::cancel_logs,
             commands::logs::resume_logs,
@@ -94,6 +104,7 @@ fn setup<R: Runtime>(
     }
     let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
     desktop::forward_waits(app.handle(), &state.desk);
+    desktop::forward_live(app.handle(), &state.desk);
     app.manage(state);
 
     let handle = app.handle().clone();

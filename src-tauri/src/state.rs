@@ -132,6 +132,9 @@ impl AppState {
     }
 }
 
+/// How often a simulated customer comes online in sandbox mode.
+pub const SANDBOX_CUSTOMER_ARRIVAL_EVERY: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// Starts the simulator on a free loopback port, with its default OAuth app accepting the deep
 /// link and the loopback redirect on `loopback_port`.
 async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
@@ -151,6 +154,10 @@ async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
     let config = SandboxConfig {
         clients: vec![client],
         records,
+        // Customers come online (and leave again) over time, so the live list's `online`
+        // column has something to show in sandbox mode (docs/live.md).
+        // `SDESK_SANDBOX_ARRIVAL_SECS` changes the period (0 turns arrivals off).
+        customer_arrival_every: customer_arrival_every(),
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())
@@ -163,6 +170,19 @@ async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
         sandbox,
         loopback_port,
     })
+}
+
+/// The customer-arrival period of the sandbox: `SDESK_SANDBOX_ARRIVAL_SECS` (0: none), else
+/// [`SANDBOX_CUSTOMER_ARRIVAL_EVERY`].
+fn customer_arrival_every() -> Option<std::time::Duration> {
+    match std::env::var("SDESK_SANDBOX_ARRIVAL_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        Some(0) => None,
+        Some(secs) => Some(std::time::Duration::from_secs(secs)),
+        None => Some(SANDBOX_CUSTOMER_ARRIVAL_EVERY),
+    }
 }
 
 /// The user's locale from the usual environment variables (`de_DE.UTF-8`), for "auto".

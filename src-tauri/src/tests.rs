@@ -929,3 +929,75 @@ fn a_rate_limit_wait_reaches_the_window_as_events() {
         "the end names the call that waited"
     );
 }
+
+/// Waits up to 10 s for `done` to hold on what the window heard.
+fn wait_for(seen: &Arc<std::sync::Mutex<Vec<Value>>>, done: impl Fn(&[Value]) -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if done(&seen.lock().unwrap()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn the_live_list_reaches_the_window_as_events() {
+    let t = TestApp::new();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    {
+        let seen = seen.clone();
+        t.webview
+            .listen(sdesk_core::desk::events::LIVE, move |event| {
+                let payload = serde_json::from_str(event.payload()).unwrap();
+                seen.lock().unwrap().push(payload);
+            });
+    }
+    let stopped = t.ok("live_snapshot", json!({}));
+    assert_eq!(
+        stopped,
+        json!({ "sessions": [], "groups": null, "status": { "state": "stopped" } }),
+        "nothing is polled while signed out"
+    );
+    t.sign_in();
+    assert!(
+        wait_for(&seen, |s| s
+            .iter()
+            .any(|e| e["type"] == "status" && e["status"]["state"] == "ok")),
+        "the first refresh reaches the window: {:?}",
+        seen.lock().unwrap()
+    );
+    let snapshot = t.ok("live_snapshot", json!({}));
+    let listed = snapshot["sessions"].as_array().unwrap().len();
+    let added = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "session_added")
+        .count();
+    assert!(listed > 0, "the sandbox has open sessions: {snapshot}");
+    assert_eq!(added, listed, "every listed session was announced");
+
+    let groups = t.ok("list_groups", json!({}));
+    let created = t.ok(
+        "create_session",
+        json!({ "form": { "groupId": groups[0]["id"], "groupName": null, "description": "",
+                          "customerName": "Jon", "customerEmail": "", "waitingMessage": "" } }),
+    );
+    let code = created["code"].clone();
+    assert!(
+        wait_for(&seen, |s| s.iter().any(
+            |e| e["type"] == "session_added" && e["session"]["code"] == code
+        )),
+        "a created session reaches the window without a list command"
+    );
+    t.ok("refresh_sessions", json!({}));
+    t.ok("sign_out", json!({}));
+    assert!(
+        wait_for(&seen, |s| s.last().is_some_and(
+            |e| e["type"] == "status" && e["status"]["state"] == "stopped"
+        )),
+        "a sign-out stops the list and says so"
+    );
+}

@@ -21,6 +21,9 @@ export type ExportResult = T.ExportResult;
 export type FetchProgress = T.FetchProgress;
 export type Group = T.GroupDto;
 export type Language = T.Language;
+export type LiveSnapshot = T.LiveSnapshot;
+export type LiveStatus = T.LiveStatus;
+export type LiveUpdate = T.LiveUpdate;
 export type LogQuery = T.LogQuery;
 export type LogRow = T.LogRow;
 export type LogSummary = T.LogSummary;
@@ -140,6 +143,10 @@ export const openSessionLink = (code: string, link: T.OpenLink): Promise<null> =
   call("open_session_link", { code, link });
 export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =>
   call("copy_session_link", { code, link });
+/** The live list (open sessions, groups, freshness); changes arrive through `onLive`. */
+export const liveSnapshot = (): Promise<T.LiveSnapshot> => call("live_snapshot");
+/** Refreshes the live list now; the answer arrives through `onLive`. */
+export const refreshSessions = (): Promise<null> => call("refresh_sessions");
 
 // ---- logs -------------------------------------------------------------------------------
 export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
@@ -198,6 +205,8 @@ export const onLogsProgress = (h: (progress: T.FetchProgress) => void): Promise<
   on("logs-progress", h);
 /** An API call waits before its next attempt (rate limit, or a server or network failure). */
 export const onApiWait = (h: (wait: T.ApiWait) => void): Promise<UnlistenFn> => on("api-wait", h);
+/** A change of the live session list (or a whole snapshot after updates were lost). */
+export const onLive = (h: (update: T.LiveUpdate) => void): Promise<UnlistenFn> => on("live", h);
 /** A call that was shown waiting has its answer (or error). */
 export const onApiWaitOver = (h: (over: T.ApiWaitOver) => void): Promise<UnlistenFn> =>
   on("api-wait-over", h);

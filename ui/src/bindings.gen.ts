@@ -543,6 +543,110 @@ export type ApiWaitOver = {
  */
 call: number, };
 
+export type SlowReason = "rate_limited" | "budget";
+
+export type LiveStatus = { "state": "stopped" } | { "state": "refreshing", 
+/**
+ * Asked for by [`Refresher::refresh_now`](super::Refresher::refresh_now).
+ */
+manual: boolean, } | { "state": "ok", 
+/**
+ * When it finished.
+ */
+at: string, } | { "state": "offline", 
+/**
+ * First failure of the current run of failures.
+ */
+since: string, 
+/**
+ * Last success, if any.
+ */
+last_ok: string | null, 
+/**
+ * What failed.
+ */
+kind: ErrorKind, 
+/**
+ * Human-readable description.
+ */
+message: string, 
+/**
+ * When the next attempt is made (exponential backoff).
+ */
+retry_at: string, } | { "state": "slowed_down", 
+/**
+ * Why.
+ */
+reason: SlowReason, 
+/**
+ * When the next request may go out.
+ */
+until: string, 
+/**
+ * Requests sent in the last 24 hours (the budget's window).
+ */
+used: number, 
+/**
+ * The budget.
+ */
+budget: number, };
+
+export type LiveSnapshot = { 
+/**
+ * The open sessions, newest first.
+ */
+sessions: Array<SessionDto>, 
+/**
+ * The groups, once loaded.
+ */
+groups: Array<GroupDto> | null, 
+/**
+ * How fresh the list is.
+ */
+status: LiveStatus, };
+
+export type LiveUpdate = { "type": "session_added", 
+/**
+ * The session.
+ */
+session: SessionDto, } | { "type": "session_changed", 
+/**
+ * The session as it is now.
+ */
+session: SessionDto, 
+/**
+ * The API names of the fields that differ.
+ */
+fields: Array<string>, } | { "type": "session_removed", 
+/**
+ * The session as it was last seen.
+ */
+session: SessionDto, } | { "type": "customer_waiting", 
+/**
+ * The session, after the change.
+ */
+session: SessionDto, } | { "type": "customer_left", 
+/**
+ * The session, after the change.
+ */
+session: SessionDto, } | { "type": "session_expired", 
+/**
+ * The session.
+ */
+session: SessionDto, } | { "type": "groups_changed", 
+/**
+ * All groups.
+ */
+groups: Array<GroupDto>, } | { "type": "status", 
+/**
+ * The new state.
+ */
+status: LiveStatus, } | { "type": "snapshot", 
+/**
+ * The whole live state.
+ */
+snapshot: LiveSnapshot, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
@@ -550,6 +654,7 @@ export const EVENTS = {
   "logsProgress": "logs-progress",
   "apiWait": "api-wait",
   "apiWaitOver": "api-wait-over",
+  "live": "live",
 } as const;
 
 export type EventPayloads = {
@@ -558,4 +663,5 @@ export type EventPayloads = {
   "logs-progress": FetchProgress,
   "api-wait": ApiWait,
   "api-wait-over": ApiWaitOver,
+  "live": LiveUpdate,
 };

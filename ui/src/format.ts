@@ -41,3 +41,19 @@ export function formatDateTime(iso: string | null | undefined): string {
   }
   return f.format(date);
 }
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** An RFC 3339 instant as local time of day (`14:02`); `—` when missing or unreadable. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return t("common.none");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const loc = locale();
+  let f = timeFormats.get(loc);
+  if (!f) {
+    f = new Intl.DateTimeFormat(loc, { timeStyle: "short" });
+    timeFormats.set(loc, f);
+  }
+  return f.format(date);
+}

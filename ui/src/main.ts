@@ -8,6 +8,7 @@ import { announce, notifyElements, showError } from "./notify";
 import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
+import { createStore } from "./store";
 import { createSignInView } from "./views/signin";
 import { createWaitBanner } from "./wait-banner";
 
@@ -32,6 +33,14 @@ async function start(): Promise<void> {
 
   let status: api.AuthStatus = SIGNED_OUT;
   let activeTab: TabId = "sessions";
+  // The one live state of sessions and groups, fed by the core's `live` events.
+  const store = createStore();
+  // Listening starts before the first snapshot is read, so no change falls between the two.
+  const liveListening = api
+    .onLive((update) => {
+      if (status.signedIn || update.type === "status") store.apply(update);
+    })
+    .catch(() => undefined);
 
   const ctx: AppContext = {
     auth: () => status,
@@ -45,10 +54,11 @@ async function start(): Promise<void> {
     },
     showTab,
     resetData: () => {
+      store.reset();
       for (const v of views) v.onSignedOut?.();
       if (status.signedIn) {
         for (const v of views) v.onSignedIn?.();
-        void loadGroups();
+        void loadLive();
       }
     },
   };
@@ -89,7 +99,7 @@ async function start(): Promise<void> {
 
   // ---- views and tabs -----------------------------------------------------------------------
   const signIn = createSignInView(ctx);
-  const sessions = createSessionsView(ctx);
+  const sessions = createSessionsView(ctx, store);
   const logs = createLogsView();
   const settingsView = createSettingsView(ctx);
   const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
@@ -135,10 +145,22 @@ async function start(): Promise<void> {
     accountName.title = a ? t("header.account", { name: a.email || a.name }) : "";
   }
 
-  async function loadGroups(): Promise<void> {
+  // Every group picker (the session form, the log's group filter) reads the store's groups.
+  store.subscribe((state, previous) => {
+    if (state.groups !== previous.groups) for (const v of views) v.setGroups?.([...(state.groups ?? [])]);
+  });
+
+  /** After a sign-in: the live list as it is now (later changes arrive as `live` events). */
+  async function loadLive(): Promise<void> {
     try {
-      const groups = await api.listGroups();
-      for (const v of views) v.setGroups?.(groups);
+      await liveListening;
+      const snapshot = await api.liveSnapshot();
+      if (status.signedIn) store.apply({ type: "snapshot", snapshot });
+      // Until the live list has loaded its groups, ask once.
+      if (!store.get().groups) {
+        const groups = await api.listGroups();
+        if (status.signedIn && !store.get().groups) store.apply({ type: "groups_changed", groups });
+      }
     } catch (error) {
       showError(api.toIpcError(error));
     }
@@ -156,9 +178,10 @@ async function start(): Promise<void> {
     showTab(activeTab);
     if (next.signedIn && !was) {
       for (const v of views) v.onSignedIn?.();
-      void loadGroups();
+      void loadLive();
       if (next.account) announce("signin.signedIn", { name: next.account.name });
     } else if (!next.signedIn && was) {
+      store.reset();
       for (const v of views) v.onSignedOut?.();
     }
   }
@@ -199,6 +222,7 @@ async function start(): Promise<void> {
   }
 
   void api.onAuthChanged(setAuth).catch(() => undefined);
+
   void api.onApiWait(waitBanner.wait).catch(() => undefined);
   void api.onApiWaitOver(waitBanner.over).catch(() => undefined);
   void api

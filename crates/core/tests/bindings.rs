@@ -10,11 +10,12 @@
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CopyLink,
-    Delimiter, ExportOptions, ExportResult, GroupDto, Language, LogPage, LogQuery, LogSummary,
-    LogView, Mode, NewSessionForm, OpenLink, RedirectMode, SessionDto, SessionListState, Settings,
-    SettingsView,
+    Delimiter, ExportOptions, ExportResult, GroupDto, Language, LiveSnapshot, LiveUpdate, LogPage,
+    LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink, RedirectMode, SessionDto,
+    SessionListState, Settings, SettingsView,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
+use sdesk_core::live::{LiveStatus, SlowReason};
 use sdesk_core::logs::{Column, ColumnFilter, FetchProgress, LogRow, Sort, Totals};
 use std::path::PathBuf;
 use ts_rs::{Config, TS};
@@ -75,6 +76,11 @@ fn generate() -> String {
     decl::<ApiWaitReason>(&cfg, &mut out);
     decl::<ApiWait>(&cfg, &mut out);
     decl::<ApiWaitOver>(&cfg, &mut out);
+    // The live session list (event `live`, command `live_snapshot`).
+    decl::<SlowReason>(&cfg, &mut out);
+    decl::<LiveStatus>(&cfg, &mut out);
+    decl::<LiveSnapshot>(&cfg, &mut out);
+    decl::<LiveUpdate>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

@@ -4,7 +4,7 @@ use crate::desktop::{copy_text, open_link};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
-    CopyLink, GroupDto, NewSessionForm, OpenLink, SessionDto, SessionListState,
+    CopyLink, GroupDto, LiveSnapshot, NewSessionForm, OpenLink, SessionDto, SessionListState,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -62,4 +62,18 @@ pub async fn copy_session_link<R: Runtime>(
 ) -> IpcResult<()> {
     let checked = state.desk.link_for(&code, link.into())?;
     copy_text(&app, checked.as_str())
+}
+
+/// The live state (open sessions, groups, freshness); changes arrive as `live` events.
+#[tauri::command]
+pub async fn live_snapshot(state: State<'_, AppState>) -> IpcResult<LiveSnapshot> {
+    Ok(state.desk.live_snapshot())
+}
+
+/// Refreshes the live session list now (the Refresh button); the result arrives as `live`
+/// events. Counted against the refresher's request budget like every other refresh.
+#[tauri::command]
+pub async fn refresh_sessions(state: State<'_, AppState>) -> IpcResult<()> {
+    state.desk.refresh_live();
+    Ok(())
 }

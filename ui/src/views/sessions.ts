@@ -1,10 +1,13 @@
 // Sessions tab: the new-session form, the created session's code and links, and the list of
-// open (optionally also closed) sessions with client-side paging.
+// open (optionally also closed) sessions with client-side paging. Sessions come from the live
+// store (store.ts): the list, the result card and the status line re-render from it, so a
+// close, an expiry or a session created elsewhere shows everywhere at once.
 import * as api from "../api";
 import type { AppContext, View } from "../context";
 import { busy, checkbox, h, setMessage, setText, show } from "../dom";
-import { formatDateTime } from "../format";
+import { formatDateTime, formatTime } from "../format";
 import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
+import { isClosed, isExpired, isUsable, latest, type LiveState, type Store } from "../store";
 import { announce, clearError, showError } from "../notify";
 import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
 
@@ -15,7 +18,7 @@ export interface SessionsView extends View {
   openForm(): void;
 }
 
-export function createSessionsView(ctx: AppContext): SessionsView {
+export function createSessionsView(ctx: AppContext, store: Store): SessionsView {
   // ---- new-session form ---------------------------------------------------------------------
   const controls: Record<SessionField, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement> = {
     group: h("select", { id: "group-picker" }),
@@ -118,6 +121,8 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       // Never retried automatically: a second POST would create a second session.
       const session = await busy(createButton, () => api.createSession(values));
       clearError();
+      // The store has it at once; the core's live list confirms it with its next refresh.
+      store.apply({ type: "session_added", session });
       showResult(session);
       for (const key of ["description", "customerName", "customerEmail", "waitingMessage"] as const) {
         controls[key].value = "";
@@ -126,7 +131,7 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       show(form, false);
       result.querySelector<HTMLElement>("#open-teamviewer")?.focus();
       announce("sessions.created", { code: session.code });
-      void refresh();
+      if (showClosed.input.checked) void refresh();
     } catch (error) {
       const e = api.toIpcError(error);
       const mapped = e.kind === "invalid_input" ? serverFieldError(e.message) : null;
@@ -184,10 +189,12 @@ export function createSessionsView(ctx: AppContext): SessionsView {
   const [custRow, cust] = linkRow("sessions.linkCustomer", "link-customer", "copy-customer", "endCustomer", {
     id: "email-invitation", label: "sessions.emailInvitation", link: "invitation", done: "sessions.invitationOpened",
   });
+  const resultState = h("p", { id: "session-result-state", class: "result-state", hidden: true, attrs: { role: "status" } });
   const result = h(
     "section",
     { id: "session-result", class: "card session-result", hidden: true, attrs: { "aria-labelledby": "session-result-title" } },
     h("div", { class: "result-head" }, h("h2", { id: "session-result-title", t: "sessions.code" }), codeEl),
+    resultState,
     supRow,
     webRow,
     custRow,
@@ -195,7 +202,7 @@ export function createSessionsView(ctx: AppContext): SessionsView {
 
   async function withCurrent(button: HTMLButtonElement, action: (s: api.Session) => Promise<unknown>, done: MsgKey): Promise<void> {
     const session = current;
-    if (!session) return;
+    if (!session || !isUsable(store.get(), latest(store.get(), session), Date.now())) return;
     try {
       await busy(button, () => action(session));
       announce(done, { code: session.code });
@@ -206,20 +213,41 @@ export function createSessionsView(ctx: AppContext): SessionsView {
 
   function showResult(session: api.Session): void {
     current = session;
+    renderResult();
+    show(result, true);
+  }
+
+  /** The result card from the store: a closed or expired session offers no link actions. */
+  function renderResult(): void {
+    if (!current) return;
+    const state = store.get();
+    const session = latest(state, current);
+    current = session;
+    const closed = isClosed(state, session);
+    const expired = !closed && isExpired(state, session, Date.now());
+    const usable = !closed && !expired;
     setText(codeEl, session.code);
     const fill = (row: LinkRow, link: string | null) => {
       setText(row.text, link ?? t("common.none"));
       row.text.title = link ?? "";
-      for (const b of row.buttons) b.disabled = !link;
+      for (const b of row.buttons) {
+        b.disabled = !link;
+        show(b, usable);
+      }
     };
     fill(sup, session.supporterLink);
     fill(web, session.webClientLink);
     fill(cust, session.endCustomerLink);
-    show(result, true);
+    result.classList.toggle("unusable", !usable);
+    if (closed) setMessage(resultState, "sessions.resultClosed");
+    else if (expired) setMessage(resultState, "sessions.resultExpired");
+    show(resultState, !usable);
   }
 
   // ---- session list -------------------------------------------------------------------------
   let sessions: api.Session[] = [];
+  /** The last `list_sessions("all")` answer, while "show closed" is on (closed ones come only from there). */
+  let allSessions: api.Session[] | null = null;
   let page = 0;
   let loading = false;
   const showClosed = checkbox("show-closed", "sessions.showClosed");
@@ -228,6 +256,7 @@ export function createSessionsView(ctx: AppContext): SessionsView {
     void refresh();
   });
   const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button" }, on: { click: () => void refresh() } });
+  const liveStatus = h("span", { id: "live-status", class: "hint live-status", attrs: { role: "status" } });
   const listBody = h("tbody");
   const emptyRow = h("p", { class: "empty", hidden: true });
   const countEl = h("span", { class: "hint" });
@@ -252,6 +281,7 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       { class: "toolbar" },
       h("h2", { id: "session-list-title", t: "sessions.listTitle" }),
       countEl,
+      liveStatus,
       h("span", { class: "grow" }),
       showClosed.wrap,
       refreshButton,
@@ -281,11 +311,19 @@ export function createSessionsView(ctx: AppContext): SessionsView {
   }
 
   function sessionRow(s: api.Session): HTMLTableRowElement {
+    const state = store.get();
+    const closed = isClosed(state, s);
+    const expired = !closed && isExpired(state, s, Date.now());
     const actions = h("td", { class: "row-actions" });
+    const marker = closed
+      ? h("div", { class: "tag", t: "sessions.stateClosed" })
+      : expired
+        ? h("div", { class: "tag tag-expired", t: "sessions.stateExpired" })
+        : null;
     const tr = h(
       "tr",
-      { attrs: { "data-code": s.code, "data-open": String(s.isOpen) } },
-      h("td", { class: "mono nowrap" }, s.code, s.isOpen ? null : h("div", { class: "tag", t: "sessions.stateClosed" })),
+      { attrs: { "data-code": s.code, "data-open": String(!closed), "data-expired": String(expired) } },
+      h("td", { class: "mono nowrap" }, s.code, marker),
       h("td", {}, h("div", { text: s.customerName || t("common.none") }), s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null),
       h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),
       h(
@@ -297,11 +335,12 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       h("td", {}, h("span", { class: `dot ${s.online ? "on" : "off"}`, attrs: { "aria-hidden": "true" } }), onlineText(s.online)),
       actions,
     );
-    if (s.isOpen) fillActions(actions, s);
+    if (!closed) fillActions(actions, s, !expired);
     return tr;
   }
 
-  function fillActions(cell: HTMLElement, s: api.Session): void {
+  /** Close for every open session; Open only for one that is not expired. */
+  function fillActions(cell: HTMLElement, s: api.Session, openable = isUsable(store.get(), s, Date.now())): void {
     const open = h("button", {
       class: "open-row primary small",
       t: "sessions.openTeamViewer",
@@ -323,7 +362,8 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       attrs: { type: "button", "aria-label": t("sessions.closeLabel", { code: s.code }) },
       on: { click: () => confirmClose(cell, s) },
     });
-    cell.replaceChildren(open, close);
+    if (openable) cell.replaceChildren(open, close);
+    else cell.replaceChildren(close);
   }
 
   function confirmClose(cell: HTMLElement, s: api.Session): void {
@@ -334,10 +374,11 @@ export function createSessionsView(ctx: AppContext): SessionsView {
       on: {
         click: async () => {
           try {
-            const open = await busy(yes, () => api.closeSession(s.code));
+            await busy(yes, () => api.closeSession(s.code));
             announce("sessions.closed", { code: s.code });
+            // Every place that shows it hears of the close (the list, the result card).
+            store.apply({ type: "session_removed", session: s });
             if (showClosed.input.checked) await refresh();
-            else setSessions(open);
           } catch (error) {
             showError(api.toIpcError(error));
             fillActions(cell, s);
@@ -376,28 +417,68 @@ export function createSessionsView(ctx: AppContext): SessionsView {
     next.disabled = page >= pages - 1;
   }
 
-  function setSessions(list: api.Session[]): void {
-    sessions = list;
-    renderList();
+  /** The rows: the store's open sessions, plus the closed ones of the last "all" list. */
+  function derive(state: LiveState): api.Session[] {
+    if (!allSessions) return [...state.sessions];
+    const live = new Map(state.sessions.map((s) => [s.code, s]));
+    const merged = allSessions.map((s) => live.get(s.code) ?? s);
+    const listed = new Set(merged.map((s) => s.code));
+    // The store's order is newest first; the "all" list is too, so open ones new since go on top.
+    return [...state.sessions.filter((s) => !listed.has(s.code)), ...merged];
   }
 
+  function render(): void {
+    sessions = derive(store.get());
+    renderList();
+    renderResult();
+    renderStatus();
+  }
+
+  function renderStatus(): void {
+    const status = store.get().status;
+    switch (status.state) {
+      case "ok":
+        setMessage(liveStatus, "sessions.live.updated", { time: formatTime(status.at) });
+        break;
+      case "offline":
+        setMessage(liveStatus, "sessions.live.offline", { time: formatTime(status.since) });
+        break;
+      case "slowed_down":
+        if (status.reason === "budget") setMessage(liveStatus, "sessions.live.budget");
+        else setMessage(liveStatus, "sessions.live.rateLimited", { time: formatTime(status.until) });
+        break;
+      default:
+        setText(liveStatus, "");
+    }
+    liveStatus.dataset.state = status.state;
+    liveStatus.classList.toggle("warn", status.state === "offline" || status.state === "slowed_down");
+  }
+
+  store.subscribe(render);
+
+  /** Refresh: the live list refreshes in the core (its answer arrives as events); with "show closed" the closed ones are listed again. */
   async function refresh(): Promise<void> {
     if (!ctx.auth().signedIn) return;
-    loading = true;
-    listBody.parentElement?.setAttribute("aria-busy", "true");
-    renderList();
+    const all = showClosed.input.checked;
+    if (!all) allSessions = null;
+    loading = all;
+    listBody.parentElement?.setAttribute("aria-busy", String(all));
+    render();
     try {
-      setSessions(await busy(refreshButton, () => api.listSessions(showClosed.input.checked ? "all" : "open")));
+      await busy(refreshButton, async () => {
+        await api.refreshSessions();
+        if (all) allSessions = await api.listSessions("all");
+      });
     } catch (error) {
       showError(api.toIpcError(error));
     } finally {
       loading = false;
       listBody.parentElement?.setAttribute("aria-busy", "false");
-      renderList();
+      render();
     }
   }
 
-  onLanguageChange(renderList);
+  onLanguageChange(render);
 
   // ---- view ---------------------------------------------------------------------------------
   const newButton = h("button", {
@@ -426,9 +507,13 @@ export function createSessionsView(ctx: AppContext): SessionsView {
   return {
     el,
     openForm,
-    onSignedIn: () => void refresh(),
+    onSignedIn: () => {
+      if (showClosed.input.checked) void refresh();
+      else render();
+    },
     onSignedOut: () => {
-      setSessions([]);
+      allSessions = null;
+      render();
       current = null;
       show(result, false);
       show(form, false);

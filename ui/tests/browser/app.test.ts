@@ -223,6 +223,60 @@ describe("sessions", () => {
     expect((await a.calls("list_sessions")).at(-1)?.args, "the toggle asks for all sessions").toEqual({ state: "all" });
   });
 
+  it("closing a session in the list takes the open actions off its result card", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.locator("#session-list tr[data-code]").first().waitFor();
+    await a.page.click("#new-session");
+    await a.page.fill("#customer-name", "Jane Roe");
+    await a.page.click("#create-session");
+    await a.page.locator("#session-result").waitFor();
+    const code = await text(a, "#session-code");
+    for (const id of ["#open-teamviewer", "#open-browser", "#email-invitation"]) {
+      expect(await visible(a, id), `${id} is offered for the new session`).toBe(true);
+    }
+    const row = a.page.locator(`#session-list tr[data-code="${code}"]`);
+    await row.locator(".close-row").click();
+    await row.locator(".confirm-close").click();
+    await row.waitFor({ state: "detached" });
+    for (const id of ["#open-teamviewer", "#open-browser", "#email-invitation", "#copy-supporter"]) {
+      expect(await visible(a, id), `${id} is gone once the session is closed`).toBe(false);
+    }
+    expect(await text(a, "#session-result-state"), "the card says why").toContain("closed");
+    await a.page.evaluate(() => (document.querySelector("#open-teamviewer") as HTMLButtonElement).click());
+    expect((await a.calls("open_session_link")).length, "a hidden button opens nothing either").toBe(0);
+  });
+
+  it("marks an expired session and offers no Open for it", async () => {
+    const a = await open({ config: { signedIn: true, expiredSession: true } });
+    const row = a.page.locator('#session-list tr[data-expired="true"]');
+    await row.waitFor();
+    expect(await row.locator(".tag-expired").innerText(), "the marker").toBe("Expired");
+    expect(await row.locator(".open-row").count(), "no Open for an expired session").toBe(0);
+    expect(await row.locator(".close-row").count(), "it can still be closed").toBe(1);
+    expect(await a.page.locator('#session-list tr[data-expired="false"] .open-row').count(), "valid sessions keep Open").toBe(2);
+  });
+
+  it("shows a session created elsewhere as soon as the live list reports it, without Refresh", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.locator("#session-list tr[data-code]").first().waitFor();
+    expect(await text(a, "#live-status"), "the status line says when the list was updated").toMatch(/^Updated \d{1,2}:\d{2}/);
+    const session = await a.page.evaluate(() =>
+      (window as unknown as { __makeSession: (n: number, f: object) => { code: string } }).__makeSession(60, {
+        createdAt: new Date().toISOString(),
+        customerName: "Colleague's customer",
+      }),
+    );
+    await a.emit("live", { type: "session_added", session });
+    await a.page.locator(`#session-list tr[data-code="${session.code}"]`).waitFor();
+    expect(await a.page.locator("#session-list tr[data-code]").first().getAttribute("data-code"), "newest first").toBe(session.code);
+    expect((await a.calls("list_sessions")).length, "no list command was needed").toBe(0);
+    await a.emit("live", { type: "groups_changed", groups: [{ id: "g1001", name: "Support" }, { id: "g1003", name: "Brand-new group" }] });
+    await a.page.locator('#group-picker option[value="g1003"]').waitFor({ state: "attached" });
+    expect(await a.page.locator('#filter-group option[value="g1003"]').count(), "the log's group filter has it too").toBe(1);
+    await a.emit("live", { type: "status", status: { state: "slowed_down", reason: "budget", until: "2026-11-24T14:10:00Z", used: 1700, budget: 1800 } });
+    await a.page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.startsWith("Slowed down"));
+  });
+
   it("shows a license-limit failure in the error banner", async () => {
     const a = await open({ config: { signedIn: true, fail: { create_session: { kind: "license_limit", message: "Maximum number of sessions reached" } } } });
     await a.page.click("#new-session");
@@ -463,10 +517,11 @@ describe("language and theme", () => {
     await a.page.evaluate(() => {
       (window as unknown as { __mock: { cfg: { fail: Record<string, unknown> } } }).__mock.cfg.fail = {};
     });
-    const listsBefore = (await a.calls("list_sessions")).length;
+    // Starting over = reading the live list again (the core restarts it on the new connection).
+    const snapshotsBefore = (await a.calls("live_snapshot")).length;
     await a.page.fill("#api-url", "https://webapi.example");
     await a.page.click("#save-settings");
-    await a.page.waitForFunction((n) => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "list_sessions").length > n, listsBefore);
+    await a.page.waitForFunction((n) => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "live_snapshot").length > n, snapshotsBefore);
     const [, saved] = await a.calls("save_settings");
     expect(saved?.args.settings, "the settings go without the read-only hasClientSecret").not.toHaveProperty("hasClientSecret");
     expect((saved?.args.settings as { apiUrl: string }).apiUrl, "the edited URL").toBe("https://webapi.example");

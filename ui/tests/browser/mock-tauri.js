@@ -83,6 +83,9 @@
   ];
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
   const NOW = Date.parse("2026-11-24T14:00:00Z");
+  // Sessions are valid for 24 hours from the browser's real clock (the UI marks sessions past
+  // validUntil as expired); `cfg.expiredSession` adds one already past it.
+  const REAL_NOW = Date.now();
   let sessionCounter = 0;
   function makeSession(n, fields) {
     const code = `s${String(10 + n).padStart(2, "0")}-${String(100 + n * 7).slice(-3)}-${String(400 + n * 13).slice(-3)}`;
@@ -97,7 +100,7 @@
         customerEmail: null,
         waitingMessage: null,
         createdAt: iso(NOW - n * 3600_000),
-        validUntil: iso(NOW - n * 3600_000 + 24 * 3600_000),
+        validUntil: iso(REAL_NOW - n * 3600_000 + 24 * 3600_000),
         closedAt: null,
         online: null,
         supporterLink: `https://start.teamviewer.com/m${code}`,
@@ -113,6 +116,10 @@
     makeSession(2, { customerName: 'Zoë "Quote" <b>O\'Brien</b>', customerEmail: "zoe@example.org", description: "=SUM(A1:A3)\nsecond line", online: false }),
     makeSession(3, { customerName: "Closed Customer", isOpen: false, state: "Closed", closedAt: iso(NOW - 3600_000) }),
   ];
+  if (cfg.expiredSession) {
+    sessions.push(makeSession(4, { customerName: "Late Customer", description: "Past its validity", validUntil: iso(REAL_NOW - 3600_000) }));
+  }
+  window.__makeSession = (n, fields) => makeSession(n, fields);
 
   // ---- connection log --------------------------------------------------------------------
   const USERS = ["Alex Supporter", "Bea Berger", "Chris Chen"];
@@ -270,7 +277,7 @@
       const group = groups.find((g) => g.id === form.groupId) || { id: "g9999", name: form.groupName };
       const s = makeSession(40 + sessionCounter, {
         createdAt: iso(NOW + sessionCounter * 1000),
-        validUntil: iso(NOW + sessionCounter * 1000 + 24 * 3600_000),
+        validUntil: iso(REAL_NOW + sessionCounter * 1000 + 24 * 3600_000),
         groupId: group.id,
         groupName: group.name,
         description: form.description,
@@ -287,6 +294,11 @@
       sessions = sessions.map((s) => (s.code === code ? Object.assign({}, s, { isOpen: false, state: "Closed" }) : s));
       return sessions.filter((s) => s.isOpen);
     },
+    live_snapshot: () =>
+      auth.signedIn
+        ? { sessions: sessions.filter((s) => s.isOpen), groups, status: { state: "ok", at: iso(NOW + 120_000) } }
+        : { sessions: [], groups: null, status: { state: "stopped" } },
+    refresh_sessions: () => null,
     open_session_link: () => null,
     copy_session_link: () => null,
     load_logs: async () => {

@@ -45,6 +45,38 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// The live sessions view: the status line, an expired session's marker and the result card of
+// a session closed from the list, in both languages and at the default and smallest sizes.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`live sessions ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, expiredSession: true } });
+      await a.page.locator('#session-list tr[data-expired="true"]').waitFor();
+      await a.page.click("#new-session");
+      await a.page.fill("#customer-name", "Jane Roe");
+      await a.page.click("#create-session");
+      await a.page.locator("#session-result").waitFor();
+      const code = await a.page.locator("#session-code").innerText();
+      const row = a.page.locator(`#session-list tr[data-code="${code}"]`);
+      await row.locator(".close-row").click();
+      await row.locator(".confirm-close").click();
+      await row.waitFor({ state: "detached" });
+      await a.emit("live", { type: "status", status: { state: "offline", since: "2026-11-24T14:05:00Z", last_ok: "2026-11-24T14:02:00Z", kind: "network", message: "offline", retry_at: "2026-11-24T14:06:00Z" } });
+      await a.page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      const lang = locale.slice(0, 2);
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        for (const selector of ["#live-status", "#refresh-sessions", "#session-result-state"]) {
+          const box = await a.page.locator(selector).boundingBox();
+          expect(box && box.width > 0 && box.x + box.width <= width, `${lang} ${width}: ${selector} fits the window`).toBe(true);
+        }
+        await shot(a, `ui-live-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.close();
+    });
+  }
+}
+
 for (const scheme of ["light", "dark"] as const) {
   describe(`${scheme} theme`, () => {
     it("sign-in", async () => {

@@ -173,6 +173,15 @@ pub struct SessionDto {
     pub is_open: bool,
 }
 
+impl From<&crate::models::Group> for GroupDto {
+    fn from(g: &crate::models::Group) -> Self {
+        Self {
+            id: g.id.clone(),
+            name: g.name.clone(),
+        }
+    }
+}
+
 impl From<&SupportSession> for SessionDto {
     fn from(s: &SupportSession) -> Self {
         let customer = s.end_customer.as_ref();

@@ -75,6 +75,7 @@ pub enum LiveEvent {
 
 /// How fresh the live state is and what the refresher does next.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LiveStatus {
     /// Not polling: signed out, or not started yet. The lists are empty.
@@ -117,6 +118,7 @@ pub enum LiveStatus {
 
 /// Why the refresher is [`LiveStatus::SlowedDown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SlowReason {
     /// TeamViewer answered `rate_limit_reached`.

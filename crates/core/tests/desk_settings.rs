@@ -1,0 +1,142 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The desk's settings area: settings files and applying settings (secret in the store).
+
+mod common;
+
+use common::*;
+
+#[test]
+fn settings_files_missing_roundtrip_corrupt_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("settings.json");
+    assert_eq!(
+        Settings::load(&path).unwrap(),
+        Settings::default(),
+        "a missing file gives the defaults"
+    );
+    let s = Settings {
+        mode: Mode::Teamviewer,
+        client_id: "  my-client ".into(),
+        redirect_mode: RedirectMode::Loopback,
+        loopback_port: 50000,
+        language: sdesk_core::desk::Language::De,
+        ..Settings::default()
+    };
+    s.save(&path).unwrap();
+    let back = Settings::load(&path).unwrap();
+    assert_eq!(back.client_id, "my-client", "text fields are trimmed");
+    assert_eq!(
+        back.loopback_port, 50000,
+        "values survive a save/load round trip"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "the atomic save leaves no temporary file: {leftovers:?}"
+    );
+
+    std::fs::write(&path, b"{\"mode\": \"sandbox\", \"apiUrl\": ").unwrap();
+    assert_eq!(
+        Settings::load(&path).err().map(|e| e.kind()),
+        Some(ErrorKind::Config),
+        "a damaged file is a config error, not a panic"
+    );
+    std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+    assert_eq!(
+        Settings::load(&path).err().map(|e| e.kind()),
+        Some(ErrorKind::Config),
+        "binary garbage is a config error"
+    );
+    std::fs::write(&path, br#"{"mode":"teamviewer","clientId":""}"#).unwrap();
+    assert_eq!(
+        Settings::load(&path).err().map(|e| e.kind()),
+        Some(ErrorKind::Config),
+        "TeamViewer mode without a client ID is refused on load"
+    );
+    std::fs::write(&path, br#"{"loopbackPort": 50001, "future": true}"#).unwrap();
+    assert_eq!(
+        Settings::load(&path).unwrap().loopback_port,
+        50001,
+        "missing fields take defaults, unknown fields are ignored"
+    );
+    let invalid = Settings {
+        loopback_port: 22,
+        ..Settings::default()
+    };
+    assert_eq!(
+        invalid.save(&path).err().map(|e| e.kind()),
+        Some(ErrorKind::InvalidInput),
+        "invalid settings are not saved"
+    );
+}
+
+#[tokio::test]
+async fn apply_settings_saves_and_keeps_the_secret_in_the_store() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let mut o = options(&sb, Settings::default());
+    o.store = store.clone();
+    o.settings_path = Some(dir.path().join("settings.json"));
+    let desk = Desk::new(o).await.unwrap();
+
+    let to_tv = Settings {
+        mode: Mode::Teamviewer,
+        ..Settings::default()
+    };
+    assert_eq!(
+        desk.apply_settings(to_tv.clone(), None)
+            .await
+            .err()
+            .map(|e| e.kind()),
+        Some(ErrorKind::InvalidInput),
+        "TeamViewer mode needs a client ID"
+    );
+    let view = desk
+        .apply_settings(
+            Settings {
+                client_id: "cid".into(),
+                ..to_tv
+            },
+            Some(Secret::new("s3cret")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        view.has_client_secret && view.settings.mode == Mode::Teamviewer,
+        "{view:?}"
+    );
+    assert_eq!(
+        store
+            .load_secret(CLIENT_SECRET_NAME)
+            .unwrap()
+            .map(|s| s.expose().to_owned()),
+        Some("s3cret".into()),
+        "the secret is in the token store"
+    );
+    let file = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+    assert!(
+        file.contains("\"clientId\": \"cid\"") && !file.contains("s3cret"),
+        "the file has the settings but never the secret: {file}"
+    );
+    let status = desk.status().await.unwrap();
+    assert!(
+        !status.sandbox && status.oauth_configured,
+        "TeamViewer mode with a client: {status:?}"
+    );
+
+    let view = desk
+        .apply_settings(Settings::default(), Some(Secret::new("")))
+        .await
+        .unwrap();
+    assert!(
+        !view.has_client_secret && view.settings.mode == Mode::Sandbox,
+        "an empty secret deletes it: {view:?}"
+    );
+    assert!(desk.status().await.unwrap().sandbox, "back in sandbox mode");
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { LiveUpdate, Session } from "./api";
+import { createStore, INITIAL, isExpired, isUsable, latest, reduce } from "./store";
+
+function session(code: string, fields: Partial<Session> = {}): Session {
+  return {
+    code,
+    state: "Open",
+    groupId: "g1",
+    groupName: "Support",
+    description: null,
+    customerName: null,
+    customerEmail: null,
+    waitingMessage: null,
+    createdAt: "2026-11-24T14:00:00Z",
+    validUntil: "2026-11-25T14:00:00Z",
+    closedAt: null,
+    online: false,
+    supporterLink: "https://start.teamviewer.com/x",
+    webClientLink: null,
+    endCustomerLink: null,
+    isOpen: true,
+    ...fields,
+  };
+}
+
+const NOW = Date.parse("2026-11-24T15:00:00Z");
+const run = (...updates: LiveUpdate[]) => updates.reduce(reduce, INITIAL);
+
+describe("live store reducer", () => {
+  it("keeps open sessions newest first and replaces changed ones", () => {
+    const a = session("s1", { createdAt: "2026-11-24T10:00:00Z" });
+    const b = session("s2", { createdAt: "2026-11-24T12:00:00Z" });
+    let state = run({ type: "session_added", session: a }, { type: "session_added", session: b });
+    expect(state.sessions.map((s) => s.code)).toEqual(["s2", "s1"]);
+    state = reduce(state, { type: "customer_waiting", session: { ...a, online: true } });
+    expect(state.sessions.map((s) => [s.code, s.online])).toEqual([["s2", false], ["s1", true]]);
+    state = reduce(state, { type: "session_changed", session: { ...b, description: "VPN" }, fields: ["description"] });
+    expect(latest(state, b).description).toBe("VPN");
+  });
+
+  it("removes a closed session and remembers it as closed", () => {
+    const a = session("s1");
+    const state = run({ type: "session_added", session: a }, { type: "session_removed", session: a });
+    expect(state.sessions).toEqual([]);
+    expect(isUsable(state, a, NOW), "a closed session offers no actions").toBe(false);
+  });
+
+  it("treats a session past validUntil, or reported expired, as expired", () => {
+    const late = session("s1", { validUntil: "2026-11-24T14:30:00Z" });
+    expect(isExpired(INITIAL, late, NOW), "by the clock").toBe(true);
+    const fine = session("s2");
+    expect(isExpired(INITIAL, fine, NOW)).toBe(false);
+    const state = run({ type: "session_expired", session: fine });
+    expect(isExpired(state, fine, NOW), "the core said so").toBe(true);
+    expect(state.sessions.map((s) => s.code), "an expired session stays listed (the API keeps it open)").toEqual(["s2"]);
+  });
+
+  it("keeps the last status while refreshing and resets on stopped", () => {
+    const ok: LiveUpdate = { type: "status", status: { state: "ok", at: "2026-11-24T14:02:00Z" } };
+    let state = run({ type: "session_added", session: session("s1") }, ok);
+    state = reduce(state, { type: "status", status: { state: "refreshing", manual: false } });
+    expect(state.status, "no flicker while refreshing").toEqual(ok.status);
+    expect(state.refreshing).toBe(true);
+    state = reduce(state, { type: "status", status: { state: "stopped" } });
+    expect(state.sessions).toEqual([]);
+    expect(state.status.state).toBe("stopped");
+  });
+
+  it("takes groups and snapshots whole", () => {
+    const groups = [{ id: "g1", name: "Support" }, { id: "g2", name: "New group" }];
+    let state = run({ type: "groups_changed", groups });
+    expect(state.groups).toEqual(groups);
+    state = reduce(state, {
+      type: "snapshot",
+      snapshot: { sessions: [session("s9"), session("s8", { isOpen: false, state: "Closed" })], groups: null, status: { state: "ok", at: "2026-11-24T14:05:00Z" } },
+    });
+    expect(state.sessions.map((s) => s.code), "only open sessions are kept").toEqual(["s9"]);
+    expect(state.groups, "a snapshot without groups keeps the known ones").toEqual(groups);
+  });
+
+  it("tells subscribers about changes only", () => {
+    const store = createStore();
+    const seen: number[] = [];
+    const stop = store.subscribe((s) => seen.push(s.sessions.length));
+    store.apply({ type: "session_added", session: session("s1") });
+    store.reset();
+    stop();
+    store.apply({ type: "session_added", session: session("s2") });
+    expect(seen).toEqual([1, 0]);
+  });
+});

@@ -1,0 +1,139 @@
+// The live sessions store: one state fed by the core's `live` events and `live_snapshot`, and by
+// the answers of the UI's own create and close commands. Views subscribe and re-render from it;
+// no view keeps its own copy of sessions or groups.
+//
+// Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
+// views need, costs nothing at launch and has nothing to churn.
+import type { Group, LiveStatus, LiveUpdate, Session } from "./api";
+
+export interface LiveState {
+  /** Open sessions, newest first (creation time; unknown times last; then code). */
+  readonly sessions: readonly Session[];
+  /** The groups, once known. */
+  readonly groups: readonly Group[] | null;
+  /** The last status other than `refreshing` (so the status line does not flicker). */
+  readonly status: LiveStatus;
+  /** A refresh is under way. */
+  readonly refreshing: boolean;
+  /** Codes of sessions that were closed or left the open list in this run. */
+  readonly closed: ReadonlySet<string>;
+  /** Codes the core reported as expired (the clock check in `isExpired` covers the rest). */
+  readonly expired: ReadonlySet<string>;
+}
+
+export const INITIAL: LiveState = {
+  sessions: [],
+  groups: null,
+  status: { state: "stopped" },
+  refreshing: false,
+  closed: new Set(),
+  expired: new Set(),
+};
+
+function newestFirst(a: Session, b: Session): number {
+  if (!a.createdAt !== !b.createdAt) return a.createdAt ? -1 : 1;
+  if (a.createdAt && b.createdAt && a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+
+function upsert(list: readonly Session[], session: Session): Session[] {
+  const rest = list.filter((s) => s.code !== session.code);
+  return [...rest, session].sort(newestFirst);
+}
+
+function withCode(set: ReadonlySet<string>, code: string): ReadonlySet<string> {
+  if (set.has(code)) return set;
+  const next = new Set(set);
+  next.add(code);
+  return next;
+}
+
+/** Applies one update; pure (returns a new state, or the same one when nothing changed). */
+export function reduce(state: LiveState, update: LiveUpdate): LiveState {
+  switch (update.type) {
+    case "session_added":
+    case "session_changed":
+    case "customer_waiting":
+    case "customer_left":
+      // A session listed again after a close (or re-opened) is open again.
+      if (!update.session.isOpen) return reduce(state, { type: "session_removed", session: update.session });
+      return { ...state, sessions: upsert(state.sessions, update.session) };
+    case "session_expired":
+      return { ...state, sessions: upsert(state.sessions, update.session), expired: withCode(state.expired, update.session.code) };
+    case "session_removed":
+      return {
+        ...state,
+        sessions: state.sessions.filter((s) => s.code !== update.session.code),
+        closed: withCode(state.closed, update.session.code),
+      };
+    case "groups_changed":
+      return { ...state, groups: update.groups };
+    case "status":
+      if (update.status.state === "refreshing") return { ...state, refreshing: true };
+      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed };
+      return { ...state, status: update.status, refreshing: false };
+    case "snapshot": {
+      const { sessions, groups, status } = update.snapshot;
+      const refreshing = status.state === "refreshing";
+      return {
+        ...state,
+        sessions: [...sessions].filter((s) => s.isOpen).sort(newestFirst),
+        groups: groups ?? state.groups,
+        status: refreshing ? state.status : status,
+        refreshing,
+      };
+    }
+  }
+}
+
+/** Whether `session` is past its `validUntil` at `now` (ms), or the core said so. */
+export function isExpired(state: LiveState, session: Session, now: number): boolean {
+  if (state.expired.has(session.code)) return true;
+  if (!session.validUntil) return false;
+  const until = Date.parse(session.validUntil);
+  return !Number.isNaN(until) && until <= now;
+}
+
+/** Whether `session` is closed: by its own state, or because it was closed or left the list. */
+export function isClosed(state: LiveState, session: Session): boolean {
+  return !session.isOpen || state.closed.has(session.code);
+}
+
+/** Whether the session's links may be offered (open and not expired). */
+export function isUsable(state: LiveState, session: Session, now: number): boolean {
+  return !isClosed(state, session) && !isExpired(state, session, now);
+}
+
+/** The latest version of a session the store knows, else `fallback`. */
+export function latest(state: LiveState, fallback: Session): Session {
+  return state.sessions.find((s) => s.code === fallback.code) ?? fallback;
+}
+
+export interface Store {
+  get(): LiveState;
+  apply(update: LiveUpdate): void;
+  /** Back to the empty state (signed out). */
+  reset(): void;
+  /** `listener` runs after every change; returns the unsubscribe function. */
+  subscribe(listener: (state: LiveState, previous: LiveState) => void): () => void;
+}
+
+export function createStore(initial: LiveState = INITIAL): Store {
+  let state = initial;
+  const listeners = new Set<(state: LiveState, previous: LiveState) => void>();
+  const set = (next: LiveState) => {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    for (const listener of [...listeners]) listener(state, previous);
+  };
+  return {
+    get: () => state,
+    apply: (update) => set(reduce(state, update)),
+    reset: () => set(INITIAL),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
