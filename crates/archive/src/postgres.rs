@@ -16,11 +16,18 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
 /// The schema versions, in order: (version, name, SQL).
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "archive",
-    include_str!("../migrations/postgres/0001_archive.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "archive",
+        include_str!("../migrations/postgres/0001_archive.sql"),
+    ),
+    (
+        2,
+        "reports_rowid",
+        include_str!("../migrations/postgres/0002_reports_rowid.sql"),
+    ),
+];
 
 /// Transaction-scoped advisory lock taken by migrations and page commits, so that two
 /// processes writing the same archive take turns ("SDKA").
