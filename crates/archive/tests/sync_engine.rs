@@ -266,9 +266,11 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
     let cancel = CancellationToken::new();
     let c = cancel.clone();
     let mut seen = Vec::new();
+    let mut requested_at_cancel = 0;
     let err = sync(&archive, &api, &SyncOptions::default(), &cancel, &mut |p| {
         seen.push(p.pages);
         if p.pages == 2 {
+            requested_at_cancel = api.requests().len();
             c.cancel();
         }
     })
@@ -280,7 +282,11 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
         vec![1, 2],
         "cancellation takes effect before the next page"
     );
-    assert_eq!(api.requests().len(), 2, "no request after the cancel");
+    assert_eq!(
+        requested_at_cancel, 3,
+        "page 3 was read ahead while page 2 was committed"
+    );
+    assert_eq!(api.requests().len(), 3, "no request after the cancel");
     assert_eq!(archive.stats().await.unwrap().records, 10);
     let report = sync(
         &archive,
