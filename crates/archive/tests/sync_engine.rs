@@ -221,10 +221,17 @@ async fn a_killed_sync_continues_where_it_stopped() {
             CancellationToken::new(),
             no_progress(),
         );
-        let run = sync(&archive, &api, &options, &cancel, &mut progress);
+        let mut run = std::pin::pin!(sync(&archive, &api, &options, &cancel, &mut progress));
         tokio::select! {
-            _ = run => panic!("the sync cannot finish: page 4 never answers"),
+            _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
             () = api.hung.notified() => {}
+        }
+        // Page 4 is read ahead while page 3 is committed: let that commit land first.
+        while archive.sync_run().await.unwrap().map_or(0, |r| r.pages) < 3 {
+            tokio::select! {
+                _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
+                () = tokio::time::sleep(Duration::from_millis(2)) => {}
+            }
         }
         // Dropping the future here is the kill: no cleanup code runs.
     }
