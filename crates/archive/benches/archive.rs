@@ -112,7 +112,11 @@ async fn fresh(backend: Backend, pg: Option<&str>) -> (Archive, Option<tempfile:
     }
 }
 
-async fn run_sync(archive: &Archive, pager: &TeamViewerClient, options: &SyncOptions) -> SyncReport {
+async fn run_sync(
+    archive: &Archive,
+    pager: &TeamViewerClient,
+    options: &SyncOptions,
+) -> SyncReport {
     sync(
         archive,
         pager,
@@ -140,7 +144,12 @@ fn page_urls(sandbox: &Sandbox, records: usize) -> Vec<String> {
 
 fn curl(urls: &[String], token: &str) -> Duration {
     let mut cmd = Command::new("curl");
-    cmd.args(["-sS", "--fail", "-H", &format!("Authorization: Bearer {token}")]);
+    cmd.args([
+        "-sS",
+        "--fail",
+        "-H",
+        &format!("Authorization: Bearer {token}"),
+    ]);
     for u in urls {
         cmd.args([u.as_str(), "-o", "/dev/null"]);
     }
@@ -276,9 +285,7 @@ async fn incremental(backends: &[Backend], pg: Option<&str>) {
                 report.new,
                 report.unchanged,
                 report.mode.as_str(),
-                report
-                    .from_date
-                    .map_or("-".to_owned(), |d| d.to_rfc3339()),
+                report.from_date.map_or("-".to_owned(), |d| d.to_rfc3339()),
             );
         }
         sandbox.shutdown().await;
