@@ -16,11 +16,18 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
 /// The schema versions, in order: (version, name, SQL).
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "archive",
-    include_str!("../migrations/postgres/0001_archive.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "archive",
+        include_str!("../migrations/postgres/0001_archive.sql"),
+    ),
+    (
+        2,
+        "reports_rowid",
+        include_str!("../migrations/postgres/0002_reports_rowid.sql"),
+    ),
+];
 
 /// Transaction-scoped advisory lock taken by migrations and page commits, so that two
 /// processes writing the same archive take turns ("SDKA").
@@ -395,6 +402,7 @@ async fn commit(
     }
     let put = tx.prepare(&upsert_sql(Dialect::Postgres)).await?;
     let mut counts = UpsertCounts::default();
+    let mut writes: Vec<&Row> = Vec::with_capacity(rows.len());
     for row in rows {
         match existing.get(&row.id) {
             None => counts.new += 1,
@@ -404,41 +412,52 @@ async fn commit(
             }
             Some(_) => counts.updated += 1,
         }
-        let params: [Param2<'_>; 30] = [
-            &row.id,
-            &row.userid,
-            &row.username,
-            &row.contact_id,
-            &row.deviceid,
-            &row.devicename,
-            &row.groupid,
-            &row.groupname,
-            &row.support_session_type,
-            &row.start_date,
-            &row.end_date,
-            &row.fee,
-            &row.currency,
-            &row.billing_state,
-            &row.notes,
-            &row.session_code,
-            &row.session_created_at,
-            &row.valid_until,
-            &row.assigned_userid,
-            &row.assigned_at,
-            &row.session_note,
-            &row.custom_api,
-            &row.end_customer_name,
-            &row.end_customer_email,
-            &row.feedback_rating,
-            &row.feedback_comment,
-            &row.search_text,
-            &row.json,
-            &now,
-            &now,
-        ];
-        tx.execute(&put, &params).await?;
+        writes.push(row);
         existing.insert(row.id.clone(), row.value.clone());
     }
+    // All upserts of the page at once: polled together, tokio-postgres pipelines them on the
+    // connection (one round trip for the page instead of one per record); the server runs them
+    // in the order sent, so a record twice in a page ends as its last copy.
+    futures::future::try_join_all(writes.into_iter().map(|row| {
+        let put = &put;
+        let tx = &tx;
+        async move {
+            let params: [Param2<'_>; 30] = [
+                &row.id,
+                &row.userid,
+                &row.username,
+                &row.contact_id,
+                &row.deviceid,
+                &row.devicename,
+                &row.groupid,
+                &row.groupname,
+                &row.support_session_type,
+                &row.start_date,
+                &row.end_date,
+                &row.fee,
+                &row.currency,
+                &row.billing_state,
+                &row.notes,
+                &row.session_code,
+                &row.session_created_at,
+                &row.valid_until,
+                &row.assigned_userid,
+                &row.assigned_at,
+                &row.session_note,
+                &row.custom_api,
+                &row.end_customer_name,
+                &row.end_customer_email,
+                &row.feedback_rating,
+                &row.feedback_comment,
+                &row.search_text,
+                &row.json,
+                &now,
+                &now,
+            ];
+            tx.execute(put, &params).await
+        }
+    }))
+    .await?;
     if let Some(page) = page {
         tx.execute(
             "UPDATE sync_state SET cursor = $1::TEXT, pages = pages + 1, \

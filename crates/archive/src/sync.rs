@@ -208,7 +208,31 @@ fn invalid(message: String) -> Error {
     Error::InvalidResponse { message }
 }
 
+/// A fetched and decoded page: the typed page and each record's JSON.
+type Fetched = (ReportPage, Vec<serde_json::Value>);
+
+/// Requests the page at `cursor` (raced against `cancel`) and decodes it.
+async fn fetch(
+    pager: &dyn ReportPager,
+    query: &ReportQuery,
+    cursor: Option<&str>,
+    cancel: &CancellationToken,
+) -> Result<Fetched> {
+    let body = tokio::select! {
+        biased;
+        () = cancel.cancelled() => return Err(Error::Cancelled),
+        body = pager.report_page_body(query, cursor) => body?,
+    };
+    decode(body).await
+}
+
 /// Fetches and commits pages from `cursor` until the last page.
+///
+/// While a page is committed, the next one is already requested and decoded (its cursor is
+/// known before the commit), so the network and the database work at the same time. The
+/// order of commits, and what a commit holds, are as without it: page N and the cursor of page
+/// N + 1 in one transaction. A failed or cancelled read-ahead is reported after the commit of
+/// the page before it, exactly as if it had been requested then.
 #[allow(clippy::too_many_arguments)]
 async fn run_pages(
     archive: &Archive,
@@ -223,11 +247,13 @@ async fn run_pages(
 ) -> Result<()> {
     let mut seen: HashSet<String> = cursor.iter().cloned().collect();
     let mut pages: u32 = 0;
+    let max_pages = max_pages.max(1);
+    let mut ahead: Option<Result<Fetched>> = None;
     loop {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        if pages >= max_pages.max(1) {
+        if pages >= max_pages {
             return Err(Error::LimitExceeded {
                 message: format!(
                     "{max_pages} pages in one sync run; the committed pages are kept and the \
@@ -235,12 +261,10 @@ async fn run_pages(
                 ),
             });
         }
-        let body = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(Error::Cancelled),
-            body = pager.report_page_body(query, cursor.as_deref()) => body?,
+        let (page, raw) = match ahead.take() {
+            Some(fetched) => fetched?,
+            None => fetch(pager, query, cursor.as_deref(), cancel).await?,
         };
-        let (page, raw) = decode(body).await?;
         pages += 1;
         // The core's paging rules (TeamViewer's document): a count of 0 ends, a count > 0 needs
         // a cursor, `records_remaining` may be called `reports_remaining`. A contradiction is an
@@ -259,15 +283,23 @@ async fn run_pages(
             .zip(raw)
             .map(|(record, raw)| Row::new(record, raw))
             .collect::<Result<Vec<_>>>()?;
-        let counts = archive
-            .commit(
-                rows,
-                Some(PageCommit {
-                    run_id: run_id.to_owned(),
-                    cursor: next.clone(),
-                }),
-            )
-            .await?;
+        let commit = archive.commit(
+            rows,
+            Some(PageCommit {
+                run_id: run_id.to_owned(),
+                cursor: next.clone(),
+            }),
+        );
+        let counts = match next.as_deref() {
+            Some(c) if pages < max_pages && !cancel.is_cancelled() => {
+                // A failed commit ends the run at once; a failed read-ahead waits its turn.
+                let read_ahead = async { Ok(fetch(pager, query, Some(c), cancel).await) };
+                let (counts, fetched) = tokio::try_join!(commit, read_ahead)?;
+                ahead = Some(fetched);
+                counts
+            }
+            _ => commit.await?,
+        };
         totals.counts.add(counts);
         totals.pages += 1;
         progress(SyncProgress {
@@ -292,7 +324,7 @@ struct RawPage {
 
 /// The typed page and each record's JSON as received (the model's serialisation when the pager
 /// delivers decoded pages).
-async fn decode(body: PageBody) -> Result<(ReportPage, Vec<serde_json::Value>)> {
+async fn decode(body: PageBody) -> Result<Fetched> {
     let (page, raw) = match body {
         PageBody::Decoded(page) => {
             let raw = page

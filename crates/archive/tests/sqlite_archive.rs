@@ -273,3 +273,56 @@ async fn two_connections_read_and_write_at_once() {
         "each sees the other's writes"
     );
 }
+
+#[tokio::test]
+async fn schema_1_archive_keeps_its_records_in_the_rowid_table_of_schema_2() {
+    let dir = TempDir::new().unwrap();
+    let url = sqlite_url(&dir, "v1.sqlite3");
+    let old = Archive::open_at_schema(&url, 1).await.unwrap();
+    let raw: Vec<_> = (0..30).map(record).collect();
+    assert_eq!(old.upsert_json(&raw).await.unwrap().new, 30);
+    let before = old.query(&ArchiveQuery::default()).await.unwrap();
+    drop(old);
+    let path = dir.path().join("v1.sqlite3");
+    let table_sql = |path: &Path| -> String {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reports'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(table_sql(&path).contains("WITHOUT ROWID"), "schema 1");
+    let archive = Archive::open(&url).await.unwrap();
+    assert_eq!(archive.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert!(!table_sql(&path).contains("WITHOUT ROWID"), "schema 2");
+    assert_eq!(
+        archive.query(&ArchiveQuery::default()).await.unwrap(),
+        before,
+        "every record kept"
+    );
+    for r in &raw {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(archive.raw_record(id).await.unwrap().as_ref(), Some(r));
+    }
+    let again = archive.upsert_json(&raw).await.unwrap();
+    assert_eq!(
+        (again.new, again.unchanged),
+        (0, 30),
+        "ids stay unique: the same records again are unchanged"
+    );
+    let mut changed = raw[0].clone();
+    changed["notes"] = serde_json::json!("edited");
+    assert_eq!(archive.upsert_json(&[changed]).await.unwrap().updated, 1);
+    assert_eq!(archive.stats().await.unwrap().records, 30);
+    // A new archive file gets 16 KiB pages.
+    let fresh = sqlite_url(&dir, "new.sqlite3");
+    drop(Archive::open(&fresh).await.unwrap());
+    let page_size: i64 = rusqlite::Connection::open(dir.path().join("new.sqlite3"))
+        .unwrap()
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16_384);
+}

@@ -221,10 +221,17 @@ async fn a_killed_sync_continues_where_it_stopped() {
             CancellationToken::new(),
             no_progress(),
         );
-        let run = sync(&archive, &api, &options, &cancel, &mut progress);
+        let mut run = std::pin::pin!(sync(&archive, &api, &options, &cancel, &mut progress));
         tokio::select! {
-            _ = run => panic!("the sync cannot finish: page 4 never answers"),
+            _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
             () = api.hung.notified() => {}
+        }
+        // Page 4 is read ahead while page 3 is committed: let that commit land first.
+        while archive.sync_run().await.unwrap().map_or(0, |r| r.pages) < 3 {
+            tokio::select! {
+                _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
+                () = tokio::time::sleep(Duration::from_millis(2)) => {}
+            }
         }
         // Dropping the future here is the kill: no cleanup code runs.
     }
@@ -266,9 +273,11 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
     let cancel = CancellationToken::new();
     let c = cancel.clone();
     let mut seen = Vec::new();
+    let mut requested_at_cancel = 0;
     let err = sync(&archive, &api, &SyncOptions::default(), &cancel, &mut |p| {
         seen.push(p.pages);
         if p.pages == 2 {
+            requested_at_cancel = api.requests().len();
             c.cancel();
         }
     })
@@ -280,7 +289,11 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
         vec![1, 2],
         "cancellation takes effect before the next page"
     );
-    assert_eq!(api.requests().len(), 2, "no request after the cancel");
+    assert_eq!(
+        requested_at_cancel, 3,
+        "page 3 was read ahead while page 2 was committed"
+    );
+    assert_eq!(api.requests().len(), 3, "no request after the cancel");
     assert_eq!(archive.stats().await.unwrap().records, 10);
     let report = sync(
         &archive,

@@ -131,6 +131,7 @@ impl SandboxArgs {
                 fee_as_bill_string: self.fee_as_bill_string,
             },
             customer_arrival_every: self.customer_arrival_every.map(Duration::from_secs),
+            withheld_records: 0,
         }
     }
 }

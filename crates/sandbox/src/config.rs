@@ -39,6 +39,12 @@ pub struct SandboxConfig {
     /// three such periods; which one and how long is drawn from the seed, so a run is
     /// reproducible. `None` (the default): `online` only changes when a session is closed.
     pub customer_arrival_every: Option<Duration>,
+    /// The newest this many of the `records` generated reports (the first in served order) are
+    /// withheld: the API does not show them until [`crate::Sandbox::release_records`] lets
+    /// them in, as reports of sessions that end after a client's last sync (default 0). They
+    /// keep their generated times, so `records` with the same seed and `now` are the same
+    /// reports whether withheld or not.
+    pub withheld_records: usize,
 }
 
 impl Default for SandboxConfig {
@@ -52,6 +58,7 @@ impl Default for SandboxConfig {
             access_token_ttl: Duration::from_secs(86_400),
             faults: Faults::default(),
             customer_arrival_every: None,
+            withheld_records: 0,
         }
     }
 }

@@ -154,9 +154,22 @@ impl Sandbox {
         self.state.stats.snapshot()
     }
 
-    /// Number of connection reports served.
+    /// Number of connection reports served (without those still withheld).
     pub fn report_count(&self) -> usize {
         state::read(&self.state.reports).len()
+    }
+
+    /// Lets `count` more of the reports withheld by [`SandboxConfig::withheld_records`] into
+    /// the API, the oldest withheld first, and returns how many were released (fewer when
+    /// fewer were left). They appear at the front of `GET /reports/connections`, ahead of the
+    /// cursor of a run in progress, like reports of sessions that just ended.
+    pub fn release_records(&self, count: usize) -> usize {
+        state::write(&self.state.reports).release(count)
+    }
+
+    /// Number of reports still withheld.
+    pub fn withheld_records(&self) -> usize {
+        state::read(&self.state.reports).withheld()
     }
 
     /// Stops accepting connections, lets open requests finish (up to 5 s) and returns.

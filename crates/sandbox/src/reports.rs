@@ -25,30 +25,60 @@ pub(crate) const REPORT_PAGE_SIZE: usize = 1_000;
 pub const BILLING_STATES: [&str; 3] = ["Bill", "Billed", "DoNotBill"];
 
 /// The reports of a run, in served order, with an id → position index for `offset_id`.
+///
+/// The first `withheld` records (the newest: served order is end date descending) have not
+/// reached the API yet: no request sees them until [`ReportStore::release`] lets them in, as
+/// reports of sessions that end after a client's sync appear at the front of the real API's
+/// list.
 #[derive(Debug)]
 pub(crate) struct ReportStore {
     records: Vec<WireReport>,
     index: HashMap<Uuid, usize>,
+    withheld: usize,
 }
 
 impl ReportStore {
-    /// `records` must already be in served order ([`crate::generate_reports`] returns them so).
-    pub(crate) fn new(records: Vec<WireReport>) -> Self {
+    /// `records` must already be in served order ([`crate::generate_reports`] returns them so);
+    /// the first `withheld` of them stay invisible until released.
+    pub(crate) fn new(records: Vec<WireReport>, withheld: usize) -> Self {
         let index = records
             .iter()
             .enumerate()
             .map(|(position, record)| (record.id, position))
             .collect();
-        Self { records, index }
+        let withheld = withheld.min(records.len());
+        Self {
+            records,
+            index,
+            withheld,
+        }
     }
 
+    /// Records visible to the API.
     pub(crate) fn len(&self) -> usize {
-        self.records.len()
+        self.records.len() - self.withheld
     }
 
+    /// Records still withheld.
+    pub(crate) fn withheld(&self) -> usize {
+        self.withheld
+    }
+
+    /// Makes the oldest `count` withheld records visible (all of them when fewer are left) and
+    /// returns how many were released.
+    pub(crate) fn release(&mut self, count: usize) -> usize {
+        let released = count.min(self.withheld);
+        self.withheld -= released;
+        released
+    }
+
+    /// Position of a visible record.
     fn position(&self, id: &str) -> Option<usize> {
         let id = Uuid::parse_str(id).ok()?;
-        self.index.get(&id).copied()
+        self.index
+            .get(&id)
+            .copied()
+            .filter(|&position| position >= self.withheld)
     }
 
     /// Up to 1000 matching records after the record `offset_id`, and how many match after them.
@@ -64,7 +94,7 @@ impl ReportStore {
                 .ok_or_else(|| {
                     ApiError::invalid_request(format!("offset_id {id:?} is not a known record"))
                 })?,
-            None => 0,
+            None => self.withheld,
         };
         Ok(paging::page(
             &self.records,
@@ -294,7 +324,7 @@ mod tests {
 
     fn store() -> ReportStore {
         let now = Utc.with_ymd_and_hms(2024, 5, 17, 12, 0, 0).unwrap();
-        ReportStore::new(crate::generate_reports(3, 2_100, now))
+        ReportStore::new(crate::generate_reports(3, 2_100, now), 0)
     }
 
     fn all_pages(store: &ReportStore, filter: &ReportFilter) -> Vec<Uuid> {
@@ -332,6 +362,44 @@ mod tests {
             expected,
             "filtered paging returns the matches in order, each once"
         );
+    }
+
+    #[test]
+    fn withheld_records_appear_at_the_front_when_released() {
+        let now = Utc.with_ymd_and_hms(2024, 5, 17, 12, 0, 0).unwrap();
+        let all = crate::generate_reports(3, 2_100, now);
+        let mut store = ReportStore::new(all.clone(), 300);
+        let everything = ReportFilter::default();
+        let visible = all_pages(&store, &everything);
+        assert_eq!(store.len(), 1_800, "300 of 2,100 are withheld");
+        assert_eq!(
+            visible,
+            all[300..].iter().map(|r| r.id).collect::<Vec<_>>(),
+            "the newest 300 (first in served order) are invisible"
+        );
+        let hidden = all[0].id.to_string();
+        assert!(store.record(&hidden).is_err(), "a withheld record is 404");
+        assert!(
+            store.page(&everything, Some(&hidden)).is_err(),
+            "a withheld id is no paging cursor"
+        );
+        let (first, remaining) = store.page(&everything, None).unwrap();
+        let cursor = first.last().unwrap().id.to_string();
+        assert_eq!(remaining, 800, "the count ignores withheld records");
+        assert_eq!(store.release(100), 100, "100 released");
+        let (second, after_it) = store.page(&everything, Some(&cursor)).unwrap();
+        assert_eq!(
+            (second.len(), after_it),
+            (800, 0),
+            "records released during a run are ahead of its cursor, as with the real API"
+        );
+        assert_eq!(
+            all_pages(&store, &everything),
+            all[200..].iter().map(|r| r.id).collect::<Vec<_>>(),
+            "a new run sees the released records first"
+        );
+        assert_eq!(store.release(1_000), 200, "only what is left");
+        assert_eq!((store.len(), store.withheld()), (2_100, 0));
     }
 
     #[test]

@@ -37,6 +37,7 @@ impl Shared {
         now: DateTime<Utc>,
         reports: Vec<WireReport>,
     ) -> Self {
+        let withheld = config.withheld_records;
         let auth = AuthStore::new(
             config.seed,
             config.access_token_ttl,
@@ -53,7 +54,7 @@ impl Shared {
             stats: Counters::default(),
             auth: Mutex::new(auth),
             desk: Mutex::new(desk),
-            reports: RwLock::new(ReportStore::new(reports)),
+            reports: RwLock::new(ReportStore::new(reports, withheld)),
         }
     }
 }

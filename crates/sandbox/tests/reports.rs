@@ -514,3 +514,47 @@ async fn same_seed_serves_the_same_data() {
     two.shutdown().await;
     other.shutdown().await;
 }
+
+#[tokio::test]
+async fn withheld_reports_appear_when_released() {
+    let full = SandboxConfig {
+        records: 1_500,
+        ..config()
+    };
+    let all = sdesk_sandbox::generate_reports(full.seed, 1_500, now());
+    let sandbox = start(SandboxConfig {
+        withheld_records: 200,
+        ..full
+    })
+    .await;
+    let client = http();
+    assert_eq!(
+        (sandbox.report_count(), sandbox.withheld_records()),
+        (1_300, 200)
+    );
+    let before = fetch_all(&client, &sandbox, "").await;
+    assert_eq!(
+        before.as_slice(),
+        &all[200..],
+        "the newest 200 are not served yet"
+    );
+    let token = sandbox.script_token();
+    let hidden = api_get(
+        &client,
+        &sandbox,
+        &format!("reports/connections/{}", all[0].id),
+        &token,
+    )
+    .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "nor found by id");
+    assert_eq!(sandbox.release_records(150), 150);
+    let after = fetch_all(&client, &sandbox, "").await;
+    assert_eq!(
+        after.as_slice(),
+        &all[50..],
+        "the 150 released come first, the same reports as without withholding"
+    );
+    assert_eq!(sandbox.release_records(500), 50, "only what is left");
+    assert_eq!(fetch_all(&client, &sandbox, "").await, all);
+    sandbox.shutdown().await;
+}

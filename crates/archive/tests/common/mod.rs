@@ -661,6 +661,10 @@ pub async fn check_takeover(url: &ArchiveUrl) {
         })
     };
     slow.hung.notified().await;
+    // Page 3 is read ahead while page 2 is committed: wait for that commit.
+    while second.sync_run().await.unwrap().map_or(0, |r| r.pages) < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
     // The first run waits for page 3; another process syncs the same archive meanwhile.
     let api = FakeApi::new(records(30), 5);
     let report = sync(
