@@ -8,9 +8,8 @@
 mod common;
 
 use common::*;
-use sdesk_archive::{sync, Archive, ArchiveUrl, SyncOptions};
+use sdesk_archive::{Archive, ArchiveUrl, SyncOptions};
 use sdesk_core::ErrorKind;
-use tokio_util::sync::CancellationToken;
 
 fn server_url() -> Option<String> {
     match std::env::var("SDESK_TEST_POSTGRES_URL") {
@@ -100,18 +99,11 @@ async fn two_handles_sync_and_write_at_once() {
     // `full`: whether the writer's first record lands before the sync looks at the archive
     // (an incremental run over the overlap window only) or after (the initial run), every
     // record is read.
-    let report = sync(
-        &app,
-        &api,
-        &SyncOptions {
-            full: true,
-            ..SyncOptions::default()
-        },
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let full = SyncOptions {
+        full: true,
+        ..SyncOptions::default()
+    };
+    let report = sync_with(&app, &api, &full).await.unwrap();
     writer.await.unwrap();
     assert_eq!(report.new, 60, "the sync's records are all new");
     assert_exactly(

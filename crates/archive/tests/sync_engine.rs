@@ -32,6 +32,15 @@ fn client(uri: &str) -> TeamViewerClient {
     .with_retry(RetryPolicy::none())
 }
 
+/// Every `GET /reports/connections` answers 200 with `body`.
+async fn mount_reports(server: &MockServer, body: serde_json::Value) {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/reports/connections"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
 /// The `from_date` and `offset_id` of every reports request the mock server received.
 async fn report_requests(server: &MockServer) -> Vec<(Option<String>, Option<String>)> {
     server
@@ -55,27 +64,13 @@ async fn report_requests(server: &MockServer) -> Vec<(Option<String>, Option<Str
 #[tokio::test]
 async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/reports/connections"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"records": records(3), "records_remaining": 0})),
-        )
-        .mount(&server)
-        .await;
+    let page = json!({"records": records(3), "records_remaining": 0});
+    mount_reports(&server, page).await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     let api = client(&server.uri());
 
-    let first = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let first = sync_once(&archive, &api).await.unwrap();
     assert_eq!(first.mode, SyncMode::Initial);
     assert_eq!((first.new, first.total), (3, 3));
     assert_eq!(
@@ -85,15 +80,7 @@ async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
     );
 
     // Newest start: record 2 at base + 2 h; default overlap 2 days.
-    let second = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let second = sync_once(&archive, &api).await.unwrap();
     assert_eq!(second.mode, SyncMode::Incremental);
     assert_eq!((second.new, second.updated, second.unchanged), (0, 0, 3));
     assert_eq!(
@@ -105,15 +92,7 @@ async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
         overlap: Duration::from_secs(6 * 3600),
         ..SyncOptions::default()
     };
-    sync(
-        &archive,
-        &api,
-        &hours,
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    sync_with(&archive, &api, &hours).await.unwrap();
     assert_eq!(
         report_requests(&server).await[2].0.as_deref(),
         Some("2025-03-01T04:00:00Z"),
@@ -123,15 +102,7 @@ async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
         since: Some(t("2024-01-01T00:00:00Z")),
         ..SyncOptions::default()
     };
-    let r = sync(
-        &archive,
-        &api,
-        &since,
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let r = sync_with(&archive, &api, &since).await.unwrap();
     assert_eq!(
         r.mode,
         SyncMode::Full,
@@ -151,25 +122,13 @@ async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
 #[tokio::test]
 async fn a_count_without_a_cursor_is_an_invalid_response() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/reports/connections"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"records": records(2), "records_remaining": 40})),
-        )
-        .mount(&server)
-        .await;
+    let page = json!({"records": records(2), "records_remaining": 40});
+    mount_reports(&server, page).await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
-    let err = sync(
-        &archive,
-        &client(&server.uri()),
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap_err();
+    let err = sync_once(&archive, &client(&server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
     assert!(err.to_string().contains("next_offset"), "{err}");
     assert_eq!(
@@ -182,24 +141,13 @@ async fn a_count_without_a_cursor_is_an_invalid_response() {
 #[tokio::test]
 async fn a_repeated_cursor_is_an_invalid_response() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/reports/connections"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "records": records(2), "records_remaining": 40, "next_offset": "rec-00001"
-        })))
-        .mount(&server)
-        .await;
+    let page = json!({"records": records(2), "records_remaining": 40, "next_offset": "rec-00001"});
+    mount_reports(&server, page).await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
-    let err = sync(
-        &archive,
-        &client(&server.uri()),
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap_err();
+    let err = sync_once(&archive, &client(&server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{err}");
     assert!(err.to_string().contains("second time"), "{err}");
     assert_eq!(
@@ -243,15 +191,7 @@ async fn a_killed_sync_continues_where_it_stopped() {
     let cursor = archive.sync_run().await.unwrap().unwrap().cursor.unwrap();
 
     let api = FakeApi::new(records(40), 4);
-    let report = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let report = sync_once(&archive, &api).await.unwrap();
     assert_eq!(
         api.requests()[0].1.as_deref(),
         Some(cursor.as_str()),
@@ -295,15 +235,7 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
     );
     assert_eq!(api.requests().len(), 3, "no request after the cancel");
     assert_eq!(archive.stats().await.unwrap().records, 10);
-    let report = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let report = sync_once(&archive, &api).await.unwrap();
     assert!(report.resumed);
     assert_exactly(&archive, 30, "after cancel and resume").await;
 }
@@ -313,15 +245,7 @@ async fn full_sync_updates_changed_records() {
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     let api = FakeApi::new(records(20), 6);
-    sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    sync_once(&archive, &api).await.unwrap();
     // Record 0 is older than the incremental window's overlap would reach with a short overlap.
     api.records.lock().unwrap()[0]["notes"] = json!("edited on the web");
     api.records.lock().unwrap()[0]["brand_new_field"] = json!(1);
@@ -329,15 +253,7 @@ async fn full_sync_updates_changed_records() {
         overlap: Duration::from_secs(3600),
         ..SyncOptions::default()
     };
-    let inc = sync(
-        &archive,
-        &api,
-        &short,
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let inc = sync_with(&archive, &api, &short).await.unwrap();
     assert_eq!(
         inc.updated, 0,
         "an incremental sync does not reach back to record 0"
@@ -346,15 +262,7 @@ async fn full_sync_updates_changed_records() {
         full: true,
         ..SyncOptions::default()
     };
-    let r = sync(
-        &archive,
-        &api,
-        &full,
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let r = sync_with(&archive, &api, &full).await.unwrap();
     assert_eq!(r.mode, SyncMode::Full);
     assert_eq!(
         r.from_date, None,
@@ -399,15 +307,7 @@ async fn sandbox_history_syncs_completely_through_faults() {
     });
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
-    let first = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let first = sync_once(&archive, &api).await.unwrap();
     assert_eq!(
         (first.new, first.total),
         (2_500, 2_500),
@@ -428,15 +328,7 @@ async fn sandbox_history_syncs_completely_through_faults() {
         got, expected,
         "the archive holds exactly the sandbox's records"
     );
-    let again = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let again = sync_once(&archive, &api).await.unwrap();
     assert_eq!(again.mode, SyncMode::Incremental);
     assert_eq!(
         (again.new, again.updated),

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sdesk_archive::{
-    sync, Archive, ArchiveQuery, ArchiveUrl, SyncMode, SyncOptions, SCHEMA_VERSION,
+    sync, Archive, ArchiveQuery, ArchiveUrl, SyncMode, SyncOptions, SyncReport, SCHEMA_VERSION,
 };
 use sdesk_core::logs::{PageBody, ReportPager};
 use sdesk_core::models::{ReportPage, ReportQuery, ReportUpdate};
@@ -209,6 +209,27 @@ impl ReportPager for FakeApi {
 
 pub fn no_progress() -> impl FnMut(sdesk_archive::SyncProgress) + Send {
     |_| {}
+}
+
+/// One sync with `options`, never cancelled, no progress reports.
+pub async fn sync_with(
+    archive: &Archive,
+    api: &dyn ReportPager,
+    options: &SyncOptions,
+) -> Result<SyncReport> {
+    sync(
+        archive,
+        api,
+        options,
+        &CancellationToken::new(),
+        &mut no_progress(),
+    )
+    .await
+}
+
+/// One sync with the default options, never cancelled, no progress reports.
+pub async fn sync_once(archive: &Archive, api: &dyn ReportPager) -> Result<SyncReport> {
+    sync_with(archive, api, &SyncOptions::default()).await
 }
 
 pub async fn all_ids(archive: &Archive) -> Vec<String> {
@@ -586,15 +607,7 @@ pub async fn check_resume_after_failure(url: &ArchiveUrl) {
     let archive = Archive::open(url).await.unwrap();
     let api = FakeApi::new(records(50), 5);
     *api.fail_once_at.lock().unwrap() = Some(3);
-    let err = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap_err();
+    let err = sync_once(&archive, &api).await.unwrap_err();
     assert_eq!(
         err.kind(),
         ErrorKind::Server,
@@ -611,15 +624,7 @@ pub async fn check_resume_after_failure(url: &ArchiveUrl) {
     let cursor = run.cursor.clone().unwrap();
 
     let before = api.requests().len();
-    let report = sync(
-        &archive,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let report = sync_once(&archive, &api).await.unwrap();
     let requests = api.requests();
     assert_eq!(
         requests[before].1.as_deref(),
@@ -649,16 +654,7 @@ pub async fn check_takeover(url: &ArchiveUrl) {
     let slow = std::sync::Arc::new(slow);
     let run = {
         let (first, slow) = (first.clone(), slow.clone());
-        tokio::spawn(async move {
-            sync(
-                &first,
-                slow.as_ref(),
-                &SyncOptions::default(),
-                &CancellationToken::new(),
-                &mut no_progress(),
-            )
-            .await
-        })
+        tokio::spawn(async move { sync_once(&first, slow.as_ref()).await })
     };
     slow.hung.notified().await;
     // Page 3 is read ahead while page 2 is committed: wait for that commit.
@@ -667,15 +663,7 @@ pub async fn check_takeover(url: &ArchiveUrl) {
     }
     // The first run waits for page 3; another process syncs the same archive meanwhile.
     let api = FakeApi::new(records(30), 5);
-    let report = sync(
-        &second,
-        &api,
-        &SyncOptions::default(),
-        &CancellationToken::new(),
-        &mut no_progress(),
-    )
-    .await
-    .unwrap();
+    let report = sync_once(&second, &api).await.unwrap();
     assert!(
         report.resumed,
         "the second sync continued the first one's run"
