@@ -282,6 +282,16 @@ pub async fn check_upsert_counts(url: &ArchiveUrl) {
     assert_eq!(archive.stats().await.unwrap().records, 4);
 }
 
+/// An archive query with one API filter: `set` fills in a default [`ReportQuery`].
+fn filtered(set: impl FnOnce(&mut ReportQuery)) -> ArchiveQuery {
+    let mut filter = ReportQuery::default();
+    set(&mut filter);
+    ArchiveQuery {
+        filter,
+        ..ArchiveQuery::default()
+    }
+}
+
 /// Query filters with the API's meanings.
 pub async fn check_query_filters(url: &ArchiveUrl) {
     let archive = Archive::open(url).await.unwrap();
@@ -324,34 +334,18 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         "from is inclusive (record 5 starts at it), to is exclusive (record 8 starts at it)"
     );
 
-    let got = found(q(ReportQuery {
-        userid: Some("u200".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.userid = Some("u200".into()))).await;
     assert_eq!(got.len(), 12, "userid: the odd records");
     assert!(got.iter().all(|id| id.ends_with(['1', '3', '5', '7', '9'])));
-    let got = found(q(ReportQuery {
-        username: Some("Anna Admin".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.username = Some("Anna Admin".into()))).await;
     assert_eq!(got.len(), 12, "username: the even records");
-    let got = found(q(ReportQuery {
-        groupid: Some("0".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.groupid = Some("0".into()))).await;
     assert_eq!(
         got,
         (0..24).step_by(4).map(name).collect::<Vec<_>>(),
         "groupid 0 means devices in no group"
     );
-    let got = found(q(ReportQuery {
-        groupid: Some("g11".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.groupid = Some("g11".into()))).await;
     assert_eq!(
         got,
         (0..24)
@@ -359,55 +353,27 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
             .map(name)
             .collect::<Vec<_>>()
     );
-    let got = found(q(ReportQuery {
-        devicename: Some("unnamed_device".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.devicename = Some("unnamed_device".into()))).await;
     assert_eq!(
         got,
         (0..24).step_by(5).map(name).collect::<Vec<_>>(),
         "devicename unnamed_device means records without a device name"
     );
-    let got = found(q(ReportQuery {
-        devicename: Some("PC-3".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.devicename = Some("PC-3".into()))).await;
     assert_eq!(got, vec![name(3), name(17)]);
-    let got = found(q(ReportQuery {
-        deviceid: Some("d1002".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.deviceid = Some("d1002".into()))).await;
     assert_eq!(got, vec![name(2), name(9), name(16), name(23)]);
-    let got = found(q(ReportQuery {
-        session_code: Some("s009-000-009".into()),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.session_code = Some("s009-000-009".into()))).await;
     assert_eq!(got, vec![name(9)]);
-    let with_code = found(q(ReportQuery {
-        has_code: Some(true),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let with_code = found(filtered(|f| f.has_code = Some(true))).await;
     assert_eq!(with_code, (0..24).step_by(3).map(name).collect::<Vec<_>>());
-    let without = found(q(ReportQuery {
-        has_code: Some(false),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let without = found(filtered(|f| f.has_code = Some(false))).await;
     assert_eq!(
         with_code.len() + without.len(),
         24,
         "has_code splits the archive"
     );
-    let got = found(q(ReportQuery {
-        support_session_type: Some(2),
-        ..ReportQuery::default()
-    }))
-    .await;
+    let got = found(filtered(|f| f.support_session_type = Some(2))).await;
     assert_eq!(
         got, with_code,
         "type 2 (RemoteSupportActive) = the session-code records"
@@ -467,10 +433,7 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
     );
 
     let bad = archive
-        .query(&q(ReportQuery {
-            userid: Some("123".into()),
-            ..ReportQuery::default()
-        }))
+        .query(&filtered(|f| f.userid = Some("123".into())))
         .await
         .unwrap_err();
     assert_eq!(
@@ -486,10 +449,7 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
         "the record's full JSON is kept, fields beyond the model too"
     );
     let r = archive
-        .query(&q(ReportQuery {
-            session_code: Some("s009-000-009".into()),
-            ..ReportQuery::default()
-        }))
+        .query(&filtered(|f| f.session_code = Some("s009-000-009".into())))
         .await
         .unwrap();
     assert_eq!(
