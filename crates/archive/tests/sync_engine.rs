@@ -32,13 +32,15 @@ fn client(uri: &str) -> TeamViewerClient {
     .with_retry(RetryPolicy::none())
 }
 
-/// Every `GET /reports/connections` answers 200 with `body`.
-async fn mount_reports(server: &MockServer, body: serde_json::Value) {
+/// A mock server whose every `GET /reports/connections` answers 200 with `page`.
+async fn serving(page: serde_json::Value) -> MockServer {
+    let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/reports/connections"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(server)
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(&server)
         .await;
+    server
 }
 
 /// The `from_date` and `offset_id` of every reports request the mock server received.
@@ -63,9 +65,7 @@ async fn report_requests(server: &MockServer) -> Vec<(Option<String>, Option<Str
 
 #[tokio::test]
 async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
-    let server = MockServer::start().await;
-    let page = json!({"records": records(3), "records_remaining": 0});
-    mount_reports(&server, page).await;
+    let server = serving(json!({"records": records(3), "records_remaining": 0})).await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     let api = client(&server.uri());
@@ -121,9 +121,7 @@ async fn incremental_sync_starts_at_the_newest_start_minus_the_overlap() {
 
 #[tokio::test]
 async fn a_count_without_a_cursor_is_an_invalid_response() {
-    let server = MockServer::start().await;
-    let page = json!({"records": records(2), "records_remaining": 40});
-    mount_reports(&server, page).await;
+    let server = serving(json!({"records": records(2), "records_remaining": 40})).await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     let err = sync_once(&archive, &client(&server.uri()))
@@ -140,9 +138,10 @@ async fn a_count_without_a_cursor_is_an_invalid_response() {
 
 #[tokio::test]
 async fn a_repeated_cursor_is_an_invalid_response() {
-    let server = MockServer::start().await;
-    let page = json!({"records": records(2), "records_remaining": 40, "next_offset": "rec-00001"});
-    mount_reports(&server, page).await;
+    let server = serving(
+        json!({"records": records(2), "records_remaining": 40, "next_offset": "rec-00001"}),
+    )
+    .await;
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     let err = sync_once(&archive, &client(&server.uri()))
