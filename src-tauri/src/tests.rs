@@ -814,14 +814,26 @@ fn the_identifier_is_the_keyring_service_and_not_a_macos_bundle_name() {
 }
 
 /// A stand-in TeamViewer API on loopback: `/ping` accepts any token, `/account` answers, and
-/// `GET /groups` is refused once with TeamViewer's rate-limit answer (403
-/// `rate_limit_reached`, `Retry-After: 1` so the test waits one second), then answers.
-fn rate_limited_api() -> String {
+/// `GET /groups` answers, except the first time after [`RateLimitedApi::armed`] is set: then
+/// it is refused with TeamViewer's rate-limit answer (403 `rate_limit_reached`,
+/// `Retry-After: 1` so the test waits one second).
+/// The API of [`rate_limited_api`]: its origin, how many group lists it was asked for, and the
+/// switch that makes the next group list a rate limit.
+struct RateLimitedApi {
+    origin: String,
+    groups_asked: Arc<std::sync::atomic::AtomicUsize>,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn rate_limited_api() -> RateLimitedApi {
     use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::Ordering;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
+    let groups_asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (asked, armed_for_server) = (groups_asked.clone(), armed.clone());
     std::thread::spawn(move || {
-        let mut groups_asked = 0;
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -844,8 +856,10 @@ fn rate_limited_api() -> String {
                     r#"{"userid":"u1","name":"Ann","email":"ann@example.com"}"#.to_owned(),
                 )
             } else if path.starts_with("/api/v1/groups") {
-                groups_asked += 1;
-                if groups_asked == 1 {
+                asked.fetch_add(1, Ordering::SeqCst);
+                // Only the first group list after the test armed it is refused: the live
+                // session list of the desk also reads the groups once after sign-in.
+                if armed_for_server.swap(false, Ordering::SeqCst) {
                     (
                         "403 Forbidden",
                         "Retry-After: 1\r\n",
@@ -870,13 +884,19 @@ fn rate_limited_api() -> String {
             );
         }
     });
-    origin
+    RateLimitedApi {
+        origin,
+        groups_asked,
+        armed,
+    }
 }
 
 #[test]
 fn a_rate_limit_wait_reaches_the_window_as_events() {
+    use std::sync::atomic::Ordering;
     let t = TestApp::new();
-    let api = rate_limited_api();
+    let server = rate_limited_api();
+    let api = server.origin.clone();
     let mut settings = t.ok("get_settings", json!({}));
     settings["mode"] = json!("teamviewer");
     settings["clientId"] = json!("some-client");
@@ -902,6 +922,13 @@ fn a_rate_limit_wait_reaches_the_window_as_events() {
             seen.lock().unwrap().push((name.to_owned(), payload));
         });
     }
+    // The live list's own first read of the groups (right after sign-in) goes by first, so the
+    // refused answer is the one this call gets.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while server.groups_asked.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.armed.store(true, Ordering::SeqCst);
     let groups = t.ok("list_groups", json!({}));
     assert_eq!(
         groups.as_array().map(Vec::len),
