@@ -124,30 +124,11 @@ async fn sandbox_links_are_refused_outside_sandbox_mode() {
 /// `GET /sessions` with `sessions` (hostile link values, as a tester would send them).
 async fn desk_on_hostile_api(server: &MockServer, sessions: serde_json::Value) -> Desk {
     Mock::given(method("GET"))
-        .and(path("/api/v1/ping"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
         .and(path("/api/v1/sessions"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "sessions": sessions })))
         .mount(server)
         .await;
-    let settings = Settings {
-        mode: Mode::Teamviewer,
-        client_id: "some-client".into(),
-        api_url: server.uri(),
-        login_url: server.uri(),
-        ..Settings::default()
-    };
-    let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
-    options.retry = fast_retry();
-    // The background list would send requests of its own to the mocks these tests count.
-    options.live = None;
-    let desk = Desk::new(options).await.unwrap();
-    desk.sign_in_with_script_token(Secret::new("script-token"))
-        .await
-        .unwrap();
+    let desk = signed_in_on_mock(server).await;
     let listed = desk.list_sessions(SessionListState::Open).await.unwrap();
     assert!(!listed.is_empty(), "the hostile sessions were listed");
     desk

@@ -11,26 +11,7 @@ use common::*;
 async fn desk_with_wait_listener(
     server: &MockServer,
 ) -> (Desk, Arc<std::sync::Mutex<Vec<ApiWaitEvent>>>) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ping"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
-        .mount(server)
-        .await;
-    let settings = Settings {
-        mode: Mode::Teamviewer,
-        client_id: "some-client".into(),
-        api_url: server.uri(),
-        login_url: server.uri(),
-        ..Settings::default()
-    };
-    let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
-    options.retry = fast_retry();
-    // The background list would send requests of its own to the mocks these tests count.
-    options.live = None;
-    let desk = Desk::new(options).await.unwrap();
-    desk.sign_in_with_script_token(Secret::new("script-token"))
-        .await
-        .unwrap();
+    let desk = signed_in_on_mock(server).await;
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     desk.set_wait_listener(Some(Arc::new(move |e| sink.lock().unwrap().push(e))));

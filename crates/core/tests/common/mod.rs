@@ -102,3 +102,29 @@ pub async fn signed_in(sb: &Sandbox, settings: Settings) -> Desk {
         .unwrap();
     desk
 }
+
+/// A desk in TeamViewer mode on the mock `server`, signed in with a script token (`/ping` is
+/// mounted here), with fast retries and without the background session list, whose own
+/// requests would disturb tests that count what reaches the mock.
+pub async fn signed_in_on_mock(server: &MockServer) -> Desk {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(server)
+        .await;
+    let settings = Settings {
+        mode: Mode::Teamviewer,
+        client_id: "some-client".into(),
+        api_url: server.uri(),
+        login_url: server.uri(),
+        ..Settings::default()
+    };
+    let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
+    options.retry = fast_retry();
+    options.live = None;
+    let desk = Desk::new(options).await.unwrap();
+    desk.sign_in_with_script_token(Secret::new("script-token"))
+        .await
+        .unwrap();
+    desk
+}
