@@ -75,7 +75,14 @@ oauthConfigured: boolean,
 /**
  * The signed-in account, when it could be read.
  */
-account: AccountDto | null, };
+account: AccountDto | null, 
+/**
+ * The API refused the sign-in in a way a refresh cannot fix (a `401` after the one
+ * refresh, `invalid_grant`, a revoked token), noticed by any call: the tokens are gone and
+ * the UI offers "Signed out — sign in again". Cleared by a sign-in, a sign-out or a
+ * settings change that reconnects.
+ */
+signInAgain: boolean, };
 
 export type GroupDto = { 
 /**

@@ -13,6 +13,7 @@ use crate::secret::Secret;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use url::Url;
 
@@ -72,6 +73,9 @@ pub struct AuthSession {
     /// Serialises refresh, sign-in and sign-out. A `tokio` mutex because it is held across the
     /// token request.
     refresh_lock: tokio::sync::Mutex<()>,
+    /// The server refused the sign-in in a way a refresh cannot fix and it was forgotten;
+    /// cleared by the next sign-in or sign-out.
+    rejected: AtomicBool,
 }
 
 impl AuthSession {
@@ -99,6 +103,7 @@ impl AuthSession {
             clock,
             held: Mutex::new(Held::Unloaded),
             refresh_lock: tokio::sync::Mutex::new(()),
+            rejected: AtomicBool::new(false),
         }
     }
 
@@ -205,6 +210,7 @@ impl AuthSession {
             Err(e) => return Err(e),
         };
         *self.held() = Held::SignedIn { tokens, persisted };
+        self.rejected.store(false, Ordering::SeqCst);
         Ok(())
     }
 
@@ -265,6 +271,7 @@ impl AuthSession {
             Err(Error::SessionExpired) => {
                 tracing::info!("the refresh token was rejected; signing out");
                 self.forget().await;
+                self.rejected.store(true, Ordering::SeqCst);
                 Err(Error::SessionExpired)
             }
             Err(e) => {
@@ -359,7 +366,27 @@ impl AuthSession {
             }
         }
         *self.held() = Held::SignedOut;
+        self.rejected.store(false, Ordering::SeqCst);
         self.with_store(|s| s.clear()).await
+    }
+
+    /// Forgets a sign-in the API refused in a way a refresh cannot fix (a `401` after the one
+    /// refresh, a refused script token): memory and store are cleared, nothing is revoked (the
+    /// server no longer accepts the token anyway). Returns whether tokens were held.
+    pub async fn forget_rejected(&self) -> bool {
+        let _guard = self.refresh_lock.lock().await;
+        let held = matches!(*self.held(), Held::SignedIn { .. });
+        self.forget().await;
+        if held {
+            self.rejected.store(true, Ordering::SeqCst);
+        }
+        held
+    }
+
+    /// Whether the sign-in was forgotten because the server refused it (the refresh token was
+    /// rejected, or [`AuthSession::forget_rejected`]), and no sign-in or sign-out followed.
+    pub fn was_rejected(&self) -> bool {
+        self.rejected.load(Ordering::SeqCst)
     }
 
     /// What the UI may show. Tokens stored for another API origin show as signed out, with

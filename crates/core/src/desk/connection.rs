@@ -13,9 +13,11 @@ use crate::auth::{
 };
 use crate::client::{parse_api_url, RetryPolicy, TeamViewerClient};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
 use url::Url;
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,6 +92,11 @@ pub(super) struct Shared {
     sandbox_origin: Mutex<Option<Url>>,
     conn: Mutex<Arc<Connection>>,
     pub(super) waits: Waits,
+    /// Set when the API refused the sign-in in a way a refresh cannot fix; cleared by a new
+    /// sign-in, a sign-out or a reconnect.
+    sign_in_lost: AtomicBool,
+    /// Tells subscribers (the app, which emits `auth-changed`) that the sign-in was lost.
+    auth_lost: broadcast::Sender<ErrorKind>,
 }
 
 impl Shared {
@@ -114,7 +121,55 @@ impl Shared {
             system_locale,
             sandbox_origin: Mutex::new(sandbox_origin),
             conn: Mutex::new(Arc::new(placeholder)),
+            sign_in_lost: AtomicBool::new(false),
+            auth_lost: broadcast::channel(16).0,
         }
+    }
+
+    /// Whether the API refused the sign-in since the last sign-in, sign-out or reconnect.
+    pub(super) fn sign_in_lost(&self) -> bool {
+        self.sign_in_lost.load(Ordering::SeqCst)
+    }
+
+    /// Forgets that the sign-in was lost (a new sign-in, a sign-out, a reconnect).
+    pub(super) fn clear_sign_in_lost(&self) {
+        self.sign_in_lost.store(false, Ordering::SeqCst);
+    }
+
+    /// Notices of a lost sign-in from now on (the kind of the rejection that ended it).
+    pub(super) fn subscribe_auth_lost(&self) -> broadcast::Receiver<ErrorKind> {
+        self.auth_lost.subscribe()
+    }
+
+    /// Called with the error of any API call (a user action, the log loader, the live list):
+    /// when it is a rejection that a refresh cannot fix (`unauthorized` after the client's one
+    /// refresh, `session_expired` after `invalid_grant`), the sign-in is forgotten and
+    /// subscribers hear about it once. Returns whether the sign-in was lost by this call.
+    pub(super) async fn note_error(&self, error: &Error) -> bool {
+        self.note_error_kind(error.kind()).await
+    }
+
+    /// [`Shared::note_error`] by the error's kind (the live list reports only the kind).
+    /// `not_signed_in` counts when the session itself forgot a rejected sign-in (another call
+    /// found the refresh token rejected first).
+    pub(super) async fn note_error_kind(&self, kind: ErrorKind) -> bool {
+        if !matches!(
+            kind,
+            ErrorKind::Unauthorized | ErrorKind::SessionExpired | ErrorKind::NotSignedIn
+        ) {
+            return false;
+        }
+        let conn = self.conn();
+        if kind == ErrorKind::Unauthorized {
+            // The client refreshes once after a 401; a 401 after that is final.
+            conn.session.forget_rejected().await;
+        }
+        if !conn.session.was_rejected() || self.sign_in_lost.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        tracing::info!(%kind, "the API refused the sign-in; signed out");
+        let _ = self.auth_lost.send(kind);
+        true
     }
 
     /// The current connection (a snapshot).

@@ -37,6 +37,11 @@ pub struct AuthStatus {
     pub oauth_configured: bool,
     /// The signed-in account, when it could be read.
     pub account: Option<AccountDto>,
+    /// The API refused the sign-in in a way a refresh cannot fix (a `401` after the one
+    /// refresh, `invalid_grant`, a revoked token), noticed by any call: the tokens are gone and
+    /// the UI offers "Signed out — sign in again". Cleared by a sign-in, a sign-out or a
+    /// settings change that reconnects.
+    pub sign_in_again: bool,
 }
 
 /// The signed-in account (`GET /account`).

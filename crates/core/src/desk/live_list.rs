@@ -306,16 +306,21 @@ impl LiveList {
         true
     }
 
-    /// Stops polling when the refresher's failure means the sign-in is gone (the refresh token
-    /// was rejected).
-    async fn stop_if_signed_out(&self) {
-        let conn = self.shared.conn();
-        match conn.session.status().await {
-            Ok(state) if !state.signed_in => {
-                tracing::info!("the sign-in was rejected; stopping the live session list");
-                self.stop().await;
-            }
-            _ => {}
+    /// Stops polling when the refresher's failure means the sign-in is gone (a `401` after the
+    /// one refresh, or the refresh token rejected): the sign-in is forgotten and the desk's
+    /// subscribers hear that it was lost (the app emits `auth-changed`).
+    async fn stop_if_signed_out(&self, kind: ErrorKind) {
+        if self.shared.note_error_kind(kind).await
+            || !self
+                .shared
+                .conn()
+                .session
+                .status()
+                .await
+                .is_ok_and(|s| s.signed_in)
+        {
+            tracing::info!("the sign-in was rejected; stopping the live session list");
+            self.stop().await;
         }
     }
 }
@@ -351,9 +356,13 @@ async fn forward(
             status: LiveStatus::Offline { kind, .. },
         } = &event
         {
-            if matches!(kind, ErrorKind::Unauthorized | ErrorKind::SessionExpired) {
+            if matches!(
+                kind,
+                ErrorKind::Unauthorized | ErrorKind::SessionExpired | ErrorKind::NotSignedIn
+            ) {
                 if let Some(list) = list.upgrade() {
-                    tokio::spawn(async move { list.stop_if_signed_out().await });
+                    let kind = *kind;
+                    tokio::spawn(async move { list.stop_if_signed_out(kind).await });
                 }
             }
         }

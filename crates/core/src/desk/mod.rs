@@ -244,12 +244,32 @@ impl Desk {
             // The next `status` starts the list again on the new connection when signed in.
             self.sessions.stop_live().await;
             self.signin.cancel_sign_in();
+            self.shared.clear_sign_in_lost();
             self.reset_account_data();
         }
         Ok(self.settings_view().await)
     }
 
     // ----- sign-in ------------------------------------------------------------------------
+
+    /// Notices that the API refused the sign-in in a way a refresh cannot fix, from any path
+    /// (the live list in the background, a user action, the log loader), with the kind of the
+    /// rejection. The tokens are already forgotten and the live list stops; the app emits
+    /// `auth-changed` with [`Desk::status`] (which then says `sign_in_again`).
+    pub fn subscribe_auth_lost(&self) -> tokio::sync::broadcast::Receiver<crate::error::ErrorKind> {
+        self.shared.subscribe_auth_lost()
+    }
+
+    /// Passes `result` on; a rejection of the sign-in that a refresh cannot fix signs out
+    /// (see [`Desk::subscribe_auth_lost`]).
+    async fn noted<T>(&self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if self.shared.note_error(e).await {
+                self.sessions.stop_live().await;
+            }
+        }
+        result
+    }
 
     /// The sign-in state for the UI (see `SignIn::status`): when signed in, the account is read
     /// once and cached; if that read shows the sign-in has expired, the status says signed out.
@@ -340,7 +360,7 @@ impl Desk {
     /// # Errors
     /// API and transport errors.
     pub async fn groups(&self) -> Result<Vec<GroupDto>> {
-        self.sessions.groups().await
+        self.noted(self.sessions.groups().await).await
     }
 
     /// Creates a session code from the form. Never retried.
@@ -348,7 +368,7 @@ impl Desk {
     /// # Errors
     /// [`crate::Error::InvalidInput`] for the form (nothing is sent); API errors.
     pub async fn create_session(&self, form: &NewSessionForm) -> Result<SessionDto> {
-        self.sessions.create_session(form).await
+        self.noted(self.sessions.create_session(form).await).await
     }
 
     /// The sessions in `state`, newest first (creation time; unknown times last).
@@ -356,7 +376,7 @@ impl Desk {
     /// # Errors
     /// API and transport errors.
     pub async fn list_sessions(&self, state: SessionListState) -> Result<Vec<SessionDto>> {
-        self.sessions.list_sessions(state).await
+        self.noted(self.sessions.list_sessions(state).await).await
     }
 
     /// Closes a session and returns the open sessions afterwards.
@@ -364,7 +384,7 @@ impl Desk {
     /// # Errors
     /// API and transport errors.
     pub async fn close_session(&self, code: &str) -> Result<Vec<SessionDto>> {
-        self.sessions.close_session(code).await
+        self.noted(self.sessions.close_session(code).await).await
     }
 
     /// The link to open or copy for a session, parsed and checked against the allow-list (see
@@ -416,7 +436,8 @@ impl Desk {
         query: &LogQuery,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
-        self.logs.load_logs(query, on_progress).await
+        let result = self.logs.load_logs(query, on_progress).await;
+        self.noted(result).await
     }
 
     /// Continues the last load from its cursor (after a cancel or an error).
@@ -427,7 +448,8 @@ impl Desk {
         &self,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
-        self.logs.resume_logs(on_progress).await
+        let result = self.logs.resume_logs(on_progress).await;
+        self.noted(result).await
     }
 
     /// Stops a running load between pages (its partial records are kept).
@@ -472,6 +494,7 @@ impl Desk {
         notes: &str,
         billing_state: &str,
     ) -> Result<LogRow> {
-        self.logs.update_log_record(id, notes, billing_state).await
+        let result = self.logs.update_log_record(id, notes, billing_state).await;
+        self.noted(result).await
     }
 }

@@ -108,6 +108,8 @@ impl SignIn {
             sign_in_pending: self.flow.is_pending(),
             sandbox: conn.is_sandbox(),
             oauth_configured: conn.session.oauth_config().is_some(),
+            sign_in_again: !state.signed_in
+                && (self.shared.sign_in_lost() || conn.session.was_rejected()),
             account,
         })
     }
@@ -131,6 +133,7 @@ impl SignIn {
             }
             Err(e) => {
                 tracing::warn!(kind = %e.kind(), "cannot read the account: {e}");
+                self.shared.note_error(&e).await;
                 None
             }
         }
@@ -250,6 +253,7 @@ impl SignIn {
             return CallbackOutcome::Failed(e);
         }
         tracing::info!("signed in with TeamViewer");
+        self.shared.clear_sign_in_lost();
         self.forget_account();
         match self.status().await {
             Ok(status) => CallbackOutcome::SignedIn(status),
@@ -279,6 +283,7 @@ impl SignIn {
         validate_script_token(&self.shared.http, conn.api_base()?, &token).await?;
         self.cancel_sign_in();
         conn.session.sign_in_with_script_token(token).await?;
+        self.shared.clear_sign_in_lost();
         self.forget_account();
         self.status().await
     }
@@ -292,6 +297,7 @@ impl SignIn {
         self.cancel_sign_in();
         let conn = self.shared.conn();
         let cleared = conn.session.sign_out().await;
+        self.shared.clear_sign_in_lost();
         self.forget_account();
         cleared?;
         self.status().await
