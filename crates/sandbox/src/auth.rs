@@ -227,6 +227,15 @@ impl AuthStore {
         }
     }
 
+    /// Revokes every access and refresh token (not the script token); returns how many access
+    /// tokens there were.
+    pub(crate) fn revoke_all(&mut self) -> usize {
+        let count = self.access.len();
+        self.access.clear();
+        self.refresh.clear();
+        count
+    }
+
     /// Checks a bearer token and, when valid, counts one call against it.
     pub(crate) fn use_token(&mut self, token: Option<&str>) -> TokenStatus {
         let Some(token) = token else {

@@ -15,6 +15,7 @@
 //! | `GET api/v1/ping`, `account`, `groups`, `users` | small endpoints |
 //! | `GET/POST api/v1/sessions`, `GET/PUT/DELETE api/v1/sessions/{code}` | support sessions |
 //! | `GET api/v1/reports/connections`, `GET/PUT …/connections/{id}` | connection reports |
+//! | `POST sandbox/revoke-all` | test hook: revoke every OAuth sign-in (as an admin would) |
 //! | `GET sandbox/join/{code}[-{token}]`, `GET sandbox/webclient?…` | pages behind session links |
 //!
 //! # Signing in without a browser
@@ -236,7 +237,8 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/oauth2/authorize", get(oauth::authorize))
         .route(DECISION_PATH, post(oauth::decide))
         .route("/api/v1/oauth2/token", post(oauth::token))
-        .route("/api/v1/oauth2/revoke", post(oauth::revoke));
+        .route("/api/v1/oauth2/revoke", post(oauth::revoke))
+        .route("/sandbox/revoke-all", post(oauth::revoke_all));
     let pages = Router::new()
         .route("/", get(pages::index))
         .route("/sandbox/join/{link}", get(pages::join))

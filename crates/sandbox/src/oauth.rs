@@ -35,9 +35,14 @@ pub(crate) async fn authorize(
     };
     let account = state.desk().directory().account.clone();
     let (client_id, redirect_uri) = (consent.client_id.clone(), consent.redirect_uri.clone());
-    let request_id = lock(&state.auth).begin_consent(consent);
+    let (request_id, script_token) = {
+        let mut auth = lock(&state.auth);
+        let id = auth.begin_consent(consent);
+        (id, auth.script_token().to_owned())
+    };
     pages::consent(Consent {
         request_id: &request_id,
+        script_token: &script_token,
         client_id: &client_id,
         redirect_uri: &redirect_uri,
         account_name: &account.name,
@@ -227,6 +232,14 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
             .into_owned()
     };
     Some((unescape(id), unescape(secret)))
+}
+
+/// `POST /sandbox/revoke-all` (a test hook of the simulator): revokes every OAuth sign-in, as
+/// removing the app's authorisation in the TeamViewer console would; answers the number of
+/// access tokens revoked. The script token stays valid.
+pub(crate) async fn revoke_all(State(state): State<AppState>) -> String {
+    let revoked = lock(&state.auth).revoke_all();
+    format!("{revoked}\n")
 }
 
 /// `POST /api/v1/oauth2/revoke` with `Authorization: Bearer <access token>` → `204`; revokes

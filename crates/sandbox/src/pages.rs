@@ -50,6 +50,8 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Consent<'a> {
     pub(crate) request_id: &'a str,
+    /// The sandbox's script token, shown for trying the script-token sign-in.
+    pub(crate) script_token: &'a str,
     pub(crate) client_id: &'a str,
     pub(crate) redirect_uri: &'a str,
     pub(crate) account_name: &'a str,
@@ -70,6 +72,12 @@ pub(crate) fn consent(consent: Consent<'_>) -> Response {
          <button type=\"submit\" id=\"approve\" name=\"decision\" value=\"approve\">Approve</button>\n\
          <button type=\"submit\" id=\"deny\" name=\"decision\" value=\"deny\">Deny</button>\n\
          </form>\n\
+         <section id=\"script-token\"><h2>Or try the script-token sign-in</h2>\n\
+         <p>This sandbox also accepts the script token <code id=\"sandbox-script-token\">{token}</code>. \
+         To try that path, close this page, cancel the browser sign-in in Supporter Desk, and \
+         paste the token into \"Sign in with a script token\" (Script token field, then Sign \
+         in). In TeamViewer you create a script token in the Management Console under \
+         Profile → Apps.</p></section>\n\
          <p><small>This page is served by the Supporter Desk sandbox on loopback. No real \
          TeamViewer account or password is involved.</small></p>",
         client = escape(consent.client_id),
@@ -77,6 +85,7 @@ pub(crate) fn consent(consent: Consent<'_>) -> Response {
         email = escape(consent.account_email),
         redirect = escape(consent.redirect_uri),
         request = escape(consent.request_id),
+        token = escape(consent.script_token),
     );
     page(StatusCode::OK, CONSENT_TITLE, &body)
 }

@@ -49,6 +49,46 @@ async fn consent_page_is_labelled_and_scriptable() {
         !request_id(&html).is_empty(),
         "the form carries a request id"
     );
+    assert!(
+        html.contains(&format!(
+            "<code id=\"sandbox-script-token\">{}</code>",
+            sandbox.script_token()
+        )),
+        "the page shows the sandbox's script token, so the script-token path is no dead end"
+    );
+    assert!(
+        html.contains("Sign in with a script token"),
+        "and says where to paste it"
+    );
+}
+
+#[tokio::test]
+async fn revoke_all_hook_ends_every_oauth_sign_in_but_not_the_script_token() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let tokens = sign_in(&client, &sandbox).await;
+    let answer = client
+        .post(url(&sandbox, "sandbox/revoke-all"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK, "the hook answers 200");
+    assert_eq!(
+        answer.text().await.unwrap().trim(),
+        "1",
+        "one sign-in revoked"
+    );
+    let (status, _) =
+        error_of(api_get(&client, &sandbox, "users", &tokens.access_token).await).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the access token is refused"
+    );
+    let (status, _) = error_of(refresh(&client, &sandbox, &tokens.refresh_token).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "and cannot be refreshed");
+    let ping: PingResponse = api_json(&client, &sandbox, "ping", &sandbox.script_token()).await;
+    assert!(ping.token_valid, "the script token still works");
 }
 
 #[tokio::test]
