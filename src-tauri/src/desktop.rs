@@ -119,6 +119,30 @@ pub fn forward_live<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
     });
 }
 
+/// Emits `auth-changed` with the desk's status whenever the core notices that the API refused
+/// the sign-in for good, whatever noticed it (the live list in the background, a user action,
+/// the log loader): the window then shows "Signed out — sign in again".
+pub fn forward_auth_lost<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut lost = desk.subscribe_auth_lost();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match lost.recv().await {
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+            let Some(state) = app.try_state::<AppState>() else {
+                continue;
+            };
+            match state.desk.status().await {
+                Ok(status) => emit(&app, events::AUTH_CHANGED, status),
+                Err(e) => tracing::warn!(kind = %e.kind(), "cannot read the sign-in state: {e}"),
+            }
+        }
+    });
+}
+
 /// Tells the live list whether the main window can be seen: visible and not minimised polls
 /// every 30 s, hidden or minimised every 2 min. Called on focus and resize events (minimising
 /// resizes) and when the window is shown.

@@ -105,6 +105,7 @@ fn setup<R: Runtime>(
     let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
     desktop::forward_waits(app.handle(), &state.desk);
     desktop::forward_live(app.handle(), &state.desk);
+    desktop::forward_auth_lost(app.handle(), &state.desk);
     app.manage(state);
 
     let handle = app.handle().clone();
