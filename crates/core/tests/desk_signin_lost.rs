@@ -157,3 +157,38 @@ async fn a_refused_script_token_before_sign_in_is_not_a_lost_sign_in() {
     assert!(auth.try_recv().is_err(), "nothing reported");
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_401_to_the_log_loader_signs_out_too() {
+    let server = MockServer::start().await;
+    let desk = signed_in_on_mock(&server).await;
+    let mut auth = desk.subscribe_auth_lost();
+    Mock::given(method("GET"))
+        .and(path("/api/v1/reports/connections"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_token", "error_description": "token revoked", "error_code": 1
+        })))
+        .mount(&server)
+        .await;
+    let summary = desk
+        .load_logs(&LogQuery::default(), &mut |_: &FetchProgress| {})
+        .await;
+    let stopped = match summary {
+        Ok(summary) => summary.error.map(|e| e.kind),
+        Err(e) => Some(e.kind()),
+    };
+    assert_eq!(
+        stopped,
+        Some(ErrorKind::Unauthorized),
+        "the load stops at the 401"
+    );
+    assert_eq!(
+        lost(&mut auth).await,
+        ErrorKind::Unauthorized,
+        "the log loader's 401 is a lost sign-in"
+    );
+    assert!(
+        desk.status().await.unwrap().sign_in_again,
+        "sign in again after the log loader was refused"
+    );
+}

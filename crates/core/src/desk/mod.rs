@@ -271,6 +271,20 @@ impl Desk {
         result
     }
 
+    /// As [`Desk::noted`] for a log load, whose summary carries the error that stopped it.
+    async fn noted_summary(&self, result: Result<LogSummary>) -> Result<LogSummary> {
+        if let Ok(LogSummary {
+            error: Some(report),
+            ..
+        }) = &result
+        {
+            if self.shared.note_error_kind(report.kind).await {
+                self.sessions.stop_live().await;
+            }
+        }
+        self.noted(result).await
+    }
+
     /// The sign-in state for the UI (see `SignIn::status`): when signed in, the account is read
     /// once and cached; if that read shows the sign-in has expired, the status says signed out.
     ///
@@ -437,7 +451,7 @@ impl Desk {
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
         let result = self.logs.load_logs(query, on_progress).await;
-        self.noted(result).await
+        self.noted_summary(result).await
     }
 
     /// Continues the last load from its cursor (after a cancel or an error).
@@ -449,7 +463,7 @@ impl Desk {
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
         let result = self.logs.resume_logs(on_progress).await;
-        self.noted(result).await
+        self.noted_summary(result).await
     }
 
     /// Stops a running load between pages (its partial records are kept).
