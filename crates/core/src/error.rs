@@ -270,6 +270,10 @@ pub enum ErrorKind {
     Keyring,
     /// See [`Error::CallbackRejected`].
     CallbackRejected,
+    /// [`Error::CallbackRejected`] with [`CallbackRejection::Denied`]: the user declined on the
+    /// consent page (`error=access_denied`). Not a failure; the UI says "You declined the
+    /// sign-in".
+    SignInDeclined,
     /// See [`Error::InvalidInput`].
     InvalidInput,
     /// See [`Error::Cancelled`].
@@ -307,6 +311,7 @@ impl ErrorKind {
             Self::KeyringUnavailable => "keyring_unavailable",
             Self::Keyring => "keyring",
             Self::CallbackRejected => "callback_rejected",
+            Self::SignInDeclined => "sign_in_declined",
             Self::InvalidInput => "invalid_input",
             Self::Cancelled => "cancelled",
             Self::Config => "config",
@@ -346,6 +351,9 @@ impl Error {
             Self::OAuth { .. } => ErrorKind::OAuth,
             Self::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
             Self::Keyring { .. } => ErrorKind::Keyring,
+            Self::CallbackRejected {
+                reason: CallbackRejection::Denied,
+            } => ErrorKind::SignInDeclined,
             Self::CallbackRejected { .. } => ErrorKind::CallbackRejected,
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Cancelled => ErrorKind::Cancelled,
@@ -404,6 +412,7 @@ mod tests {
             ErrorKind::LicenseLimit,
             ErrorKind::KeyringUnavailable,
             ErrorKind::CallbackRejected,
+            ErrorKind::SignInDeclined,
             ErrorKind::OAuth,
         ] {
             let json = serde_json::to_string(&kind).unwrap();
@@ -413,6 +422,27 @@ mod tests {
                 "the UI matches on the serialised kind, so as_str and serde must agree"
             );
         }
+    }
+
+    #[test]
+    fn declining_on_the_consent_page_has_its_own_kind() {
+        let declined = Error::CallbackRejected {
+            reason: CallbackRejection::Denied,
+        };
+        assert_eq!(
+            declined.kind(),
+            ErrorKind::SignInDeclined,
+            "the UI says \"You declined the sign-in\", not a failure"
+        );
+        assert_eq!(declined.kind().as_str(), "sign_in_declined");
+        let expired = Error::CallbackRejected {
+            reason: CallbackRejection::Expired,
+        };
+        assert_eq!(
+            expired.kind(),
+            ErrorKind::CallbackRejected,
+            "other rejections stay"
+        );
     }
 
     #[test]

@@ -295,7 +295,11 @@ async fn deny_on_the_consent_page_is_a_clear_rejection() {
     let authorize = flow.begin(&oauth_config(&sb)).unwrap();
     let callback = approve_in_browser(&authorize, "deny").await;
     let err = flow.complete(&callback).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::CallbackRejected, "{err}");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::SignInDeclined,
+        "declining has its own kind: {err}"
+    );
     assert!(
         err.to_string().contains("denied"),
         "the message says why: {err}"
