@@ -443,9 +443,15 @@ export type Settings = {
  */
 mode: Mode, 
 /**
- * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+ * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode
+ * unless `script_token_only`).
  */
 clientId: string, 
+/**
+ * TeamViewer mode without an OAuth app: sign in with a script token only (no client ID
+ * needed; "Sign in with TeamViewer" is not offered).
+ */
+scriptTokenOnly: boolean, 
 /**
  * Deep link (default) or loopback redirect.
  */
@@ -477,9 +483,15 @@ hasClientSecret: boolean,
  */
 mode: Mode, 
 /**
- * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+ * The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode
+ * unless `script_token_only`).
  */
 clientId: string, 
+/**
+ * TeamViewer mode without an OAuth app: sign in with a script token only (no client ID
+ * needed; "Sign in with TeamViewer" is not offered).
+ */
+scriptTokenOnly: boolean, 
 /**
  * Deep link (default) or loopback redirect.
  */

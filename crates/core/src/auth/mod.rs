@@ -30,7 +30,7 @@ pub use config::{
     DEFAULT_LOOPBACK_PORT,
 };
 pub use loopback::{LoopbackListener, LOOPBACK_HEADER_TIMEOUT, LOOPBACK_MAX_CONNECTIONS};
-pub use oauth::{exchange_code, refresh, revoke, validate_script_token};
+pub use oauth::{check_script_token, exchange_code, refresh, revoke, validate_script_token};
 pub use pending::{AuthorizationGrant, PendingSignIn, PkceVerifier, SignInFlow, WINDOW};
 pub use session::{AuthSession, AuthState, REFRESH_MARGIN};
 pub(crate) use store::on_blocking_thread;

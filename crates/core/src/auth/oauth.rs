@@ -168,12 +168,25 @@ pub async fn validate_script_token(
     api_base: &Url,
     token: &Secret,
 ) -> Result<()> {
-    let base = crate::client::parse_api_url(api_base.as_str())?;
-    let client = crate::client::TeamViewerClient::new(
+    ping_script_token(crate::client::TeamViewerClient::new(
         http.clone(),
-        base,
+        crate::client::parse_api_url(api_base.as_str())?,
         std::sync::Arc::new(crate::client::StaticToken::new(token.clone())),
-    );
+    ))
+    .await
+}
+
+/// As [`validate_script_token`] through `client` (built with a [`crate::client::StaticToken`]
+/// of the pasted token), so the caller's retry policy and wait observer apply: the app shows a
+/// rate-limit wait during the sign-in like for any other call.
+///
+/// # Errors
+/// As [`validate_script_token`].
+pub async fn check_script_token(client: &crate::client::TeamViewerClient) -> Result<()> {
+    ping_script_token(client.clone()).await
+}
+
+async fn ping_script_token(client: crate::client::TeamViewerClient) -> Result<()> {
     if client.ping().await? {
         Ok(())
     } else {

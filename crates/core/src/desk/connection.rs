@@ -82,7 +82,7 @@ fn sandbox_missing() -> Error {
 #[derive(Debug)]
 pub(super) struct Shared {
     pub(super) http: reqwest::Client,
-    retry: RetryPolicy,
+    pub(super) retry: RetryPolicy,
     pub(super) clock: Arc<dyn Clock>,
     store: Arc<dyn TokenStore>,
     /// Sandbox tokens stay in memory: the simulator forgets them when the app quits, and they
@@ -233,10 +233,20 @@ impl Shared {
             Mode::Teamviewer => {
                 let base = parse_api_url(&settings.api_url)?;
                 let login = crate::client::parse_service_url("login URL", &settings.login_url)?;
-                let secret = self.client_secret().await;
-                let oauth =
-                    OAuthConfig::for_api(&base, &login, &settings.client_id, secret, redirect)?;
-                (Arc::clone(&self.store), Some(base), Some(oauth), None)
+                // Script token only: no OAuth app, so nothing to refresh or revoke with.
+                let oauth = if settings.script_token_only {
+                    None
+                } else {
+                    let secret = self.client_secret().await;
+                    Some(OAuthConfig::for_api(
+                        &base,
+                        &login,
+                        &settings.client_id,
+                        secret,
+                        redirect,
+                    )?)
+                };
+                (Arc::clone(&self.store), Some(base), oauth, None)
             }
         };
         let session = Arc::new(AuthSession::new(

@@ -69,8 +69,12 @@ impl Language {
 pub struct Settings {
     /// Sandbox (default) or the real TeamViewer API.
     pub mode: Mode,
-    /// The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode).
+    /// The OAuth client ID of the organisation's TeamViewer app (required in TeamViewer mode
+    /// unless `script_token_only`).
     pub client_id: String,
+    /// TeamViewer mode without an OAuth app: sign in with a script token only (no client ID
+    /// needed; "Sign in with TeamViewer" is not offered).
+    pub script_token_only: bool,
     /// Deep link (default) or loopback redirect.
     pub redirect_mode: RedirectMode,
     /// Port of the loopback redirect (1024–65535), default 47813.
@@ -88,6 +92,7 @@ impl Default for Settings {
         Self {
             mode: Mode::Sandbox,
             client_id: String::new(),
+            script_token_only: false,
             redirect_mode: RedirectMode::DeepLink,
             loopback_port: DEFAULT_LOOPBACK_PORT,
             api_url: DEFAULT_API_URL.to_owned(),
@@ -191,10 +196,14 @@ impl Settings {
                 "must be between 1024 and 65535",
             ));
         }
-        if self.mode == Mode::Teamviewer && self.client_id.trim().is_empty() {
+        if self.mode == Mode::Teamviewer
+            && !self.script_token_only
+            && self.client_id.trim().is_empty()
+        {
             return Err(Error::invalid(
                 "client ID",
-                "enter the client ID of your TeamViewer app, or use the sandbox",
+                "enter the client ID of your TeamViewer app, choose \"script token only\", or \
+                 use the sandbox",
             ));
         }
         if self.client_id.chars().any(char::is_control) || self.client_id.len() > 200 {
@@ -302,6 +311,16 @@ mod tests {
                 "TeamViewer without client",
                 Settings {
                     mode: Mode::Teamviewer,
+                    ..Settings::default()
+                },
+                "client ID",
+            ),
+            (
+                "TeamViewer, script token only, but a control character in the client ID",
+                Settings {
+                    mode: Mode::Teamviewer,
+                    script_token_only: true,
+                    client_id: "a\nb".into(),
                     ..Settings::default()
                 },
                 "client ID",

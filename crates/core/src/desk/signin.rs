@@ -5,7 +5,7 @@
 
 use super::connection::{lock, Connection, Shared};
 use super::dto::{AccountDto, AuthStatus};
-use crate::auth::{redact_url, validate_script_token, LoopbackListener, RedirectUri, SignInFlow};
+use crate::auth::{check_script_token, redact_url, LoopbackListener, RedirectUri, SignInFlow};
 use crate::client::RetryPolicy;
 use crate::error::{CallbackRejection, Error, Result};
 use crate::secret::Secret;
@@ -280,7 +280,16 @@ impl SignIn {
             return Err(Error::invalid("script token", "is empty"));
         }
         let conn = self.shared.conn();
-        validate_script_token(&self.shared.http, conn.api_base()?, &token).await?;
+        // Through the desk's retry policy and wait reporting: a busy (503) or rate-limited
+        // (429, `Retry-After`) server is waited out like for any other read.
+        let client = crate::client::TeamViewerClient::new(
+            self.shared.http.clone(),
+            crate::client::parse_api_url(conn.api_base()?.as_str())?,
+            Arc::new(crate::client::StaticToken::new(token.clone())),
+        )
+        .with_retry(self.shared.retry.clone());
+        let (client, _scope) = self.shared.waits.observe(&client);
+        check_script_token(&client).await?;
         self.cancel_sign_in();
         conn.session.sign_in_with_script_token(token).await?;
         self.shared.clear_sign_in_lost();
