@@ -76,6 +76,7 @@ const KNOWN_KINDS = {
   keyring_unavailable: true,
   keyring: true,
   callback_rejected: true,
+  sign_in_declined: true,
   invalid_input: true,
   cancelled: true,
   config: true,

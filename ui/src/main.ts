@@ -11,6 +11,7 @@ import { createSettingsView } from "./views/settings";
 import { createStore } from "./store";
 import { createSignInView } from "./views/signin";
 import { createWaitBanner } from "./wait-banner";
+import { createOfflineMarker } from "./offline";
 
 const SIGNED_OUT: api.AuthStatus = {
   signedIn: false,
@@ -22,6 +23,7 @@ const SIGNED_OUT: api.AuthStatus = {
   sandbox: false,
   oauthConfigured: false,
   account: null,
+  signInAgain: false,
 };
 
 const TABS: readonly TabId[] = ["sessions", "logs", "settings"];
@@ -95,6 +97,7 @@ async function start(): Promise<void> {
     signOut,
   );
   const waitBanner = createWaitBanner();
+  const offlineMarker = createOfflineMarker(store);
   const keyringBanner = h("div", { id: "keyring-banner", class: "banner banner-warn", t: "banner.keyring", hidden: true, attrs: { role: "note" } });
 
   // ---- views and tabs -----------------------------------------------------------------------
@@ -210,7 +213,7 @@ async function start(): Promise<void> {
   // ---- first render -------------------------------------------------------------------------
   const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
   document.body.replaceChildren(
-    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, tablist, main, notifyElements.statusLine),
+    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, offlineMarker.el, tablist, main, notifyElements.statusLine),
   );
 
   if (settings.status === "fulfilled") settingsView.fill(settings.value);
@@ -227,7 +230,9 @@ async function start(): Promise<void> {
   void api.onApiWaitOver(waitBanner.over).catch(() => undefined);
   void api
     .onSignInFailed((error) => {
-      showError(error);
+      // Declining on the consent page is the user's choice, not a failure.
+      if (error.kind === "sign_in_declined") signIn.declined();
+      else showError(error);
       void ctx.refreshAuth();
     })
     .catch(() => undefined);

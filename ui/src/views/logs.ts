@@ -68,7 +68,7 @@ export function createLogsView(): LogsView {
     { id: "filter-type" },
     ...options([["", "logs.anyType"], ["1", "logs.type.1"], ["2", "logs.type.2"], ["3", "logs.type.3"]]),
   );
-  const loadButton = h("button", { id: "load-logs", class: "primary", t: "logs.load", attrs: { type: "submit" } });
+  const loadButton = h("button", { id: "load-logs", class: "primary", t: "logs.load", attrs: { type: "submit", "data-needs-api": true } });
   const queryError = h("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
   const syncCustom = () => {
     const custom = preset.value === "custom";
@@ -119,7 +119,7 @@ export function createLogsView(): LogsView {
   const cancelButton = h("button", { id: "cancel-logs", t: "logs.cancel", attrs: { type: "button" }, on: { click: () => void cancel() } });
   const progressBar = h("div", { class: "progress-bar", hidden: true, attrs: { role: "status" } }, progress, progressText, cancelButton);
   const incompleteText = h("span");
-  const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button" }, on: { click: () => void load(true) } });
+  const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void load(true) } });
   const incomplete = h("div", { id: "incomplete-marker", class: "incomplete", hidden: true, attrs: { role: "status" } }, h("span", { class: "warn-icon", text: "!", attrs: { "aria-hidden": "true" } }), incompleteText, resumeButton);
   let loading = false;
   let lastProgress: api.FetchProgress = { pages: 0, records: 0, recordsRemaining: 0, complete: false };
@@ -162,11 +162,15 @@ export function createLogsView(): LogsView {
     show(incomplete, false);
     loadButton.disabled = true;
     resumeButton.disabled = true;
+    const startedIn = epoch;
     try {
       const summary = await (query ? api.loadLogs(query) : api.resumeLogs());
+      // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
+      if (startedIn !== epoch) return;
       await finished(summary);
     } catch (error) {
       const e = api.toIpcError(error);
+      if (startedIn !== epoch) return;
       if (e.kind === "invalid_input") {
         // The core names the bad field first ("user: expected 'u' followed by digits").
         setText(queryError, `${errorText(e.kind)} ${e.message}`);
@@ -509,7 +513,7 @@ export function createLogsView(): LogsView {
   // else, see billing.ts); the value picked is written back unchanged.
   const billing = h("select", { id: "record-billing" });
   const recordInfo = h("p", { class: "hint" });
-  const saveRecord = h("button", { id: "record-save", class: "primary", t: "common.save", attrs: { type: "submit" } });
+  const saveRecord = h("button", { id: "record-save", class: "primary", t: "common.save", attrs: { type: "submit", "data-needs-api": true } });
   const ticketInDialog = h("button", { id: "record-ticket", t: "logs.ticketLabel", attrs: { type: "button" } });
   const dialog = h(
     "dialog",

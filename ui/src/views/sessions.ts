@@ -58,7 +58,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
   });
 
   const formError = h("p", { class: "form-error", hidden: true, attrs: { role: "alert" } });
-  const createButton = h("button", { id: "create-session", class: "primary", t: "sessions.create", attrs: { type: "submit" } });
+  const createButton = h("button", { id: "create-session", class: "primary", t: "sessions.create", attrs: { type: "submit", "data-needs-api": true } });
   const creating = h("span", { class: "hint", t: "sessions.creating", hidden: true, attrs: { role: "status" } });
   const form = h(
     "form",
@@ -255,7 +255,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     page = 0;
     void refresh();
   });
-  const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button" }, on: { click: () => void refresh() } });
+  const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void refresh() } });
   const liveStatus = h("span", { id: "live-status", class: "hint live-status", attrs: { role: "status" } });
   const listBody = h("tbody");
   const emptyRow = h("p", { class: "empty", hidden: true });
@@ -359,7 +359,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     const close = h("button", {
       class: "close-row small",
       t: "sessions.close",
-      attrs: { type: "button", "aria-label": t("sessions.closeLabel", { code: s.code }) },
+      attrs: { type: "button", "aria-label": t("sessions.closeLabel", { code: s.code }), "data-needs-api": true },
       on: { click: () => confirmClose(cell, s) },
     });
     if (openable) cell.replaceChildren(open, close);
@@ -370,7 +370,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     const yes = h("button", {
       class: "confirm-close danger small",
       t: "sessions.confirmYes",
-      attrs: { type: "button" },
+      attrs: { type: "button", "data-needs-api": true },
       on: {
         click: async () => {
           try {

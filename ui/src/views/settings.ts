@@ -3,7 +3,7 @@
 import * as api from "../api";
 import type { AppContext, View } from "../context";
 import { busy, checkbox, field, h, options, setMessage, show } from "../dom";
-import { errorText, resolveLanguage, setLanguage, type MsgKey } from "../i18n";
+import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 
 const PORT_MIN = 1024;
@@ -21,7 +21,14 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const sandbox = radio("mode-sandbox", "sandbox", "settings.modeSandbox");
   const teamviewer = radio("mode-teamviewer", "teamviewer", "settings.modeTeamViewer");
 
-  const clientId = h("input", { id: "client-id", attrs: { type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "client-id-hint" } });
+  const methodRadio = (id: string, value: "oauth" | "script", label: MsgKey) => {
+    const input = h("input", { id, attrs: { type: "radio", name: "sign-in-method", value } });
+    return { input, wrap: h("label", { class: "check", attrs: { for: id } }, input, h("span", { t: label })) };
+  };
+  const methodOAuth = methodRadio("method-oauth", "oauth", "settings.methodOAuth");
+  const methodScript = methodRadio("method-script", "script", "settings.methodScript");
+  const clientId = h("input", { id: "client-id", attrs: { type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "client-id-hint client-id-error" } });
+  const clientIdError = h("p", { id: "client-id-error", class: "field-error", hidden: true });
   const secret = h("input", { id: "client-secret", attrs: { type: "password", autocomplete: "new-password", "aria-describedby": "secret-state" } });
   const secretState = h("p", { id: "secret-state", class: "hint" });
   const removeSecret = checkbox("remove-secret", "settings.removeSecret");
@@ -35,13 +42,20 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
 
   // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
-  const account = h(
+  // The OAuth app's fields; disabled with "script token only".
+  const oauthFields = h(
     "fieldset",
     { class: "plain" },
-    field("settings.clientId", clientId, h("p", { id: "client-id-hint", class: "hint", t: "settings.clientIdHint" })),
+    field("settings.clientId", clientId, h("div", {}, h("p", { id: "client-id-hint", class: "hint", t: "settings.clientIdHint" }), clientIdError)),
     field("settings.clientSecret", secret, secretState),
     removeSecret.wrap,
     h("div", { class: "grid2" }, field("settings.redirect", redirect), field("settings.port", port, portError)),
+  );
+  const account = h(
+    "fieldset",
+    { class: "plain" },
+    h("fieldset", { class: "plain" }, h("legend", { t: "settings.method" }), methodOAuth.wrap, methodScript.wrap),
+    oauthFields,
     h(
       "details",
       { class: "advanced" },
@@ -55,11 +69,13 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
 
   const sync = () => {
     account.disabled = sandbox.input.checked;
+    oauthFields.disabled = methodScript.input.checked;
     port.disabled = redirect.value !== "loopback";
     show(removeSecret.wrap, Boolean(current?.hasClientSecret));
     setMessage(secretState, current?.hasClientSecret ? "settings.secretStored" : "settings.secretNone");
   };
-  for (const input of [sandbox.input, teamviewer.input, redirect]) input.addEventListener("change", sync);
+  for (const input of [sandbox.input, teamviewer.input, methodOAuth.input, methodScript.input, redirect]) input.addEventListener("change", sync);
+  clientId.addEventListener("input", () => setFieldError(clientId, clientIdError, null));
 
   const form = h(
     "form",
@@ -76,6 +92,8 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     current = s;
     (s.mode === "sandbox" ? sandbox : teamviewer).input.checked = true;
     clientId.value = s.clientId;
+    (s.scriptTokenOnly ? methodScript : methodOAuth).input.checked = true;
+    setFieldError(clientId, clientIdError, null);
     secret.value = "";
     removeSecret.input.checked = false;
     redirect.value = s.redirectMode;
@@ -96,9 +114,15 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       port.focus();
       return null;
     }
+    const needClientId = teamviewer.input.checked && !methodScript.input.checked;
+    if (needClientId && !clientId.value.trim()) {
+      setFieldError(clientId, clientIdError, t("settings.clientIdRequired"));
+      return null;
+    }
     return {
       mode: sandbox.input.checked ? "sandbox" : "teamviewer",
       clientId: clientId.value.trim(),
+      scriptTokenOnly: methodScript.input.checked,
       redirectMode: redirect.value === "loopback" ? "loopback" : "deepLink",
       loopbackPort: portOk ? p : base.loopbackPort,
       apiUrl: apiUrl.value.trim(),
@@ -129,13 +153,38 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     } catch (error) {
       const e = api.toIpcError(error);
       if (e.kind === "invalid_input") {
-        // The core names the field first ("loopback port: …").
-        formError.textContent = `${errorText(e.kind)} ${e.message}`;
-        show(formError, true);
+        // The core names the field first ("client ID: …"): the error goes to that field.
+        const target = fieldOf(e.message);
+        if (target) setFieldError(target.input, target.error, `${errorText(e.kind)} ${e.message}`);
+        else {
+          formError.textContent = `${errorText(e.kind)} ${e.message}`;
+          show(formError, true);
+        }
       } else {
         showError(e);
       }
     }
+  }
+
+  /** Marks `input` invalid with `text` at the field (and focuses it), or clears it. */
+  function setFieldError(input: HTMLInputElement, error: HTMLElement, text: string | null): void {
+    error.textContent = text ?? "";
+    show(error, text !== null);
+    input.setAttribute("aria-invalid", String(text !== null));
+    if (text !== null) {
+      // Inside the closed "Advanced" section the field could not be seen.
+      const details = input.closest("details");
+      if (details) details.open = true;
+      input.focus();
+    }
+  }
+
+  /** The field an `invalid_input` message names ("client ID: …"). */
+  function fieldOf(message: string): { input: HTMLInputElement; error: HTMLElement } | null {
+    const name = message.split(":")[0]?.trim().toLowerCase();
+    if (name === "client id") return { input: clientId, error: clientIdError };
+    if (name === "loopback port") return { input: port, error: portError };
+    return null;
   }
 
   const el = h(

@@ -9,10 +9,14 @@ import { showError } from "../notify";
 export interface SignInView {
   el: HTMLElement;
   update(status: api.AuthStatus): void;
+  /** The user declined on the consent page: say so calmly (not as a failure). */
+  declined(): void;
 }
 
 export function createSignInView(ctx: AppContext): SignInView {
+  const title = h("h2", { id: "signin-title", t: "signin.title" });
   const intro = h("p", { class: "intro" });
+  const declinedNote = h("p", { id: "sign-in-declined", class: "notice", t: "signin.declined", hidden: true, attrs: { role: "status" } });
   const notConfigured = h("p", { class: "notice", t: "signin.notConfigured", hidden: true });
 
   const signInButton = h("button", {
@@ -70,17 +74,20 @@ export function createSignInView(ctx: AppContext): SignInView {
     },
   });
 
+  const oauthPart = h("div", { class: "signin-oauth" }, signInButton, waiting);
+  const divider = h("div", { class: "divider", attrs: { role: "presentation" } });
   const el = h(
     "section",
     { id: "panel-signin", class: "panel signin", hidden: true, attrs: { "aria-labelledby": "signin-title" } },
     h(
       "div",
       { class: "card signin-card" },
-      h("h2", { id: "signin-title", t: "signin.title" }),
+      title,
       intro,
       notConfigured,
-      h("div", { class: "signin-oauth" }, signInButton, waiting),
-      h("div", { class: "divider", attrs: { role: "presentation" } }),
+      declinedNote,
+      oauthPart,
+      divider,
       useToken,
       tokenForm,
     ),
@@ -124,12 +131,32 @@ export function createSignInView(ctx: AppContext): SignInView {
   }
 
   function update(status: api.AuthStatus): void {
-    setMessage(intro, status.sandbox ? "signin.sandboxIntro" : "signin.intro");
-    intro.dataset.i18n = status.sandbox ? "signin.sandboxIntro" : "signin.intro";
-    show(notConfigured, !status.sandbox && !status.oauthConfigured);
-    signInButton.disabled = status.signInPending || (!status.sandbox && !status.oauthConfigured);
+    // Script token only (TeamViewer mode without an OAuth app): the token form is the one way.
+    const tokenOnly = !status.sandbox && !status.oauthConfigured;
+    const again = status.signInAgain && !status.signedIn;
+    const introKey = again ? "signin.againIntro" : status.sandbox ? "signin.sandboxIntro" : tokenOnly ? "signin.scriptOnlyIntro" : "signin.intro";
+    setMessage(intro, introKey);
+    intro.dataset.i18n = introKey;
+    title.dataset.i18n = again ? "signin.againTitle" : "signin.title";
+    setMessage(title, again ? "signin.againTitle" : "signin.title");
+    // "Sign in again" is one button: the browser sign-in, or the token form's submit.
+    const oauthKey = again ? "signin.againButton" : "signin.button";
+    signInButton.dataset.i18n = oauthKey;
+    setMessage(signInButton, oauthKey);
+    show(notConfigured, false);
+    show(oauthPart, !tokenOnly);
+    show(divider, !tokenOnly && !again);
+    show(useToken, !tokenOnly && !again);
+    if (tokenOnly) show(tokenForm, true);
+    else if (again) show(tokenForm, false);
+    if (status.signedIn || status.signInPending) show(declinedNote, false);
+    signInButton.disabled = status.signInPending;
     show(waiting, status.signInPending);
   }
 
-  return { el, update };
+  function declined(): void {
+    show(declinedNote, true);
+  }
+
+  return { el, update, declined };
 }
