@@ -1028,3 +1028,58 @@ fn the_live_list_reaches_the_window_as_events() {
         "a sign-out stops the list and says so"
     );
 }
+
+/// Sign-in truth: a token revoked at the server is noticed by the live list in the background
+/// (no command), and the window hears `auth-changed` saying "sign in again".
+#[test]
+fn a_token_revoked_in_the_sandbox_reaches_the_window_as_sign_in_again() {
+    let t = TestApp::new();
+    let heard = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    {
+        let heard = heard.clone();
+        t.webview
+            .listen(sdesk_core::desk::events::AUTH_CHANGED, move |event| {
+                let payload = serde_json::from_str(event.payload()).unwrap();
+                heard.lock().unwrap().push(payload);
+            });
+    }
+    let status = t.sign_in();
+    assert_eq!(status["signedIn"], true, "signed in: {status}");
+    assert_eq!(
+        status["signInAgain"], false,
+        "nothing to repeat yet: {status}"
+    );
+    let authorize = t.lines("open.log").last().cloned().unwrap();
+    let origin = url::Url::parse(&authorize).unwrap();
+    let revoked = tauri::async_runtime::block_on(async {
+        reqwest::Client::new()
+            .post(origin.join("/sandbox/revoke-all").unwrap())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert_eq!(revoked.trim(), "1", "the sandbox revoked the app's sign-in");
+    heard.lock().unwrap().clear();
+    // The Refresh button only asks the background list to refresh; its answer is not awaited.
+    t.ok("refresh_sessions", json!({}));
+    assert!(
+        wait_for(&heard, |h| h
+            .iter()
+            .any(|s| s["signedIn"] == false && s["signInAgain"] == true)),
+        "the lost sign-in reaches the window as an event: {:?}",
+        heard.lock().unwrap()
+    );
+    let status = t.ok("auth_status", json!({}));
+    assert_eq!(
+        (
+            &status["signedIn"],
+            &status["signInAgain"],
+            &status["account"]
+        ),
+        (&json!(false), &json!(true), &Value::Null),
+        "the status agrees: {status}"
+    );
+}
