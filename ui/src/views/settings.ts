@@ -35,8 +35,10 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const redirect = h("select", { id: "redirect-mode" }, ...options([["deepLink", "settings.redirectDeepLink"], ["loopback", "settings.redirectLoopback"]]));
   const port = h("input", { id: "loopback-port", attrs: { type: "number", min: PORT_MIN, max: PORT_MAX, step: 1, "aria-describedby": "loopback-port-error" } });
   const portError = h("p", { id: "loopback-port-error", class: "field-error", t: "settings.portInvalid", hidden: true });
-  const apiUrl = h("input", { id: "api-url", attrs: { type: "url", spellcheck: "false" } });
-  const loginUrl = h("input", { id: "login-url", attrs: { type: "url", spellcheck: "false" } });
+  const apiUrl = h("input", { id: "api-url", attrs: { type: "url", spellcheck: "false", "aria-describedby": "api-url-error" } });
+  const apiUrlError = h("p", { id: "api-url-error", class: "field-error", hidden: true });
+  const loginUrl = h("input", { id: "login-url", attrs: { type: "url", spellcheck: "false", "aria-describedby": "login-url-error" } });
+  const loginUrlError = h("p", { id: "login-url-error", class: "field-error", hidden: true });
   const language = h("select", { id: "language" }, ...options([["auto", "settings.langAuto"], ["de", "settings.langDe"], ["en", "settings.langEn"]]));
   const saveButton = h("button", { id: "save-settings", class: "primary", t: "common.save", attrs: { type: "submit" } });
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
@@ -60,8 +62,8 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       "details",
       { class: "advanced" },
       h("summary", { t: "settings.advanced" }),
-      field("settings.apiUrl", apiUrl),
-      field("settings.loginUrl", loginUrl),
+      field("settings.apiUrl", apiUrl, apiUrlError),
+      field("settings.loginUrl", loginUrl, loginUrlError),
     ),
   );
 
@@ -75,7 +77,10 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     setMessage(secretState, current?.hasClientSecret ? "settings.secretStored" : "settings.secretNone");
   };
   for (const input of [sandbox.input, teamviewer.input, methodOAuth.input, methodScript.input, redirect]) input.addEventListener("change", sync);
-  clientId.addEventListener("input", () => setFieldError(clientId, clientIdError, null));
+  // A field's error clears as soon as it is edited.
+  for (const [input, error] of [[clientId, clientIdError], [apiUrl, apiUrlError], [loginUrl, loginUrlError]] as const) {
+    input.addEventListener("input", () => setFieldError(input, error, null));
+  }
 
   const form = h(
     "form",
@@ -93,7 +98,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     (s.mode === "sandbox" ? sandbox : teamviewer).input.checked = true;
     clientId.value = s.clientId;
     (s.scriptTokenOnly ? methodScript : methodOAuth).input.checked = true;
-    setFieldError(clientId, clientIdError, null);
+    for (const [input, error] of [[clientId, clientIdError], [apiUrl, apiUrlError], [loginUrl, loginUrlError]] as const) setFieldError(input, error, null);
     secret.value = "";
     removeSecret.input.checked = false;
     redirect.value = s.redirectMode;
@@ -184,6 +189,8 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     const name = message.split(":")[0]?.trim().toLowerCase();
     if (name === "client id") return { input: clientId, error: clientIdError };
     if (name === "loopback port") return { input: port, error: portError };
+    if (name === "api url") return { input: apiUrl, error: apiUrlError };
+    if (name === "login url") return { input: loginUrl, error: loginUrlError };
     return null;
   }
 

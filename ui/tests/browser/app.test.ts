@@ -74,7 +74,8 @@ describe("start-up and sign-in", () => {
     await a.emit("sign-in-failed", { kind: "callback_rejected", message: "state mismatch" });
     await a.page.locator("#error-banner").waitFor();
     expect(await text(a, "#error-banner"), "kind text plus detail").toContain("The sign-in answer from the browser was not accepted.");
-    expect(await text(a, "#error-banner"), "the message is the detail").toContain("state mismatch");
+    await a.page.click("#error-banner-details summary");
+    expect(await text(a, "#error-banner"), "the message is the detail, behind Details").toContain("state mismatch");
   });
 });
 
@@ -114,7 +115,8 @@ describe("start-up problems and keyboard", () => {
     const a = await open({ config: { startupError: { kind: "config", message: "settings.json: expected value at line 1" } } });
     await a.page.locator("#error-banner").waitFor();
     expect(await text(a, "#error-banner"), "the kind's text").toContain("The app settings are incomplete or invalid.");
-    expect(await text(a, "#error-banner"), "with the detail").toContain("settings.json");
+    await a.page.click("#error-banner-details summary");
+    expect(await text(a, "#error-banner"), "with the detail behind Details").toContain("settings.json");
   });
 
   it("moves between tabs with the arrow keys and through the log with the keyboard", async () => {
@@ -507,11 +509,14 @@ describe("language and theme", () => {
     await a.page.locator("#session-list tr[data-code]").first().waitFor();
     await a.page.click("#tab-settings");
     await a.page.check("#mode-teamviewer");
+    await a.page.fill("#client-id", "my-app");
     await a.page.click("#settings-form .advanced summary");
     await a.page.fill("#api-url", "webapi.example");
     await a.page.click("#save-settings");
-    await a.page.locator("#settings-error").waitFor();
-    expect(await text(a, "#settings-error"), "the field and rule next to the form").toContain("API URL: must start with http");
+    await a.page.locator("#api-url-error").waitFor();
+    expect(await text(a, "#api-url-error"), "the field and rule at the field").toContain("API URL: must start with http");
+    expect(await a.page.getAttribute("#api-url", "aria-invalid"), "the field is marked").toBe("true");
+    expect(await a.page.evaluate(() => document.activeElement?.id), "and focused").toBe("api-url");
     expect(await visible(a, "#error-banner"), "a form problem is not a banner").toBe(false);
 
     await a.page.evaluate(() => {
@@ -537,5 +542,176 @@ describe("language and theme", () => {
     const a = await open({ colorScheme: "light" });
     const bg = await a.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     expect(bg, "#ffffff, so showing the window never flashes a different colour").toBe("rgb(255, 255, 255)");
+  });
+});
+
+describe("sign-in and offline truth", () => {
+  const lostSignIn = {
+    signedIn: false, kind: null, expiresAt: null, memoryOnly: false, keyringAvailable: true, signInPending: false,
+    sandbox: true, oauthConfigured: true, account: null, signInAgain: true,
+  };
+  const offline = (lastOk: string | null) => ({
+    type: "status",
+    status: {
+      state: "offline", since: "2026-11-24T13:05:00Z", last_ok: lastOk, kind: "network",
+      message: "error sending request: tcp connect error: Connection refused (os error 111)", retry_at: "2026-11-24T13:06:00Z",
+    },
+  });
+
+  it("a lost sign-in says 'Signed out — sign in again' with one button, keeping the tab and filters", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await a.page.click("#tab-logs");
+    await a.page.fill("#filter-user", "u1234567");
+    await a.emit("auth-changed", lostSignIn);
+    await a.page.locator("#panel-signin").waitFor();
+    expect(await text(a, "#signin-title"), "the title says what happened").toBe("Signed out — sign in again");
+    expect(await text(a, "#sign-in"), "one button").toBe("Sign in again");
+    expect(await visible(a, "#use-script-token"), "no second way offered next to it").toBe(false);
+    expect(await visible(a, "#sign-out"), "no Sign out while signed out").toBe(false);
+    expect(await visible(a, "#account-name"), "no account while signed out").toBe(false);
+    expect(await a.page.getAttribute("#tab-logs", "aria-selected"), "the current tab is kept").toBe("true");
+    expect(await a.page.inputValue("#filter-user"), "the filters are kept").toBe("u1234567");
+    expect(await visible(a, "#incomplete-marker"), "no 'Incomplete … [Resume]' for a log that is gone").toBe(false);
+  });
+
+  it("a log load refused by a lost sign-in leaves no 'Incomplete after 0 records [Resume]'", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await a.page.evaluate(() => {
+      const mock = (window as unknown as { __mock: { handlers: Record<string, unknown> } }).__mock;
+      mock.handlers.load_logs = async () => {
+        (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit("auth-changed", {
+          signedIn: false, kind: null, expiresAt: null, memoryOnly: false, keyringAvailable: true, signInPending: false,
+          sandbox: true, oauthConfigured: true, account: null, signInAgain: true,
+        });
+        return {
+          totals: { count: 0, totalRecords: 0, durationSeconds: 0 },
+          progress: { pages: 0, records: 0, recordsRemaining: 0, complete: false },
+          incomplete: true, error: { kind: "session_expired", message: "invalid_grant" },
+        };
+      };
+    });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.locator("#panel-signin").waitFor();
+    // The load has ended when its button is usable again.
+    await a.page.waitForFunction(() => !(document.querySelector("#load-logs") as HTMLButtonElement).disabled);
+    expect(await visible(a, "#incomplete-marker"), "the stopped load of a lost sign-in offers no Resume").toBe(false);
+  });
+
+  it("declining on the consent page reads as a choice, not a failure (EN and DE)", async () => {
+    const a = await open();
+    await a.emit("sign-in-failed", { kind: "sign_in_declined", message: "access was denied in the browser" });
+    await a.page.locator("#sign-in-declined").waitFor();
+    expect(await text(a, "#sign-in-declined")).toContain("You declined the sign-in.");
+    expect(await visible(a, "#error-banner"), "no error banner for a decline").toBe(false);
+    expect(await a.cspViolations(), "no CSP violations").toEqual([]);
+    await a.close();
+    app = undefined;
+    const de = await open({ locale: "de-DE" });
+    await de.emit("sign-in-failed", { kind: "sign_in_declined", message: "access was denied in the browser" });
+    await de.page.locator("#sign-in-declined").waitFor();
+    expect(await text(de, "#sign-in-declined")).toContain("Sie haben die Anmeldung abgelehnt.");
+  });
+
+  it("Settings allow TeamViewer with 'script token only'; a refused Save marks the field", async () => {
+    const a = await open({ config: { sandbox: false } });
+    await a.page.click("#tab-settings");
+    await a.page.check("#mode-teamviewer");
+    await a.page.check("#method-oauth");
+    await a.page.fill("#client-id", "");
+    await a.page.click("#save-settings");
+    await a.page.locator("#client-id-error").waitFor();
+    expect(await text(a, "#client-id-error"), "the error sits at the field").toContain("client ID");
+    expect(await a.page.getAttribute("#client-id", "aria-invalid"), "the field is marked").toBe("true");
+    expect(await a.page.evaluate(() => document.activeElement?.id), "and focused").toBe("client-id");
+    expect(await visible(a, "#settings-error"), "not at the bottom of the form").toBe(false);
+    await a.page.fill("#client-id", "x");
+    expect(await visible(a, "#client-id-error"), "typing clears the error").toBe(false);
+    await a.page.fill("#client-id", "");
+
+    await a.page.check("#method-script");
+    expect(await a.page.isDisabled("#client-id"), "no client ID needed with a script token").toBe(true);
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "save_settings"));
+    const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { mode: string; scriptTokenOnly: boolean } };
+    expect([saved.settings.mode, saved.settings.scriptTokenOnly], "TeamViewer, script token only").toEqual(["teamviewer", true]);
+    await a.page.click("#tab-sessions");
+    await a.page.locator("#script-token-form").waitFor();
+    expect(await visible(a, "#sign-in"), "no browser sign-in without an OAuth app").toBe(false);
+    expect(await visible(a, "#script-token"), "the token form is the way in").toBe(true);
+  });
+
+  for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+    it(`the Save button is never under the status line at ${width}×${height}`, async () => {
+      const a = await open({ config: { sandbox: false } });
+      await a.page.setViewportSize({ width, height });
+      await a.page.click("#tab-settings");
+      await a.page.check("#mode-teamviewer");
+      await a.page.locator("#settings-form details.advanced summary").click();
+      await a.page.locator("#save-settings").scrollIntoViewIfNeeded();
+      const save = await a.page.locator("#save-settings").boundingBox();
+      const status = await a.page.locator("#status").boundingBox();
+      expect(save && status, "both are laid out").toBeTruthy();
+      expect(save!.y + save!.height, "the Save button ends above the status line").toBeLessThanOrEqual(status!.y);
+      expect(save!.y, "and is inside the window").toBeGreaterThanOrEqual(0);
+    });
+  }
+
+  it("offline: a calm marker with the local time; actions that need the API are disabled with the reason; it recovers", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.locator("#refresh-sessions").waitFor();
+    await a.emit("live", offline("2026-11-24T13:02:00Z"));
+    await a.page.locator("#offline-marker").waitFor();
+    const expected = await a.page.evaluate(
+      () => new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }).format(new Date("2026-11-24T13:02:00Z")),
+    );
+    expect(await text(a, "#offline-marker"), "local time of the last success").toContain(`Offline — showing data from ${expected}`);
+    expect(await text(a, "#offline-marker"), "no transport text").not.toContain("os error");
+    expect(await a.page.isDisabled("#refresh-sessions"), "Refresh needs the API").toBe(true);
+    expect(await a.page.getAttribute("#refresh-sessions", "title"), "with the reason").toBe(
+      "Needs a connection to TeamViewer; it is unreachable right now.",
+    );
+    expect(await a.page.getAttribute("#refresh-sessions", "aria-describedby"), "for screen readers too").toContain("offline-reason");
+    expect(await a.page.isDisabled(".close-row >> nth=0"), "Close needs the API").toBe(true);
+    await a.page.click("#tab-logs");
+    expect(await a.page.isDisabled("#load-logs"), "buttons of other views too").toBe(true);
+    await a.emit("live", { type: "status", status: { state: "ok", at: "2026-11-24T13:07:00Z" } });
+    await a.page.locator("#offline-marker").waitFor({ state: "hidden" });
+    expect(await a.page.isDisabled("#load-logs"), "recovers by itself").toBe(false);
+    await a.page.click("#tab-sessions");
+    expect(await a.page.isDisabled("#refresh-sessions"), "recovers by itself").toBe(false);
+    expect(await a.page.getAttribute("#refresh-sessions", "aria-describedby"), "the reason is gone").toBeNull();
+  });
+
+  it("an error banner leads with human words; the transport text is behind Details", async () => {
+    const a = await open({
+      config: { signedIn: true, fail: { refresh_sessions: { kind: "network", message: "tcp connect error: Connection refused (os error 111)" } } },
+    });
+    await a.page.click("#refresh-sessions");
+    await a.page.locator("#error-banner").waitFor();
+    const banner = await text(a, "#error-banner");
+    expect(banner.startsWith("TeamViewer could not be reached."), `human words first: ${banner}`).toBe(true);
+    expect(banner, "no raw transport text before Details is opened").not.toContain("os error 111");
+    await a.page.click("#error-banner-details summary");
+    expect(await text(a, "#error-banner"), "the detail behind the disclosure").toContain("os error 111");
+  });
+
+  it("an error while the record editor is open shows inside the modal, dismissable", async () => {
+    const a = await open({
+      config: { signedIn: true, pageDelayMs: 5, rowCount: 50, fail: { update_log_record: { kind: "server", message: "HTTP 500" } } },
+    });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    const row = a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)');
+    await row.waitFor();
+    await row.locator('button[data-action="edit"]').click();
+    await a.page.locator("#record-dialog").waitFor();
+    await a.page.click("#record-save");
+    const inModal = a.page.locator("#record-dialog .modal-error");
+    await inModal.waitFor();
+    expect(await inModal.innerText(), "the modal shows its own error").toContain("TeamViewer had a server problem.");
+    expect(await visible(a, "#error-banner"), "not behind the backdrop").toBe(false);
+    await inModal.locator(".modal-error-dismiss").click();
+    expect(await inModal.isVisible(), "dismissable").toBe(false);
   });
 });

@@ -66,10 +66,12 @@
     sandbox: cfg.sandbox,
     oauthConfigured: true,
     account: cfg.signedIn ? account : null,
+    signInAgain: false,
   };
   let settings = {
     mode: cfg.sandbox ? "sandbox" : "teamviewer",
     clientId: "",
+    scriptTokenOnly: false,
     hasClientSecret: false,
     redirectMode: "deepLink",
     loopbackPort: 53682,
@@ -262,7 +264,12 @@
 
   const handlers = {
     app_ready: () => cfg.startupError || null,
-    auth_status: () => auth,
+    // Like the core: sandbox and OAuth availability follow the saved settings.
+    auth_status: () =>
+      (auth = Object.assign({}, auth, {
+        sandbox: settings.mode === "sandbox",
+        oauthConfigured: settings.mode === "sandbox" || !settings.scriptTokenOnly,
+      })),
     sign_in: () => (auth = Object.assign({}, auth, { signInPending: true })),
     cancel_sign_in: () => (auth = Object.assign({}, auth, { signInPending: false })),
     sign_in_with_script_token: ({ token }) => {
@@ -334,6 +341,8 @@
     },
     get_settings: () => settings,
     save_settings: ({ settings: s, clientSecret }) => {
+      if (s.mode === "teamviewer" && !s.scriptTokenOnly && !s.clientId.trim())
+        throw { kind: "invalid_input", message: 'client ID: enter the client ID of your TeamViewer app, choose "script token only", or use the sandbox' };
       const has = clientSecret === null ? settings.hasClientSecret : clientSecret !== "";
       settings = Object.assign({}, s, { hasClientSecret: has });
       return settings;
