@@ -366,6 +366,40 @@ step('(d) sign out', async () => {
   console.log(`# signed in by ${signedInBy}; session ${session?.code ?? '-'}`);
 });
 
+// Sign-in truth: an admin revokes the app's sign-in at the sandbox (test hook
+// POST /sandbox/revoke-all); the live list notices in the background and the window says
+// "Signed out — sign in again" with one button, without any command from the test.
+step('(d2) a token revoked in the sandbox leads to "sign in again"', async () => {
+  await waitVisible('#sign-in', 15_000);
+  openLog.mark();
+  await click('#sign-in');
+  const [authorizeUrl] = await openLog.next(1, 15_000);
+  const location = await approveConsent(authorizeUrl);
+  const back = new URL(location);
+  secrets.push(back.searchParams.get('code'), back.searchParams.get('state'));
+  const second = await secondInstance(location);
+  assert.equal(second.code, 0, `the deep link reaches the running app (${second.output})`);
+  await waitVisible('#account-name', 20_000);
+  await click('#tab-sessions');
+
+  const revoke = await fetch(new URL('/sandbox/revoke-all', authorizeUrl), { method: 'POST' });
+  assert.equal(revoke.status, 200, 'the sandbox revoked the sign-in');
+  assert.equal((await revoke.text()).trim(), '1', 'exactly the app\'s sign-in');
+  // The Refresh button only nudges the background list (a real user might wait 30 s for it).
+  await click('#refresh-sessions');
+  await until(async () => (await textOf(browser, '#signin-title')) === 'Signed out — sign in again', {
+    timeout: 20_000,
+    message: '"Signed out — sign in again"',
+  });
+  assert.equal(await textOf(browser, '#sign-in'), 'Sign in again', 'one button');
+  assert.equal(await visible(browser, '#sign-out'), false, 'no Sign out after the sign-in was lost');
+  assert.equal(await visible(browser, '#account-name'), false, 'no account after the sign-in was lost');
+  const status = await invoke(browser, 'auth_status');
+  assert.equal(status.signedIn, false);
+  assert.equal(status.signInAgain, true);
+  await screenshot(browser, 'app-sign-in-again');
+});
+
 step('(e) the log file is written and holds no secrets', async () => {
   const file = join(process.env.XDG_DATA_HOME, 'dev.supporterdesk.desk', 'logs', 'supporter-desk.log');
   assert.ok(existsSync(file), `the log plugin writes ${file}`);
