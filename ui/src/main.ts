@@ -186,6 +186,8 @@ async function start(): Promise<void> {
     } else if (!next.signedIn && was) {
       store.reset();
       for (const v of views) v.onSignedOut?.();
+      // No stale "Signed in as …" in the status line after the sign-in was lost.
+      if (next.signInAgain) announce("signin.againTitle");
     }
   }
 

@@ -572,6 +572,7 @@ describe("sign-in and offline truth", () => {
     expect(await a.page.getAttribute("#tab-logs", "aria-selected"), "the current tab is kept").toBe("true");
     expect(await a.page.inputValue("#filter-user"), "the filters are kept").toBe("u1234567");
     expect(await visible(a, "#incomplete-marker"), "no 'Incomplete … [Resume]' for a log that is gone").toBe(false);
+    expect(await text(a, "#status"), "no stale 'Signed in as …' in the status line").not.toContain("Signed in");
   });
 
   it("a log load refused by a lost sign-in leaves no 'Incomplete after 0 records [Resume]'", async () => {

@@ -130,3 +130,56 @@ for (const scheme of ["light", "dark"] as const) {
     });
   });
 }
+
+// Sign-in and offline truth: sign in again, script-token-only settings with a field error,
+// the offline marker with disabled actions and a banner with Details, in both languages, light
+// and dark, at the default and smallest sizes.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`sign-in and offline truth ${locale} ${scheme}`, async () => {
+      const lang = locale.slice(0, 2);
+      const sizes = [[1100, 720], [800, 600]] as const;
+      const a = await harness.open({
+        colorScheme: scheme,
+        locale,
+        config: { signedIn: true, fail: { refresh_sessions: { kind: "network", message: "tcp connect error: Connection refused (os error 111)" } } },
+      });
+      await a.page.locator("#refresh-sessions").waitFor();
+      await a.page.click("#refresh-sessions");
+      await a.page.locator("#error-banner").waitFor();
+      await a.page.click("#error-banner-details summary");
+      await a.emit("live", {
+        type: "status",
+        status: { state: "offline", since: "2026-11-24T13:05:00Z", last_ok: "2026-11-24T13:02:00Z", kind: "network", message: "tcp connect error", retry_at: "2026-11-24T13:06:00Z" },
+      });
+      await a.page.locator("#offline-marker").waitFor();
+      for (const [width, height] of sizes) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-offline-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.emit("auth-changed", {
+        signedIn: false, kind: null, expiresAt: null, memoryOnly: false, keyringAvailable: true, signInPending: false,
+        sandbox: true, oauthConfigured: true, account: null, signInAgain: true,
+      });
+      await a.page.locator("#panel-signin").waitFor();
+      for (const [width, height] of sizes) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-sign-in-again-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.close();
+
+      const s = await harness.open({ colorScheme: scheme, locale, config: { sandbox: false } });
+      await s.page.click("#tab-settings");
+      await s.page.check("#mode-teamviewer");
+      await s.page.check("#method-oauth");
+      await s.page.click("#save-settings");
+      await s.page.locator("#client-id-error").waitFor();
+      for (const [width, height] of sizes) {
+        await s.page.setViewportSize({ width, height });
+        await s.page.locator("#save-settings").scrollIntoViewIfNeeded();
+        await shot(s, `ui-settings-field-error-${lang}-${scheme}-${width}x${height}`);
+      }
+      await s.close();
+    });
+  }
+}
