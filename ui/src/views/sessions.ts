@@ -420,7 +420,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       h(
         "table",
         { id: "session-list", class: "data sessions-table", attrs: { "aria-busy": "false" } },
-        h("thead", {}, h("tr", {}, ...headers.map((key) => h("th", { t: key, attrs: { scope: "col" } })))),
+        h("thead", {}, h("tr", {}, ...headers.map((key) => h("th", { t: key, tAttrs: { title: key }, attrs: { scope: "col" } })))),
         listBody,
       ),
     ),
