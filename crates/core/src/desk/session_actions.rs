@@ -100,7 +100,7 @@ impl Sessions {
             }
         };
         let mut users: Vec<UserDto> = users.iter().map(UserDto::from).collect();
-        users.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        users.sort_by_key(|u| u.name.to_lowercase());
         Ok(users)
     }
 
