@@ -241,6 +241,45 @@ async function totalsCount() {
   return parseCount(await textOf(browser, '#totals-count'));
 }
 
+step('(b2) session detail: assign to a colleague reaches the sandbox; closing in the list takes the open actions off the result card', async () => {
+  await ensureSignedIn();
+  assert.ok(session, 'needs the session of (b)');
+  const { code } = session;
+  await click(`#session-list tr[data-code="${code}"] td`);
+  await waitVisible('#session-detail');
+  await click('#detail-assign');
+  const options = await until(async () => {
+    const values = await browser.execute(() => [...document.querySelectorAll('#assign-picker option')].map((o) => o.value));
+    return values.length > 2 && values;
+  }, { message: 'colleagues in the assign picker' });
+  const before = (await invoke(browser, 'list_sessions', { state: 'open' })).find((s) => s.code === code);
+  const colleague = options.find((v) => v !== 'u0' && v !== before.assignedUserId);
+  assert.ok(colleague, `a colleague to pick among ${options}`);
+  await choose('#assign-picker', colleague);
+  await click('#assign-save');
+  await until(() => browser.execute(() => document.querySelector('#detail-assign-form')?.hidden === true), { message: 'the assign form closes' });
+  // Read from the sandbox through the core (GET /sessions), not from the UI's own state.
+  const after = (await invoke(browser, 'list_sessions', { state: 'open' })).find((s) => s.code === code);
+  assert.equal(after.assignedUserId, colleague, 'the sandbox has the session assigned to the colleague');
+  await screenshot(browser, 'app-session-detail');
+  await browser.keys('Escape');
+  await until(() => browser.execute(() => !document.querySelector('#session-detail')?.open), { message: 'Escape closes the detail' });
+
+  for (const id of ['#open-teamviewer', '#open-browser', '#email-invitation']) {
+    assert.equal(await visible(browser, id), true, `${id} is offered while the session is open`);
+  }
+  await click(`#session-list tr[data-code="${code}"] .close-row`);
+  await click(`#session-list tr[data-code="${code}"] .confirm-close`);
+  await until(() => browser.execute((c) => !document.querySelector(`#session-list tr[data-code="${c}"]`), code), {
+    message: `row ${code} leaves the list`,
+  });
+  for (const id of ['#open-teamviewer', '#open-browser', '#email-invitation']) {
+    assert.equal(await visible(browser, id), false, `${id} is gone from the result card once the session is closed`);
+  }
+  const closed = (await invoke(browser, 'list_sessions', { state: 'all' })).find((s) => s.code === code);
+  assert.equal(closed?.isOpen, false, 'the sandbox has it closed');
+});
+
 step('(c) connection log: load 90 days, filter, sort, export CSV', async () => {
   await ensureSignedIn();
   await click('#tab-logs');

@@ -321,6 +321,87 @@ fn session_commands_are_wired_and_links_are_checked() {
 }
 
 #[test]
+fn session_detail_commands_are_wired() {
+    let t = TestApp::new();
+    t.sign_in();
+    let groups = t.ok("list_groups", json!({}));
+    let group = groups[0]["id"].as_str().expect("a group id").to_owned();
+    let created = t.ok(
+        "create_session",
+        json!({ "form": { "groupId": group, "description": "Printer", "customerName": "Jon" } }),
+    );
+    let code = created["code"].as_str().unwrap().to_owned();
+
+    let edited = t.ok(
+        "edit_session",
+        json!({ "code": code, "edit": { "description": "Scanner", "waitingMessage": "Moment" } }),
+    );
+    assert_eq!(
+        (
+            edited["description"].as_str(),
+            edited["waitingMessage"].as_str()
+        ),
+        (Some("Scanner"), Some("Moment")),
+        "the edit comes back as the API has it: {edited}"
+    );
+    let bad = t.err(
+        "edit_session",
+        json!({ "code": code, "edit": { "customerEmail": "jon@" } }),
+    );
+    assert_ipc_error(&bad, "invalid_input", "a bad e-mail in the edit");
+
+    let users = t.ok("list_users", json!({}));
+    let users = users.as_array().expect("a user list");
+    let me = created["assignedUserId"]
+        .as_str()
+        .expect("assigned to the creator");
+    let colleague = users
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .find(|id| *id != me)
+        .expect("a colleague")
+        .to_owned();
+    let assigned = t.ok(
+        "assign_session",
+        json!({ "code": code, "userId": colleague }),
+    );
+    assert_eq!(
+        assigned["assignedUserId"].as_str(),
+        Some(colleague.as_str()),
+        "assigned to the colleague: {assigned}"
+    );
+
+    t.ok("copy_invitation_text", json!({ "code": code }));
+    let copied = t.lines("clipboard.log").join("\n");
+    assert!(
+        copied.contains(&code.replace('-', "")) || copied.contains(&code),
+        "the invitation text was copied: {copied}"
+    );
+
+    let outcomes = t.ok("close_sessions", json!({ "codes": [code, "s999-999-999"] }));
+    assert_eq!(
+        outcomes,
+        json!([
+            { "code": code, "error": null },
+            { "code": "s999-999-999", "error": outcomes[1]["error"].clone() }
+        ]),
+        "one result per session"
+    );
+    assert_eq!(
+        outcomes[1]["error"]["kind"], "not_found",
+        "the unknown one failed with its reason: {outcomes}"
+    );
+    assert_ipc_error(
+        &t.err(
+            "open_session_link",
+            json!({ "code": code, "link": "supporter" }),
+        ),
+        "invalid_input",
+        "a session closed in bulk has no links",
+    );
+}
+
+#[test]
 fn log_commands_are_wired() {
     let t = TestApp::new();
     t.sign_in();

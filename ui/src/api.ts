@@ -8,6 +8,9 @@ import type * as T from "./bindings.gen";
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+export type SessionEdit = T.SessionEdit;
+export type UserDto = T.UserDto;
+export type CloseOutcome = T.CloseOutcome;
 export type Account = T.AccountDto;
 export type ApiWait = T.ApiWait;
 export type ApiWaitOver = T.ApiWaitOver;
@@ -144,6 +147,15 @@ export const openSessionLink = (code: string, link: T.OpenLink): Promise<null> =
   call("open_session_link", { code, link });
 export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =>
   call("copy_session_link", { code, link });
+export const editSession = (code: string, edit: T.SessionEdit): Promise<Session> =>
+  call("edit_session", { code, edit });
+export const assignSession = (code: string, userId: string): Promise<Session> =>
+  call("assign_session", { code, userId });
+export const closeSessions = (codes: string[]): Promise<T.CloseOutcome[]> =>
+  call("close_sessions", { codes });
+export const listUsers = (): Promise<T.UserDto[]> => call("list_users");
+export const copyInvitationText = (code: string): Promise<null> =>
+  call("copy_invitation_text", { code });
 /** The live list (open sessions, groups, freshness); changes arrive through `onLive`. */
 export const liveSnapshot = (): Promise<T.LiveSnapshot> => call("live_snapshot");
 /** Refreshes the live list now; the answer arrives through `onLive`. */

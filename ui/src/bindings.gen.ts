@@ -170,6 +170,10 @@ closedAt: string | null,
  */
 online: boolean | null, 
 /**
+ * The assigned supporter (`u…`); `None` when assigned to nobody (`u0`) or not said.
+ */
+assignedUserId: string | null, 
+/**
  * Opens the session in the supporter's TeamViewer client.
  */
 supporterLink: string | null, 
@@ -191,6 +195,48 @@ export type SessionListState = "open" | "closed" | "all";
 export type OpenLink = "supporter" | "webClient" | "invitation";
 
 export type CopyLink = "supporter" | "webClient" | "endCustomer";
+
+export type SessionEdit = { 
+/**
+ * Description (≤ 4000 characters).
+ */
+description: string | null, 
+/**
+ * The customer's name (≤ 100).
+ */
+customerName: string | null, 
+/**
+ * The customer's e-mail (validated when not blank, ≤ 254).
+ */
+customerEmail: string | null, 
+/**
+ * What the customer sees while waiting (≤ 4000).
+ */
+waitingMessage: string | null, };
+
+export type UserDto = { 
+/**
+ * `u` + digits (what `assigned_userid` holds).
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * E-mail.
+ */
+email: string | null, };
+
+export type CloseOutcome = { 
+/**
+ * The session code.
+ */
+code: string, 
+/**
+ * Why it could not be closed (retry with the failed codes).
+ */
+error: ErrorReport | null, };
 
 export type Column = "id" | "start_date" | "end_date" | "duration_seconds" | "userid" | "username" | "deviceid" | "devicename" | "groupid" | "groupname" | "support_session_type" | "session_code" | "end_customer_name" | "end_customer_email" | "billing_state" | "fee" | "currency" | "notes" | "contact_id";
 

@@ -16,6 +16,7 @@ function session(code: string, fields: Partial<Session> = {}): Session {
     validUntil: "2026-11-25T14:00:00Z",
     closedAt: null,
     online: false,
+    assignedUserId: null,
     supporterLink: "https://start.teamviewer.com/x",
     webClientLink: null,
     endCustomerLink: null,

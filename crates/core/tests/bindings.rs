@@ -9,10 +9,10 @@
 
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
-    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CopyLink,
-    Delimiter, ExportOptions, ExportResult, GroupDto, Language, LiveSnapshot, LiveUpdate, LogPage,
-    LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink, RedirectMode, SessionDto,
-    SessionListState, Settings, SettingsView,
+    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CloseOutcome,
+    CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto, Language, LiveSnapshot, LiveUpdate,
+    LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink, RedirectMode,
+    SessionDto, SessionEdit, SessionListState, Settings, SettingsView, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -51,6 +51,9 @@ fn generate() -> String {
     decl::<SessionListState>(&cfg, &mut out);
     decl::<OpenLink>(&cfg, &mut out);
     decl::<CopyLink>(&cfg, &mut out);
+    decl::<SessionEdit>(&cfg, &mut out);
+    decl::<UserDto>(&cfg, &mut out);
+    decl::<CloseOutcome>(&cfg, &mut out);
     // logs
     decl::<Column>(&cfg, &mut out);
     decl::<ColumnFilter>(&cfg, &mut out);

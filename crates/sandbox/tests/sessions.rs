@@ -572,3 +572,79 @@ async fn groups_and_users() {
         "several users with u… ids"
     );
 }
+
+/// Doc 2023-03 p45: `PUT /sessions/{code}` takes the editable fields (description, customer,
+/// waiting message) and `assigned_userid`; an unknown user is refused without any change.
+#[tokio::test]
+async fn put_edits_the_documented_fields_and_refuses_unknown_users() {
+    let sandbox = start(config()).await;
+    let client = http();
+    let token = sandbox.script_token();
+    let created: WireSession = post_session(&client, &sandbox, &json!({"groupname": "X"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = put_session(
+        &client,
+        &sandbox,
+        &created.code,
+        &json!({
+            "description": "Scanner",
+            "end_customer": {"name": "Anna Berg", "email": "anna@example.com"},
+            "waiting_message": "Einen Moment bitte"
+        }),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "edit answers 204"
+    );
+    let got: Value = api_json(
+        &client,
+        &sandbox,
+        &format!("sessions/{}", created.code),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (
+            &got["description"],
+            &got["end_customer"],
+            &got["waiting_message"]
+        ),
+        (
+            &json!("Scanner"),
+            &json!({"name": "Anna Berg", "email": "anna@example.com"}),
+            &json!("Einen Moment bitte")
+        ),
+        "GET reflects every edited field"
+    );
+    let before = got["assigned_userid"].clone();
+    for user in ["u999999999", "bob"] {
+        let (status, _) = error_of(
+            put_session(
+                &client,
+                &sandbox,
+                &created.code,
+                &json!({"assigned_userid": user, "description": "not applied"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{user} is refused");
+    }
+    let after: Value = api_json(
+        &client,
+        &sandbox,
+        &format!("sessions/{}", created.code),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (&after["assigned_userid"], &after["description"]),
+        (&before, &json!("Scanner")),
+        "a refused PUT changes nothing"
+    );
+}

@@ -4,7 +4,8 @@ use crate::desktop::{copy_text, open_link};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
-    CopyLink, GroupDto, LiveSnapshot, NewSessionForm, OpenLink, SessionDto, SessionListState,
+    CloseOutcome, CopyLink, GroupDto, LiveSnapshot, NewSessionForm, OpenLink, SessionDto,
+    SessionEdit, SessionListState, UserDto,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -76,4 +77,50 @@ pub async fn live_snapshot(state: State<'_, AppState>) -> IpcResult<LiveSnapshot
 pub async fn refresh_sessions(state: State<'_, AppState>) -> IpcResult<()> {
     state.desk.refresh_live();
     Ok(())
+}
+
+/// Edits a session's description, customer and waiting message; returns it as the API has it.
+#[tauri::command]
+pub async fn edit_session(
+    state: State<'_, AppState>,
+    code: String,
+    edit: SessionEdit,
+) -> IpcResult<SessionDto> {
+    Ok(state.desk.edit_session(&code, &edit).await?)
+}
+
+/// Assigns a session to a colleague (`u0`: nobody); returns it as the API has it.
+#[tauri::command]
+pub async fn assign_session(
+    state: State<'_, AppState>,
+    code: String,
+    user_id: String,
+) -> IpcResult<SessionDto> {
+    Ok(state.desk.assign_session(&code, &user_id).await?)
+}
+
+/// Closes several sessions, with a result per session.
+#[tauri::command]
+pub async fn close_sessions(
+    state: State<'_, AppState>,
+    codes: Vec<String>,
+) -> IpcResult<Vec<CloseOutcome>> {
+    Ok(state.desk.close_sessions(&codes).await)
+}
+
+/// The colleagues to assign sessions to.
+#[tauri::command]
+pub async fn list_users(state: State<'_, AppState>) -> IpcResult<Vec<UserDto>> {
+    Ok(state.desk.users().await?)
+}
+
+/// Copies the invitation of a session as plain text, signed with the supporter's name.
+#[tauri::command]
+pub async fn copy_invitation_text<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    code: String,
+) -> IpcResult<()> {
+    let text = state.desk.invitation_text(&code).await?;
+    copy_text(&app, &text)
 }

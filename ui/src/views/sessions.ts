@@ -10,6 +10,7 @@ import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
 import { isClosed, isExpired, isUsable, latest, type LiveState, type Store } from "../store";
 import { announce, clearError, showError } from "../notify";
 import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
+import { createSessionDetail } from "./session-detail";
 
 const PAGE_SIZE = 25;
 
@@ -52,6 +53,21 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     );
   }
   const groupPicker = controls.group as HTMLSelectElement;
+  /** The fields shown with an error; each is checked again as it is edited. */
+  const invalid = new Set<SessionField>();
+  const FIELD_ORDER: SessionField[] = ["group", "groupName", "customerName", "customerEmail", "description", "waitingMessage"];
+  for (const key of Object.keys(controls) as SessionField[]) {
+    const recheck = () => {
+      if (!invalid.size) return;
+      const errors = validateSessionForm(readForm());
+      // Only clears or updates errors already shown: typing never raises a new one.
+      const still = errors.filter((e) => invalid.has(e.field) || ((e.field === "group" || e.field === "groupName") && (invalid.has("group") || invalid.has("groupName"))));
+      showFieldErrors(still.map((e) => ({ field: e.field, text: clientErrorText(e) })), false);
+      if (!still.length) show(formError, false);
+    };
+    controls[key].addEventListener("input", recheck);
+    controls[key].addEventListener("change", recheck);
+  }
   // A typed group name wins over the picker; picking a group clears the typed name.
   groupPicker.addEventListener("change", () => {
     (controls.groupName as HTMLInputElement).value = "";
@@ -92,15 +108,18 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     };
   }
 
-  function showFieldErrors(errors: { field: SessionField; text: string }[]): void {
+  function showFieldErrors(errors: { field: SessionField; text: string }[], focus = true): void {
+    invalid.clear();
+    for (const e of errors) invalid.add(e.field);
     for (const key of Object.keys(controls) as SessionField[]) {
       const error = errors.find((e) => e.field === key);
       setText(fieldErrors[key], error?.text ?? "");
       show(fieldErrors[key], Boolean(error));
       controls[key].setAttribute("aria-invalid", String(Boolean(error)));
     }
-    const first = errors[0];
-    if (first) controls[first.field].focus();
+    // The first invalid field in the order the form shows them.
+    const first = FIELD_ORDER.find((f) => errors.some((e) => e.field === f));
+    if (focus && first) controls[first].focus();
   }
 
   const clientErrorText = (e: FieldError) => t(e.key, e.params);
@@ -131,7 +150,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       show(form, false);
       result.querySelector<HTMLElement>("#open-teamviewer")?.focus();
       announce("sessions.created", { code: session.code });
-      if (showClosed.input.checked) void refresh();
+      if (includeClosed()) void refresh();
     } catch (error) {
       const e = api.toIpcError(error);
       const mapped = e.kind === "invalid_input" ? serverFieldError(e.message) : null;
@@ -139,6 +158,20 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
         showFieldErrors([{ field: mapped.field, text: `${errorText(e.kind)} ${mapped.detail}` }]);
       } else if (e.kind === "invalid_input") {
         setText(formError, `${errorText(e.kind)} ${e.message}`);
+        show(formError, true);
+      } else if (e.kind === "license_limit") {
+        const expired = expiredOpen();
+        const offer = h("button", {
+          id: "license-cleanup",
+          class: "small",
+          text: t("sessions.cleanupOffer", { n: expired.length }),
+          attrs: { type: "button", "data-needs-api": true },
+          on: { click: () => askCloseExpired() },
+        });
+        formError.replaceChildren(
+          h("span", { text: `${t("sessions.licenseLimit")} ` }),
+          expired.length ? offer : h("span", { text: t("sessions.licenseNoExpired") }),
+        );
         show(formError, true);
       } else {
         showError(e);
@@ -250,11 +283,103 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
   let allSessions: api.Session[] | null = null;
   let page = 0;
   let loading = false;
-  const showClosed = checkbox("show-closed", "sessions.showClosed");
-  showClosed.input.addEventListener("change", () => {
+  // ---- filters: state, owner, waiting, search (client-side over the rows) --------------------
+  type StateFilter = "open" | "valid" | "expired" | "closed" | "all";
+  const stateFilter = h(
+    "select",
+    { id: "filter-state", tAttrs: { "aria-label": "sessions.filter.state" } },
+    ...(["open", "valid", "expired", "closed", "all"] as const).map((v) => h("option", { t: `sessions.filter.${v}` as MsgKey, attrs: { value: v } })),
+  );
+  const ownerFilter = h(
+    "select",
+    { id: "filter-owner", tAttrs: { "aria-label": "sessions.filter.owner" } },
+    h("option", { t: "sessions.filter.everyone", attrs: { value: "all" } }),
+    h("option", { t: "sessions.filter.mine", attrs: { value: "mine" } }),
+  );
+  const waitingFilter = checkbox("filter-waiting", "sessions.filter.waiting");
+  const search = h("input", { id: "filter-search", attrs: { type: "search", autocomplete: "off" }, tAttrs: { placeholder: "sessions.filter.search", "aria-label": "sessions.filter.search" } });
+  const includeClosed = () => stateFilter.value === "closed" || stateFilter.value === "all";
+  stateFilter.addEventListener("change", () => {
     page = 0;
-    void refresh();
+    if (includeClosed() !== Boolean(allSessions)) void refresh();
+    else render();
   });
+  for (const control of [ownerFilter, waitingFilter.input]) control.addEventListener("change", () => { page = 0; render(); });
+  search.addEventListener("input", () => { page = 0; render(); });
+
+  function matches(s: api.Session, state: LiveState, now: number): boolean {
+    const closed = isClosed(state, s);
+    const expired = !closed && isExpired(state, s, now);
+    switch (stateFilter.value as StateFilter) {
+      case "open": if (closed) return false; break;
+      case "valid": if (closed || expired) return false; break;
+      case "expired": if (!expired) return false; break;
+      case "closed": if (!closed) return false; break;
+      case "all": break;
+    }
+    if (ownerFilter.value === "mine" && s.assignedUserId !== (ctx.auth().account?.userid ?? "")) return false;
+    if (waitingFilter.input.checked && s.online !== true) return false;
+    const q = search.value.trim().toLowerCase();
+    if (q) {
+      const code = s.code.toLowerCase();
+      const hay = [code, code.replace(/-/g, ""), s.customerName, s.customerEmail, s.description].filter(Boolean).join("\n").toLowerCase();
+      if (!hay.includes(q) && !hay.includes(q.replace(/-/g, ""))) return false;
+    }
+    return true;
+  }
+
+  /** Open sessions past their validity, from the store. */
+  function expiredOpen(): api.Session[] {
+    const state = store.get();
+    const now = Date.now();
+    return state.sessions.filter((s) => !isClosed(state, s) && isExpired(state, s, now));
+  }
+
+  // ---- close expired (bulk) ------------------------------------------------------------------
+  const closeExpiredButton = h("button", { id: "close-expired", t: "sessions.closeExpired", attrs: { type: "button", "data-needs-api": true }, on: { click: () => askCloseExpired() } });
+  const bulk = h("div", { id: "bulk-close", class: "bulk-close", hidden: true, attrs: { role: "region", "aria-live": "polite" } });
+
+  function askCloseExpired(codes: string[] = expiredOpen().map((s) => s.code)): void {
+    if (!codes.length) return;
+    const yes = h("button", {
+      id: "bulk-confirm",
+      class: "danger small",
+      text: t("sessions.bulkYes", { n: codes.length }),
+      attrs: { type: "button", "data-needs-api": true },
+      on: { click: () => void closeMany(codes, yes) },
+    });
+    const no = h("button", { id: "bulk-cancel", class: "small", t: "common.cancel", attrs: { type: "button" }, on: { click: () => show(bulk, false) } });
+    bulk.replaceChildren(h("p", { class: "confirm-text", text: t("sessions.bulkQuestion", { n: codes.length }) }), yes, no);
+    show(bulk, true);
+    yes.focus();
+  }
+
+  async function closeMany(codes: string[], button: HTMLButtonElement): Promise<void> {
+    let outcomes: api.CloseOutcome[];
+    try {
+      outcomes = await busy(button, () => api.closeSessions(codes));
+    } catch (error) {
+      showError(api.toIpcError(error));
+      return;
+    }
+    const state = store.get();
+    for (const o of outcomes) {
+      if (o.error) continue;
+      const s = state.sessions.find((x) => x.code === o.code);
+      if (s) store.apply({ type: "session_removed", session: s });
+    }
+    const failed = outcomes.filter((o) => o.error);
+    const closedCount = outcomes.length - failed.length;
+    const summary = h("p", { id: "bulk-summary", text: t(failed.length ? "sessions.bulkPartial" : "sessions.bulkDone", { n: closedCount, failed: failed.length }) });
+    const list = h("ul", { id: "bulk-failures" }, ...failed.map((o) => h("li", { attrs: { "data-code": o.code } }, h("span", { class: "mono", text: o.code }), ` — ${errorText(o.error?.kind ?? "unknown")}`)));
+    const retry: HTMLButtonElement | null = failed.length
+      ? h("button", { id: "bulk-retry", class: "small", t: "sessions.bulkRetry", attrs: { type: "button", "data-needs-api": true }, on: { click: () => { if (retry) void closeMany(failed.map((o) => o.code), retry); } } })
+      : null;
+    const ok = h("button", { class: "small", t: "detail.dismiss", attrs: { type: "button" }, on: { click: () => show(bulk, false) } });
+    bulk.replaceChildren(summary, failed.length ? list : "", ...(retry ? [retry] : []), ok);
+    announce(failed.length ? "sessions.bulkPartial" : "sessions.bulkDone", { n: closedCount, failed: failed.length });
+    if (includeClosed()) void refresh();
+  }
   const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void refresh() } });
   const liveStatus = h("span", { id: "live-status", class: "hint live-status", attrs: { role: "status" } });
   const listBody = h("tbody");
@@ -269,6 +394,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     "sessions.col.code",
     "sessions.col.customer",
     "sessions.col.description",
+    "sessions.col.groupAssignee",
     "sessions.col.created",
     "sessions.col.online",
     "sessions.col.actions",
@@ -283,16 +409,18 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       countEl,
       liveStatus,
       h("span", { class: "grow" }),
-      showClosed.wrap,
+      closeExpiredButton,
       refreshButton,
     ),
+    h("div", { class: "toolbar filters" }, search, stateFilter, ownerFilter, waitingFilter.wrap),
+    bulk,
     h(
       "div",
       { class: "table-wrap" },
       h(
         "table",
-        { id: "session-list", class: "data", attrs: { "aria-busy": "false" } },
-        h("thead", {}, h("tr", {}, ...headers.map((key) => h("th", { t: key, attrs: { scope: "col" } })))),
+        { id: "session-list", class: "data sessions-table", attrs: { "aria-busy": "false" } },
+        h("thead", {}, h("tr", {}, ...headers.map((key) => h("th", { t: key, tAttrs: { title: key }, attrs: { scope: "col" } })))),
         listBody,
       ),
     ),
@@ -320,12 +448,33 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       : expired
         ? h("div", { class: "tag tag-expired", t: "sessions.stateExpired" })
         : null;
-    const tr = h(
+    const tr: HTMLTableRowElement = h(
       "tr",
-      { attrs: { "data-code": s.code, "data-open": String(!closed), "data-expired": String(expired) } },
+      {
+        class: "session-row",
+        attrs: { "data-code": s.code, "data-open": String(!closed), "data-expired": String(expired), tabindex: 0, "aria-label": t("sessions.openDetail", { code: s.code }) },
+        on: {
+          click: (e) => {
+            if ((e.target as HTMLElement).closest("button")) return;
+            detail.open(s, tr);
+          },
+          keydown: (e) => {
+            if (e.key === "Enter" && e.target === tr) {
+              e.preventDefault();
+              detail.open(s, tr);
+            }
+          },
+        },
+      },
       h("td", { class: "mono nowrap" }, s.code, marker),
       h("td", {}, h("div", { text: s.customerName || t("common.none") }), s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null),
       h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),
+      h(
+        "td",
+        { class: "clip group-assignee" },
+        h("div", { class: "clip-line", text: s.groupName || s.groupId || t("common.none") }),
+        h("div", { class: "sub clip-line", text: s.assignedUserId ? (detail.userName(s.assignedUserId) ?? s.assignedUserId) : t("detail.nobody") }),
+      ),
       h(
         "td",
         { class: "nowrap" },
@@ -378,7 +527,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
             announce("sessions.closed", { code: s.code });
             // Every place that shows it hears of the close (the list, the result card).
             store.apply({ type: "session_removed", session: s });
-            if (showClosed.input.checked) await refresh();
+            if (includeClosed()) await refresh();
           } catch (error) {
             showError(api.toIpcError(error));
             fillActions(cell, s);
@@ -409,7 +558,8 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     const slice = sessions.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
     listBody.replaceChildren(...slice.map(sessionRow));
     show(emptyRow, sessions.length === 0);
-    setMessage(emptyRow, loading ? "sessions.loading" : showClosed.input.checked ? "sessions.emptyAll" : "sessions.empty");
+    const filtered = search.value.trim() !== "" || ownerFilter.value !== "all" || waitingFilter.input.checked || (stateFilter.value !== "open" && stateFilter.value !== "all");
+    setMessage(emptyRow, loading ? "sessions.loading" : filtered ? "sessions.emptyFiltered" : includeClosed() ? "sessions.emptyAll" : "sessions.empty");
     setMessage(countEl, "sessions.count", { n: sessions.length });
     show(pager, pages > 1);
     setMessage(pageEl, "sessions.page", { page: page + 1, pages });
@@ -428,7 +578,12 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
   }
 
   function render(): void {
-    sessions = derive(store.get());
+    const state = store.get();
+    const now = Date.now();
+    sessions = derive(state).filter((s) => matches(s, state, now));
+    const expiredCount = expiredOpen().length;
+    show(closeExpiredButton, expiredCount > 0);
+    setText(closeExpiredButton, t("sessions.closeExpired", { n: expiredCount }));
     renderList();
     renderResult();
     renderStatus();
@@ -459,7 +614,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
   /** Refresh: the live list refreshes in the core (its answer arrives as events); with "show closed" the closed ones are listed again. */
   async function refresh(): Promise<void> {
     if (!ctx.auth().signedIn) return;
-    const all = showClosed.input.checked;
+    const all = includeClosed();
     if (!all) allSessions = null;
     loading = all;
     listBody.parentElement?.setAttribute("aria-busy", String(all));
@@ -495,6 +650,8 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     (groupPicker.options.length > 1 ? groupPicker : controls.groupName).focus();
   }
 
+  const detail = createSessionDetail(ctx, store, () => render());
+
   const el = h(
     "section",
     { id: "panel-sessions", class: "panel sessions", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-sessions" } },
@@ -502,13 +659,15 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     form,
     result,
     list,
+    detail.el,
   );
 
   return {
     el,
     openForm,
     onSignedIn: () => {
-      if (showClosed.input.checked) void refresh();
+      void detail.loadUsers();
+      if (includeClosed()) void refresh();
       else render();
     },
     onSignedOut: () => {

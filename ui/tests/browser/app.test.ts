@@ -220,7 +220,7 @@ describe("sessions", () => {
     await a.page.locator(`#session-list tr[data-code="${code}"]`).waitFor({ state: "detached" });
     expect((await a.calls("close_session")).map((c) => c.args), "confirmed close is sent once").toEqual([{ code }]);
 
-    await a.page.check("#show-closed");
+    await a.page.selectOption("#filter-state", "all");
     await a.page.locator(`#session-list tr[data-code="${code}"]`).waitFor();
     expect((await a.calls("list_sessions")).at(-1)?.args, "the toggle asks for all sessions").toEqual({ state: "all" });
   });
@@ -279,12 +279,13 @@ describe("sessions", () => {
     await a.page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.startsWith("Slowed down"));
   });
 
-  it("shows a license-limit failure in the error banner", async () => {
+  it("shows a license-limit failure at the form, with the cleanup when nothing has expired", async () => {
     const a = await open({ config: { signedIn: true, fail: { create_session: { kind: "license_limit", message: "Maximum number of sessions reached" } } } });
     await a.page.click("#new-session");
     await a.page.click("#create-session");
-    await a.page.locator("#error-banner").waitFor();
-    expect(await text(a, "#error-banner"), "the kind's text").toContain("Your TeamViewer license does not allow this");
+    await a.page.locator(".session-form .form-error").waitFor();
+    expect(await text(a, ".session-form .form-error"), "human words at the form").toContain("allows no more open sessions");
+    expect(await text(a, ".session-form .form-error"), "no expired ones: close unneeded ones").toContain("Close sessions you no longer need");
   });
 });
 
@@ -715,4 +716,230 @@ describe("sign-in and offline truth", () => {
     await inModal.locator(".modal-error-dismiss").click();
     expect(await inModal.isVisible(), "dismissable").toBe(false);
   });
+describe("session detail, filters and cleanup", () => {
+  const firstRow = (a: App) => a.page.locator("#session-list tr[data-code]").first();
+
+  it("opens a session's detail on click and on Enter, shows every field and closes with Escape", async () => {
+    const a = await open({ config: { signedIn: true } });
+    const row = firstRow(a);
+    await row.waitFor();
+    const code = await row.getAttribute("data-code");
+    await row.locator("td").nth(2).click();
+    const dialog = a.page.locator("#session-detail");
+    await dialog.waitFor();
+    expect(await text(a, "#detail-code"), "the code").toBe(code);
+    expect(await text(a, "#detail-customer"), "customer name and e-mail").toContain("Jon Doe");
+    expect(await text(a, "#detail-description")).toBe("Printer offline");
+    expect(await text(a, "#detail-group")).toBe("Support");
+    expect(await text(a, "#detail-assignee"), "the assignee by name from list_users").toBe("Alex Supporter");
+    expect(await text(a, "#detail-state")).toBe("Open");
+    expect(await dialog.locator(".detail-copy").count(), "Copy for all three links").toBe(3);
+    await dialog.locator('.detail-open[data-link="webClient"]').click();
+    expect((await a.calls("open_session_link")).at(-1)?.args).toEqual({ code, link: "webClient" });
+    await a.page.click("#detail-copy-invitation");
+    expect((await a.calls("copy_invitation_text")).map((c) => c.args), "the signed invitation is copied by Rust").toEqual([{ code }]);
+    await a.page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await a.page.evaluate(() => document.activeElement?.getAttribute("data-code")), "focus returns to the row").toBe(code);
+    await a.page.keyboard.press("Enter");
+    await dialog.waitFor();
+    expect(await text(a, "#detail-code"), "Enter on a row opens it too").toBe(code);
+  });
+
+  it("edits a session and every view shows the change", async () => {
+    const a = await open({ config: { signedIn: true } });
+    const row = firstRow(a);
+    await row.waitFor();
+    const code = await row.getAttribute("data-code");
+    await row.locator("td").first().click();
+    await a.page.click("#detail-edit");
+    expect(await a.page.inputValue("#edit-description"), "prefilled").toBe("Printer offline");
+    await a.page.fill("#edit-customer-email", "jon@");
+    await a.page.click("#edit-save");
+    await a.page.locator("#detail-error").waitFor();
+    expect(await text(a, "#detail-error"), "the core's invalid_input is shown in the dialog").toContain("customer e-mail");
+    await a.page.fill("#edit-customer-email", "jon@example.net");
+    await a.page.fill("#edit-description", "Scanner jammed");
+    await a.page.click("#edit-save");
+    await a.page.locator("#detail-edit-form").waitFor({ state: "hidden" });
+    expect((await a.calls("edit_session")).at(-1)?.args).toEqual({
+      code,
+      edit: { description: "Scanner jammed", customerName: "Jon Doe", customerEmail: "jon@example.net", waitingMessage: "" },
+    });
+    expect(await text(a, "#detail-description"), "the detail shows the saved text").toBe("Scanner jammed");
+    expect(await row.locator("td").nth(2).innerText(), "the list shows it too").toBe("Scanner jammed");
+  });
+
+  it("assigns a session to a colleague from the users list", async () => {
+    const a = await open({ config: { signedIn: true } });
+    const row = firstRow(a);
+    await row.waitFor();
+    const code = await row.getAttribute("data-code");
+    await row.locator("td").first().click();
+    await a.page.click("#detail-assign");
+    await a.page.locator("#assign-picker option[value=u1003]").waitFor({ state: "attached" });
+    expect(await a.page.locator("#assign-picker option[value=u1001]").innerText(), "the supporter is marked").toBe("Alex Supporter (me)");
+    await a.page.selectOption("#assign-picker", "u1002");
+    await a.page.click("#assign-save");
+    await a.page.locator("#detail-assign-form").waitFor({ state: "hidden" });
+    expect((await a.calls("assign_session")).map((c) => c.args)).toEqual([{ code, userId: "u1002" }]);
+    expect(await text(a, "#detail-assignee")).toBe("Bea Berger");
+    await a.page.keyboard.press("Escape");
+    expect(await row.locator(".group-assignee .sub").innerText(), "the list's assignee column follows").toBe("Bea Berger");
+    await a.page.selectOption("#filter-owner", "mine");
+    await row.waitFor({ state: "detached" });
+    expect(await a.page.locator(`#session-list tr[data-code="${code}"]`).count(), "no longer mine").toBe(0);
+  });
+
+  it("explains when the token may not list users or assign sessions", async () => {
+    const forbidden = { kind: "forbidden", message: "invalid_permission: no" };
+    const a = await open({ config: { signedIn: true, fail: { list_users: forbidden, assign_session: forbidden } } });
+    const row = firstRow(a);
+    await row.waitFor();
+    await row.locator("td").first().click();
+    await a.page.click("#detail-assign");
+    await a.page.locator("#assign-note").waitFor();
+    expect(await text(a, "#assign-note"), "the picker says why it is empty").toContain("may not list the company's users");
+    expect(await a.page.locator("#assign-save").isDisabled(), "nothing to save").toBe(true);
+    expect(await text(a, "#detail-assignee"), "without names the id is shown").toBe("u1001");
+  });
+
+  it("a forbidden assignment reads as a missing permission", async () => {
+    const a = await open({ config: { signedIn: true, fail: { assign_session: { kind: "forbidden", message: "HTTP 403" } } } });
+    const row = firstRow(a);
+    await row.waitFor();
+    await row.locator("td").first().click();
+    await a.page.click("#detail-assign");
+    await a.page.locator("#assign-picker option[value=u1002]").waitFor({ state: "attached" });
+    await a.page.selectOption("#assign-picker", "u1002");
+    await a.page.click("#assign-save");
+    await a.page.locator("#detail-error").waitFor();
+    expect(await text(a, "#detail-error"), "human words, inside the dialog").toContain("needs a company token");
+  });
+
+  it("offers no Open or invitation in the detail of an expired or closed session", async () => {
+    const a = await open({ config: { signedIn: true, expiredSession: true } });
+    const expired = a.page.locator('#session-list tr[data-expired="true"]');
+    await expired.waitFor();
+    await expired.locator("td").first().click();
+    await a.page.locator("#session-detail").waitFor();
+    expect(await text(a, "#detail-state")).toBe("Expired");
+    for (const sel of [".detail-open", ".detail-copy", "#detail-email", "#detail-copy-invitation"]) {
+      expect(await a.page.locator(`#session-detail ${sel}:visible`).count(), `${sel} hidden for an expired session`).toBe(0);
+    }
+    expect(await visible(a, "#detail-close"), "it can be closed").toBe(true);
+    await a.page.click("#detail-close");
+    await a.page.click("#detail-close");
+    await a.page.locator("#detail-state", { hasText: "Closed" }).waitFor();
+    for (const sel of ["#detail-edit", "#detail-assign", "#detail-close"]) {
+      expect(await visible(a, sel), `${sel} hidden once closed`).toBe(false);
+    }
+  });
+
+  it("filters by state, waiting customer and search", async () => {
+    const a = await open({ config: { signedIn: true, expiredSession: true } });
+    await firstRow(a).waitFor();
+    const codes = () => a.page.locator("#session-list tr[data-code]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-code")));
+    expect((await codes()).length, "open: two valid and one expired").toBe(3);
+    await a.page.selectOption("#filter-state", "expired");
+    await a.page.waitForFunction(() => document.querySelectorAll("#session-list tr[data-code]").length === 1);
+    expect(await a.page.locator('#session-list tr[data-expired="true"]').count()).toBe(1);
+    await a.page.selectOption("#filter-state", "valid");
+    await a.page.waitForFunction(() => document.querySelectorAll("#session-list tr[data-code]").length === 2);
+    await a.page.check("#filter-waiting");
+    await a.page.waitForFunction(() => document.querySelectorAll("#session-list tr[data-code]").length === 1);
+    expect(await a.page.locator("#session-list tr[data-code] td").nth(1).innerText(), "only the online customer").toContain("Jon Doe");
+    await a.page.uncheck("#filter-waiting");
+    await a.page.fill("#filter-search", "sum(a1");
+    await a.page.waitForFunction(() => document.querySelectorAll("#session-list tr[data-code]").length === 1);
+    expect(await a.page.locator("#session-list tr[data-code] td").nth(2).innerText(), "matched in the description").toContain("=SUM");
+    await a.page.fill("#filter-search", "nobody-matches-this");
+    await a.page.locator(".session-list .empty", { hasText: "No sessions match" }).waitFor();
+    await a.page.fill("#filter-search", "");
+    await a.page.selectOption("#filter-state", "closed");
+    await a.page.waitForFunction(() => document.querySelectorAll('#session-list tr[data-open="true"]').length === 0 && document.querySelectorAll("#session-list tr[data-code]").length === 1);
+    expect((await a.calls("list_sessions")).at(-1)?.args, "closed ones are listed from Rust").toEqual({ state: "all" });
+  });
+
+  it("closes expired sessions in bulk after naming the count, lists failures and retries them", async () => {
+    const a = await open({ config: { signedIn: true, expiredSessions: 3 } });
+    await firstRow(a).waitFor();
+    const expiredCodes = await a.page.locator('#session-list tr[data-expired="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-code")));
+    expect(expiredCodes.length).toBe(3);
+    await a.page.evaluate((code) => {
+      (window as unknown as { __mock: { cfg: { failClose: string[] } } }).__mock.cfg.failClose = [code];
+    }, expiredCodes[1] ?? "");
+    expect(await text(a, "#close-expired")).toBe("Close expired (3)…");
+    await a.page.click("#close-expired");
+    expect(await text(a, "#bulk-close"), "the confirmation names the count").toContain("Close 3 expired sessions?");
+    expect((await a.calls("close_sessions")).length, "nothing before confirming").toBe(0);
+    await a.page.click("#bulk-confirm");
+    await a.page.locator("#bulk-summary").waitFor();
+    expect((await a.calls("close_sessions")).map((c) => c.args)).toEqual([{ codes: expiredCodes }]);
+    expect(await text(a, "#bulk-summary")).toContain("2 sessions closed, 1 could not be closed");
+    expect(await text(a, "#bulk-failures"), "the failed one, with the reason").toContain(expiredCodes[1]);
+    expect(await a.page.locator('#session-list tr[data-expired="true"]').count(), "the closed ones left the list").toBe(1);
+    await a.page.evaluate(() => {
+      (window as unknown as { __mock: { cfg: { failClose: string[] } } }).__mock.cfg.failClose = [];
+    });
+    await a.page.click("#bulk-retry");
+    await a.page.locator("#bulk-summary", { hasText: "1 sessions closed." }).waitFor();
+    expect((await a.calls("close_sessions")).at(-1)?.args, "retry sends only the failed one").toEqual({ codes: [expiredCodes[1]] });
+    expect(await visible(a, "#close-expired"), "nothing expired is left").toBe(false);
+  });
+
+  it("offers the cleanup when the license limit refuses a new session", async () => {
+    const a = await open({ config: { signedIn: true, expiredSessions: 2, fail: { create_session: { kind: "license_limit", message: "license limitations" } } } });
+    await firstRow(a).waitFor();
+    await a.page.click("#new-session");
+    await a.page.click("#create-session");
+    await a.page.locator("#license-cleanup").waitFor();
+    expect(await text(a, "#license-cleanup")).toBe("Close 2 expired sessions…");
+    await a.page.click("#license-cleanup");
+    expect(await text(a, "#bulk-close")).toContain("Close 2 expired sessions?");
+  });
+
+  it("clears form errors as fields are fixed and focuses the first invalid field", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await firstRow(a).waitFor();
+    await a.page.click("#new-session");
+    await a.page.fill("#customer-email", "jon@");
+    await a.page.fill("#description", "x".repeat(4001));
+    await a.page.click("#create-session");
+    await a.page.locator("#customer-email-error").waitFor();
+    expect(await a.page.evaluate(() => document.activeElement?.id), "focus on the first invalid field in form order (the e-mail sits above the description)").toBe("customer-email");
+    await a.page.fill("#customer-email", "jon@example.com");
+    await a.page.locator("#customer-email-error").waitFor({ state: "hidden" });
+    expect(await a.page.getAttribute("#customer-email", "aria-invalid"), "fixed field is valid again").toBe("false");
+    expect(await visible(a, "#description-error"), "the other errors stay").toBe(true);
+    await a.page.fill("#description", "ok");
+    await a.page.locator("#description-error").waitFor({ state: "hidden" });
+    expect(await visible(a, ".session-form .form-error"), "the form-level error goes with the last one").toBe(false);
+  });
+
+  for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+    it(`fits the session list into ${width}×${height} with closed sessions included`, async () => {
+      const a = await open({ config: { signedIn: true, expiredSession: true } });
+      await a.page.setViewportSize({ width, height });
+      await firstRow(a).waitFor();
+      await a.page.selectOption("#filter-state", "all");
+      await a.page.locator('#session-list tr[data-open="false"]').first().waitFor();
+      const m = await a.page.evaluate(() => {
+        const wrap = document.querySelector(".session-list .table-wrap") as HTMLElement;
+        const card = document.querySelector(".session-list") as HTMLElement;
+        const buttons = [...document.querySelectorAll<HTMLElement>("#session-list .row-actions button")];
+        const cardRight = card.getBoundingClientRect().right;
+        return {
+          overflow: wrap.scrollWidth - wrap.clientWidth,
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          clipped: buttons.filter((b) => b.getBoundingClientRect().right > cardRight || b.scrollWidth > b.clientWidth + 1).length,
+          buttons: buttons.length,
+        };
+      });
+      expect(m.overflow, "the table is not wider than its card").toBeLessThanOrEqual(0);
+      expect(m.page, "no horizontal page scroll").toBeLessThanOrEqual(0);
+      expect(m.buttons, "rows have actions").toBeGreaterThan(0);
+      expect(m.clipped, "no action button is clipped").toBe(0);
+    });
+  }
 });

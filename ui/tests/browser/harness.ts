@@ -26,6 +26,10 @@ export interface MockConfig {
   startupError?: { kind: string; message: string } | null;
   /** Adds an open session already past its validUntil. */
   expiredSession?: boolean;
+  /** Adds this many open sessions already past their validUntil. */
+  expiredSessions?: number;
+  /** Codes `close_sessions` fails to close (a server error each). */
+  failClose?: string[];
 }
 
 export interface Call {

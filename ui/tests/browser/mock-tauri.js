@@ -105,6 +105,7 @@
         validUntil: iso(REAL_NOW - n * 3600_000 + 24 * 3600_000),
         closedAt: null,
         online: null,
+        assignedUserId: "u1001",
         supporterLink: `https://start.teamviewer.com/m${code}`,
         webClientLink: `https://web.teamviewer.com/join/${code}`,
         endCustomerLink: `https://get.teamviewer.com/s/${code}`,
@@ -115,13 +116,31 @@
   }
   let sessions = [
     makeSession(1, { customerName: "Jon Doe", customerEmail: "jon@example.com", description: "Printer offline", online: true }),
-    makeSession(2, { customerName: 'Zoë "Quote" <b>O\'Brien</b>', customerEmail: "zoe@example.org", description: "=SUM(A1:A3)\nsecond line", online: false }),
+    makeSession(2, { assignedUserId: "u1002", customerName: 'Zoë "Quote" <b>O\'Brien</b>', customerEmail: "zoe@example.org", description: "=SUM(A1:A3)\nsecond line", online: false }),
     makeSession(3, { customerName: "Closed Customer", isOpen: false, state: "Closed", closedAt: iso(NOW - 3600_000) }),
   ];
   if (cfg.expiredSession) {
     sessions.push(makeSession(4, { customerName: "Late Customer", description: "Past its validity", validUntil: iso(REAL_NOW - 3600_000) }));
   }
+  if (cfg.expiredSessions) {
+    for (let i = 0; i < cfg.expiredSessions; i++) {
+      sessions.push(makeSession(20 + i, { customerName: `Old Customer ${i + 1}`, validUntil: iso(REAL_NOW - (i + 1) * 3600_000) }));
+    }
+  }
   window.__makeSession = (n, fields) => makeSession(n, fields);
+  const colleagues = [
+    { id: "u1001", name: "Alex Supporter", email: "alex@example.com" },
+    { id: "u1002", name: "Bea Berger", email: "bea@example.com" },
+    { id: "u1003", name: "Chris Chen", email: null },
+  ];
+  const replaceSession = (code, change) => {
+    const old = sessions.find((s) => s.code === code);
+    if (!old) throw { kind: "not_found", message: `no session ${code}` };
+    if (!old.isOpen) throw { kind: "invalid_input", message: `session: session ${code} is closed and can no longer be changed` };
+    const next = Object.assign({}, old, change);
+    sessions = sessions.map((s) => (s.code === code ? next : s));
+    return next;
+  };
 
   // ---- connection log --------------------------------------------------------------------
   const USERS = ["Alex Supporter", "Bea Berger", "Chris Chen"];
@@ -306,6 +325,25 @@
         ? { sessions: sessions.filter((s) => s.isOpen), groups, status: { state: "ok", at: iso(NOW + 120_000) } }
         : { sessions: [], groups: null, status: { state: "stopped" } },
     refresh_sessions: () => null,
+    edit_session: ({ code, edit }) => {
+      const change = {};
+      for (const k of ["description", "customerName", "customerEmail", "waitingMessage"]) {
+        if (edit[k] !== null && edit[k] !== undefined) change[k] = edit[k].trim() || null;
+      }
+      if (change.customerEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(change.customerEmail)) {
+        throw { kind: "invalid_input", message: "customer e-mail: enter an address like name@example.com" };
+      }
+      return replaceSession(code, change);
+    },
+    assign_session: ({ code, userId }) => replaceSession(code, { assignedUserId: userId === "u0" ? null : userId }),
+    list_users: () => colleagues,
+    close_sessions: ({ codes }) =>
+      codes.map((code) => {
+        if ((cfg.failClose || []).includes(code)) return { code, error: { kind: "server", message: "HTTP 500" } };
+        sessions = sessions.map((s) => (s.code === code ? Object.assign({}, s, { isOpen: false, state: "Closed" }) : s));
+        return { code, error: null };
+      }),
+    copy_invitation_text: () => null,
     open_session_link: () => null,
     copy_session_link: () => null,
     load_logs: async () => {

@@ -77,6 +77,37 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// A session's detail (with the assign picker), the filters and the bulk close, in both
+// languages, both schemes and at the default and smallest sizes.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`session detail ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, expiredSessions: 2 } });
+      const lang = locale.slice(0, 2);
+      await a.page.locator("#session-list tr[data-code]").first().waitFor();
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await a.page.selectOption("#filter-state", "all");
+        await a.page.locator("#session-list tr[data-open=false]").first().waitFor();
+        await shot(a, `ui-sessions-all-${lang}-${scheme}-${width}x${height}`);
+        await a.page.click("#close-expired");
+        await shot(a, `ui-sessions-bulk-${lang}-${scheme}-${width}x${height}`);
+        await a.page.click("#bulk-cancel");
+        await a.page.locator("#session-list tr[data-code]").first().locator("td").first().click();
+        await a.page.locator("#session-detail").waitFor();
+        await a.page.click("#detail-assign");
+        await a.page.locator("#assign-picker option[value=u1002]").waitFor({ state: "attached" });
+        await shot(a, `ui-detail-${lang}-${scheme}-${width}x${height}`);
+        await a.page.click("#detail-edit");
+        await shot(a, `ui-detail-edit-${lang}-${scheme}-${width}x${height}`);
+        await a.page.keyboard.press("Escape");
+        await a.page.locator("#session-detail").waitFor({ state: "hidden" });
+      }
+      await a.close();
+    });
+  }
+}
+
 for (const scheme of ["light", "dark"] as const) {
   describe(`${scheme} theme`, () => {
     it("sign-in", async () => {
@@ -97,7 +128,7 @@ for (const scheme of ["light", "dark"] as const) {
       await a.page.locator("#session-list tr[data-code]").nth(2).waitFor();
       await a.page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
       await shot(a, `ui-sessions-${scheme}`);
-      await a.page.check("#show-closed");
+      await a.page.selectOption("#filter-state", "all");
       await a.page.locator("#session-list tr[data-open=false]").waitFor();
       await a.page.locator("#session-list tr[data-code] .close-row").nth(1).click();
       await a.page.locator("#session-list .confirm-close").scrollIntoViewIfNeeded();

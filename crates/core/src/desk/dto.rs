@@ -168,6 +168,8 @@ pub struct SessionDto {
     pub closed_at: Option<DateTime<Utc>>,
     /// Whether the customer is connected or waiting.
     pub online: Option<bool>,
+    /// The assigned supporter (`u…`); `None` when assigned to nobody (`u0`) or not said.
+    pub assigned_user_id: Option<String>,
     /// Opens the session in the supporter's TeamViewer client.
     pub supporter_link: Option<String>,
     /// Opens the session in the browser (WebClient).
@@ -203,6 +205,10 @@ impl From<&SupportSession> for SessionDto {
             valid_until: s.valid_until,
             closed_at: s.closed_at,
             online: s.online,
+            assigned_user_id: s
+                .assigned_userid
+                .clone()
+                .filter(|id| id != super::session_dto::UNASSIGNED && !id.trim().is_empty()),
             supporter_link: s.supporter_link.clone(),
             web_client_link: s.webclient_supporter_link.clone(),
             end_customer_link: s.end_customer_link.clone(),

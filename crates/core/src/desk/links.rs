@@ -192,30 +192,20 @@ fn body_text(text: &str, max: usize) -> String {
         .to_owned()
 }
 
-/// The invitation e-mail for a customer, the only `mailto:` the app opens:
-/// `mailto:<email>?subject=…&body=…` with a fixed subject and body in `language` (German or
-/// English; `Auto` must be resolved first and counts as English here) that carry the checked
-/// end-customer link and the session code. There are no other header fields; every part is
-/// percent-encoded (RFC 6068, line breaks CRLF). The recipient is the customer's e-mail only
-/// if it is one plain address (see `mail_recipient`); otherwise, or without one, it is left
-/// empty for the supporter to fill in.
-///
-/// # Errors
-/// [`LinkRefused`] if the composed text does not parse back as the same `mailto:` URL (a bug,
-/// not an input problem: everything variable is percent-encoded).
-pub fn invitation_mailto(
+/// Subject and body of the invitation in `language` (CRLF line breaks), with the server's
+/// text made harmless by `body_text`.
+fn invitation_parts(
     language: Language,
     code: &str,
     customer_name: Option<&str>,
-    customer_email: Option<&str>,
     end_customer_link: &CheckedLink,
-) -> Result<CheckedLink, LinkRefused> {
+) -> (String, String) {
     let code = body_text(code, 40);
     let name = customer_name
         .map(|n| body_text(n, 100))
         .filter(|n| !n.is_empty());
     let link = end_customer_link.as_str();
-    let (subject, body) = match language {
+    match language {
         Language::De => (
             format!("Fernwartung: Ihre Sitzung {code}"),
             format!(
@@ -238,7 +228,50 @@ pub fn invitation_mailto(
                 }
             ),
         ),
-    };
+    }
+}
+
+/// The invitation as plain text to paste into any mail or chat (`\n` line breaks): the
+/// subject line, a blank line, the body of [`invitation_mailto`] and, when known, the
+/// supporter's name under the closing.
+pub fn invitation_text(
+    language: Language,
+    code: &str,
+    customer_name: Option<&str>,
+    end_customer_link: &CheckedLink,
+    supporter_name: Option<&str>,
+) -> String {
+    let (subject, body) = invitation_parts(language, code, customer_name, end_customer_link);
+    let mut text = format!("{subject}\n\n{}", body.replace("\r\n", "\n"));
+    if let Some(name) = supporter_name
+        .map(|n| body_text(n, 100))
+        .filter(|n| !n.is_empty())
+    {
+        text.push('\n');
+        text.push_str(&name);
+    }
+    text
+}
+
+/// The invitation e-mail for a customer, the only `mailto:` the app opens:
+/// `mailto:<email>?subject=…&body=…` with a fixed subject and body in `language` (German or
+/// English; `Auto` must be resolved first and counts as English here) that carry the checked
+/// end-customer link and the session code. There are no other header fields; every part is
+/// percent-encoded (RFC 6068, line breaks CRLF). The recipient is the customer's e-mail only
+/// if it is one plain address (see `mail_recipient`); otherwise, or without one, it is left
+/// empty for the supporter to fill in.
+///
+/// # Errors
+/// [`LinkRefused`] if the composed text does not parse back as the same `mailto:` URL (a bug,
+/// not an input problem: everything variable is percent-encoded).
+pub fn invitation_mailto(
+    language: Language,
+    code: &str,
+    customer_name: Option<&str>,
+    customer_email: Option<&str>,
+    end_customer_link: &CheckedLink,
+) -> Result<CheckedLink, LinkRefused> {
+    let (subject, body) = invitation_parts(language, code, customer_name, end_customer_link);
     let recipient = customer_email.and_then(mail_recipient).map(|email| {
         // `@` stays readable; everything else outside the unreserved set is encoded.
         email
@@ -267,6 +300,32 @@ mod tests {
 
     fn teamviewer_link(raw: &str) -> CheckedLink {
         check_link(raw, None).unwrap_or_else(|e| panic!("{raw} must be allowed: {e}"))
+    }
+
+    #[test]
+    fn the_invitation_text_is_signed_and_keeps_server_text_on_one_line() {
+        let link = teamviewer_link("https://get.teamviewer.com/v15/s1");
+        let text = invitation_text(
+            Language::De,
+            "s1",
+            Some("Jörg\r\nBcc: x@evil.example"),
+            &link,
+            Some("Anna Admin"),
+        );
+        assert!(
+            text.starts_with("Fernwartung: Ihre Sitzung s1\n\nHallo Jörg  Bcc: x@evil.example,"),
+            "subject, then the greeting with the name's line break flattened: {text}"
+        );
+        assert!(
+            text.ends_with("Viele Grüße\nAnna Admin"),
+            "signed with the supporter's name: {text}"
+        );
+        assert!(text.contains(link.as_str()), "carries the checked link");
+        let unsigned = invitation_text(Language::En, "s1", None, &link, None);
+        assert!(
+            unsigned.ends_with("Best regards"),
+            "no name, no signature line: {unsigned}"
+        );
     }
 
     #[test]

@@ -225,6 +225,11 @@ impl LiveList {
         }
     }
 
+    /// The users the refresher has loaded (`None` before, or when the token may not list them).
+    pub(super) fn users(&self) -> Option<Vec<crate::models::User>> {
+        self.refresher().and_then(|r| r.users())
+    }
+
     /// Refreshes now (after a create or close, or the Refresh button).
     pub(super) fn refresh_now(&self) {
         if let Some(refresher) = self.refresher() {

@@ -8,6 +8,8 @@
 //! - `signin.rs`: the sign-in state, the browser sign-in and its watcher, script tokens,
 //!   sign-out;
 //! - `sessions.rs`: groups, creating, listing and closing sessions, the link allow-list;
+//!   `session_actions.rs`: a session's detail actions (edit, assign, invitation text), the
+//!   colleagues to assign to, and closing several at once (types in `session_dto.rs`);
 //! - `logs.rs`: the connection log (load, view, export, edit);
 //! - `settings_area.rs`: applying settings (the file format is `settings.rs`).
 //!
@@ -24,6 +26,8 @@ mod links;
 mod live_list;
 mod logs;
 mod progress;
+mod session_actions;
+mod session_dto;
 mod sessions;
 mod settings;
 mod settings_area;
@@ -35,9 +39,10 @@ pub use dto::{
     LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
     SessionListState, SettingsView,
 };
-pub use links::{check_link, invitation_mailto, CheckedLink, LinkRefused};
+pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use progress::ProgressThrottle;
+pub use session_dto::{CloseOutcome, SessionEdit, UserDto, UNASSIGNED};
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
 pub use waits::{
     ApiWait, ApiWaitEvent, ApiWaitListener, ApiWaitOver, ApiWaitReason, MIN_SHOWN_WAIT,
@@ -409,6 +414,54 @@ impl Desk {
     /// return; [`crate::Error::InvalidInput`] for a link that is not allowed to be opened.
     pub fn link_for(&self, code: &str, kind: LinkKind) -> Result<CheckedLink> {
         self.sessions.link_for(code, kind)
+    }
+
+    /// Edits a session's description, customer and waiting message (`PUT /sessions/{code}`)
+    /// and returns it as the API has it now; the live list refreshes.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for the edit (nothing is sent) or a closed session; API
+    /// errors ([`crate::Error::Forbidden`] without the permission).
+    pub async fn edit_session(&self, code: &str, edit: &SessionEdit) -> Result<SessionDto> {
+        self.sessions.edit_session(code, edit).await
+    }
+
+    /// Assigns a session to a colleague (`u…`, `u0` = nobody) and returns it as the API has
+    /// it now; the live list refreshes.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for a bad user id or a closed session;
+    /// [`crate::Error::Forbidden`] when the token may not assign sessions to others.
+    pub async fn assign_session(&self, code: &str, user_id: &str) -> Result<SessionDto> {
+        self.sessions.assign_session(code, user_id).await
+    }
+
+    /// Closes each session in turn (one failure does not stop the others), with a result per
+    /// session; the live list refreshes once.
+    pub async fn close_sessions(&self, codes: &[String]) -> Vec<CloseOutcome> {
+        self.sessions.close_sessions(codes).await
+    }
+
+    /// The colleagues to assign sessions to, by name.
+    ///
+    /// # Errors
+    /// [`crate::Error::Forbidden`] when the token may not list users; API errors.
+    pub async fn users(&self) -> Result<Vec<UserDto>> {
+        self.sessions.users().await
+    }
+
+    /// The invitation of an open, valid session as plain text, signed with the signed-in
+    /// account's name.
+    ///
+    /// # Errors
+    /// As [`Desk::link_for`] for the end-customer link; store errors reading the sign-in.
+    pub async fn invitation_text(&self, code: &str) -> Result<String> {
+        let status = self.signin.status().await?;
+        let name = status
+            .account
+            .map(|a| a.name)
+            .filter(|n| !n.trim().is_empty());
+        self.sessions.invitation_text(code, name.as_deref())
     }
 
     /// Updates of the live session list from now on (sessions, groups, freshness). A receiver

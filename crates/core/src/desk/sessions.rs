@@ -1,6 +1,6 @@
 //! Support sessions: groups, creating, listing and closing sessions, and the link allow-list
 //! (only sessions this desk has received from the API, and only links that pass
-//! [`check_link`]).
+//! [`check_link`]). Editing, assigning and closing several are in `session_actions.rs`.
 
 use super::connection::{lock, Shared};
 use super::dto::{GroupDto, LinkKind, NewSessionForm, SessionDto, SessionListState};
@@ -16,11 +16,11 @@ use tokio::sync::broadcast;
 /// The sessions area of the desk.
 #[derive(Debug)]
 pub(super) struct Sessions {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// Every session received from the API in this run, by code: the allow-list for links.
-    known: Known,
+    pub(super) known: Known,
     /// The list kept current in the background while signed in.
-    live: Arc<LiveList>,
+    pub(super) live: Arc<LiveList>,
 }
 
 impl Sessions {
@@ -145,7 +145,7 @@ impl Sessions {
         self.list_sessions(SessionListState::Open).await
     }
 
-    fn remember(&self, sessions: impl IntoIterator<Item = SupportSession>) {
+    pub(super) fn remember(&self, sessions: impl IntoIterator<Item = SupportSession>) {
         let mut known = lock(&self.known);
         for s in sessions {
             known.insert(s.code.clone(), s);
