@@ -81,6 +81,7 @@ const KNOWN_KINDS = {
   config: true,
   io: true,
   csv: true,
+  database: true,
 } as const satisfies Record<T.ErrorKind, true>;
 
 export const ERROR_KINDS = Object.keys(KNOWN_KINDS) as T.ErrorKind[];
