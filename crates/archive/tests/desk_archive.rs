@@ -190,3 +190,72 @@ async fn a_sent_edit_updates_the_archived_record() {
     assert_eq!(raw["billing_state"], "Billed");
     assert!(archive.pending_edits().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_damaged_file_leaves_the_app_in_memory_and_a_rebuild_moves_it_aside() {
+    use sdesk_archive::app::{open_for_app, rebuild, AppArchive};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let url = ArchiveUrl::Sqlite(path.clone());
+    let AppArchive::Unavailable {
+        error,
+        rebuild: offered,
+    } = open_for_app(&url).await
+    else {
+        panic!("a file that is not a database must not open");
+    };
+    assert_eq!(error.kind(), ErrorKind::Database, "{error}");
+    assert!(offered, "a damaged SQLite file is offered for a rebuild");
+    // The app runs with the log in memory only.
+    let desk = desk_on(&unreachable_api(), None).await;
+    assert!(!desk.has_archive());
+    let (archive, moved) = rebuild(&url).await.unwrap();
+    let moved = moved.expect("the damaged file was moved");
+    assert_eq!(
+        std::fs::read(&moved).unwrap(),
+        garbage,
+        "the damaged file is kept, byte for byte, under its new name"
+    );
+    assert!(
+        moved
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("archive.sqlite3.damaged-"),
+        "{moved:?}"
+    );
+    assert_eq!(
+        archive.stats().await.unwrap().records,
+        0,
+        "a new, empty archive"
+    );
+}
+
+#[tokio::test]
+async fn an_archive_of_a_newer_schema_is_refused_and_not_offered_for_a_rebuild() {
+    use sdesk_archive::app::{open_for_app, AppArchive};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    drop(archive_with(&dir, 2).await);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute(
+        "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let before = std::fs::read(&path).unwrap();
+    let AppArchive::Unavailable { error, rebuild } =
+        open_for_app(&ArchiveUrl::Sqlite(path.clone())).await
+    else {
+        panic!("an archive of a newer schema must not open");
+    };
+    assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+    assert!(
+        !rebuild,
+        "a newer archive is never offered for a rebuild that would lose it"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "left unchanged");
+}
