@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "live_snapshot",
     "refresh_sessions",
     "load_logs",
+    "load_archived_logs",
     "cancel_logs",
     "resume_logs",
     "apply_log_view",
