@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "list_users",
     "copy_invitation_text",
     "load_logs",
+    "load_archived_logs",
     "cancel_logs",
     "resume_logs",
     "apply_log_view",

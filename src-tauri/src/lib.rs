@@ -79,6 +79,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::sessions::list_users,
             commands::sessions::copy_invitation_text,
             commands::logs::load_logs,
+            commands::logs::load_archived_logs,
             commands::logs::cancel_logs,
             commands::logs::resume_logs,
             commands::logs::apply_log_view,
@@ -107,7 +108,11 @@ fn setup<R: Runtime>(
     if renderer::chose_cpu() {
         tracing::info!("no GPU render node: WebKit paints with its CPU renderer");
     }
-    let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir))?;
+    let data_dir = match &options.data_dir {
+        Some(dir) => dir.clone(),
+        None => app.path().app_data_dir()?,
+    };
+    let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir, &data_dir))?;
     desktop::forward_waits(app.handle(), &state.desk);
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);

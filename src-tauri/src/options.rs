@@ -13,6 +13,9 @@ pub struct AppOptions {
     pub token_store: Option<Arc<dyn TokenStore>>,
     /// Where `settings.json` lives; `None`: the app's config directory.
     pub config_dir: Option<PathBuf>,
+    /// Where the connection-log archive (`archive.sqlite3`, the file `sdesk archive` uses by
+    /// default) lives; `None`: the app's data directory.
+    pub data_dir: Option<PathBuf>,
     /// Register the single-instance plugin (never in tests: a second app in the same D-Bus
     /// session would hand its arguments over and exit the test process).
     pub single_instance: bool,
@@ -55,6 +58,10 @@ impl AppOptions {
             config_dir: var("SDESK_CONFIG_DIR").map(PathBuf::from),
             #[cfg(not(debug_assertions))]
             config_dir: None,
+            #[cfg(debug_assertions)]
+            data_dir: var("SDESK_DATA_DIR").map(PathBuf::from),
+            #[cfg(not(debug_assertions))]
+            data_dir: None,
             single_instance: true,
             register_deep_links: std::env::var("SDESK_NO_REGISTER").as_deref() != Ok("1"),
             show_fallback: Duration::from_secs(3),

@@ -3,6 +3,8 @@
 
 use crate::keyring_probe::{ProbedKeyring, KEYRING_PROBE_TIMEOUT};
 use crate::options::AppOptions;
+use sdesk_archive::app::{open_for_app, AppArchive};
+use sdesk_archive::ArchiveUrl;
 use sdesk_core::auth::TokenStore;
 use sdesk_core::desk::{Desk, DeskOptions, Mode, Settings, SettingsView, SETTINGS_FILE};
 use sdesk_core::error::ErrorReport;
@@ -30,6 +32,9 @@ pub struct AppState {
     /// A problem found while starting (damaged settings file, sandbox failure), shown by the
     /// UI once it is ready.
     startup_error: Mutex<Option<ErrorReport>>,
+    /// The archive could not be opened at launch (the log lives in memory only): why, and
+    /// whether a rebuild (moving the damaged file aside) may be offered.
+    pub archive_problem: Option<(ErrorReport, bool)>,
     /// Whether the main window has been shown (by `app_ready` or the fallback timer).
     pub window_shown: AtomicBool,
     /// Debug-only redirections of the browser, clipboard and save dialog (E2E tests).
@@ -40,11 +45,16 @@ pub struct AppState {
 impl AppState {
     /// Loads the settings (defaults plus a startup notice when the file is damaged), opens the
     /// token store (the OS keyring, or memory when it does not work), starts the sandbox in
-    /// sandbox mode, and builds the desk.
+    /// sandbox mode, opens the connection-log archive in `data_dir` (memory only when it cannot
+    /// be opened; the reason becomes the startup notice), and builds the desk.
     ///
     /// # Errors
     /// Only when the desk itself cannot be built (no HTTP client).
-    pub async fn start(options: &AppOptions, config_dir: &Path) -> Result<AppState> {
+    pub async fn start(
+        options: &AppOptions,
+        config_dir: &Path,
+        data_dir: &Path,
+    ) -> Result<AppState> {
         let settings_path = config_dir.join(SETTINGS_FILE);
         let mut startup_error = None;
         let settings = Settings::load(&settings_path).unwrap_or_else(|e| {
@@ -72,7 +82,18 @@ impl AppState {
             }
             None => None,
         };
+        let (archive, archive_problem) = match open_for_app(&ArchiveUrl::default_in(data_dir)).await
+        {
+            AppArchive::Open(archive) => (Some(archive), None),
+            AppArchive::Unavailable { error, rebuild } => {
+                let report = error.report();
+                startup_error.get_or_insert_with(|| report.clone());
+                (None, Some((report, rebuild)))
+            }
+        };
         let mut desk_options = DeskOptions::new(settings, store);
+        desk_options.archive =
+            archive.map(|a| Arc::new(a) as Arc<dyn sdesk_core::desk::ArchiveStore>);
         desk_options.settings_path = Some(settings_path);
         desk_options.sandbox_origin = sandbox.as_ref().map(|s| s.sandbox.base_url());
         desk_options.system_locale = system_locale();
@@ -81,6 +102,7 @@ impl AppState {
             desk,
             sandbox: tokio::sync::Mutex::new(sandbox),
             startup_error: Mutex::new(startup_error),
+            archive_problem,
             window_shown: AtomicBool::new(false),
             #[cfg(debug_assertions)]
             test_hooks: options.test_hooks.clone(),

@@ -41,6 +41,7 @@ impl TestApp {
         let options = AppOptions {
             token_store: Some(store.clone()),
             config_dir: Some(dir.path().to_path_buf()),
+            data_dir: Some(dir.path().to_path_buf()),
             single_instance: false,
             register_deep_links: false,
             show_fallback: Duration::from_secs(3600),
@@ -1162,5 +1163,62 @@ fn a_token_revoked_in_the_sandbox_reaches_the_window_as_sign_in_again() {
         ),
         (&json!(false), &json!(true), &Value::Null),
         "the status agrees: {status}"
+/// An archive in the data directory with `n` records starting on 2025-03-01, one per hour.
+fn archive_in(dir: &std::path::Path, n: usize) {
+    tauri::async_runtime::block_on(async {
+        let url = sdesk_archive::ArchiveUrl::default_in(dir);
+        let archive = sdesk_archive::Archive::open(&url).await.unwrap();
+        let records: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({
+                    "id": format!("rec-{i:03}"),
+                    "userid": "u1",
+                    "username": "Anna",
+                    "start_date": format!("2025-03-01T{:02}:00:00Z", i % 24),
+                    "end_date": format!("2025-03-01T{:02}:30:00Z", i % 24),
+                })
+            })
+            .collect();
+        archive.upsert_json(&records).await.unwrap();
+    });
+}
+
+#[test]
+fn launch_reads_the_archive_in_the_data_directory_without_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    archive_in(dir.path(), 12);
+    let t = TestApp::with_dir(dir);
+    assert_eq!(
+        t.ok("app_ready", json!({})),
+        Value::Null,
+        "a good archive is no startup problem"
+    );
+    let summary = t.ok(
+        "load_archived_logs",
+        json!({ "query": { "from": "2025-03-01T00:00:00Z", "to": "2025-03-02T00:00:00Z" } }),
+    );
+    assert_eq!(
+        summary["totals"]["totalRecords"], 12,
+        "the archived period is in the log view with no sign-in and no network: {summary}"
+    );
+}
+
+#[test]
+fn a_damaged_archive_is_a_startup_notice_and_the_app_runs_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sdesk_archive::ArchiveUrl::default_in(dir.path());
+    let sdesk_archive::ArchiveUrl::Sqlite(path) = file else {
+        unreachable!()
+    };
+    std::fs::write(&path, vec![7u8; 4096]).unwrap();
+    let t = TestApp::with_dir(dir);
+    let notice = t.ok("app_ready", json!({}));
+    assert_eq!(notice["kind"], "database", "the UI is told why: {notice}");
+    let err = t.err("load_archived_logs", json!({ "query": {} }));
+    assert_eq!(err["kind"], "config", "no archive in this run: {err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        vec![7u8; 4096],
+        "the damaged file is left as it was"
     );
 }

@@ -85,6 +85,7 @@ const KNOWN_KINDS = {
   config: true,
   io: true,
   csv: true,
+  database: true,
 } as const satisfies Record<T.ErrorKind, true>;
 
 export const ERROR_KINDS = Object.keys(KNOWN_KINDS) as T.ErrorKind[];
@@ -163,6 +164,8 @@ export const refreshSessions = (): Promise<null> => call("refresh_sessions");
 
 // ---- logs -------------------------------------------------------------------------------
 export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
+/** The archived records of the query's period, from the archive (no network). */
+export const loadArchivedLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_archived_logs", { query });
 export const cancelLogs = (): Promise<null> => call("cancel_logs");
 export const resumeLogs = (): Promise<T.LogSummary> => call("resume_logs");
 /** Applies a filter/sort; answers with the totals and the view's rows from `offset` (≤ `limit`). */

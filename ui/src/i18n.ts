@@ -295,6 +295,7 @@ const en = {
   "error.config": "The app settings are incomplete or invalid.",
   "error.io": "A file could not be read or written.",
   "error.csv": "The CSV file could not be written.",
+  "error.database": "The connection-log archive could not be read or written.",
   "error.unknown": "Something unexpected went wrong.",
 } as const;
 
@@ -593,6 +594,7 @@ const de: Record<MsgKey, string> = {
   "error.config": "Die Einstellungen der App sind unvollständig oder ungültig.",
   "error.io": "Eine Datei konnte nicht gelesen oder geschrieben werden.",
   "error.csv": "Die CSV-Datei konnte nicht geschrieben werden.",
+  "error.database": "Das Verbindungsprotokoll-Archiv konnte nicht gelesen oder geschrieben werden.",
   "error.unknown": "Etwas Unerwartetes ist schiefgegangen.",
 };
 

@@ -1,23 +1,26 @@
 //! How database failures become [`sdesk_core::Error`], the one error type the app and the CLI
 //! report (`{kind, message}`).
 //!
-//! The core has no database kind yet, so failures of the archive file or server are
-//! [`Error::Io`] (with [`std::io::ErrorKind::InvalidData`] for a file that is not a readable
-//! database), a PostgreSQL server that cannot be reached is [`Error::Network`], and an archive
-//! written by a newer program or an unusable URL is [`Error::Config`]. Every message names the
+//! Failures of the archive file or server (SQLite and PostgreSQL errors, a file that is not a
+//! readable database) are [`Error::Database`] (kind `database`: the app offers to rebuild a file
+//! that cannot be read), a PostgreSQL server that cannot be reached is [`Error::Network`], and an
+//! archive written by a newer program or an unusable URL is [`Error::Config`] (never rebuilt). Every message names the
 //! archive (never a password) and says what to do.
 
 use sdesk_core::Error;
-use std::io;
 
 /// A failure of the archive's storage, with a message naming the archive.
 pub(crate) fn storage(message: impl Into<String>) -> Error {
-    Error::Io(io::Error::other(message.into()))
+    Error::Database {
+        message: message.into(),
+    }
 }
 
 /// The file is not a readable database (not SQLite, or damaged). Nothing was written to it.
 pub(crate) fn unreadable(message: impl Into<String>) -> Error {
-    Error::Io(io::Error::new(io::ErrorKind::InvalidData, message.into()))
+    Error::Database {
+        message: message.into(),
+    }
 }
 
 /// The archive belongs to a newer schema, another program, or the URL is unusable.

@@ -9,6 +9,8 @@
 //!
 //! Errors are [`sdesk_core::Error`], like everywhere else (see `error.rs` for the mapping).
 
+pub mod app;
+mod desk_store;
 mod error;
 mod postgres;
 mod query;

@@ -127,7 +127,7 @@ async fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
     let err = Archive::open(&ArchiveUrl::Sqlite(path.clone()))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Database, "{err}");
     let msg = err.to_string();
     assert!(
         msg.contains("not a readable SQLite database") && msg.contains("archive.sqlite3"),

@@ -475,7 +475,7 @@ fn a_file_that_is_not_an_archive_is_refused_and_left_unchanged() {
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         let err = stderr(&o);
         assert!(
-            err.starts_with("error: io: ") && err.trim_end().lines().count() == 1,
+            err.starts_with("error: database: ") && err.trim_end().lines().count() == 1,
             "{args:?}: one line with the kind: {err}"
         );
         assert!(err.contains("left unchanged"), "{err}");

@@ -213,6 +213,13 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// The connection-log archive (SQLite file or PostgreSQL server) failed: a file that is
+    /// not a readable database, a damaged one, or a database error while reading or writing.
+    #[error("archive database error: {message}")]
+    Database {
+        /// What failed, naming the archive (never a password).
+        message: String,
+    },
     /// CSV writing failed.
     #[error("CSV error: {message}")]
     Csv {
@@ -284,6 +291,8 @@ pub enum ErrorKind {
     Io,
     /// See [`Error::Csv`].
     Csv,
+    /// See [`Error::Database`].
+    Database,
 }
 
 impl ErrorKind {
@@ -317,6 +326,7 @@ impl ErrorKind {
             Self::Config => "config",
             Self::Io => "io",
             Self::Csv => "csv",
+            Self::Database => "database",
         }
     }
 }
@@ -360,6 +370,7 @@ impl Error {
             Self::Config { .. } => ErrorKind::Config,
             Self::Io(_) => ErrorKind::Io,
             Self::Csv { .. } => ErrorKind::Csv,
+            Self::Database { .. } => ErrorKind::Database,
         }
     }
 

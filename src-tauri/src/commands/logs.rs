@@ -22,6 +22,16 @@ pub async fn load_logs<R: Runtime>(
         .await?)
 }
 
+/// Loads the archived records of `query`'s period from the archive, with no network (the log
+/// view at launch, offline too).
+#[tauri::command]
+pub async fn load_archived_logs(
+    state: State<'_, AppState>,
+    query: LogQuery,
+) -> IpcResult<LogSummary> {
+    Ok(state.desk.load_archived_logs(&query).await?)
+}
+
 /// Forwards paging progress to the UI as `logs-progress` events, throttled to the UI's pace
 /// (the final report always passes).
 fn progress_events<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(&FetchProgress) + Send + '_ {

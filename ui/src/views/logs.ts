@@ -2,6 +2,7 @@
 // Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
+import { showArchivedPeriod } from "./archive-bar";
 import { billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
@@ -626,6 +627,8 @@ export function createLogsView(): LogsView {
     // Rows scrolled out of the window are detached from the document; translate them too.
     for (const tr of table.rowElements()) translateTree(tr);
   });
+  // The archived period at once, offline too (archive-bar.ts); a load started meanwhile wins.
+  void showArchivedPeriod(buildQuery, async (s) => (loading ? undefined : finished(s)));
 
   return {
     el,

@@ -430,6 +430,20 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
   });
 
+  it("shows the archived period at launch without signing in or loading", async () => {
+    const a = await open({ config: { signedIn: false, archivedRows: 42 } });
+    await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "43");
+    expect((await a.calls("load_archived_logs")).length, "the archive is read once at launch").toBe(1);
+    expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
+  });
+
+  it("keeps the memory-only log view when the run has no archive", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await loadAll(a);
+    expect((await a.calls("load_archived_logs")).length, "the archive was asked at launch").toBe(1);
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "the downloaded rows are shown").toBe("51");
+  });
+
   it("exports with the chosen delimiter and BOM and reports the result", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 1234 } });
     await loadAll(a);

@@ -24,6 +24,8 @@ export interface MockConfig {
   fail?: Record<string, { kind: string; message: string } | string>;
   /** What `app_ready` returns (a problem found at start-up). */
   startupError?: { kind: string; message: string } | null;
+  /** Records in the connection-log archive (0: no archive in this run). */
+  archivedRows?: number;
   /** Adds an open session already past its validUntil. */
   expiredSession?: boolean;
   /** Adds this many open sessions already past their validUntil. */

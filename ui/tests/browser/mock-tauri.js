@@ -17,6 +17,8 @@
       applyDelayMs: 0,
       language: "auto",
       startupError: null,
+      // Records in the connection-log archive (0: no archive in this run).
+      archivedRows: 0,
       fail: {},
     },
     window.__MOCK_CONFIG__ || {},
@@ -353,6 +355,13 @@
       view = null;
       cancelRequested = false;
       return page(cfg.pages);
+    },
+    load_archived_logs: async () => {
+      if (!cfg.archivedRows) throw { kind: "config", message: "the connection-log archive is not open" };
+      loaded = cfg.archivedRows;
+      pagesDone = 0;
+      view = null;
+      return { totals: totals(), progress: { pages: 0, records: loaded, recordsRemaining: 0, complete: true }, incomplete: false, error: null };
     },
     cancel_logs: () => {
       cancelRequested = true;

@@ -3,11 +3,12 @@
 //!
 //! The loaded log is an `Arc<Mutex<…>>` so that a CSV export can run on a blocking thread.
 
+use super::archive_area::ArchiveStore;
 use super::connection::{lock, Shared};
 use super::dto::{ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView};
 use super::MAX_ROWS_PER_WINDOW;
 use crate::client::TeamViewerClient;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::logs::{export_csv_to_path, ticket_text, FetchProgress, LogRow, LogStore, ReportFetch};
 use crate::models::ReportUpdate;
 use std::path::Path;
@@ -32,14 +33,60 @@ struct LogState {
 pub(super) struct Logs {
     shared: Arc<Shared>,
     logs: Arc<Mutex<LogState>>,
+    /// The connection-log archive (`None`: memory only).
+    archive: Option<Arc<dyn ArchiveStore>>,
 }
 
 impl Logs {
-    pub(super) fn new(shared: Arc<Shared>) -> Logs {
+    pub(super) fn new(shared: Arc<Shared>, archive: Option<Arc<dyn ArchiveStore>>) -> Logs {
         Logs {
             shared,
             logs: Arc::default(),
+            archive,
         }
+    }
+
+    pub(super) fn has_archive(&self) -> bool {
+        self.archive.is_some()
+    }
+
+    /// Replaces the loaded log with the archived records matching `query` (no network). A
+    /// running load is cancelled; there is nothing to resume afterwards.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for the query; [`Error::Config`] without an archive; the
+    /// archive's errors; [`Error::Cancelled`] when a newer load superseded this one.
+    pub(super) async fn load_archived_logs(&self, query: &LogQuery) -> Result<LogSummary> {
+        let report_query = query.to_report_query()?;
+        let archive = self.archive.as_ref().ok_or_else(|| Error::Config {
+            message: "the connection-log archive is not open".to_owned(),
+        })?;
+        let generation = {
+            let mut st = lock(&self.logs);
+            st.cancel.cancel();
+            st.cancel = CancellationToken::new();
+            st.generation += 1;
+            st.fetch = None;
+            st.generation
+        };
+        let records = archive.records(&report_query).await?;
+        let count = records.len() as u64;
+        let mut st = lock(&self.logs);
+        if st.generation != generation {
+            return Err(Error::Cancelled);
+        }
+        let totals = st.store.set_records(records);
+        Ok(LogSummary {
+            totals,
+            progress: FetchProgress {
+                pages: 0,
+                records: count,
+                records_remaining: 0,
+                complete: true,
+            },
+            incomplete: false,
+            error: None,
+        })
     }
 
     /// Forgets the loaded log; a running load is cancelled.
@@ -221,19 +268,42 @@ impl Logs {
             notes: Some(notes.to_owned()),
             billing_state: Some(billing_state.to_owned()),
         };
-        self.shared
+        let sent = self
+            .shared
             .conn()
             .client()?
             .update_report(id, &update)
-            .await?;
-        let mut st = lock(&self.logs);
-        st.store.update_record(id, &update)?;
-        let index = st
-            .store
-            .view_position(id)
-            .unwrap_or_else(|| st.store.view_len());
-        let record = st.store.get(id).ok_or_else(|| not_loaded(id))?;
-        Ok(LogRow::from_record(index, record))
+            .await;
+        let pending = match (sent, &self.archive) {
+            (Ok(()), _) => false,
+            // The API could not be reached: the edit is kept in the archive, to be sent later.
+            (Err(e), Some(archive))
+                if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) =>
+            {
+                tracing::info!(kind = %e.kind(), "record edit kept as pending in the archive");
+                archive.add_pending_edit(id, &update).await?;
+                true
+            }
+            (Err(e), _) => return Err(e),
+        };
+        let (row, record) = {
+            let mut st = lock(&self.logs);
+            st.store.update_record(id, &update)?;
+            let index = st
+                .store
+                .view_position(id)
+                .unwrap_or_else(|| st.store.view_len());
+            let record = st.store.get(id).ok_or_else(|| not_loaded(id))?;
+            (LogRow::from_record(index, record), record.clone())
+        };
+        if let (false, Some(archive)) = (pending, &self.archive) {
+            // The API has the edit; the archive's copy follows. A failure here loses nothing
+            // the next sync would not bring back.
+            if let Err(e) = archive.save(&[record]).await {
+                tracing::warn!(kind = %e.kind(), "edited record not saved in the archive: {e}");
+            }
+        }
+        Ok(row)
     }
 }
 

@@ -20,6 +20,7 @@
 //! Locking: `std::sync::Mutex`es guard small in-memory state and are never held across an
 //! `.await` (network calls run on a snapshot of the current connection).
 
+mod archive_area;
 mod connection;
 mod dto;
 mod links;
@@ -34,6 +35,7 @@ mod settings_area;
 mod signin;
 mod waits;
 
+pub use archive_area::ArchiveStore;
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
     LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
@@ -126,6 +128,8 @@ pub struct DeskOptions {
     /// most 1,800 requests a day); `None` keeps no list in the background (tests that count
     /// requests).
     pub live: Option<LiveConfig>,
+    /// The connection-log archive the shell opened (`None`: the log lives in memory only).
+    pub archive: Option<Arc<dyn ArchiveStore>>,
 }
 
 impl DeskOptions {
@@ -143,6 +147,7 @@ impl DeskOptions {
             retry: RetryPolicy::default(),
             sign_in_window: WINDOW.to_std().unwrap_or(Duration::from_secs(300)),
             live: Some(LiveConfig::default()),
+            archive: None,
         }
     }
 }
@@ -178,7 +183,7 @@ impl Desk {
         Ok(Desk {
             signin: signin::SignIn::new(Arc::clone(&shared), options.sign_in_window),
             sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
-            logs: logs::Logs::new(Arc::clone(&shared)),
+            logs: logs::Logs::new(Arc::clone(&shared), options.archive),
             settings: SettingsArea::new(Arc::clone(&shared), options.settings_path),
             shared,
         })
@@ -507,6 +512,22 @@ impl Desk {
         self.noted_summary(result).await
     }
 
+    /// Loads the archived records matching `query` from the archive, without any network,
+    /// replacing what was loaded (the log view at launch, offline too). A running load is
+    /// cancelled.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for the query; [`crate::Error::Config`] when the desk has
+    /// no archive; the archive's errors (`database`).
+    pub async fn load_archived_logs(&self, query: &LogQuery) -> Result<LogSummary> {
+        self.logs.load_archived_logs(query).await
+    }
+
+    /// Whether the desk has an archive to read the log from.
+    pub fn has_archive(&self) -> bool {
+        self.logs.has_archive()
+    }
+
     /// Continues the last load from its cursor (after a cancel or an error).
     ///
     /// # Errors
@@ -551,10 +572,13 @@ impl Desk {
         self.logs.ticket_text(id)
     }
 
-    /// Saves notes and billing state of a loaded record at the API (`PUT`), then in the store.
+    /// Saves notes and billing state of a loaded record at the API (`PUT`), then in the store
+    /// and the archive. When the API cannot be reached (network error, timeout) and the desk has
+    /// an archive, the edit is kept there as pending and applied to the loaded record.
     ///
     /// # Errors
-    /// [`crate::Error::NotFound`] when no record with this id is loaded; API errors.
+    /// [`crate::Error::NotFound`] when no record with this id is loaded; API errors (network
+    /// errors only without an archive); the archive's errors for a pending edit.
     pub async fn update_log_record(
         &self,
         id: &str,

@@ -1,0 +1,261 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The desk over the archive (what the app does at launch and when editing a record): the log
+//! view opens on the archived period with no network, and an edit made while the API cannot be
+//! reached is kept in the archive as pending.
+
+mod common;
+
+use common::*;
+use sdesk_archive::{Archive, ArchiveUrl};
+use sdesk_core::auth::MemoryStore;
+use sdesk_core::desk::{Desk, DeskOptions, LogQuery, LogView, Mode, Settings};
+use sdesk_core::secret::Secret;
+use sdesk_core::ErrorKind;
+use serde_json::json;
+use std::sync::Arc;
+use tempfile::TempDir;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn archive_with(dir: &TempDir, n: usize) -> Archive {
+    let archive = Archive::open(&ArchiveUrl::Sqlite(dir.path().join("archive.sqlite3")))
+        .await
+        .unwrap();
+    archive.upsert_json(&records(n)).await.unwrap();
+    archive
+}
+
+/// A desk in TeamViewer mode whose API is at `api` (nothing listens there unless a test mounts
+/// a mock), with the archive, without the background session list.
+async fn desk_on(api: &str, archive: Option<Archive>) -> Desk {
+    let settings = Settings {
+        mode: Mode::Teamviewer,
+        client_id: "some-client".into(),
+        api_url: api.into(),
+        login_url: api.into(),
+        ..Settings::default()
+    };
+    let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
+    options.live = None;
+    options.archive = archive.map(|a| Arc::new(a) as Arc<dyn sdesk_core::desk::ArchiveStore>);
+    Desk::new(options).await.unwrap()
+}
+
+/// An address where nothing listens (a bound port, released).
+fn unreachable_api() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn launch_offline_shows_the_archived_period() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 48).await;
+    let desk = desk_on(&unreachable_api(), Some(archive)).await;
+    assert!(desk.has_archive());
+    // The second day of the archive: records 24..48 start then.
+    let query = LogQuery {
+        from: Some(base() + chrono::Duration::hours(24)),
+        to: Some(base() + chrono::Duration::hours(48)),
+        ..LogQuery::default()
+    };
+    let summary = desk.load_archived_logs(&query).await.unwrap();
+    assert_eq!(
+        summary.totals.count, 24,
+        "the period's archived records are loaded without any network: {summary:?}"
+    );
+    assert!(
+        !summary.incomplete && summary.error.is_none(),
+        "{summary:?}"
+    );
+    let page = desk.apply_log_view(&LogView::default(), 0, 100);
+    let mut ids: Vec<_> = page.rows.iter().map(|r| r.id.clone()).collect();
+    ids.sort();
+    let expected: Vec<_> = (24..48).map(|i| format!("rec-{i:05}")).collect();
+    assert_eq!(
+        ids, expected,
+        "exactly the records of the period are in the log view"
+    );
+}
+
+#[tokio::test]
+async fn without_an_archive_the_archived_load_is_a_clear_error() {
+    let desk = desk_on(&unreachable_api(), None).await;
+    assert!(!desk.has_archive());
+    let err = desk
+        .load_archived_logs(&LogQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+}
+
+#[tokio::test]
+async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    let server = MockServer::builder().start().await; // not pooled: dropping it closes the port
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(&server)
+        .await;
+    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
+    desk.sign_in_with_script_token(Secret::new("script-token"))
+        .await
+        .unwrap();
+    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    // The API goes away.
+    drop(server);
+    let row = desk
+        .update_log_record("rec-00001", "called back", "Billed")
+        .await
+        .expect("an edit made offline is kept, not refused");
+    assert_eq!(row.notes, "called back", "the loaded record shows the edit");
+    assert_eq!(row.billing_state, "Billed");
+    let pending = archive.pending_edits().await.unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "the edit is pending in the archive: {pending:?}"
+    );
+    assert_eq!(pending[0].report_id, "rec-00001");
+    assert_eq!(pending[0].notes.as_deref(), Some("called back"));
+    assert_eq!(pending[0].billing_state.as_deref(), Some("Billed"));
+    // It survives a restart: a new archive handle on the same file still lists it.
+    drop(desk);
+    let reopened = Archive::open(archive.url()).await.unwrap();
+    assert_eq!(reopened.pending_edits().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "forbidden"})))
+        .mount(&server)
+        .await;
+    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
+    desk.sign_in_with_script_token(Secret::new("script-token"))
+        .await
+        .unwrap();
+    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    let err = desk
+        .update_log_record("rec-00001", "x", "Billed")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
+    assert!(
+        archive.pending_edits().await.unwrap().is_empty(),
+        "a refused edit is an error for the user, not something to retry later"
+    );
+}
+
+#[tokio::test]
+async fn a_sent_edit_updates_the_archived_record() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
+    desk.sign_in_with_script_token(Secret::new("script-token"))
+        .await
+        .unwrap();
+    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    desk.update_log_record("rec-00002", "done", "Billed")
+        .await
+        .unwrap();
+    let raw = archive.raw_record("rec-00002").await.unwrap().unwrap();
+    assert_eq!(
+        raw["notes"], "done",
+        "the archive has the edited record: {raw}"
+    );
+    assert_eq!(raw["billing_state"], "Billed");
+    assert!(archive.pending_edits().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_damaged_file_leaves_the_app_in_memory_and_a_rebuild_moves_it_aside() {
+    use sdesk_archive::app::{open_for_app, rebuild, AppArchive};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let url = ArchiveUrl::Sqlite(path.clone());
+    let AppArchive::Unavailable {
+        error,
+        rebuild: offered,
+    } = open_for_app(&url).await
+    else {
+        panic!("a file that is not a database must not open");
+    };
+    assert_eq!(error.kind(), ErrorKind::Database, "{error}");
+    assert!(offered, "a damaged SQLite file is offered for a rebuild");
+    // The app runs with the log in memory only.
+    let desk = desk_on(&unreachable_api(), None).await;
+    assert!(!desk.has_archive());
+    let (archive, moved) = rebuild(&url).await.unwrap();
+    let moved = moved.expect("the damaged file was moved");
+    assert_eq!(
+        std::fs::read(&moved).unwrap(),
+        garbage,
+        "the damaged file is kept, byte for byte, under its new name"
+    );
+    assert!(
+        moved
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("archive.sqlite3.damaged-"),
+        "{moved:?}"
+    );
+    assert_eq!(
+        archive.stats().await.unwrap().records,
+        0,
+        "a new, empty archive"
+    );
+}
+
+#[tokio::test]
+async fn an_archive_of_a_newer_schema_is_refused_and_not_offered_for_a_rebuild() {
+    use sdesk_archive::app::{open_for_app, AppArchive};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    drop(archive_with(&dir, 2).await);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute(
+        "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let before = std::fs::read(&path).unwrap();
+    let AppArchive::Unavailable { error, rebuild } =
+        open_for_app(&ArchiveUrl::Sqlite(path.clone())).await
+    else {
+        panic!("an archive of a newer schema must not open");
+    };
+    assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+    assert!(
+        !rebuild,
+        "a newer archive is never offered for a rebuild that would lose it"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "left unchanged");
+}
