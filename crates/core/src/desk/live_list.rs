@@ -131,7 +131,7 @@ pub struct LiveSnapshot {
 pub(super) fn waiting_customers(sessions: &[SupportSession]) -> Vec<SessionDto> {
     sessions
         .iter()
-        .filter(|s| s.is_open() && s.online == Some(true))
+        .filter(|s| crate::live::is_waiting(s))
         .map(SessionDto::from)
         .collect()
 }
