@@ -1066,7 +1066,7 @@ fn the_live_list_reaches_the_window_as_events() {
     let stopped = t.ok("live_snapshot", json!({}));
     assert_eq!(
         stopped,
-        json!({ "sessions": [], "groups": null, "status": { "state": "stopped" } }),
+        json!({ "sessions": [], "waiting": [], "groups": null, "status": { "state": "stopped" } }),
         "nothing is polled while signed out"
     );
     t.sign_in();

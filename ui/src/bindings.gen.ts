@@ -662,6 +662,12 @@ export type LiveSnapshot = {
  */
 sessions: Array<SessionDto>, 
 /**
+ * The customers waiting now: the open sessions whose `online` is true, newest first
+ * (the same rule as [`LiveUpdate::CustomerWaiting`]; see docs/live.md for what `online`
+ * is assumed to mean). A session whose customer goes offline or that is closed leaves it.
+ */
+waiting: Array<SessionDto>, 
+/**
  * The groups, once loaded.
  */
 groups: Array<GroupDto> | null, 

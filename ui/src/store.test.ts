@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveUpdate, Session } from "./api";
-import { createStore, INITIAL, isExpired, isUsable, latest, reduce } from "./store";
+import { createStore, INITIAL, isExpired, isUsable, latest, reduce, waitingCustomers } from "./store";
 
 function session(code: string, fields: Partial<Session> = {}): Session {
   return {
@@ -74,7 +74,7 @@ describe("live store reducer", () => {
     expect(state.groups).toEqual(groups);
     state = reduce(state, {
       type: "snapshot",
-      snapshot: { sessions: [session("s9"), session("s8", { isOpen: false, state: "Closed" })], groups: null, status: { state: "ok", at: "2026-11-24T14:05:00Z" } },
+      snapshot: { sessions: [session("s9"), session("s8", { isOpen: false, state: "Closed" })], waiting: [], groups: null, status: { state: "ok", at: "2026-11-24T14:05:00Z" } },
     });
     expect(state.sessions.map((s) => s.code), "only open sessions are kept").toEqual(["s9"]);
     expect(state.groups, "a snapshot without groups keeps the known ones").toEqual(groups);
@@ -89,5 +89,29 @@ describe("live store reducer", () => {
     stop();
     store.apply({ type: "session_added", session: session("s2") });
     expect(seen).toEqual([1, 0]);
+  });
+
+  it("lists waiting customers until they go offline or the session closes", () => {
+    const waiting = (state: ReturnType<typeof run>) => waitingCustomers(state).map((s) => s.code);
+    let state = run(
+      { type: "session_added", session: session("s1") },
+      { type: "customer_waiting", session: session("s2", { online: true, customerName: "Jörg Müller" }) },
+      { type: "customer_waiting", session: session("s3", { online: true }) },
+    );
+    expect(waiting(state), "online customers of open sessions wait, offline ones don't").toEqual(["s2", "s3"]);
+    state = reduce(state, { type: "customer_left", session: session("s2") });
+    expect(waiting(state), "a customer going offline stops waiting").toEqual(["s3"]);
+    state = reduce(state, { type: "session_removed", session: session("s3", { online: true }) });
+    expect(waiting(state), "a closed session has no waiting customer").toEqual([]);
+  });
+
+  it("passes focusSession requests to the views that listen", () => {
+    const store = createStore();
+    const focused: string[] = [];
+    const stop = store.onFocus((code) => focused.push(code));
+    store.focusSession("s123-456-789");
+    stop();
+    store.focusSession("s000-000-000");
+    expect(focused, "listeners hear focus requests until they unsubscribe").toEqual(["s123-456-789"]);
   });
 });

@@ -109,8 +109,24 @@ export function latest(state: LiveState, fallback: Session): Session {
   return state.sessions.find((s) => s.code === fallback.code) ?? fallback;
 }
 
+/**
+ * The customers waiting now: open sessions whose `online` is true, newest first. The same rule
+ * as the core's `customer_waiting` and the snapshot's `waiting` (see docs/live.md for what
+ * `online` is assumed to mean); a customer going offline or a closed session leaves the list.
+ */
+export function waitingCustomers(state: LiveState): Session[] {
+  return state.sessions.filter((s) => s.online === true && !isClosed(state, s));
+}
+
 export interface Store {
   get(): LiveState;
+  /**
+   * Asks the views to show one session (a click on a waiting-customer notification or tray
+   * entry, or the shell's "show session" event). The session detail reacts via `onFocus`.
+   */
+  focusSession(code: string): void;
+  /** `listener` runs for every `focusSession`; returns the unsubscribe function. */
+  onFocus(listener: (code: string) => void): () => void;
   apply(update: LiveUpdate): void;
   /** Back to the empty state (signed out). */
   reset(): void;
@@ -121,6 +137,7 @@ export interface Store {
 export function createStore(initial: LiveState = INITIAL): Store {
   let state = initial;
   const listeners = new Set<(state: LiveState, previous: LiveState) => void>();
+  const focusListeners = new Set<(code: string) => void>();
   const set = (next: LiveState) => {
     if (next === state) return;
     const previous = state;
@@ -130,6 +147,13 @@ export function createStore(initial: LiveState = INITIAL): Store {
   return {
     get: () => state,
     apply: (update) => set(reduce(state, update)),
+    focusSession(code) {
+      for (const listener of [...focusListeners]) listener(code);
+    },
+    onFocus(listener) {
+      focusListeners.add(listener);
+      return () => focusListeners.delete(listener);
+    },
     reset: () => set(INITIAL),
     subscribe(listener) {
       listeners.add(listener);

@@ -505,6 +505,56 @@ async fn customers_waiting_and_leaving_are_events() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_waiting_list_follows_customers_and_closes() {
+    let fake = Fake::new();
+    let mut waiting_one = session("s123-456-789", "g1", false, 3600);
+    waiting_one.description = Some("Printer offline".into());
+    fake.sessions.lock().unwrap().push(waiting_one);
+    fake.sessions
+        .lock()
+        .unwrap()
+        .push(session("s2", "g1", false, 3600));
+    let live = refresher(&fake, config());
+    live.start();
+    wait(1).await;
+    let codes = |live: &Refresher| -> Vec<String> {
+        live.waiting()
+            .into_iter()
+            .map(|s| s.code)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        codes(&live).is_empty(),
+        "nobody waits while all are offline"
+    );
+    fake.sessions.lock().unwrap()[0].online = Some(true);
+    wait(30).await;
+    assert_eq!(codes(&live), ["s123-456-789"], "an online customer waits");
+    assert_eq!(
+        live.waiting()[0].description.as_deref(),
+        Some("Printer offline"),
+        "the waiting entry carries the session's description"
+    );
+    fake.sessions.lock().unwrap()[0].online = Some(false);
+    fake.sessions.lock().unwrap()[1].online = Some(true);
+    wait(30).await;
+    assert_eq!(codes(&live), ["s2"], "going offline ends the wait");
+    fake.sessions.lock().unwrap().remove(1);
+    wait(30).await;
+    assert!(
+        codes(&live).is_empty(),
+        "a session that left the open list (closed) has no waiting customer"
+    );
+    fake.sessions.lock().unwrap()[0].online = Some(true);
+    fake.sessions.lock().unwrap()[0].state = Some(sdesk_core::models::SessionState::Closed);
+    wait(30).await;
+    assert!(
+        codes(&live).is_empty(),
+        "a closed session listed with online: true is not waiting"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_new_group_in_the_sessions_reloads_the_groups() {
     let fake = Fake::new();
     let group = |id: &str, name: &str| -> Group {

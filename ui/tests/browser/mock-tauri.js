@@ -325,7 +325,7 @@
     live_snapshot: () =>
       auth.signedIn
         ? { sessions: sessions.filter((s) => s.isOpen), groups, status: { state: "ok", at: iso(NOW + 120_000) } }
-        : { sessions: [], groups: null, status: { state: "stopped" } },
+        : { sessions: [], waiting: [], groups: null, status: { state: "stopped" } },
     refresh_sessions: () => null,
     edit_session: ({ code, edit }) => {
       const change = {};

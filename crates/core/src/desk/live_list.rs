@@ -117,10 +117,23 @@ impl LiveUpdate {
 pub struct LiveSnapshot {
     /// The open sessions, newest first.
     pub sessions: Vec<SessionDto>,
+    /// The customers waiting now: the open sessions whose `online` is true, newest first
+    /// (the same rule as [`LiveUpdate::CustomerWaiting`]; see docs/live.md for what `online`
+    /// is assumed to mean). A session whose customer goes offline or that is closed leaves it.
+    pub waiting: Vec<SessionDto>,
     /// The groups, once loaded.
     pub groups: Option<Vec<GroupDto>>,
     /// How fresh the list is.
     pub status: LiveStatus,
+}
+
+/// The sessions (newest first) whose customer waits: open, with `online: true`.
+pub(super) fn waiting_customers(sessions: &[SupportSession]) -> Vec<SessionDto> {
+    sessions
+        .iter()
+        .filter(|s| crate::live::is_waiting(s))
+        .map(SessionDto::from)
+        .collect()
 }
 
 /// Sorts newest first (creation time; unknown times last), then by code.
@@ -203,6 +216,7 @@ impl LiveList {
                 sort_newest_first(&mut sessions);
                 LiveSnapshot {
                     sessions: sessions.iter().map(SessionDto::from).collect(),
+                    waiting: waiting_customers(&sessions),
                     groups: refresher
                         .groups()
                         .map(|groups| groups.iter().map(GroupDto::from).collect()),
@@ -211,6 +225,7 @@ impl LiveList {
             }
             None => LiveSnapshot {
                 sessions: Vec::new(),
+                waiting: Vec::new(),
                 groups: None,
                 status: LiveStatus::Stopped,
             },
@@ -423,6 +438,37 @@ mod tests {
             },
         );
         assert!(!lock(&known)["s1"].is_open());
+    }
+
+    fn listed(code: &str, state: &str, online: Option<bool>) -> SupportSession {
+        serde_json::from_value(serde_json::json!({
+            "code": code, "state": state, "online": online,
+            "end_customer": {"name": "Jörg Müller"}, "description": "Printer offline",
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn only_open_sessions_with_an_online_customer_are_waiting() {
+        let sessions = [
+            listed("s1", "Open", Some(true)),
+            listed("s2", "Open", Some(false)),
+            listed("s3", "Closed", Some(true)),
+            listed("s4", "Open", None),
+        ];
+        let waiting = waiting_customers(&sessions);
+        let codes: Vec<&str> = waiting.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["s1"],
+            "offline, closed and unknown-online sessions have no waiting customer"
+        );
+        let json = serde_json::to_value(&waiting[0]).unwrap_or_default();
+        let text = json.to_string();
+        assert!(
+            text.contains("Jörg Müller") && text.contains("Printer offline"),
+            "the waiting entry carries the customer's name and the description: {text}"
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ fn is_online(session: &SupportSession) -> bool {
     session.online == Some(true)
 }
 
+/// Whether the session's customer waits: open and `online: true` (the assumption in
+/// docs/live.md). `customer_waiting` adds such a session; `customer_left` or a removal ends it.
+pub fn is_waiting(session: &SupportSession) -> bool {
+    session.is_open() && is_online(session)
+}
+
 /// Whether an open session's validity has ended at `now`.
 fn has_expired(session: &SupportSession, now: DateTime<Utc>) -> bool {
     session.is_open() && session.valid_until.is_some_and(|until| until <= now)

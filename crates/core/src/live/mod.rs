@@ -23,6 +23,7 @@ mod source;
 
 pub use budget::{RequestBudget, BUDGET_WINDOW, HARD_DAILY_BUDGET};
 pub use config::LiveConfig;
+pub use diff::is_waiting;
 pub use events::{LiveEvent, LiveStatus, SlowReason};
 pub use refresher::Refresher;
 pub use source::LiveSource;

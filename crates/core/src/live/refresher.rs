@@ -215,6 +215,18 @@ impl Refresher {
         lock(&self.inner.state).book.sessions().to_vec()
     }
 
+    /// The sessions whose customer waits (open, `online: true`), in the server's order.
+    pub fn waiting(&self) -> Vec<SupportSession> {
+        let state = lock(&self.inner.state);
+        state
+            .book
+            .sessions()
+            .iter()
+            .filter(|s| super::diff::is_waiting(s))
+            .cloned()
+            .collect()
+    }
+
     /// The groups, once loaded.
     pub fn groups(&self) -> Option<Vec<Group>> {
         lock(&self.inner.state).groups.clone()
