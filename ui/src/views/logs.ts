@@ -6,7 +6,7 @@ import { billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
-import { formatCount, formatDuration } from "../format";
+import { formatCount, formatDateTime, formatDuration, formatSessionType } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { VirtualTable } from "../virtual-table";
@@ -419,7 +419,11 @@ export function createLogsView(): LogsView {
     for (let i = 0; i < COLUMNS.length; i++) {
       const cell = cells[i + FIRST_DATA_CELL]!;
       const value = row ? row[COLUMNS[i]!.field] : "";
-      const text = typeof value === "string" ? value : String(value);
+      const raw = typeof value === "string" ? value : String(value);
+      const column = COLUMNS[i]!.column;
+      // Local time in the app's one date format; the record detail and exports keep the UTC value.
+      const text =
+        column === "support_session_type" ? formatSessionType(raw) : column === "start_date" && raw ? formatDateTime(raw) : raw;
       if (cell.textContent !== text) {
         cell.textContent = text;
         cell.title = text.length > 16 ? text : "";
