@@ -132,6 +132,7 @@ export function createLogsView(): LogsView {
       progress.max = total;
       progress.value = p.records;
     } else progress.removeAttribute("value"); // indeterminate until the first page
+    renderEmpty();
     setMessage(
       progressText,
       p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
@@ -177,6 +178,7 @@ export function createLogsView(): LogsView {
       }
     } finally {
       loading = false;
+      renderEmpty();
       show(progressBar, false);
       loadButton.disabled = false;
       resumeButton.disabled = false;
@@ -304,7 +306,17 @@ export function createLogsView(): LogsView {
     setText(durationEl, formatDuration(totals.durationSeconds));
     durationEl.dataset.value = String(totals.durationSeconds);
     exportButton.disabled = totals.count === 0;
-    setMessage(emptyMessage, totals.totalRecords === 0 ? "logs.empty" : "logs.noMatch");
+    renderEmpty();
+  }
+
+  /** The grid's overlay: while a load runs it counts the load, never "No records loaded yet". */
+  function renderEmpty(): void {
+    const p = lastProgress;
+    if (loading && totals.count === 0) {
+      const total = p.records + p.recordsRemaining;
+      if (total > 0) setMessage(emptyMessage, "logs.loadingOf", { records: formatCount(p.records), total: formatCount(total) });
+      else setMessage(emptyMessage, "logs.loadingStart");
+    } else setMessage(emptyMessage, totals.totalRecords === 0 ? "logs.empty" : "logs.noMatch");
     show(emptyMessage, totals.count === 0);
   }
 
