@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { formatCount, formatDateTime, formatDuration } from "./format";
+import { formatCount, formatDateTime, formatDuration, formatSessionType } from "./format";
 import { setLanguage } from "./i18n";
 
 afterEach(() => setLanguage("en"));
@@ -37,5 +37,18 @@ describe("counts and dates follow the UI language", () => {
   it("formats an instant in local time", () => {
     setLanguage("de");
     expect(formatDateTime("2026-11-24T13:05:00Z"), "Europe/Berlin is UTC+1 in November").toContain("14:05");
+  });
+});
+
+describe("formatSessionType (human type names)", () => {
+  it("names the three documented types in English and German", () => {
+    expect(formatSessionType("RemoteSupportActiveSdk"), "the raw enum name is not for people").toBe("Remote support (SDK)");
+    expect(formatSessionType("RemoteConnection")).toBe("Remote control");
+    setLanguage("de");
+    expect(formatSessionType("RemoteSupportActiveSdk"), "German users read German").toBe("Fernwartung (SDK)");
+  });
+  it("shows an unknown value as sent, never blank", () => {
+    expect(formatSessionType("SomethingNew"), "a future API value must stay visible").toBe("SomethingNew");
+    expect(formatSessionType("toString"), "an Object prototype name is not a type name").toBe("toString");
   });
 });

@@ -1,5 +1,5 @@
 // Display formatting that depends on the current language.
-import { language, t } from "./i18n";
+import { language, t, type MsgKey } from "./i18n";
 
 /** `h:mm:ss` with unbounded hours (a month of sessions is `744:00:00`). Negative or non-finite → 0. */
 export function formatDuration(totalSeconds: number): string {
@@ -56,4 +56,16 @@ export function formatTime(iso: string | null | undefined): string {
     timeFormats.set(loc, f);
   }
   return f.format(date);
+}
+
+const SESSION_TYPES: Readonly<Record<string, MsgKey>> = {
+  RemoteConnection: "logs.type.RemoteConnection",
+  RemoteSupportActive: "logs.type.RemoteSupportActive",
+  RemoteSupportActiveSdk: "logs.type.RemoteSupportActiveSdk",
+};
+
+/** A connection report's `support_session_type` in human words; an unknown value is shown as sent. */
+export function formatSessionType(value: string): string {
+  const key = Object.prototype.hasOwnProperty.call(SESSION_TYPES, value) ? SESSION_TYPES[value] : undefined;
+  return key ? t(key) : value;
 }

@@ -7,7 +7,7 @@ import { billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
-import { formatCount, formatDuration } from "../format";
+import { formatCount, formatDateTime, formatDuration, formatSessionType } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { VirtualTable } from "../virtual-table";
@@ -133,6 +133,7 @@ export function createLogsView(): LogsView {
       progress.max = total;
       progress.value = p.records;
     } else progress.removeAttribute("value"); // indeterminate until the first page
+    renderEmpty();
     setMessage(
       progressText,
       p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
@@ -182,6 +183,7 @@ export function createLogsView(): LogsView {
       }
     } finally {
       loading = false;
+      renderEmpty();
       show(progressBar, false);
       loadButton.disabled = false;
       resumeButton.disabled = false;
@@ -309,7 +311,17 @@ export function createLogsView(): LogsView {
     setText(durationEl, formatDuration(totals.durationSeconds));
     durationEl.dataset.value = String(totals.durationSeconds);
     exportButton.disabled = totals.count === 0;
-    setMessage(emptyMessage, totals.totalRecords === 0 ? "logs.empty" : "logs.noMatch");
+    renderEmpty();
+  }
+
+  /** The grid's overlay: while a load runs it counts the load, never "No records loaded yet". */
+  function renderEmpty(): void {
+    const p = lastProgress;
+    if (loading && totals.count === 0) {
+      const total = p.records + p.recordsRemaining;
+      if (total > 0) setMessage(emptyMessage, "logs.loadingOf", { records: formatCount(p.records), total: formatCount(total) });
+      else setMessage(emptyMessage, "logs.loadingStart");
+    } else setMessage(emptyMessage, totals.totalRecords === 0 ? "logs.empty" : "logs.noMatch");
     show(emptyMessage, totals.count === 0);
   }
 
@@ -424,7 +436,11 @@ export function createLogsView(): LogsView {
     for (let i = 0; i < COLUMNS.length; i++) {
       const cell = cells[i + FIRST_DATA_CELL]!;
       const value = row ? row[COLUMNS[i]!.field] : "";
-      const text = typeof value === "string" ? value : String(value);
+      const raw = typeof value === "string" ? value : String(value);
+      const column = COLUMNS[i]!.column;
+      // Local time in the app's one date format; the record detail and exports keep the UTC value.
+      const text =
+        column === "support_session_type" ? formatSessionType(raw) : column === "start_date" && raw ? formatDateTime(raw) : raw;
       if (cell.textContent !== text) {
         cell.textContent = text;
         cell.title = text.length > 16 ? text : "";

@@ -324,6 +324,31 @@ describe("connection log with 100,000 rows", () => {
     expect(rowHeight, "fixed row height (the window math relies on it)").toBe(30);
   });
 
+  it("shows type names in human words and start times in the app's date format, not raw API values", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    const first = a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading)');
+    await first.waitFor();
+    const start = (await first.locator("td").nth(1).textContent()) ?? "";
+    const type = (await first.locator("td").nth(6).textContent()) ?? "";
+    expect(start, "no raw RFC 3339 instant in the grid").not.toMatch(/T\d\d:\d\d:\d\dZ$/);
+    expect(start, "the one Intl date format (en-GB short date + time)").toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d$/);
+    expect(["Remote control", "Remote support", "Remote support (SDK)"], `type cell "${type}" reads as a human name`).toContain(type);
+  });
+
+  it("counts the load in the empty grid while the first pages arrive, never 'No records loaded yet'", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 200 } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => /^[1-9]/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    const overlay = (await a.page.locator(".empty-overlay").first().textContent()) ?? "";
+    const shown = await a.page.locator(".empty-overlay").first().isVisible();
+    expect(shown, "the grid has no rows yet, so its overlay speaks").toBe(true);
+    expect(overlay, "a running load is not an empty log").not.toContain("No records loaded yet");
+    expect(overlay, "the overlay counts towards the total").toMatch(/^Loading( [\d,]+ of [\d,]+|…)$/);
+  });
+
   it("scrolls to the bottom and shows row 100,000", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
     await loadAll(a);
