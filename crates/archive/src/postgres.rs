@@ -386,7 +386,7 @@ async fn commit(
         }
     }
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut existing: HashMap<String, serde_json::Value> = HashMap::new();
+    let mut existing: HashMap<String, String> = HashMap::new();
     for r in tx
         .query(
             "SELECT id, record_json FROM reports WHERE id = ANY($1)",
@@ -394,11 +394,7 @@ async fn commit(
         )
         .await?
     {
-        let json: String = r.get(1);
-        existing.insert(
-            r.get(0),
-            serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
-        );
+        existing.insert(r.get(0), r.get(1));
     }
     let put = tx.prepare(&upsert_sql(Dialect::Postgres)).await?;
     let mut counts = UpsertCounts::default();
@@ -406,14 +402,14 @@ async fn commit(
     for row in rows {
         match existing.get(&row.id) {
             None => counts.new += 1,
-            Some(old) if *old == row.value => {
+            Some(old) if row.same_content(old) => {
                 counts.unchanged += 1;
                 continue;
             }
             Some(_) => counts.updated += 1,
         }
         writes.push(row);
-        existing.insert(row.id.clone(), row.value.clone());
+        existing.insert(row.id.clone(), row.json.clone());
     }
     // All upserts of the page at once: polled together, tokio-postgres pipelines them on the
     // connection (one round trip for the page instead of one per record); the server runs them

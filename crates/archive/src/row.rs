@@ -74,7 +74,12 @@ impl Row {
         {
             push_search(&mut search_text, extra);
         }
-        let value = canonical(raw.clone());
+        let session_created_at = time("session_created_at");
+        let valid_until = time("valid_until");
+        let assigned_userid = text("assigned_userid");
+        let assigned_at = time("assigned_at");
+        // The typed fields are read; `raw` itself becomes the stored JSON (no copy).
+        let value = canonical(raw);
         let json = serde_json::to_string(&value).map_err(|e| Error::Decode {
             message: format!("cannot store report {}: {e}", record.id),
             body: String::new(),
@@ -99,10 +104,10 @@ impl Row {
             billing_state: record.billing_state.clone(),
             notes: record.notes.clone(),
             session_code: record.session_code.clone(),
-            session_created_at: time("session_created_at"),
-            valid_until: time("valid_until"),
-            assigned_userid: text("assigned_userid"),
-            assigned_at: time("assigned_at"),
+            session_created_at,
+            valid_until,
+            assigned_userid,
+            assigned_at,
             session_note: record.session_note.clone(),
             custom_api: record.custom_api.clone(),
             end_customer_name: record.end_customer.as_ref().and_then(|c| c.name.clone()),
@@ -116,6 +121,15 @@ impl Row {
             json,
             value,
         })
+    }
+
+    /// Whether the stored JSON `old` has this row's content. The stored text is the same
+    /// canonical serialisation (keys sorted) as `json`, so equal text is the common answer and
+    /// needs no parsing; a different text is parsed and compared as JSON, so that a mere
+    /// difference of formatting (an archive written by an older version) never counts as a
+    /// change.
+    pub fn same_content(&self, old: &str) -> bool {
+        old == self.json || serde_json::from_str::<Value>(old).is_ok_and(|v| v == self.value)
     }
 
     /// The row of a record that has no wire JSON (an import, a test's fake pager): the JSON is
@@ -227,6 +241,30 @@ mod tests {
                 row.search_text
             );
         }
+    }
+
+    #[test]
+    fn same_content_compares_json_not_formatting() {
+        let raw = json!({"id": "r1", "notes": "a", "start_date": "2024-01-02T03:04:05Z"});
+        let row = Row::new(&report(&raw), raw.clone()).unwrap();
+        assert!(
+            row.same_content(&row.json),
+            "the stored text of the row itself"
+        );
+        assert!(
+            row.same_content(
+                "{ \"start_date\": \"2024-01-02T03:04:05Z\", \"notes\": \"a\", \"id\": \"r1\" }"
+            ),
+            "other key order and spacing is the same content"
+        );
+        assert!(
+            !row.same_content(r#"{"id":"r1","notes":"b","start_date":"2024-01-02T03:04:05Z"}"#),
+            "a changed field is a change"
+        );
+        assert!(
+            !row.same_content("not json"),
+            "unreadable stored text is a change"
+        );
     }
 
     #[test]

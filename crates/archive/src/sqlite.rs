@@ -463,8 +463,7 @@ fn commit(
             match old {
                 None => counts.new += 1,
                 Some(old) => {
-                    let same = serde_json::from_str::<serde_json::Value>(&old)
-                        .is_ok_and(|v| v == row.value);
+                    let same = row.same_content(&old);
                     if same {
                         counts.unchanged += 1;
                         continue;
