@@ -1163,6 +1163,9 @@ fn a_token_revoked_in_the_sandbox_reaches_the_window_as_sign_in_again() {
         ),
         (&json!(false), &json!(true), &Value::Null),
         "the status agrees: {status}"
+    );
+}
+
 /// An archive in the data directory with `n` records starting on 2025-03-01, one per hour.
 fn archive_in(dir: &std::path::Path, n: usize) {
     tauri::async_runtime::block_on(async {

@@ -2,7 +2,7 @@
 // Regenerate: cargo test -p sdesk-core --features ts --test bindings
 // Check:      scripts/check-bindings.sh
 
-export type ErrorKind = "not_signed_in" | "session_expired" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "license_limit" | "blocked" | "response_too_large" | "invalid_response" | "limit_exceeded" | "api" | "server" | "network" | "timeout" | "unexpected_redirect" | "decode" | "oauth" | "keyring_unavailable" | "keyring" | "callback_rejected" | "sign_in_declined" | "invalid_input" | "cancelled" | "config" | "io" | "csv";
+export type ErrorKind = "not_signed_in" | "session_expired" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "license_limit" | "blocked" | "response_too_large" | "invalid_response" | "limit_exceeded" | "api" | "server" | "network" | "timeout" | "unexpected_redirect" | "decode" | "oauth" | "keyring_unavailable" | "keyring" | "callback_rejected" | "sign_in_declined" | "invalid_input" | "cancelled" | "config" | "io" | "csv" | "database";
 
 export type ErrorReport = { 
 /**

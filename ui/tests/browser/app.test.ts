@@ -755,6 +755,8 @@ describe("sign-in and offline truth", () => {
     await inModal.locator(".modal-error-dismiss").click();
     expect(await inModal.isVisible(), "dismissable").toBe(false);
   });
+});
+
 describe("session detail, filters and cleanup", () => {
   const firstRow = (a: App) => a.page.locator("#session-list tr[data-code]").first();
 
