@@ -164,9 +164,7 @@ async fn closing_several_reports_each_session_and_keeps_going_after_a_failure() 
         "both are closed at the API"
     );
     assert_eq!(
-        desk.link_for(&b.code, LinkKind::Supporter)
-            .err()
-            .map(|e| e.kind()),
+        link_refusal(&desk, &b.code, LinkKind::Supporter),
         Some(ErrorKind::InvalidInput),
         "a session closed in bulk loses its links at once"
     );

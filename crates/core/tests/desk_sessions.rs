@@ -83,9 +83,7 @@ async fn sessions_create_list_close_and_links() {
         "a closed session leaves the open list"
     );
     assert_eq!(
-        desk.link_for(&created.code, LinkKind::Supporter)
-            .err()
-            .map(|e| e.kind()),
+        link_refusal(&desk, &created.code, LinkKind::Supporter),
         Some(ErrorKind::InvalidInput),
         "a closed session's links are refused"
     );

@@ -128,3 +128,9 @@ pub async fn signed_in_on_mock(server: &MockServer) -> Desk {
         .unwrap();
     desk
 }
+
+/// The error kind with which the desk refuses `kind` link of session `code`, `None` when it gives
+/// the link (closed and expired sessions are refused with `invalid_input`).
+pub fn link_refusal(desk: &Desk, code: &str, kind: LinkKind) -> Option<ErrorKind> {
+    desk.link_for(code, kind).err().map(|e| e.kind())
+}
