@@ -19,6 +19,19 @@ use tokio::task::JoinHandle;
 /// The sessions the desk has received from the API in this run, by code.
 pub(super) type Known = Arc<Mutex<HashMap<String, SupportSession>>>;
 
+/// Keeps `session` as the latest version of its code, except that a session known to be closed
+/// stays closed: closing is final at the API, so an answer that was already on its way when the
+/// session was closed (a refresh or list that started before) must not give its links back.
+pub(super) fn keep(known: &mut HashMap<String, SupportSession>, mut session: SupportSession) {
+    if known
+        .get(&session.code)
+        .is_some_and(|k| k.state == Some(SessionState::Closed))
+    {
+        session.state = Some(SessionState::Closed);
+    }
+    known.insert(session.code.clone(), session);
+}
+
 /// A change of the live session list, as the UI receives it (event `live`). Mapped from
 /// [`LiveEvent`] with the sessions and groups as DTOs; the user list and unknown groups stay in
 /// the core.
@@ -360,7 +373,7 @@ async fn forward(
                 tracing::warn!(missed, "the live list fell behind; sending a snapshot");
                 let mut known = lock(&known);
                 for session in refresher.sessions() {
-                    known.insert(session.code.clone(), session);
+                    keep(&mut known, session);
                 }
                 drop(known);
                 if let Some(list) = list.upgrade() {
@@ -409,12 +422,32 @@ fn remember(known: &Known, event: &LiveEvent) {
         }
         _ => return,
     };
-    lock(known).insert(session.code.clone(), session);
+    keep(&mut lock(known), session);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_session_stays_closed_when_an_older_answer_lists_it_open() {
+        let mut known = HashMap::new();
+        let mut closed = session("s1");
+        closed.state = Some(SessionState::Closed);
+        keep(&mut known, closed);
+        keep(&mut known, session("s1"));
+        assert_eq!(
+            known["s1"].state,
+            Some(SessionState::Closed),
+            "a refresh that started before the close must not give the session's links back"
+        );
+        keep(&mut known, session("s2"));
+        assert_eq!(
+            known["s2"].state,
+            Some(SessionState::Open),
+            "others are kept as listed"
+        );
+    }
 
     fn session(code: &str) -> SupportSession {
         serde_json::from_value(serde_json::json!({"code": code, "state": "Open"}))

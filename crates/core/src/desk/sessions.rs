@@ -148,7 +148,7 @@ impl Sessions {
     pub(super) fn remember(&self, sessions: impl IntoIterator<Item = SupportSession>) {
         let mut known = lock(&self.known);
         for s in sessions {
-            known.insert(s.code.clone(), s);
+            super::live_list::keep(&mut known, s);
         }
     }
 
