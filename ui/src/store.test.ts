@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveUpdate, Session } from "./api";
-import { createStore, INITIAL, isExpired, isUsable, latest, reduce, waitingCustomers } from "./store";
+import { createStore, groupLabel, INITIAL, isExpired, isUsable, latest, reduce, waitingCustomers } from "./store";
 
 function session(code: string, fields: Partial<Session> = {}): Session {
   return {
@@ -113,5 +113,14 @@ describe("live store reducer", () => {
     stop();
     store.focusSession("s000-000-000");
     expect(focused, "listeners hear focus requests until they unsubscribe").toEqual(["s123-456-789"]);
+  });
+
+  it("names a session's group from the known groups when the session carries only the id", () => {
+    const bare = session("s1", { groupId: "g2", groupName: null });
+    expect(groupLabel(INITIAL, bare), "before the groups are known the id is all there is").toBe("g2");
+    const state = run({ type: "groups_changed", groups: [{ id: "g1", name: "Support" }, { id: "g2", name: "Straßenbau" }] });
+    expect(groupLabel(state, bare), "the list and the detail show the group's name, not g2").toBe("Straßenbau");
+    expect(groupLabel(state, session("s2", { groupId: "g2", groupName: "Own name" })), "a name the API sent wins").toBe("Own name");
+    expect(groupLabel(state, session("s3", { groupId: null, groupName: null })), "no group").toBeNull();
   });
 });

@@ -110,6 +110,17 @@ export function latest(state: LiveState, fallback: Session): Session {
 }
 
 /**
+ * The group a session belongs to, as people read it: the session's own `groupname` (only some
+ * API variants send it), else the name of its `groupid` in the known groups, else the id itself;
+ * null when the session has no group.
+ */
+export function groupLabel(state: LiveState, session: Session): string | null {
+  if (session.groupName) return session.groupName;
+  if (!session.groupId) return null;
+  return state.groups?.find((g) => g.id === session.groupId)?.name || session.groupId;
+}
+
+/**
  * The customers waiting now: open sessions whose `online` is true, newest first. The same rule
  * as the core's `customer_waiting` and the snapshot's `waiting` (see docs/live.md for what
  * `online` is assumed to mean); a customer going offline or a closed session leaves the list.

@@ -8,7 +8,7 @@ import type { AppContext } from "../context";
 import { busy, h, setText, show } from "../dom";
 import { formatDateTime } from "../format";
 import { errorText, t, type MsgKey } from "../i18n";
-import { isClosed, isExpired, latest, type Store } from "../store";
+import { groupLabel, isClosed, isExpired, latest, type Store } from "../store";
 import { announce } from "../notify";
 
 export interface SessionDetail {
@@ -178,7 +178,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
     setText(values.customer, customer || t("common.none"));
     setText(values.description, s.description || t("common.none"));
     setText(values.waiting, s.waitingMessage || t("common.none"));
-    setText(values.group, s.groupName || s.groupId || t("common.none"));
+    setText(values.group, groupLabel(state, s) ?? t("common.none"));
     setText(values.assignee, s.assignedUserId ? (userName(s.assignedUserId) ?? s.assignedUserId) : t("detail.nobody"));
     setText(values.created, formatDateTime(s.createdAt));
     setText(values.valid, formatDateTime(s.validUntil));

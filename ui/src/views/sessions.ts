@@ -7,7 +7,7 @@ import type { AppContext, View } from "../context";
 import { busy, checkbox, h, setMessage, setText, show } from "../dom";
 import { formatDateTime, formatTime } from "../format";
 import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
-import { isClosed, isExpired, isUsable, latest, type LiveState, type Store } from "../store";
+import { groupLabel, isClosed, isExpired, isUsable, latest, type LiveState, type Store } from "../store";
 import { announce, clearError, showError } from "../notify";
 import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
 import { createSessionDetail } from "./session-detail";
@@ -472,7 +472,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       h(
         "td",
         { class: "clip group-assignee" },
-        h("div", { class: "clip-line", text: s.groupName || s.groupId || t("common.none") }),
+        h("div", { class: "clip-line", text: groupLabel(state, s) ?? t("common.none") }),
         h("div", { class: "sub clip-line", text: s.assignedUserId ? (detail.userName(s.assignedUserId) ?? s.assignedUserId) : t("detail.nobody") }),
       ),
       h(
