@@ -47,6 +47,10 @@ const en = {
   "signin.tokenLabel": "Script token",
   "signin.tokenHint":
     "A token from the TeamViewer Management Console (Profile › Apps). It is checked, then kept in the system keychain.",
+  "signin.tokenHintMemory":
+    "A token from the TeamViewer Management Console (Profile › Apps). It is checked, then kept in memory until you close the app (the system keychain is unavailable).",
+  "signin.tokenHintSandbox":
+    "The sandbox's script token is shown on its sign-in page (press “Sign in with TeamViewer”). Sandbox sign-ins are kept in memory only.",
   "signin.tokenSubmit": "Sign in with token",
   "signin.tokenRequired": "Paste the token first.",
   "signin.checking": "Checking…",
@@ -351,6 +355,10 @@ const de: Record<MsgKey, string> = {
   "signin.tokenLabel": "Skript-Token",
   "signin.tokenHint":
     "Ein Token aus der TeamViewer Management Console (Profil › Apps). Es wird geprüft und dann im Schlüsselbund des Systems gespeichert.",
+  "signin.tokenHintMemory":
+    "Ein Token aus der TeamViewer Management Console (Profil › Apps). Es wird geprüft und dann bis zum Schließen der App im Arbeitsspeicher gehalten (der Schlüsselbund des Systems ist nicht verfügbar).",
+  "signin.tokenHintSandbox":
+    "Das Script-Token der Sandbox steht auf ihrer Anmeldeseite (über „Mit TeamViewer anmelden“). Anmeldungen in der Sandbox werden nur im Arbeitsspeicher gehalten.",
   "signin.tokenSubmit": "Mit Token anmelden",
   "signin.tokenRequired": "Fügen Sie zuerst das Token ein.",
   "signin.checking": "Wird geprüft …",

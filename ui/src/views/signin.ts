@@ -40,6 +40,7 @@ export function createSignInView(ctx: AppContext): SignInView {
     cancelButton,
   );
 
+  const tokenHint = h("p", { id: "script-token-hint", class: "hint", t: "signin.tokenHint" });
   const tokenInput = h("input", {
     id: "script-token",
     attrs: { type: "password", autocomplete: "off", spellcheck: "false", "aria-describedby": "script-token-hint script-token-error" },
@@ -56,7 +57,7 @@ export function createSignInView(ctx: AppContext): SignInView {
     { id: "script-token-form", class: "token-form", hidden: true, attrs: { novalidate: true }, on: { submit: (e) => submitToken(e) } },
     h("label", { t: "signin.tokenLabel", attrs: { for: "script-token" } }),
     tokenInput,
-    h("p", { id: "script-token-hint", class: "hint", t: "signin.tokenHint" }),
+    tokenHint,
     tokenError,
     h("div", { class: "actions" }, tokenSubmit),
   );
@@ -143,6 +144,10 @@ export function createSignInView(ctx: AppContext): SignInView {
     const oauthKey = again ? "signin.againButton" : "signin.button";
     signInButton.dataset.i18n = oauthKey;
     setMessage(signInButton, oauthKey);
+    // The hint says where the token goes: the keychain, memory (no keychain), or the sandbox.
+    const hintKey = status.sandbox ? "signin.tokenHintSandbox" : status.keyringAvailable ? "signin.tokenHint" : "signin.tokenHintMemory";
+    tokenHint.dataset.i18n = hintKey;
+    setMessage(tokenHint, hintKey);
     show(notConfigured, false);
     show(oauthPart, !tokenOnly);
     show(divider, !tokenOnly && !again);

@@ -654,6 +654,25 @@ describe("sign-in and offline truth", () => {
     expect(await text(de, "#sign-in-declined")).toContain("Sie haben die Anmeldung abgelehnt.");
   });
 
+  it("the script-token hint says where the token is kept, and in sandbox mode where to find it", async () => {
+    const hint = async (config: Parameters<typeof open>[0]) => {
+      const a = await open(config);
+      if (await visible(a, "#use-script-token")) await a.page.click("#use-script-token");
+      await a.page.locator("#script-token-hint").waitFor();
+      const said = await text(a, "#script-token-hint");
+      expect(await a.cspViolations(), "no CSP violations").toEqual([]);
+      await a.close();
+      app = undefined;
+      return said;
+    };
+    expect(await hint({ config: { sandbox: true } }), "sandbox: the token is on the sandbox's sign-in page").toContain("sandbox's script token is shown on its sign-in page");
+    const keychain = await hint({ config: { sandbox: false, keyringAvailable: true } });
+    expect(keychain, "TeamViewer mode with a keychain: kept there").toContain("kept in the system keychain");
+    const memory = await hint({ config: { sandbox: false, keyringAvailable: false } });
+    expect(memory, "no keychain: the hint must not promise one").not.toContain("then kept in the system keychain");
+    expect(memory).toContain("kept in memory");
+  });
+
   it("Settings allow TeamViewer with 'script token only'; a refused Save marks the field", async () => {
     const a = await open({ config: { sandbox: false } });
     await a.page.click("#tab-settings");
