@@ -31,6 +31,7 @@ export type LogQuery = T.LogQuery;
 export type LogRow = T.LogRow;
 export type LogSummary = T.LogSummary;
 export type LogPage = T.LogPage;
+export type LogChoices = T.LogChoices;
 export type LogView = T.LogView;
 export type Mode = T.Mode;
 export type NewSessionForm = T.NewSessionForm;

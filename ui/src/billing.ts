@@ -39,3 +39,9 @@ export function billingOptions(current: string): BillingOption[] {
   const extra = current === "" ? t("logs.billing.none") : t("logs.billing.other", { value: current });
   return [{ value: current, label: extra, known: false }, ...known];
 }
+
+/** How a billing state reads in the grid and the pick list: the documented ones by name, any
+ * other value as sent. */
+export function billingLabel(value: string): string {
+  return isBillingState(value) ? t(LABELS[value]) : value;
+}

@@ -246,9 +246,13 @@ export type ColumnFilter = {
  */
 column: Column, 
 /**
- * The text its display value must contain.
+ * The text its display value must contain (or equal, with `exact`).
  */
-value: string, };
+value: string, 
+/**
+ * Whether the display value must equal `value` (a pick list's choice).
+ */
+exact: boolean, };
 
 export type Sort = { 
 /**
@@ -300,7 +304,7 @@ text: string,
  */
 columns: Array<ColumnFilter>, 
 /**
- * Sort; `null` = newest end date first.
+ * Sort; `null` = newest start first.
  */
 sort: Sort | null, };
 
@@ -405,6 +409,24 @@ totalRecords: number,
  */
 durationSeconds: number, };
 
+export type LogChoices = { 
+/**
+ * Billing states (`Bill`, `Billed`, `DoNotBill`, or what the API sent).
+ */
+billingStates: Array<string>, 
+/**
+ * Connection types (API names).
+ */
+types: Array<string>, 
+/**
+ * Group names.
+ */
+groups: Array<string>, 
+/**
+ * Supporter names.
+ */
+users: Array<string>, };
+
 export type LogPage = { 
 /**
  * Totals of the view.
@@ -417,7 +439,16 @@ offset: number,
 /**
  * At most the requested number of rows from `offset` (fewer at the end of the view).
  */
-rows: Array<LogRow>, };
+rows: Array<LogRow>, 
+/**
+ * Column filters that could not be read (e.g. a duration `>` without an amount): they
+ * filter nothing, and the UI says so at the field.
+ */
+unreadable: Array<Column>, 
+/**
+ * The pick lists' values (billing state, type, group, user) of every loaded record.
+ */
+choices: LogChoices, };
 
 export type FetchProgress = { 
 /**

@@ -16,7 +16,7 @@ use sdesk_core::desk::{
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
-use sdesk_core::logs::{Column, ColumnFilter, FetchProgress, LogRow, Sort, Totals};
+use sdesk_core::logs::{Column, ColumnFilter, FetchProgress, LogChoices, LogRow, Sort, Totals};
 use std::path::PathBuf;
 use ts_rs::{Config, TS};
 
@@ -62,6 +62,7 @@ fn generate() -> String {
     decl::<LogView>(&cfg, &mut out);
     decl::<LogRow>(&cfg, &mut out);
     decl::<Totals>(&cfg, &mut out);
+    decl::<LogChoices>(&cfg, &mut out);
     decl::<LogPage>(&cfg, &mut out);
     decl::<FetchProgress>(&cfg, &mut out);
     decl::<LogSummary>(&cfg, &mut out);

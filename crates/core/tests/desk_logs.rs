@@ -31,6 +31,7 @@ async fn logs_load_view_export_ticket_and_edit() {
         columns: vec![ColumnFilter {
             column: Column::SupportSessionType,
             value: "RemoteSupportActive".into(),
+            exact: false,
         }],
         sort: Some(sdesk_core::logs::Sort::asc(Column::StartDate)),
     };

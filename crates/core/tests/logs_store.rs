@@ -54,22 +54,187 @@ mod logs {
     }
 
     #[test]
-    fn default_order_is_end_date_descending_with_missing_last() {
+    fn default_order_is_newest_start_first_with_missing_last() {
         let store = LogStore::from_records(sample());
         assert_eq!(
             ids(store.view()),
             ["r3", "r1", "r2", "r4"],
-            "with no sort the view is newest end first, records without end date last"
+            "with no sort the view is newest start first, records without a start last"
         );
-        let same_end = vec![
+        // A long connection that started first but ended last: the order is by start, not end
+        // (the API delivers end date descending, which read as "not chronological").
+        let long_and_short = vec![
+            timed("long", "2024-01-01T10:00:00Z", 120),
+            timed("short", "2024-01-01T11:00:00Z", 10),
+        ];
+        let store = LogStore::from_records(long_and_short);
+        assert_eq!(
+            ids(store.view()),
+            ["short", "long"],
+            "the later start comes first although it ended earlier"
+        );
+        let same_start = vec![
             timed("b", "2024-01-01T00:00:00Z", 10),
             timed("a", "2024-01-01T00:00:00Z", 10),
         ];
-        let store = LogStore::from_records(same_end);
+        let store = LogStore::from_records(same_start);
         assert_eq!(
             ids(store.view()),
             ["b", "a"],
             "ties keep the order as fetched"
+        );
+    }
+
+    #[test]
+    fn every_search_word_must_match_each_anywhere() {
+        let mut store = LogStore::from_records(sample());
+        store.apply(&LogFilter::text("Müller Anna"), None);
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "Müller (the supporter) and Anna (the customer) are both in r1, in different columns"
+        );
+        store.apply(&LogFilter::text("anna müller"), None);
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "the words' order does not matter"
+        );
+        store.apply(&LogFilter::text("\"jörg müller\""), None);
+        assert_eq!(
+            ids(store.view()),
+            ["r1"],
+            "a quoted phrase must occur as written"
+        );
+        store.apply(&LogFilter::text("\"müller jörg\""), None);
+        assert_eq!(
+            store.view_len(),
+            0,
+            "a quoted phrase is not split into words"
+        );
+        store.apply(&LogFilter::text("müller nobody"), None);
+        assert_eq!(store.view_len(), 0, "every word must match, not any");
+        store.apply(
+            &LogFilter::default().with_column(Column::Username, "hans müller"),
+            None,
+        );
+        assert_eq!(
+            ids(store.view()),
+            ["r3"],
+            "column filters take several words too (MÜLLER, Hans)"
+        );
+    }
+
+    #[test]
+    fn pick_list_values_match_exactly_and_come_from_the_data() {
+        let records = vec![
+            rec(
+                json!({"id": "a", "billing_state": "Bill", "username": "Ann", "groupname": "Support",
+                "start_date": "2024-03-01T09:00:00Z", "end_date": "2024-03-01T09:05:00Z"}),
+            ),
+            rec(
+                json!({"id": "b", "billing_state": "Billed", "username": "ann", "groupname": "support",
+                "start_date": "2024-03-02T09:00:00Z", "end_date": "2024-03-02T09:05:00Z"}),
+            ),
+            rec(
+                json!({"id": "c", "billing_state": "DoNotBill", "username": "Bob",
+                "start_date": "2024-03-03T09:00:00Z", "end_date": "2024-03-03T09:05:00Z"}),
+            ),
+        ];
+        let mut store = LogStore::from_records(records);
+        store.apply(
+            &LogFilter::default().with_column(Column::BillingState, "Bill"),
+            None,
+        );
+        assert_eq!(
+            ids(store.view()),
+            ["c", "b", "a"],
+            "a typed column filter still finds the text anywhere (Bill is in Billed and DoNotBill)"
+        );
+        store.apply(
+            &LogFilter::default().with_exact(Column::BillingState, "Bill"),
+            None,
+        );
+        assert_eq!(
+            ids(store.view()),
+            ["a"],
+            "the pick list's Bill is Bill only"
+        );
+        store.apply(
+            &LogFilter::default().with_exact(Column::BillingState, "Billed"),
+            None,
+        );
+        assert_eq!(ids(store.view()), ["b"], "Billed is not DoNotBill");
+        let choices = store.choices();
+        assert_eq!(
+            choices.billing_states,
+            ["Bill", "Billed", "DoNotBill"],
+            "the billing states the data has, sorted"
+        );
+        assert_eq!(
+            choices.users,
+            ["Ann", "Bob"],
+            "values that differ only in case are one choice (matching is case-insensitive)"
+        );
+        assert_eq!(
+            choices.groups,
+            ["Support"],
+            "a missing group is not a choice"
+        );
+        store
+            .update_record(
+                "c",
+                &ReportUpdate {
+                    billing_state: Some("Billed".into()),
+                    ..ReportUpdate::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            store.choices().billing_states,
+            ["Bill", "Billed"],
+            "an edit of the billing state updates the pick list"
+        );
+    }
+
+    #[test]
+    fn duration_filters_compare_and_unreadable_ones_are_reported() {
+        let records = vec![
+            timed("short", "2024-01-01T10:00:00Z", 5),
+            timed("half", "2024-01-01T11:00:00Z", 30),
+            timed("hour", "2024-01-01T12:00:00Z", 60),
+            timed("long", "2024-01-01T13:00:00Z", 90),
+        ];
+        let mut store = LogStore::from_records(records);
+        let cases: [(&str, &[&str]); 6] = [
+            (">1h", &["long"]),
+            (">=3600", &["long", "hour"]),
+            ("<10m", &["short"]),
+            ("<=30m", &["half", "short"]),
+            ("10m-1h", &["hour", "half"]),
+            ("1:30:00", &["long"]),
+        ];
+        for (text, want) in cases {
+            store.apply(
+                &LogFilter::default().with_column(Column::DurationSeconds, text),
+                None,
+            );
+            assert_eq!(ids(store.view()), want, "duration filter {text:?}");
+            assert!(store.unreadable().is_empty(), "{text:?} can be read");
+        }
+        store.apply(
+            &LogFilter::default().with_column(Column::DurationSeconds, ">1 hour"),
+            None,
+        );
+        assert_eq!(
+            store.unreadable(),
+            [Column::DurationSeconds],
+            "a filter that can't be read is reported, so the UI can say so"
+        );
+        assert_eq!(
+            store.view_len(),
+            4,
+            "and it filters nothing instead of silently showing 0 rows"
         );
     }
 

@@ -3,13 +3,14 @@
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
 import { showArchivedPeriod } from "./archive-bar";
-import { billingOptions } from "../billing";
+import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
 import { formatCount, formatDateTime, formatDuration, formatSessionType } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
+import { fillHighlighted, searchWords } from "../highlight";
 import { VirtualTable } from "../virtual-table";
 
 /** Fixed row height (px); must match `.log-table tbody tr` in style.css. */
@@ -220,13 +221,66 @@ export function createLogsView(): LogsView {
     tAttrs: { placeholder: "logs.filterPlaceholder" },
     attrs: { type: "search", autocomplete: "off", spellcheck: "false", "aria-keyshortcuts": "Control+F" },
   });
-  const columnInputs = new Map<api.Column, HTMLInputElement>();
+  // Enumerations filter by exact value, picked from the values the loaded records have (the
+  // core's `LogChoices`); the other columns take words, the duration a comparison (">1h").
+  const PICK_LISTS: Partial<Record<api.Column, { choices: keyof api.LogChoices; label: (v: string) => string }>> = {
+    billing_state: { choices: "billingStates", label: billingLabel },
+    support_session_type: { choices: "types", label: formatSessionType },
+    groupname: { choices: "groups", label: (v) => v },
+    username: { choices: "users", label: (v) => v },
+  };
+  const columnInputs = new Map<api.Column, HTMLInputElement | HTMLSelectElement>();
   const columnFilterFields = COLUMNS.map(({ column }) => {
-    const input = h("input", { id: `column-filter-${column}`, attrs: { type: "search", autocomplete: "off", "data-column": column } });
+    const input = PICK_LISTS[column]
+      ? h("select", { id: `column-filter-${column}`, attrs: { "data-column": column } }, h("option", { t: "logs.anyValue", attrs: { value: "" } }))
+      : h("input", {
+          id: `column-filter-${column}`,
+          tAttrs: column === "duration_seconds" ? { placeholder: "logs.durationPlaceholder" } : undefined,
+          attrs: { type: "search", autocomplete: "off", "data-column": column, "aria-describedby": "column-filter-hint" },
+        });
     columnInputs.set(column, input);
     return field(columnLabel(column), input);
   });
   const columnFilters = h("details", { id: "column-filters", class: "column-filters" }, h("summary", { t: "logs.columnFilters" }), h("div", { class: "column-filter-grid" }, ...columnFilterFields));
+  /** Says which column filter could not be read (it then filters nothing). */
+  const filterHint = h("p", { id: "column-filter-hint", class: "field-error", hidden: true, attrs: { role: "status" } });
+  let choicesKey = "";
+
+  /** Fills the pick lists from the core's choices; a picked value stays even when gone. */
+  function renderChoices(choices: api.LogChoices): void {
+    const key = JSON.stringify(choices) + document.documentElement.lang;
+    if (key === choicesKey) return;
+    choicesKey = key;
+    for (const [column, pick] of Object.entries(PICK_LISTS) as [api.Column, NonNullable<(typeof PICK_LISTS)[api.Column]>][]) {
+      const select = columnInputs.get(column) as HTMLSelectElement;
+      const picked = select.value;
+      const values = [...choices[pick.choices]];
+      if (picked && !values.includes(picked)) values.unshift(picked);
+      select.replaceChildren(
+        h("option", { t: "logs.anyValue", attrs: { value: "" } }),
+        ...values.map((v) => h("option", { text: pick.label(v) || v, attrs: { value: v } })),
+      );
+      select.value = picked;
+    }
+  }
+
+  /** Marks the filters the core could not read and says how to write them. */
+  function renderUnreadable(unreadable: readonly api.Column[]): void {
+    for (const [column, input] of columnInputs) {
+      if (unreadable.includes(column)) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    const first = unreadable[0];
+    if (first) {
+      setMessage(filterHint, first === "duration_seconds" ? "logs.durationUnreadable" : "logs.filterUnreadable", { column: t(columnLabel(first)) });
+      if (!columnFilters.open) columnFilters.open = true;
+    }
+    show(filterHint, first !== undefined);
+  }
+
+  /** The words to highlight: the search's in every cell, a column filter's in its column. */
+  let highlightAll: string[] = [];
+  const highlightColumn = new Map<api.Column, string[]>();
   const clearButton = h("button", {
     id: "clear-filters",
     class: "link",
@@ -245,8 +299,13 @@ export function createLogsView(): LogsView {
   function readFilters(): void {
     view.text = filterInput.value;
     view.columns = [];
+    highlightAll = searchWords(view.text);
+    highlightColumn.clear();
     for (const [column, input] of columnInputs) {
-      if (input.value.trim()) view.columns.push({ column, value: input.value });
+      if (!input.value.trim()) continue;
+      const exact = input instanceof HTMLSelectElement;
+      view.columns.push({ column, value: input.value, exact });
+      if (!exact && column !== "duration_seconds") highlightColumn.set(column, searchWords(input.value));
     }
   }
 
@@ -259,6 +318,9 @@ export function createLogsView(): LogsView {
   };
   filterInput.addEventListener("input", onFilterInput);
   columnFilters.addEventListener("input", onFilterInput);
+  columnFilters.addEventListener("change", (e) => {
+    if (e.target instanceof HTMLSelectElement) onFilterInput();
+  });
 
   let applying = false;
   /** A change that arrived while an apply was in flight (`keepScroll` only if every one kept it). */
@@ -331,7 +393,11 @@ export function createLogsView(): LogsView {
     table.reset(next.count, keepScroll, seed);
   }
 
-  const showPage = (page: api.LogPage, keepScroll: boolean) => showTotals(page.totals, keepScroll, page);
+  const showPage = (page: api.LogPage, keepScroll: boolean) => {
+    renderChoices(page.choices);
+    renderUnreadable(page.unreadable);
+    showTotals(page.totals, keepScroll, page);
+  };
 
   const delimiter = h("select", { id: "export-delimiter" }, ...options([[",", "logs.delimiterComma"], [";", "logs.delimiterSemicolon"]]));
   const bom = checkbox("export-bom", "logs.bom");
@@ -440,9 +506,19 @@ export function createLogsView(): LogsView {
       const column = COLUMNS[i]!.column;
       // Local time in the app's one date format; the record detail and exports keep the UTC value.
       const text =
-        column === "support_session_type" ? formatSessionType(raw) : column === "start_date" && raw ? formatDateTime(raw) : raw;
-      if (cell.textContent !== text) {
-        cell.textContent = text;
+        column === "support_session_type"
+          ? formatSessionType(raw)
+          : column === "billing_state"
+            ? billingLabel(raw)
+            : column === "start_date" && raw
+              ? formatDateTime(raw)
+              : raw;
+      // Matches of the search (and of the column's own filter) are marked in the text columns.
+      const words = column === "start_date" || column === "duration_seconds" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
+      const key = words.length ? `${text}\u0000${words.join("\u0000")}` : text;
+      if (cell.dataset.k !== key || cell.textContent !== text) {
+        cell.dataset.k = key;
+        fillHighlighted(cell, text, words);
         cell.title = text.length > 16 ? text : "";
       }
     }
@@ -621,6 +697,7 @@ export function createLogsView(): LogsView {
       ),
     ),
     columnFilters,
+    filterHint,
     h("div", { class: "table-area" }, scroller, emptyMessage),
     h(
       "div",

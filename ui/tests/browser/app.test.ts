@@ -387,6 +387,47 @@ describe("connection log with 100,000 rows", () => {
     expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(3).innerText(), "the window shows matching rows").toBe("Bea Berger");
   });
 
+  it("matches every search word anywhere, marks the matches, and filters enumerations by exact value", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    const firstRow = 'tr[aria-rowindex="2"]:not(.loading)';
+    await a.page.locator("#log-filter").fill("bea müller");
+    await a.page.locator(`#log-table tbody ${firstRow}`).waitFor();
+    await a.page.waitForFunction(() => document.querySelector("#log-table tbody td mark") !== null);
+    const cells = a.page.locator(`#log-table tbody ${firstRow} td`);
+    expect(await cells.nth(3).innerText(), "both words match, in different columns").toBe("Bea Berger");
+    expect(await cells.nth(8).innerText()).toBe("Müller & Söhne");
+    expect(await cells.nth(3).locator("mark").innerText(), "the supporter's match is marked").toBe("Bea");
+    expect(await cells.nth(8).locator("mark").innerText(), "and the customer's").toBe("Müller");
+    await a.page.locator("#log-filter").fill("");
+
+    await a.page.locator("#column-filters summary").click();
+    const options = await a.page.locator("#column-filter-billing_state option").allInnerTexts();
+    expect(options, "the pick list offers the loaded values, by name").toEqual(["Any", "To bill", "Billed", "Do not bill", "Not billed"]);
+    await a.page.selectOption("#column-filter-billing_state", "Billed");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string; args: { view?: { columns?: { exact: boolean }[] } } }[] }).__calls.some((c) => c.cmd === "apply_log_view" && c.args.view?.columns?.[0]?.exact === true));
+    await a.page.locator(`#log-table tbody ${firstRow}`).waitFor();
+    const billing = await a.page.locator("#log-table tbody tr:not(.loading) td:nth-child(10)").allInnerTexts();
+    expect(billing.length > 0, "rows are shown").toBe(true);
+    expect(new Set(billing), '"Billed" no longer matches "Not billed"').toEqual(new Set(["Billed"]));
+  });
+
+  it("reads duration comparisons and says when a filter can't be read", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    await a.page.locator("#column-filters summary").click();
+    await a.page.fill("#column-filter-duration_seconds", ">1 hour");
+    await a.page.locator("#column-filter-hint").waitFor();
+    expect(await text(a, "#column-filter-hint"), "the hint names the filter and shows how to write it").toContain(">1h, <10m");
+    expect(await a.page.getAttribute("#column-filter-duration_seconds", "aria-invalid"), "the field is marked").toBe("true");
+    expect(await text(a, "#totals-count"), "an unreadable filter filters nothing (no silent 0 rows)").not.toBe("0");
+    await a.page.fill("#column-filter-duration_seconds", ">1h");
+    await a.page.locator("#column-filter-hint").waitFor({ state: "hidden" });
+    expect(await a.page.getAttribute("#column-filter-duration_seconds", "aria-invalid"), "fixed: no longer marked").toBeNull();
+    const durations = await a.page.locator("#log-table tbody tr:not(.loading) td:nth-child(3)").allInnerTexts();
+    expect(durations.length > 0 && durations.every((d) => d.startsWith("1:")), `only connections over an hour: ${durations.slice(0, 5).join(", ")}`).toBe(true);
+  });
+
   it("answers the first keystroke at once and coalesces keystrokes that arrive while Rust is busy", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5, applyDelayMs: 150 } });
     await loadAll(a);

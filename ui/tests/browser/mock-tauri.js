@@ -222,21 +222,70 @@
     return { count: n, totalRecords: loaded, durationSeconds: sum };
   }
 
+  // The core's reading of filters (crates/core/src/logs/query.rs), simplified: words (a quoted
+  // phrase is one), exact pick-list values, and duration comparisons in seconds/m/h.
+  function words(text) {
+    const out = [];
+    const re = /"([^"]*)"?|(\S+)/g;
+    let m;
+    while ((m = re.exec(text))) {
+      const w = (m[1] ?? m[2] ?? "").trim().toLowerCase();
+      if (w && !out.includes(w)) out.push(w);
+    }
+    return out;
+  }
+  function durationTest(value) {
+    const m = /^\s*(>=|<=|>|<|=)?\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value);
+    if (!m) return null;
+    const n = Number(m[2]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[3]];
+    const op = m[1] || "=";
+    return (d) => (op === ">" ? d > n : op === "<" ? d < n : op === ">=" ? d >= n : op === "<=" ? d <= n : d === n);
+  }
+  let unreadable = [];
+  let choicesFor = -1;
+  let choices = { billingStates: [], types: [], groups: [], users: [] };
+  function currentChoices() {
+    if (choicesFor === loaded) return choices;
+    const sets = { billingStates: new Set(), types: new Set(), groups: new Set(), users: new Set() };
+    for (let j = 0; j < Math.min(loaded, 100); j++) {
+      const r = record(j);
+      if (r.billingState) sets.billingStates.add(r.billingState);
+      sets.types.add(r.supportSessionType);
+      sets.groups.add(r.groupname);
+      sets.users.add(r.username);
+    }
+    choices = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, [...v].sort((a, b) => a.localeCompare(b))]));
+    choicesFor = loaded;
+    return choices;
+  }
   function applyView(v) {
-    const text = (v.text || "").trim().toLowerCase();
-    const cols = (v.columns || []).filter((c) => c.value.trim());
-    if (!text && !cols.length && !v.sort) {
+    const text = words(v.text || "");
+    const cols = [];
+    unreadable = [];
+    for (const c of (v.columns || []).filter((c) => c.value.trim())) {
+      if (c.column === "duration_seconds" && !c.exact) {
+        const test = durationTest(c.value);
+        if (test) cols.push((j, r) => test(durationOf(j)));
+        else unreadable.push(c.column);
+      } else if (c.exact) {
+        cols.push((j, r) => String(r[FIELD[c.column]]).toLowerCase() === c.value.trim().toLowerCase());
+      } else {
+        const ws = words(c.value);
+        cols.push((j, r) => ws.every((w) => String(r[FIELD[c.column]]).toLowerCase().includes(w)));
+      }
+    }
+    if (!text.length && !cols.length && !v.sort) {
       view = null;
       return totals();
     }
     const keep = [];
     for (let j = 0; j < loaded; j++) {
       const r = record(j);
-      if (text) {
+      if (text.length) {
         const hay = `${r.id} ${r.username} ${r.devicename} ${r.groupname} ${r.sessionCode} ${r.endCustomerName} ${r.endCustomerEmail} ${r.notes} ${r.billingState}`.toLowerCase();
-        if (!hay.includes(text)) continue;
+        if (!text.every((w) => hay.includes(w))) continue;
       }
-      if (cols.some((c) => !String(r[FIELD[c.column]]).toLowerCase().includes(c.value.trim().toLowerCase()))) continue;
+      if (cols.some((test) => !test(j, r))) continue;
       keep.push(j);
     }
     if (v.sort) {
@@ -373,7 +422,7 @@
       // The real filter runs in Rust, off the page's thread: answer in a later task.
       await sleep(cfg.applyDelayMs);
       const totals = applyView(v);
-      return { totals, offset, rows: rowsOfView(offset, limit) };
+      return { totals, offset, rows: rowsOfView(offset, limit), unreadable, choices: currentChoices() };
     },
     log_rows: ({ offset, limit }) => rowsOfView(offset, limit),
     export_logs: () => ({ path: "/home/alex/Documents/connections 2026-11-24.csv", rows: viewLength() }),

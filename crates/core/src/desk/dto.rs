@@ -5,7 +5,9 @@
 use super::settings::Settings;
 use crate::auth::TokenKind;
 use crate::error::{Error, ErrorReport, Result};
-use crate::logs::{ColumnFilter, CsvOptions, FetchProgress, LogFilter, LogRow, Sort, Totals};
+use crate::logs::{
+    Column, ColumnFilter, CsvOptions, FetchProgress, LogChoices, LogFilter, LogRow, Sort, Totals,
+};
 use crate::models::{
     Account, EndCustomer, GroupRef, NewSession, ReportQuery, SessionStateFilter, SupportSession,
 };
@@ -371,6 +373,11 @@ pub struct LogPage {
     pub offset: usize,
     /// At most the requested number of rows from `offset` (fewer at the end of the view).
     pub rows: Vec<LogRow>,
+    /// Column filters that could not be read (e.g. a duration `>` without an amount): they
+    /// filter nothing, and the UI says so at the field.
+    pub unreadable: Vec<Column>,
+    /// The pick lists' values (billing state, type, group, user) of every loaded record.
+    pub choices: LogChoices,
 }
 
 /// Filter and sort of the loaded connection log (applied in Rust).
@@ -382,7 +389,7 @@ pub struct LogView {
     pub text: String,
     /// Per-column substring filters.
     pub columns: Vec<ColumnFilter>,
-    /// Sort; `null` = newest end date first.
+    /// Sort; `null` = newest start first.
     pub sort: Option<Sort>,
 }
 

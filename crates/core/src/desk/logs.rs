@@ -202,6 +202,8 @@ impl Logs {
             totals,
             offset,
             rows,
+            unreadable: logs.unreadable().to_vec(),
+            choices: logs.choices().clone(),
         }
     }
 

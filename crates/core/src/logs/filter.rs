@@ -10,12 +10,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LogFilter {
-    /// Free text, matched as one case-insensitive (Unicode lowercase) substring against every
-    /// text column (see [`Column::is_text`]); surrounding whitespace is ignored, blank means no
-    /// free-text filter.
+    /// Free text: every word (whitespace-separated; a `"quoted phrase"` is one word) must occur
+    /// as a case-insensitive (Unicode lowercase) substring somewhere in the record's text columns
+    /// (see [`Column::is_text`]), each anywhere; blank means no free-text filter.
     pub text: Option<String>,
-    /// Per-column filters: the column's display text (as shown and exported) must contain the
-    /// value, case-insensitively. Blank values are ignored.
+    /// Per-column filters (see [`ColumnFilter`]). Blank values are ignored.
     pub columns: Vec<ColumnFilter>,
     /// Only records whose `start_date` is at or after this instant (inclusive).
     pub from: Option<DateTime<Utc>>,
@@ -37,6 +36,17 @@ impl LogFilter {
         self.columns.push(ColumnFilter {
             column,
             value: value.into(),
+            exact: false,
+        });
+        self
+    }
+
+    /// Adds an exact-value filter (a pick list's choice).
+    pub fn with_exact(mut self, column: Column, value: impl Into<String>) -> Self {
+        self.columns.push(ColumnFilter {
+            column,
+            value: value.into(),
+            exact: true,
         });
         self
     }
@@ -50,15 +60,23 @@ impl LogFilter {
     }
 }
 
-/// A case-insensitive substring filter on one column.
+/// A filter on one column. By default every word of `value` must occur in the column's display
+/// text (as shown and exported), case-insensitively; with `exact` the display text must equal
+/// `value` (case-insensitively), as a pick list of the loaded values means it ("Billed" is not
+/// "Not billed"). On the duration column the value is a comparison (`>1h`, `<10m`, `>=3600`,
+/// `10m-1h`; see [`super::query::parse_duration_test`]); one that can't be read filters nothing
+/// and is reported in [`super::LogStore::unreadable`].
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnFilter {
     /// The column.
     pub column: Column,
-    /// The text its display value must contain.
+    /// The text its display value must contain (or equal, with `exact`).
     pub value: String,
+    /// Whether the display value must equal `value` (a pick list's choice).
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// A sort order. Missing values come last in both directions; ties are broken by `id`

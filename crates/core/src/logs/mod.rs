@@ -10,6 +10,7 @@ mod columns;
 mod export;
 mod fetch;
 mod filter;
+mod query;
 mod store;
 
 pub use columns::{column_text, format_duration, format_timestamp, Column};
@@ -22,4 +23,5 @@ pub use fetch::{
     DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS,
 };
 pub use filter::{ColumnFilter, LogFilter, Sort};
-pub use store::{LogRow, LogStore, RecordFilter, Totals};
+pub use query::{parse_duration_test, search_words, DurationTest};
+pub use store::{LogChoices, LogRow, LogStore, RecordFilter, Totals};

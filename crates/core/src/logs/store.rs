@@ -6,13 +6,14 @@
 //!   (text columns first, separated by U+001F), so a free-text filter is one substring search in
 //!   a contiguous slice and a column filter is a search in a sub-slice; nothing is allocated per
 //!   record or per comparison while filtering;
-//! - the default order (end date descending, then load order) is computed on load;
+//! - the default order (start date descending — newest first —, then load order) is computed on load;
 //! - sorting uses a per-column rank (dense `u32`, computed on the first sort by that column and
 //!   cached until the records change) packed with the id's rank into one `u64` key, so a sort is
 //!   a `sort_unstable` of integers.
 
 use super::columns::{cell, format_duration, Column, COLUMN_COUNT};
 use super::filter::{LogFilter, Sort};
+use super::query::{parse_duration_test, search_words, DurationTest};
 use crate::error::{Error, Result};
 use crate::models::{ConnectionReport, ReportUpdate};
 use chrono::{DateTime, Utc};
@@ -177,6 +178,26 @@ impl LogRow {
     }
 }
 
+/// At most this many values per pick list (a list longer than that is not a pick list).
+const MAX_CHOICES: usize = 1000;
+
+/// The values the log view's pick lists offer, as displayed (and exported): every distinct value
+/// of the loaded records, sorted case-insensitively. An exact-value [`super::ColumnFilter`] with
+/// one of them matches exactly those records.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogChoices {
+    /// Billing states (`Bill`, `Billed`, `DoNotBill`, or what the API sent).
+    pub billing_states: Vec<String>,
+    /// Connection types (API names).
+    pub types: Vec<String>,
+    /// Group names.
+    pub groups: Vec<String>,
+    /// Supporter names.
+    pub users: Vec<String>,
+}
+
 /// What is precomputed per record.
 #[derive(Debug, Clone)]
 struct Meta {
@@ -197,30 +218,64 @@ impl Meta {
     }
 }
 
+/// One compiled column filter.
+enum ColumnTest {
+    /// Every word occurs in the slot's text.
+    Words(usize, Vec<String>),
+    /// The slot's text equals the value.
+    Exact(usize, String),
+    /// The duration compares as asked.
+    Duration(DurationTest),
+}
+
 /// A compiled [`LogFilter`].
 struct Matcher {
-    needle: Option<String>,
-    columns: Vec<(usize, String)>,
+    /// Words that must each occur somewhere in the text columns.
+    words: Vec<String>,
+    columns: Vec<ColumnTest>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
+    /// Column filters that could not be read (and so filter nothing).
+    unreadable: Vec<Column>,
 }
 
 impl Matcher {
     fn new(filter: &LogFilter) -> Self {
+        let mut unreadable = Vec::new();
+        let mut columns = Vec::new();
+        for c in &filter.columns {
+            let value = c.value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let test = if c.column == Column::DurationSeconds && !c.exact {
+                parse_duration_test(value).map(ColumnTest::Duration)
+            } else if c.exact {
+                normalize(value).map(|v| ColumnTest::Exact(slot(c.column), v))
+            } else {
+                let words: Vec<String> = search_words(&value.replace(SEP, " "));
+                (!words.is_empty()).then(|| ColumnTest::Words(slot(c.column), words))
+            };
+            match test {
+                Some(t) => columns.push(t),
+                None => unreadable.push(c.column),
+            }
+        }
         Self {
-            needle: filter.text.as_deref().and_then(normalize),
-            columns: filter
-                .columns
-                .iter()
-                .filter_map(|c| normalize(&c.value).map(|v| (slot(c.column), v)))
-                .collect(),
+            words: filter
+                .text
+                .as_deref()
+                .map(|t| search_words(&t.replace(SEP, " ")))
+                .unwrap_or_default(),
+            columns,
             from: filter.from,
             to: filter.to,
+            unreadable,
         }
     }
 
     fn is_trivial(&self) -> bool {
-        self.needle.is_none() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
+        self.words.is_empty() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
     }
 
     fn matches(&self, arena: &str, m: &Meta) -> bool {
@@ -232,18 +287,23 @@ impl Matcher {
                 return false;
             }
         }
-        if let Some(needle) = &self.needle {
+        if !self.words.is_empty() {
             let end = m.hay + m.bounds[TEXT_SLOTS] as usize;
-            if !arena
-                .get(m.hay..end)
-                .is_some_and(|hay| hay.contains(needle.as_str()))
-            {
+            let Some(hay) = arena.get(m.hay..end) else {
+                return false;
+            };
+            if !self.words.iter().all(|w| hay.contains(w.as_str())) {
                 return false;
             }
         }
-        self.columns
-            .iter()
-            .all(|(s, v)| slot_text(arena, m, *s).contains(v.as_str()))
+        self.columns.iter().all(|test| match test {
+            ColumnTest::Words(s, words) => {
+                let text = slot_text(arena, m, *s);
+                words.iter().all(|w| text.contains(w.as_str()))
+            }
+            ColumnTest::Exact(s, v) => slot_text(arena, m, *s) == v,
+            ColumnTest::Duration(d) => m.duration.is_some_and(|secs| d.matches(secs)),
+        })
     }
 }
 
@@ -356,7 +416,7 @@ pub struct LogStore {
     /// Bytes of the arena no longer referenced (after updates).
     garbage: usize,
     by_id: HashMap<String, u32>,
-    /// All positions, end date descending (missing last), ties in load order.
+    /// All positions, start date descending (missing last), ties in load order.
     default_order: Vec<u32>,
     /// Per column: dense rank of each record's value (`NONE` when missing), computed lazily.
     ranks: [Option<Vec<u32>>; COLUMN_COUNT],
@@ -366,6 +426,10 @@ pub struct LogStore {
     filter: LogFilter,
     sort: Option<Sort>,
     totals: Totals,
+    /// Column filters of the current view that could not be read.
+    unreadable: Vec<Column>,
+    /// The pick lists' values, computed when the records change.
+    choices: LogChoices,
 }
 
 impl fmt::Debug for LogStore {
@@ -401,6 +465,8 @@ impl LogStore {
             filter: LogFilter::default(),
             sort: None,
             totals: Totals::default(),
+            unreadable: Vec::new(),
+            choices: LogChoices::default(),
         }
     }
 
@@ -461,7 +527,10 @@ impl LogStore {
         // the merge sort detects in linear time.
         let records = &self.records;
         order.sort_by(|&a, &b| {
-            match (records[a as usize].end_date, records[b as usize].end_date) {
+            match (
+                records[a as usize].start_date,
+                records[b as usize].start_date,
+            ) {
                 (Some(x), Some(y)) => y.cmp(&x),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
@@ -474,7 +543,47 @@ impl LogStore {
         // Every sort breaks ties by id: ranking the ids now keeps the first click on a column
         // header fast.
         self.ensure_rank(Column::Id);
+        self.choices = self.compute_choices();
         self.reapply()
+    }
+
+    /// The distinct display values of the pick-list columns over all loaded records (compared
+    /// case-insensitively, the first spelling kept), sorted case-insensitively.
+    fn compute_choices(&self) -> LogChoices {
+        let distinct = |column: Column| -> Vec<String> {
+            let s = slot(column);
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (i, m) in self.meta.iter().enumerate() {
+                let key = slot_text(&self.arena, m, s);
+                if !key.is_empty() && seen.len() < MAX_CHOICES {
+                    seen.entry(key).or_insert(i);
+                }
+            }
+            let mut values: Vec<(&str, String)> = seen
+                .into_iter()
+                .map(|(key, i)| (key, cell(&self.records[i], column).display()))
+                .collect();
+            values.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            values.into_iter().map(|(_, v)| v).collect()
+        };
+        LogChoices {
+            billing_states: distinct(Column::BillingState),
+            types: distinct(Column::SupportSessionType),
+            groups: distinct(Column::Groupname),
+            users: distinct(Column::Username),
+        }
+    }
+
+    /// The values the pick lists offer (billing state, type, group, user), from every loaded
+    /// record.
+    pub fn choices(&self) -> &LogChoices {
+        &self.choices
+    }
+
+    /// The column filters of the current view that could not be read (they filter nothing), in
+    /// the order given.
+    pub fn unreadable(&self) -> &[Column] {
+        &self.unreadable
     }
 
     fn compact_if_needed(&mut self) {
@@ -492,8 +601,8 @@ impl LogStore {
     }
 
     /// Filters and sorts the loaded records into the view and returns its totals. With no sort,
-    /// the view is in the default order: end date descending (as the API delivers), records
-    /// without an end date last, ties in load order. The filter and sort are remembered and
+    /// the view is in the default order: start date descending (newest first), records
+    /// without a start date last, ties in load order. The filter and sort are remembered and
     /// re-applied when the records change.
     pub fn apply(&mut self, filter: &LogFilter, sort: Option<Sort>) -> Totals {
         self.filter = filter.clone();
@@ -504,6 +613,7 @@ impl LogStore {
     /// Recomputes the view with the remembered filter and sort.
     fn reapply(&mut self) -> Totals {
         let matcher = Matcher::new(&self.filter);
+        self.unreadable.clone_from(&matcher.unreadable);
         let mut view = std::mem::take(&mut self.view);
         view.clear();
         if matcher.is_trivial() {
@@ -787,6 +897,9 @@ impl LogStore {
         self.garbage += self.meta[i].len();
         self.meta[i] = meta;
         self.compact_if_needed();
+        if update.billing_state.is_some() {
+            self.choices = self.compute_choices();
+        }
         Ok(self.reapply())
     }
 }
