@@ -135,7 +135,7 @@ fn generate(n: usize, seed: u64) -> Vec<ConnectionReport> {
                 end_date: Some(end),
                 fee: (rng.below(4) == 0).then(|| rng.below(10_000) as f64 / 100.0),
                 currency: Some("EUR".to_owned()),
-                billing_state: Some(if rng.below(3) == 0 { "billed" } else { "open" }.to_owned()),
+                billing_state: Some(rng.pick(&["Bill", "Billed", "DoNotBill"]).to_owned()),
                 notes: Some(rng.pick(NOTES).to_owned()).filter(|s| !s.is_empty()),
                 contact_id: None,
                 session_code: coded.then(|| {
@@ -227,6 +227,79 @@ fn filter_sort_100k(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    group.finish();
+}
+
+/// Resident set size of this process in bytes (Linux; 0 elsewhere).
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Issue 9, item 8: filter + sort over 1,000,000 loaded rows (target ≤ 30 ms median, release),
+/// and what a loaded record costs in memory (printed once: RSS growth of this process while
+/// the store is built, divided by the records).
+fn filter_sort_1m(c: &mut Criterion) {
+    const N: usize = 1_000_000;
+    let mut loaded: Option<LogStore> = None;
+    let mut store = || -> LogStore {
+        let records = generate(N, SEED);
+        let before = rss_bytes();
+        let store = LogStore::from_records(records);
+        let after = rss_bytes();
+        eprintln!(
+            "filter_sort_1m: RSS +{:.1} MiB for {N} records in the store (records + index) = {} bytes/record",
+            after.saturating_sub(before) as f64 / 1_048_576.0,
+            after.saturating_sub(before) / N as u64
+        );
+        store
+    };
+    let mut group = c.benchmark_group("filter_sort_1m");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    let cases: [(&str, LogFilter, Option<Sort>); 5] = [
+        (
+            "text_mueller_sort_username",
+            LogFilter::text("müller"),
+            Some(Sort::asc(Column::Username)),
+        ),
+        (
+            "two_words_default_order",
+            LogFilter::text("müller anna"),
+            None,
+        ),
+        (
+            "exact_billing_sort_duration_desc",
+            LogFilter::default().with_exact(Column::BillingState, "Billed"),
+            Some(Sort::desc(Column::DurationSeconds)),
+        ),
+        (
+            "duration_over_1h_sort_start",
+            LogFilter::default().with_column(Column::DurationSeconds, ">1h"),
+            Some(Sort::asc(Column::StartDate)),
+        ),
+        (
+            "no_filter_sort_devicename",
+            LogFilter::default(),
+            Some(Sort::asc(Column::Devicename)),
+        ),
+    ];
+    for (name, filter, sort) in cases {
+        // The first sort by a column builds its rank once per load; measure the steady state.
+        let matched = loaded
+            .get_or_insert_with(&mut store)
+            .apply(&filter, sort)
+            .count;
+        eprintln!("filter_sort_1m/{name}: {matched} of {N} match");
+        group.bench_function(name, |b| {
+            let store = loaded.get_or_insert_with(&mut store);
+            b.iter(|| black_box(store.apply(&filter, sort)))
+        });
+    }
     group.finish();
 }
 
@@ -389,6 +462,7 @@ fn decode_page_1000(c: &mut Criterion) {
 criterion_group!(
     benches,
     filter_sort_100k,
+    filter_sort_1m,
     csv_export_100k,
     decode_page_1000,
     fetch_100k_sandbox

@@ -218,10 +218,26 @@ impl Meta {
     }
 }
 
+/// A search word's searcher, built once per filter (SIMD where the CPU has it).
+type Finder = memchr::memmem::Finder<'static>;
+
+/// Searchers for `words`.
+fn finders(words: &[String]) -> Vec<Finder> {
+    words
+        .iter()
+        .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+        .collect()
+}
+
+/// Whether every finder occurs in `hay`.
+fn all_found(finders: &[Finder], hay: &str) -> bool {
+    finders.iter().all(|f| f.find(hay.as_bytes()).is_some())
+}
+
 /// One compiled column filter.
 enum ColumnTest {
     /// Every word occurs in the slot's text.
-    Words(usize, Vec<String>),
+    Words(usize, Vec<Finder>),
     /// The slot's text equals the value.
     Exact(usize, String),
     /// The duration compares as asked.
@@ -231,7 +247,7 @@ enum ColumnTest {
 /// A compiled [`LogFilter`].
 struct Matcher {
     /// Words that must each occur somewhere in the text columns.
-    words: Vec<String>,
+    words: Vec<Finder>,
     columns: Vec<ColumnTest>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
@@ -254,7 +270,7 @@ impl Matcher {
                 normalize(value).map(|v| ColumnTest::Exact(slot(c.column), v))
             } else {
                 let words: Vec<String> = search_words(&value.replace(SEP, " "));
-                (!words.is_empty()).then(|| ColumnTest::Words(slot(c.column), words))
+                (!words.is_empty()).then(|| ColumnTest::Words(slot(c.column), finders(&words)))
             };
             match test {
                 Some(t) => columns.push(t),
@@ -262,11 +278,13 @@ impl Matcher {
             }
         }
         Self {
-            words: filter
-                .text
-                .as_deref()
-                .map(|t| search_words(&t.replace(SEP, " ")))
-                .unwrap_or_default(),
+            words: finders(
+                &filter
+                    .text
+                    .as_deref()
+                    .map(|t| search_words(&t.replace(SEP, " ")))
+                    .unwrap_or_default(),
+            ),
             columns,
             from: filter.from,
             to: filter.to,
@@ -292,15 +310,12 @@ impl Matcher {
             let Some(hay) = arena.get(m.hay..end) else {
                 return false;
             };
-            if !self.words.iter().all(|w| hay.contains(w.as_str())) {
+            if !all_found(&self.words, hay) {
                 return false;
             }
         }
         self.columns.iter().all(|test| match test {
-            ColumnTest::Words(s, words) => {
-                let text = slot_text(arena, m, *s);
-                words.iter().all(|w| text.contains(w.as_str()))
-            }
+            ColumnTest::Words(s, words) => all_found(words, slot_text(arena, m, *s)),
             ColumnTest::Exact(s, v) => slot_text(arena, m, *s) == v,
             ColumnTest::Duration(d) => m.duration.is_some_and(|secs| d.matches(secs)),
         })
@@ -350,6 +365,50 @@ impl RecordFilter {
         let meta = index_record(&mut self.arena, &mut self.scratch, record);
         self.matcher.matches(&self.arena, &meta)
     }
+}
+
+/// Records below which a filter scans on the calling thread only.
+const PARALLEL_MIN_RECORDS: usize = 200_000;
+
+/// How many threads scan `records` records: one per core (at most 8) for large logs.
+fn scan_threads(records: usize) -> usize {
+    if records < PARALLEL_MIN_RECORDS {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// The positions of `order` that `keep` accepts, in order. With more than one thread each scans
+/// one contiguous part and the parts are joined in order, so the result is exactly the
+/// sequential one.
+fn filter_order(order: &[u32], threads: usize, keep: impl Fn(&u32) -> bool + Sync) -> Vec<u32> {
+    if threads <= 1 || order.len() < 2 {
+        return order.iter().copied().filter(|i| keep(i)).collect();
+    }
+    let part = order.len().div_ceil(threads);
+    let keep = &keep;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = order
+            .chunks(part)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .copied()
+                        .filter(|i| keep(i))
+                        .collect::<Vec<u32>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            out.extend(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        out
+    })
 }
 
 /// Trimmed, lowercased, separator-free; `None` when blank.
@@ -620,12 +679,9 @@ impl LogStore {
             view.extend_from_slice(&self.default_order);
         } else {
             let (arena, meta) = (self.arena.as_str(), &self.meta);
-            view.extend(
-                self.default_order
-                    .iter()
-                    .copied()
-                    .filter(|&i| matcher.matches(arena, &meta[i as usize])),
-            );
+            let keep = |i: &u32| matcher.matches(arena, &meta[*i as usize]);
+            let order = &self.default_order;
+            view.extend(filter_order(order, scan_threads(order.len()), keep));
         }
         if let Some(sort) = self.sort {
             self.sort_view(&mut view, sort);
@@ -913,6 +969,21 @@ impl From<Vec<ConnectionReport>> for LogStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parallel_scan_keeps_exactly_the_sequential_result_in_order() {
+        let order: Vec<u32> = (0..10_007).rev().collect();
+        let keep = |i: &u32| i % 7 == 0 || i % 11 == 3;
+        let sequential = filter_order(&order, 1, keep);
+        for threads in [2, 3, 8, 20_000] {
+            assert_eq!(
+                filter_order(&order, threads, keep),
+                sequential,
+                "{threads} threads must give the same positions in the same order"
+            );
+        }
+        assert!(filter_order(&[], 4, keep).is_empty(), "an empty log");
+    }
 
     #[test]
     fn slots_are_a_permutation_with_text_first() {
