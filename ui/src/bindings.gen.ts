@@ -483,6 +483,26 @@ export type RedirectMode = "deepLink" | "loopback";
 
 export type Language = "auto" | "de" | "en";
 
+export type CloseAction = "ask" | "hideToTray" | "quit";
+
+export type DesktopSettings = { 
+/**
+ * A desktop notification when a customer starts waiting (default on).
+ */
+notifications: boolean, 
+/**
+ * Closing the window while customers wait.
+ */
+closeAction: CloseAction, 
+/**
+ * Start the app when the user logs in (the OS's autostart entry; default off).
+ */
+startAtLogin: boolean, 
+/**
+ * When started at login: stay in the tray instead of showing the window.
+ */
+startMinimised: boolean, };
+
 export type Settings = { 
 /**
  * Sandbox (default) or the real TeamViewer API.
@@ -517,7 +537,12 @@ loginUrl: string,
 /**
  * UI language.
  */
-language: Language, };
+language: Language, 
+/**
+ * Desktop: waiting-customer notifications, closing while customers wait, start at login
+ * (see [`super::DesktopSettings`]; a file without it gets the defaults).
+ */
+desktop: DesktopSettings, };
 
 export type SettingsView = { 
 /**
@@ -557,7 +582,12 @@ loginUrl: string,
 /**
  * UI language.
  */
-language: Language, };
+language: Language, 
+/**
+ * Desktop: waiting-customer notifications, closing while customers wait, start at login
+ * (see [`super::DesktopSettings`]; a file without it gets the defaults).
+ */
+desktop: DesktopSettings, };
 
 export type AppInfo = { 
 /**

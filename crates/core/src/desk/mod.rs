@@ -22,6 +22,7 @@
 
 mod archive_area;
 mod connection;
+mod desktop_settings;
 mod dto;
 mod links;
 mod live_list;
@@ -33,9 +34,13 @@ mod sessions;
 mod settings;
 mod settings_area;
 mod signin;
+mod waiting;
 mod waits;
 
 pub use archive_area::ArchiveStore;
+pub use desktop_settings::{
+    started_minimised, CloseAction, CloseDecision, DesktopSettings, START_MINIMISED_ARG,
+};
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
     LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
@@ -46,6 +51,10 @@ pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use progress::ProgressThrottle;
 pub use session_dto::{CloseOutcome, SessionEdit, UserDto, UNASSIGNED};
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
+pub use waiting::{
+    clean_text, tray_model, waiting_notice, TrayEntry, TrayModel, WaitingChange, WaitingNotice,
+    WaitingWatch,
+};
 pub use waits::{
     ApiWait, ApiWaitEvent, ApiWaitListener, ApiWaitOver, ApiWaitReason, MIN_SHOWN_WAIT,
 };
