@@ -46,10 +46,13 @@ impl TestApp {
             register_deep_links: false,
             show_fallback: Duration::from_secs(3600),
             log_to_file: false,
+            desktop_integration: false,
             test_hooks: TestHooks {
                 open_log: Some(dir.path().join("open.log")),
                 save_path: Some(dir.path().join("export.csv")),
                 clipboard_log: Some(dir.path().join("clipboard.log")),
+                notify_log: Some(dir.path().join("notify.log")),
+                tray_log: Some(dir.path().join("tray.log")),
             },
         };
         let mut app = build_app(mock_builder(), options)

@@ -503,6 +503,26 @@ startAtLogin: boolean,
  */
 startMinimised: boolean, };
 
+export type NotificationState = { "state": "off" } | { "state": "allowed" } | { "state": "blocked", 
+/**
+ * The system's words, for "Details".
+ */
+reason: string, };
+
+export type DesktopEvent = { "type": "focusSession", 
+/**
+ * The session's code.
+ */
+code: string, } | { "type": "newSession" } | { "type": "closeRequested", 
+/**
+ * How many customers wait.
+ */
+waiting: number, } | { "type": "notifications", 
+/**
+ * The new state.
+ */
+state: NotificationState, };
+
 export type Settings = { 
 /**
  * Sandbox (default) or the real TeamViewer API.
@@ -756,6 +776,7 @@ export const EVENTS = {
   "apiWait": "api-wait",
   "apiWaitOver": "api-wait-over",
   "live": "live",
+  "desktop": "desktop",
 } as const;
 
 export type EventPayloads = {
@@ -765,4 +786,5 @@ export type EventPayloads = {
   "api-wait": ApiWait,
   "api-wait-over": ApiWaitOver,
   "live": LiveUpdate,
+  "desktop": DesktopEvent,
 };

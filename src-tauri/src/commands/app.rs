@@ -20,6 +20,9 @@ pub async fn app_ready<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> IpcResult<Option<ErrorReport>> {
-    show_main_window(&app);
+    // Started at login with "start minimised": the tray shows the window when asked.
+    if !crate::window_rules::starts_hidden(&app) {
+        show_main_window(&app);
+    }
     Ok(state.startup_error())
 }

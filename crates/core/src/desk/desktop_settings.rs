@@ -46,9 +46,10 @@ impl Default for DesktopSettings {
     }
 }
 
-/// The argument the autostart entry passes when "start minimised" is on: the app then starts
-/// with its window hidden (the tray shows it).
-pub const START_MINIMISED_ARG: &str = "--minimised";
+/// The argument the autostart entry starts the app with. Started with it and with
+/// [`DesktopSettings::start_minimised`] on, the app stays in the tray (window hidden); started
+/// by hand it always shows its window.
+pub const AUTOSTART_ARG: &str = "--autostart";
 
 /// What closing the window does, with `waiting` customers waiting now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,24 +76,59 @@ impl DesktopSettings {
         }
     }
 
-    /// The arguments of the autostart entry.
-    pub fn autostart_args(&self) -> Vec<&'static str> {
-        if self.start_minimised {
-            vec![START_MINIMISED_ARG]
-        } else {
-            Vec::new()
-        }
+    /// Whether a process started with `args` keeps its window hidden: started by the autostart
+    /// entry ([`AUTOSTART_ARG`]) with "start minimised" on.
+    pub fn start_hidden<I, S>(&self, args: I) -> bool
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.start_minimised
+            && args
+                .into_iter()
+                .any(|a| a.as_ref() == std::ffi::OsStr::new(AUTOSTART_ARG))
     }
 }
 
-/// Whether the process was started minimised (its arguments contain [`START_MINIMISED_ARG`]).
-pub fn started_minimised<I, S>(args: I) -> bool
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    args.into_iter()
-        .any(|a| a.as_ref() == std::ffi::OsStr::new(START_MINIMISED_ARG))
+/// Whether desktop notifications reach the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum NotificationState {
+    /// Switched off in Settings.
+    Off,
+    /// On; the system has not refused any yet.
+    Allowed,
+    /// On, but the system refused the permission or could not show one (no notification
+    /// service): waiting customers show in the tray and in the list only.
+    Blocked {
+        /// The system's words, for "Details".
+        reason: String,
+    },
+}
+
+/// What the desktop shell tells the window (event `desktop`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum DesktopEvent {
+    /// Show this session's detail (tray entry or notification click).
+    FocusSession {
+        /// The session's code.
+        code: String,
+    },
+    /// Open the new-session form (tray menu).
+    NewSession,
+    /// The window was asked to close while customers wait and the setting says "ask".
+    CloseRequested {
+        /// How many customers wait.
+        waiting: u32,
+    },
+    /// Notifications changed state (switched, or refused by the system).
+    Notifications {
+        /// The new state.
+        state: NotificationState,
+    },
 }
 
 #[cfg(test)]
@@ -134,18 +170,22 @@ mod tests {
     }
 
     #[test]
-    fn start_minimised_travels_as_an_argument() {
+    fn only_an_autostart_with_start_minimised_stays_hidden() {
         let mut s = DesktopSettings::default();
-        assert!(s.autostart_args().is_empty(), "off: a plain start");
+        let login = ["supporter-desk", AUTOSTART_ARG];
+        assert!(
+            !s.start_hidden(login),
+            "start minimised off: the window shows"
+        );
         s.start_minimised = true;
         assert!(
-            started_minimised(s.autostart_args()),
-            "the entry's arguments are recognised at start"
+            s.start_hidden(login),
+            "started at login with the setting on: tray only"
         );
-        assert!(!started_minimised([
-            "supporter-desk",
-            "dev.supporterdesk:/x"
-        ]));
+        assert!(
+            !s.start_hidden(["supporter-desk", "dev.supporterdesk:/oauth/callback"]),
+            "started by hand (or by a deep link) the window always shows"
+        );
     }
 
     #[test]

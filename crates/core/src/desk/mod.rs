@@ -39,7 +39,7 @@ mod waits;
 
 pub use archive_area::ArchiveStore;
 pub use desktop_settings::{
-    started_minimised, CloseAction, CloseDecision, DesktopSettings, START_MINIMISED_ARG,
+    CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
 };
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
@@ -93,14 +93,18 @@ pub mod events {
     /// Payload [`super::LiveUpdate`]: a change of the live session list (sessions, groups,
     /// freshness), or a whole snapshot after updates were lost.
     pub const LIVE: &str = "live";
+    /// Payload [`super::DesktopEvent`]: the tray or a notification asks for a session or the
+    /// new-session form, a close while customers wait asks, notifications got blocked.
+    pub const DESKTOP: &str = "desktop";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 6] = [
+    pub const ALL: [(&str, &str); 7] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
         (API_WAIT, "ApiWait"),
         (API_WAIT_OVER, "ApiWaitOver"),
         (LIVE, "LiveUpdate"),
+        (DESKTOP, "DesktopEvent"),
     ];
 }
 
