@@ -21,7 +21,9 @@ pub async fn app_ready<R: Runtime>(
     state: State<'_, AppState>,
 ) -> IpcResult<Option<ErrorReport>> {
     // Started at login with "start minimised": the tray shows the window when asked.
-    if !crate::window_rules::starts_hidden(&app) {
+    if crate::window_rules::starts_hidden(&app) {
+        tracing::info!("the UI is ready; the window stays in the tray (started minimised)");
+    } else {
         show_main_window(&app);
     }
     Ok(state.startup_error())
