@@ -103,11 +103,21 @@ pub fn forward_waiting<R: Runtime>(app: &AppHandle<R>) {
     refresh_tray(&app, true);
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
+        use tokio::sync::broadcast::error::TryRecvError;
         loop {
             match updates.recv().await {
                 Ok(LiveUpdate::GroupsChanged { .. }) => continue,
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
+            }
+            // One look per burst (a first list adds every session at once): the updates
+            // already queued are folded into it, since the snapshot has them all.
+            loop {
+                match updates.try_recv() {
+                    Ok(_) | Err(TryRecvError::Lagged(_)) => {}
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Closed) => return,
+                }
             }
             refresh_tray(&app, false);
         }
