@@ -91,7 +91,7 @@ sed -n '/Package:/,$p' "$work/deb-info" | sed 's/^/  | /'
 depends=$(grep -m1 '^ Depends:' "$work/deb-info" || true)
 check "Package: supporter-desk" grep -q '^ Package: supporter-desk$' "$work/deb-info"
 check "Version: $version" grep -q "^ Version: $version$" "$work/deb-info"
-for d in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3 xdg-utils; do
+for d in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3 libayatana-appindicator3-1 xdg-utils; do
   check "Depends on $d" bash -c "[[ '$depends' == *$d* ]]"
 done
 mkdir -p "$work/deb"
@@ -104,7 +104,7 @@ requires=$(rpm -qpR "$rpm" 2>/dev/null | tr '\n' ' ')
 echo "  | Requires: $requires"
 check "Name: supporter-desk" bash -c "rpm -qp --qf '%{NAME}' '$rpm' 2>/dev/null | grep -qx supporter-desk"
 check "Version: $version" bash -c "rpm -qp --qf '%{VERSION}' '$rpm' 2>/dev/null | grep -qx '$version'"
-for d in dbus-libs xdg-utils; do
+for d in dbus-libs libayatana-appindicator-gtk3 xdg-utils; do
   check "Requires $d" bash -c "[[ '$requires' == *$d* ]]"
 done
 check "rpm digests OK (rpm -K)" rpm -K --nosignature "$rpm"

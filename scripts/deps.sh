@@ -6,7 +6,7 @@ set -euo pipefail
 mode=${1:-build}
 (($#)) && shift
 want=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libsoup-3.0-dev
-      libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev xdg-utils "$@")
+      libjavascriptcoregtk-4.1-dev libdbus-1-dev libssl-dev librsvg2-dev libxdo-dev libayatana-appindicator3-dev xdg-utils "$@")
 if [[ "$mode" == test ]]; then
   want+=(xvfb xauth x11-utils xdotool imagemagick dbus dbus-x11 at-spi2-core libglib2.0-bin
          webkit2gtk-driver gnome-keyring libsecret-tools python3 chromium

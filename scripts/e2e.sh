@@ -11,7 +11,8 @@
 #                     `--screenshots docs/screenshots` refreshes the README pictures)
 # Environment: APP=<binary> to test another build (e.g. target/release/… — but the test hooks
 #   SDESK_TEST_OPEN_LOG/SDESK_TEST_SAVE_PATH exist only in debug builds), E2E_RECORDS (sandbox size
-#   for the connection-log test, default 10000), SDESK_TOOLS_DIR (tauri-driver, default target/tools).
+#   for the connection-log test, default 10000), E2E_ARRIVAL_SECS (sandbox customer arrival period,
+#   default 3), SDESK_TOOLS_DIR (tauri-driver, default target/tools).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 self="$root/scripts/e2e.sh"
@@ -142,6 +143,10 @@ export NO_AT_BRIDGE=1 LANG=${E2E_LANG:-C.UTF-8} LANGUAGE=en
 # The app's debug-build test hooks (see e2e/README.md).
 export SDESK_TEST_OPEN_LOG="$tmp/open.log" SDESK_TEST_SAVE_PATH="$tmp/export.csv" \
        SDESK_CONFIG_DIR="$tmp/config" SDESK_NO_REGISTER=1
+# Waiting customers (e2e/30-waiting.test.mjs): notifications and tray changes go to files, and
+# the sandbox brings a customer online every few seconds.
+export SDESK_TEST_NOTIFY_LOG="$tmp/notify.log" SDESK_TEST_TRAY_LOG="$tmp/tray.log" \
+       SDESK_SANDBOX_ARRIVAL_SECS=${E2E_ARRIVAL_SECS:-3}
 export E2E_RECORDS=${E2E_RECORDS:-10000}
 export SDESK_SANDBOX_RECORDS=$E2E_RECORDS
 # The sandbox's script token (default seed), for the tests' fallback sign-in when OAuth fails.

@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "update_log_record",
     "get_settings",
     "save_settings",
+    "notification_status",
+    "close_window",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -203,7 +203,7 @@ pub fn show_window_after<R: Runtime>(app: &AppHandle<R>, delay: std::time::Durat
 }
 
 #[cfg(debug_assertions)]
-fn append_line(path: &std::path::Path, line: &str) -> IpcResult<()> {
+pub(crate) fn append_line(path: &std::path::Path, line: &str) -> IpcResult<()> {
     use std::io::Write as _;
     std::fs::OpenOptions::new()
         .create(true)

@@ -12,6 +12,8 @@ mod signin;
 mod state;
 #[cfg(test)]
 mod tests;
+mod waiting;
+mod window_rules;
 
 pub use error::{IpcError, IpcResult};
 pub use options::AppOptions;
@@ -40,6 +42,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
     } else {
         builder
     };
+    let desktop_integration = options.desktop_integration;
+    let builder = if desktop_integration {
+        window_rules::plugins(builder)
+    } else {
+        builder
+    };
     builder
         // The logger itself is attached in `setup` (see `install_logger`), so that a log file
         // that cannot be opened degrades to stderr instead of stopping the app.
@@ -50,6 +58,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| setup(app, options))
         .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                window_rules::on_close_requested(window, api);
+            }
             if matches!(
                 event,
                 tauri::WindowEvent::Focused(_) | tauri::WindowEvent::Resized(_)
@@ -89,6 +100,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::logs::update_log_record,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::desktop::notification_status,
+            commands::desktop::close_window,
         ])
 }
 
@@ -117,6 +130,25 @@ fn setup<R: Runtime>(
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);
     app.manage(state);
+    #[cfg(debug_assertions)]
+    let (notify_log, tray_log) = (
+        options.test_hooks.notify_log.clone(),
+        options.test_hooks.tray_log.clone(),
+    );
+    #[cfg(not(debug_assertions))]
+    let (notify_log, tray_log) = (None, None);
+    app.manage(waiting::DesktopState::new(
+        options.desktop_integration,
+        notify_log,
+        tray_log,
+    ));
+    let tray = waiting::build_tray(app.handle());
+    if options.desktop_integration {
+        waiting::on_notification_click(app.handle());
+    }
+    window_rules::decide_start_hidden(app.handle(), tray);
+    window_rules::apply(app.handle());
+    waiting::forward_waiting(app.handle());
 
     let handle = app.handle().clone();
     if options.register_deep_links {
@@ -138,7 +170,9 @@ fn setup<R: Runtime>(
     }
 
     desktop::paint_background(&handle);
-    desktop::show_window_after(&handle, options.show_fallback);
+    if !window_rules::starts_hidden(&handle) {
+        desktop::show_window_after(&handle, options.show_fallback);
+    }
     Ok(())
 }
 

@@ -27,6 +27,10 @@ pub struct AppOptions {
     /// Install the logger (stderr and the log file, see `install_logger`). Off in tests: one
     /// process builds many apps, and there is only one global logger.
     pub log_to_file: bool,
+    /// The desktop integration: tray icon, notification, window-state and autostart plugins.
+    /// Off on the mock runtime (they need a desktop session and change the user's files);
+    /// notifications and the tray still reach the test hooks.
+    pub desktop_integration: bool,
     /// Debug-only redirections for end-to-end tests.
     #[cfg(debug_assertions)]
     pub test_hooks: TestHooks,
@@ -44,6 +48,12 @@ pub struct TestHooks {
     pub save_path: Option<PathBuf>,
     /// `SDESK_TEST_CLIPBOARD_LOG`: every text the app would copy is appended here, one per line.
     pub clipboard_log: Option<PathBuf>,
+    /// `SDESK_TEST_NOTIFY_LOG`: every waiting-customer notification is appended here
+    /// (`title | body | code`) instead of being shown.
+    pub notify_log: Option<PathBuf>,
+    /// `SDESK_TEST_TRAY_LOG`: every change of the tray is appended here
+    /// (`count=N | menu label | …`), besides updating the tray icon.
+    pub tray_log: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -66,11 +76,14 @@ impl AppOptions {
             register_deep_links: std::env::var("SDESK_NO_REGISTER").as_deref() != Ok("1"),
             show_fallback: Duration::from_secs(3),
             log_to_file: true,
+            desktop_integration: true,
             #[cfg(debug_assertions)]
             test_hooks: TestHooks {
                 open_log: var("SDESK_TEST_OPEN_LOG").map(PathBuf::from),
                 save_path: var("SDESK_TEST_SAVE_PATH").map(PathBuf::from),
                 clipboard_log: var("SDESK_TEST_CLIPBOARD_LOG").map(PathBuf::from),
+                notify_log: var("SDESK_TEST_NOTIFY_LOG").map(PathBuf::from),
+                tray_log: var("SDESK_TEST_TRAY_LOG").map(PathBuf::from),
             },
         }
     }

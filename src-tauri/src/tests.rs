@@ -46,10 +46,13 @@ impl TestApp {
             register_deep_links: false,
             show_fallback: Duration::from_secs(3600),
             log_to_file: false,
+            desktop_integration: false,
             test_hooks: TestHooks {
                 open_log: Some(dir.path().join("open.log")),
                 save_path: Some(dir.path().join("export.csv")),
                 clipboard_log: Some(dir.path().join("clipboard.log")),
+                notify_log: Some(dir.path().join("notify.log")),
+                tray_log: Some(dir.path().join("tray.log")),
             },
         };
         let mut app = build_app(mock_builder(), options)
@@ -1223,5 +1226,121 @@ fn a_damaged_archive_is_a_startup_notice_and_the_app_runs_in_memory() {
         std::fs::read(&path).unwrap(),
         vec![7u8; 4096],
         "the damaged file is left as it was"
+    );
+}
+
+/// Waiting customers on the desktop: the tray follows the live list's waiting set (the test
+/// hook records each change), the first list after a sign-in announces nobody (it is the
+/// baseline), a sign-out empties the tray, and the notification switch reaches
+/// `notification_status` and the window.
+#[test]
+fn the_tray_follows_the_waiting_customers_and_the_notification_switch() {
+    let t = TestApp::new();
+    let desktop_events = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    {
+        let seen = desktop_events.clone();
+        t.webview
+            .listen(sdesk_core::desk::events::DESKTOP, move |event| {
+                seen.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(event.payload()).unwrap());
+            });
+    }
+    let tray = |t: &TestApp| t.lines("tray.log");
+    assert_eq!(
+        tray(&t).first().map(String::as_str),
+        Some("count=0 | Show Supporter Desk | New session | Nobody waiting | Quit"),
+        "the tray is drawn at start, empty while signed out: {:?}",
+        tray(&t)
+    );
+    t.sign_in();
+    let loaded = (0..500).find_map(|_| {
+        let snapshot = t.ok("live_snapshot", json!({}));
+        if snapshot["status"]["state"] == "ok" {
+            return Some(snapshot);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        None
+    });
+    let snapshot = loaded.expect("the first refresh after the sign-in finishes");
+    let waiting = snapshot["waiting"].as_array().unwrap().len();
+    assert!(
+        waiting > 0,
+        "the sandbox starts with customers online: {snapshot}"
+    );
+    let want = format!("count={waiting} |");
+    assert!(
+        (0..500).any(|_| {
+            let done = tray(&t).last().is_some_and(|l| l.starts_with(&want));
+            if !done {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done
+        }),
+        "the tray counts the {waiting} waiting customers: {:?}",
+        tray(&t)
+    );
+    let last = tray(&t).last().cloned().unwrap();
+    for session in snapshot["waiting"].as_array().unwrap() {
+        let code = session["code"].as_str().unwrap();
+        assert!(
+            last.contains(code),
+            "each waiting customer has a menu entry naming the session: {last}"
+        );
+    }
+    assert!(
+        t.lines("notify.log").is_empty(),
+        "customers already waiting at the first list are not announced: {:?}",
+        t.lines("notify.log")
+    );
+
+    assert_eq!(
+        t.ok("notification_status", json!({})),
+        json!({ "state": "allowed" }),
+        "notifications are on by default"
+    );
+    let mut settings = t.ok("get_settings", json!({}));
+    assert_eq!(
+        settings["desktop"],
+        json!({ "notifications": true, "closeAction": "ask", "startAtLogin": false,
+                "startMinimised": false }),
+        "the desktop defaults"
+    );
+    settings["desktop"]["notifications"] = json!(false);
+    let saved = t.ok(
+        "save_settings",
+        json!({ "settings": settings, "clientSecret": null }),
+    );
+    assert_eq!(saved["desktop"]["notifications"], false, "saved: {saved}");
+    assert_eq!(
+        t.ok("notification_status", json!({})),
+        json!({ "state": "off" }),
+        "switched off in Settings"
+    );
+    assert!(
+        desktop_events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e == &json!({ "type": "notifications", "state": { "state": "off" } })),
+        "the window hears the switch: {:?}",
+        desktop_events.lock().unwrap()
+    );
+    assert!(
+        t.ok("auth_status", json!({}))["signedIn"] == true,
+        "the desktop settings do not sign out"
+    );
+
+    t.ok("sign_out", json!({}));
+    assert!(
+        (0..500).any(|_| {
+            let done = tray(&t).last().is_some_and(|l| l.starts_with("count=0 |"));
+            if !done {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done
+        }),
+        "after the sign-out nobody is counted: {:?}",
+        tray(&t)
     );
 }

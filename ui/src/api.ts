@@ -24,6 +24,10 @@ export type ExportResult = T.ExportResult;
 export type FetchProgress = T.FetchProgress;
 export type Group = T.GroupDto;
 export type Language = T.Language;
+export type DesktopSettings = T.DesktopSettings;
+export type DesktopEvent = T.DesktopEvent;
+export type NotificationState = T.NotificationState;
+export type CloseAction = T.CloseAction;
 export type LiveSnapshot = T.LiveSnapshot;
 export type LiveStatus = T.LiveStatus;
 export type LiveUpdate = T.LiveUpdate;
@@ -191,6 +195,12 @@ export const saveSettings = (
   clientSecret: string | null,
 ): Promise<T.SettingsView> => call("save_settings", { settings, clientSecret });
 
+// ---- desktop ----------------------------------------------------------------------------
+/** Whether waiting-customer notifications reach the user (off, allowed, blocked and why). */
+export const notificationStatus = (): Promise<T.NotificationState> => call("notification_status");
+/** The answer to `closeRequested`: hide to the tray or quit (`ask` keeps the window). */
+export const closeWindow = (action: T.CloseAction): Promise<void> => call("close_window", { action });
+
 /**
  * Tells the Rust side the first render is done: it shows the hidden window then, and returns a
  * problem found at start-up (damaged settings file, sandbox failure) for the UI to show.
@@ -224,6 +234,8 @@ export const onLogsProgress = (h: (progress: T.FetchProgress) => void): Promise<
 export const onApiWait = (h: (wait: T.ApiWait) => void): Promise<UnlistenFn> => on("api-wait", h);
 /** A change of the live session list (or a whole snapshot after updates were lost). */
 export const onLive = (h: (update: T.LiveUpdate) => void): Promise<UnlistenFn> => on("live", h);
+/** The tray or a notification asks for a session or the form; a close asks; notifications changed. */
+export const onDesktop = (h: (event: T.DesktopEvent) => void): Promise<UnlistenFn> => on("desktop", h);
 /** A call that was shown waiting has its answer (or error). */
 export const onApiWaitOver = (h: (over: T.ApiWaitOver) => void): Promise<UnlistenFn> =>
   on("api-wait-over", h);

@@ -514,6 +514,46 @@ export type RedirectMode = "deepLink" | "loopback";
 
 export type Language = "auto" | "de" | "en";
 
+export type CloseAction = "ask" | "hideToTray" | "quit";
+
+export type DesktopSettings = { 
+/**
+ * A desktop notification when a customer starts waiting (default on).
+ */
+notifications: boolean, 
+/**
+ * Closing the window while customers wait.
+ */
+closeAction: CloseAction, 
+/**
+ * Start the app when the user logs in (the OS's autostart entry; default off).
+ */
+startAtLogin: boolean, 
+/**
+ * When started at login: stay in the tray instead of showing the window.
+ */
+startMinimised: boolean, };
+
+export type NotificationState = { "state": "off" } | { "state": "allowed" } | { "state": "blocked", 
+/**
+ * The system's words, for "Details".
+ */
+reason: string, };
+
+export type DesktopEvent = { "type": "focusSession", 
+/**
+ * The session's code.
+ */
+code: string, } | { "type": "newSession" } | { "type": "closeRequested", 
+/**
+ * How many customers wait.
+ */
+waiting: number, } | { "type": "notifications", 
+/**
+ * The new state.
+ */
+state: NotificationState, };
+
 export type Settings = { 
 /**
  * Sandbox (default) or the real TeamViewer API.
@@ -548,7 +588,12 @@ loginUrl: string,
 /**
  * UI language.
  */
-language: Language, };
+language: Language, 
+/**
+ * Desktop: waiting-customer notifications, closing while customers wait, start at login
+ * (see [`super::DesktopSettings`]; a file without it gets the defaults).
+ */
+desktop: DesktopSettings, };
 
 export type SettingsView = { 
 /**
@@ -588,7 +633,12 @@ loginUrl: string,
 /**
  * UI language.
  */
-language: Language, };
+language: Language, 
+/**
+ * Desktop: waiting-customer notifications, closing while customers wait, start at login
+ * (see [`super::DesktopSettings`]; a file without it gets the defaults).
+ */
+desktop: DesktopSettings, };
 
 export type AppInfo = { 
 /**
@@ -757,6 +807,7 @@ export const EVENTS = {
   "apiWait": "api-wait",
   "apiWaitOver": "api-wait-over",
   "live": "live",
+  "desktop": "desktop",
 } as const;
 
 export type EventPayloads = {
@@ -766,4 +817,5 @@ export type EventPayloads = {
   "api-wait": ApiWait,
   "api-wait-over": ApiWaitOver,
   "live": LiveUpdate,
+  "desktop": DesktopEvent,
 };

@@ -12,6 +12,7 @@ import { createStore } from "./store";
 import { createSignInView } from "./views/signin";
 import { createWaitBanner } from "./wait-banner";
 import { createOfflineMarker } from "./offline";
+import { createDesktopGlue } from "./desktop";
 
 const SIGNED_OUT: api.AuthStatus = {
   signedIn: false,
@@ -106,6 +107,18 @@ async function start(): Promise<void> {
   const logs = createLogsView();
   const settingsView = createSettingsView(ctx);
   const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
+  // The tray, notifications and the close request of the desktop shell.
+  const desktop = createDesktopGlue({
+    focusSession: (code) => {
+      showTab("sessions");
+      if (status.signedIn) store.focusSession(code);
+    },
+    newSession: () => {
+      showTab("sessions");
+      if (status.signedIn) sessions.openForm();
+    },
+    notificationState: (state) => settingsView.setNotificationState(state),
+  });
   const views: View[] = [sessions, logs, settingsView];
 
   const tabButtons = TABS.map((tab) =>
@@ -215,7 +228,8 @@ async function start(): Promise<void> {
   // ---- first render -------------------------------------------------------------------------
   const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
   document.body.replaceChildren(
-    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, offlineMarker.el, tablist, main, notifyElements.statusLine),
+    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
+    desktop.dialog,
   );
 
   if (settings.status === "fulfilled") settingsView.fill(settings.value);
@@ -227,6 +241,8 @@ async function start(): Promise<void> {
   }
 
   void api.onAuthChanged(setAuth).catch(() => undefined);
+  void api.onDesktop(desktop.handle).catch(() => undefined);
+  void api.notificationStatus().then(desktop.setNotificationState).catch(() => undefined);
 
   void api.onApiWait(waitBanner.wait).catch(() => undefined);
   void api.onApiWaitOver(waitBanner.over).catch(() => undefined);

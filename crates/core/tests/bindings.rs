@@ -9,10 +9,11 @@
 
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
-    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CloseOutcome,
-    CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto, Language, LiveSnapshot, LiveUpdate,
-    LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, OpenLink, RedirectMode,
-    SessionDto, SessionEdit, SessionListState, Settings, SettingsView, UserDto,
+    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, AuthStatus, CloseAction,
+    CloseOutcome, CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult,
+    GroupDto, Language, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
+    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
+    SessionListState, Settings, SettingsView, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -73,6 +74,10 @@ fn generate() -> String {
     decl::<Mode>(&cfg, &mut out);
     decl::<RedirectMode>(&cfg, &mut out);
     decl::<Language>(&cfg, &mut out);
+    decl::<CloseAction>(&cfg, &mut out);
+    decl::<DesktopSettings>(&cfg, &mut out);
+    decl::<NotificationState>(&cfg, &mut out);
+    decl::<DesktopEvent>(&cfg, &mut out);
     decl::<Settings>(&cfg, &mut out);
     decl::<SettingsView>(&cfg, &mut out);
     decl::<AppInfo>(&cfg, &mut out);

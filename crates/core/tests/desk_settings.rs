@@ -140,3 +140,30 @@ async fn apply_settings_saves_and_keeps_the_secret_in_the_store() {
     );
     assert!(desk.status().await.unwrap().sandbox, "back in sandbox mode");
 }
+
+#[tokio::test]
+async fn desktop_settings_apply_without_reconnecting() {
+    let sb = sandbox().await;
+    let settings = Settings::default();
+    let desk = signed_in(&sb, settings.clone()).await;
+    desk.status().await.unwrap();
+    assert!(desk.live_running(), "signed in, the live list polls");
+    let mut changed = settings;
+    changed.desktop = sdesk_core::desk::DesktopSettings {
+        notifications: false,
+        close_action: sdesk_core::desk::CloseAction::HideToTray,
+        start_at_login: true,
+        start_minimised: true,
+    };
+    let view = desk.apply_settings(changed.clone(), None).await.unwrap();
+    assert_eq!(
+        view.settings.desktop, changed.desktop,
+        "the new desktop settings are in effect"
+    );
+    assert_eq!(desk.settings().desktop, changed.desktop);
+    assert!(
+        desk.live_running(),
+        "switching notifications or the close behaviour is no reason to reconnect (which stops \
+         the live list and drops the account's data)"
+    );
+}

@@ -20,6 +20,11 @@ pub async fn app_ready<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> IpcResult<Option<ErrorReport>> {
-    show_main_window(&app);
+    // Started at login with "start minimised": the tray shows the window when asked.
+    if crate::window_rules::starts_hidden(&app) {
+        tracing::info!("the UI is ready; the window stays in the tray (started minimised)");
+    } else {
+        show_main_window(&app);
+    }
     Ok(state.startup_error())
 }

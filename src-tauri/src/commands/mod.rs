@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod desktop;
 pub mod logs;
 pub mod sessions;
 pub mod settings;

@@ -26,5 +26,6 @@ pub async fn save_settings<R: Runtime>(
         .save_settings(settings, client_secret.map(Secret::new))
         .await?;
     emit(&app, events::AUTH_CHANGED, state.desk.status().await?);
+    crate::window_rules::apply(&app);
     Ok(view)
 }

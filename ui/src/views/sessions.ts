@@ -651,6 +651,11 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
   }
 
   const detail = createSessionDetail(ctx, store, () => render());
+  // A tray entry or a notification click asks for one session: its detail opens.
+  store.onFocus((code) => {
+    const session = store.get().sessions.find((s) => s.code === code);
+    if (session) detail.open(session, null);
+  });
 
   const el = h(
     "section",

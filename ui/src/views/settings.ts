@@ -1,16 +1,19 @@
 // Settings tab: sandbox or TeamViewer account, OAuth client (ID + write-only secret), redirect
-// mode, advanced base URLs and the UI language.
+// mode, advanced base URLs, the UI language and the desktop fieldset (settings-desktop.ts).
 import * as api from "../api";
 import type { AppContext, View } from "../context";
 import { busy, checkbox, field, h, options, setMessage, show } from "../dom";
 import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
+import { createDesktopFieldset } from "./settings-desktop";
 
 const PORT_MIN = 1024;
 const PORT_MAX = 65535;
 
 export interface SettingsTab extends View {
   fill(settings: api.SettingsView): void;
+  /** How notifications stand (the desktop fieldset notes a refusal by the system). */
+  setNotificationState(state: api.NotificationState): void;
 }
 
 export function createSettingsView(ctx: AppContext): SettingsTab {
@@ -41,6 +44,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const loginUrlError = h("p", { id: "login-url-error", class: "field-error", hidden: true });
   const language = h("select", { id: "language" }, ...options([["auto", "settings.langAuto"], ["de", "settings.langDe"], ["en", "settings.langEn"]]));
   const saveButton = h("button", { id: "save-settings", class: "primary", t: "common.save", attrs: { type: "submit" } });
+  const desktop = createDesktopFieldset();
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
 
   // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
@@ -89,6 +93,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     h("fieldset", { class: "plain" }, h("legend", { t: "settings.mode" }), sandbox.wrap, teamviewer.wrap),
     account,
     field("settings.language", language),
+    desktop.el,
     formError,
     h("div", { class: "actions" }, saveButton),
   );
@@ -106,6 +111,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     apiUrl.value = s.apiUrl;
     loginUrl.value = s.loginUrl;
     language.value = s.language;
+    desktop.fill(s.desktop);
     sync();
   }
 
@@ -133,6 +139,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       apiUrl: apiUrl.value.trim(),
       loginUrl: loginUrl.value.trim(),
       language: language.value === "de" || language.value === "en" ? language.value : "auto",
+      desktop: desktop.read(),
     };
   }
 
@@ -143,9 +150,10 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     if (!next) return;
     // null keeps the stored secret, "" deletes it, a value replaces it.
     const newSecret = secret.value ? secret.value : removeSecret.input.checked ? "" : null;
-    // Anything but the language changes the connection: the shell drops sessions and log.
+    // Anything but the language and the desktop fieldset changes the connection: the shell
+    // drops sessions and log.
     const base = current;
-    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language");
+    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language" && k !== "desktop");
     const reconnects = newSecret !== null || keys.some((k) => next[k] !== base[k]);
     show(formError, false);
     try {
@@ -199,5 +207,5 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     { id: "panel-settings", class: "panel settings-panel", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-settings" } },
     form,
   );
-  return { el, fill };
+  return { el, fill, setNotificationState: desktop.setNotificationState };
 }

@@ -32,6 +32,8 @@ export interface MockConfig {
   expiredSessions?: number;
   /** Codes `close_sessions` fails to close (a server error each). */
   failClose?: string[];
+  /** What `notification_status` answers while notifications are on (default allowed). */
+  notificationState?: { state: "allowed" } | { state: "blocked"; reason: string };
 }
 
 export interface Call {

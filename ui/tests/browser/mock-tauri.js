@@ -19,6 +19,8 @@
       startupError: null,
       // Records in the connection-log archive (0: no archive in this run).
       archivedRows: 0,
+      // What notification_status answers (the desktop shell's notifications).
+      notificationState: { state: "allowed" },
       fail: {},
     },
     window.__MOCK_CONFIG__ || {},
@@ -80,6 +82,7 @@
     apiUrl: "https://webapi.teamviewer.com/api/v1",
     loginUrl: "https://login.teamviewer.com",
     language: cfg.language,
+    desktop: { notifications: true, closeAction: "ask", startAtLogin: false, startMinimised: false },
   };
   const groups = [
     { id: "g1001", name: "Support" },
@@ -436,6 +439,8 @@
       throw { kind: "not_found", message: `no record ${id}` };
     },
     get_settings: () => settings,
+    notification_status: () => (settings.desktop.notifications ? cfg.notificationState : { state: "off" }),
+    close_window: () => null,
     save_settings: ({ settings: s, clientSecret }) => {
       if (s.mode === "teamviewer" && !s.scriptTokenOnly && !s.clientId.trim())
         throw { kind: "invalid_input", message: 'client ID: enter the client ID of your TeamViewer app, choose "script token only", or use the sandbox' };

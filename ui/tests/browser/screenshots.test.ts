@@ -214,3 +214,35 @@ for (const scheme of ["light", "dark"] as const) {
     });
   }
 }
+
+// The Settings' Desktop fieldset (with notifications blocked by the system) and the close
+// confirm, in both languages, light and dark, at the default and the smallest sizes.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`desktop settings ${locale} ${scheme}`, async () => {
+      const a = await harness.open({
+        colorScheme: scheme,
+        locale,
+        config: { signedIn: true, notificationState: { state: "blocked", reason: "no notification service" } },
+      });
+      await a.page.click("#tab-settings");
+      await a.page.check("#desktop-start-at-login");
+      const lang = locale.slice(0, 2);
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await a.page.locator("#settings-desktop").scrollIntoViewIfNeeded();
+        for (const selector of ["#settings-desktop", "#desktop-close-action", "#desktop-notifications-blocked", "#notifications-blocked"]) {
+          const box = await a.page.locator(selector).boundingBox();
+          expect(box && box.width > 0 && box.x + box.width <= width, `${lang} ${width}: ${selector} fits the window`).toBe(true);
+        }
+        await shot(a, `ui-desktop-settings-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.emit("desktop", { type: "closeRequested", waiting: 2 });
+      await a.page.locator("#close-confirm").waitFor();
+      const actions = await a.page.locator("#close-confirm .actions").boundingBox();
+      expect(actions && actions.x + actions.width <= 800, `${lang}: the confirm's buttons fit 800 px`).toBe(true);
+      await shot(a, `ui-close-confirm-${lang}-${scheme}-800x600`);
+      await a.close();
+    });
+  }
+}

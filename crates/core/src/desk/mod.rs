@@ -22,6 +22,7 @@
 
 mod archive_area;
 mod connection;
+mod desktop_settings;
 mod dto;
 mod links;
 mod live_list;
@@ -33,9 +34,13 @@ mod sessions;
 mod settings;
 mod settings_area;
 mod signin;
+mod waiting;
 mod waits;
 
 pub use archive_area::ArchiveStore;
+pub use desktop_settings::{
+    CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
+};
 pub use dto::{
     AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
     LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
@@ -46,6 +51,10 @@ pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use progress::ProgressThrottle;
 pub use session_dto::{CloseOutcome, SessionEdit, UserDto, UNASSIGNED};
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
+pub use waiting::{
+    clean_text, tray_model, waiting_notice, TrayEntry, TrayModel, WaitingChange, WaitingNotice,
+    WaitingWatch,
+};
 pub use waits::{
     ApiWait, ApiWaitEvent, ApiWaitListener, ApiWaitOver, ApiWaitReason, MIN_SHOWN_WAIT,
 };
@@ -84,14 +93,18 @@ pub mod events {
     /// Payload [`super::LiveUpdate`]: a change of the live session list (sessions, groups,
     /// freshness), or a whole snapshot after updates were lost.
     pub const LIVE: &str = "live";
+    /// Payload [`super::DesktopEvent`]: the tray or a notification asks for a session or the
+    /// new-session form, a close while customers wait asks, notifications got blocked.
+    pub const DESKTOP: &str = "desktop";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 6] = [
+    pub const ALL: [(&str, &str); 7] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
         (API_WAIT, "ApiWait"),
         (API_WAIT_OVER, "ApiWaitOver"),
         (LIVE, "LiveUpdate"),
+        (DESKTOP, "DesktopEvent"),
     ];
 }
 

@@ -85,6 +85,10 @@ pub struct Settings {
     pub login_url: String,
     /// UI language.
     pub language: Language,
+    /// Desktop: waiting-customer notifications, closing while customers wait, start at login
+    /// (see [`super::DesktopSettings`]; a file without it gets the defaults).
+    #[serde(default)]
+    pub desktop: super::DesktopSettings,
 }
 
 impl Default for Settings {
@@ -98,6 +102,7 @@ impl Default for Settings {
             api_url: DEFAULT_API_URL.to_owned(),
             login_url: DEFAULT_LOGIN_URL.to_owned(),
             language: Language::Auto,
+            desktop: super::DesktopSettings::default(),
         }
     }
 }

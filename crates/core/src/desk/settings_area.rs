@@ -79,6 +79,7 @@ impl SettingsArea {
         let origin_changed = settings.mode == Mode::Sandbox && current.sandbox_origin != origin;
         let same_connection = Settings {
             language: current.settings.language,
+            desktop: current.settings.desktop.clone(),
             ..settings.clone()
         } == current.settings
             && !secret_changed
