@@ -119,6 +119,18 @@ pub fn forward_live<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
     });
 }
 
+/// Forwards every change of the archive's sync to the main window as `archive-sync` events.
+pub fn forward_archive_sync<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let mut status = desk.subscribe_archive_sync();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while status.changed().await.is_ok() {
+            let now = status.borrow_and_update().clone();
+            emit(&app, events::ARCHIVE_SYNC, now);
+        }
+    });
+}
+
 /// Emits `auth-changed` with the desk's status whenever the core notices that the API refused
 /// the sign-in for good, whatever noticed it (the live list in the background, a user action,
 /// the log loader): the window then shows "Signed out — sign in again".

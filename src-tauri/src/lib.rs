@@ -91,6 +91,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::sessions::copy_invitation_text,
             commands::logs::load_logs,
             commands::logs::load_archived_logs,
+            commands::logs::archive_sync_status,
+            commands::logs::sync_archive,
+            commands::logs::cancel_archive_sync,
             commands::logs::cancel_logs,
             commands::logs::resume_logs,
             commands::logs::apply_log_view,
@@ -129,6 +132,13 @@ fn setup<R: Runtime>(
     desktop::forward_waits(app.handle(), &state.desk);
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);
+    desktop::forward_archive_sync(app.handle(), &state.desk);
+    // The archive's background sync lives as long as the app (the runtime ends with it).
+    tauri::async_runtime::block_on(async {
+        state
+            .desk
+            .start_archive_schedule(tokio_util::sync::CancellationToken::new());
+    });
     app.manage(state);
     #[cfg(debug_assertions)]
     let (notify_log, tray_log) = (

@@ -534,6 +534,69 @@ startAtLogin: boolean,
  */
 startMinimised: boolean, };
 
+export type ArchiveSettings = { 
+/**
+ * Sync at start and every `interval_minutes` while the app is open.
+ */
+autoSync: boolean, 
+/**
+ * Minutes between background syncs (5 to 1,440).
+ */
+intervalMinutes: number, 
+/**
+ * Days an incremental sync reads again before the newest archived start (0 to 30): late
+ * reports and recent edits are caught.
+ */
+overlapDays: number, };
+
+export type SyncState = "unavailable" | "idle" | "syncing";
+
+export type ArchiveSyncStatus = { 
+/**
+ * What it is doing.
+ */
+state: SyncState, 
+/**
+ * Records received by the running (or last) run.
+ */
+received: number, 
+/**
+ * Records the server still has for the running run.
+ */
+remaining: number, 
+/**
+ * When the last run finished completely.
+ */
+lastSync: string | null, 
+/**
+ * The last run's counts: new, changed, in the archive.
+ */
+lastNew: number, 
+/**
+ * Changed records of the last run.
+ */
+lastUpdated: number, 
+/**
+ * Records in the archive after the last run.
+ */
+total: number, 
+/**
+ * Why the last run stopped (`cancelled` when the user cancelled), `None` when it ended well.
+ */
+error: ErrorReport | null, 
+/**
+ * Record edits kept in the archive, not sent to TeamViewer yet.
+ */
+pendingEdits: number, 
+/**
+ * Ids of the reports with pending edits (for the log view's marker).
+ */
+pendingIds: Array<string>, 
+/**
+ * Background syncs wait because they used their daily request budget.
+ */
+budgetExhausted: boolean, };
+
 export type NotificationState = { "state": "off" } | { "state": "allowed" } | { "state": "blocked", 
 /**
  * The system's words, for "Details".
@@ -593,7 +656,12 @@ language: Language,
  * Desktop: waiting-customer notifications, closing while customers wait, start at login
  * (see [`super::DesktopSettings`]; a file without it gets the defaults).
  */
-desktop: DesktopSettings, };
+desktop: DesktopSettings, 
+/**
+ * The connection-log archive's sync (see [`super::ArchiveSettings`]; a file without it gets
+ * the defaults).
+ */
+archive: ArchiveSettings, };
 
 export type SettingsView = { 
 /**
@@ -638,7 +706,12 @@ language: Language,
  * Desktop: waiting-customer notifications, closing while customers wait, start at login
  * (see [`super::DesktopSettings`]; a file without it gets the defaults).
  */
-desktop: DesktopSettings, };
+desktop: DesktopSettings, 
+/**
+ * The connection-log archive's sync (see [`super::ArchiveSettings`]; a file without it gets
+ * the defaults).
+ */
+archive: ArchiveSettings, };
 
 export type AppInfo = { 
 /**
@@ -808,6 +881,7 @@ export const EVENTS = {
   "apiWaitOver": "api-wait-over",
   "live": "live",
   "desktop": "desktop",
+  "archiveSync": "archive-sync",
 } as const;
 
 export type EventPayloads = {
@@ -818,4 +892,5 @@ export type EventPayloads = {
   "api-wait-over": ApiWaitOver,
   "live": LiveUpdate,
   "desktop": DesktopEvent,
+  "archive-sync": ArchiveSyncStatus,
 };

@@ -259,3 +259,149 @@ async fn an_archive_of_a_newer_schema_is_refused_and_not_offered_for_a_rebuild()
     );
     assert_eq!(std::fs::read(&path).unwrap(), before, "left unchanged");
 }
+
+/// A mock API: the script-token ping, a report page with records 0..n, and PUTs of reports
+/// answered with `put_status` (each counted).
+async fn api_with_reports(n: usize, put_status: u16) -> MockServer {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/reports/connections"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"records": records(n), "records_remaining": 0})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(wiremock::matchers::path_regex("^/api/v1/reports/connections/.+$"))
+        .respond_with(ResponseTemplate::new(put_status).set_body_json(json!({
+            "error": "invalid_request", "error_description": "billing state refused", "error_code": 1
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn puts(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count()
+}
+
+async fn signed_in_desk(server: &MockServer, archive: &Archive) -> Desk {
+    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
+    desk.sign_in_with_script_token(Secret::new("script-token"))
+        .await
+        .unwrap();
+    desk
+}
+
+#[tokio::test]
+async fn a_sync_sends_the_offline_edits_exactly_once_and_reads_what_is_new() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    archive
+        .add_edit(
+            "rec-00001",
+            &sdesk_core::models::ReportUpdate {
+                notes: Some("called back".into()),
+                billing_state: Some("Billed".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let server = api_with_reports(6, 204).await;
+    let desk = signed_in_desk(&server, &archive).await;
+    let status = desk.sync_archive().await.expect("the sync runs");
+    assert_eq!(puts(&server).await, 1, "the pending edit is sent");
+    assert_eq!(status.pending_edits, 0, "and no longer pending: {status:?}");
+    assert_eq!(status.last_new, 2, "records 4 and 5 are new: {status:?}");
+    assert_eq!(status.total, 6, "the archive holds all six");
+    assert!(status.last_sync.is_some(), "the last sync time is known");
+    assert!(status.error.is_none());
+    assert_eq!(status.state, sdesk_core::desk::SyncState::Idle);
+
+    desk.sync_archive().await.unwrap();
+    assert_eq!(
+        puts(&server).await,
+        1,
+        "a second sync does not send it again"
+    );
+    // A restart: a new desk on the same file.
+    drop(desk);
+    let reopened = Archive::open(archive.url()).await.unwrap();
+    let desk = signed_in_desk(&server, &reopened).await;
+    desk.sync_archive().await.unwrap();
+    assert_eq!(puts(&server).await, 1, "nor after a restart");
+}
+
+#[tokio::test]
+async fn a_pending_edit_the_api_refuses_stays_pending_and_is_reported() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    archive
+        .add_edit(
+            "rec-00002",
+            &sdesk_core::models::ReportUpdate {
+                notes: Some("x".into()),
+                billing_state: None,
+            },
+        )
+        .await
+        .unwrap();
+    let server = api_with_reports(4, 400).await;
+    let desk = signed_in_desk(&server, &archive).await;
+    let err = desk
+        .sync_archive()
+        .await
+        .expect_err("a refused edit stops the run with its error");
+    let status = desk.archive_sync_status();
+    assert_eq!(
+        status.error.as_ref().map(|e| e.kind),
+        Some(err.kind()),
+        "the status carries the error for the UI: {status:?}"
+    );
+    assert_eq!(status.pending_edits, 1, "the edit is kept, not dropped");
+    assert_eq!(
+        status.pending_ids,
+        ["rec-00002"],
+        "and named for the log view's marker"
+    );
+    assert_eq!(archive.pending_edits().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_sync_while_signed_out_sends_nothing() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 2).await;
+    let server = api_with_reports(4, 204).await;
+    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
+    let err = desk.sync_archive().await.expect_err("signed out");
+    assert_eq!(err.kind(), ErrorKind::NotSignedIn);
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "no request leaves without a sign-in"
+    );
+}
+
+#[tokio::test]
+async fn without_an_archive_the_sync_is_unavailable() {
+    let desk = desk_on(&unreachable_api(), None).await;
+    assert_eq!(
+        desk.archive_sync_status().state,
+        sdesk_core::desk::SyncState::Unavailable
+    );
+    assert_eq!(
+        desk.sync_archive().await.unwrap_err().kind(),
+        ErrorKind::Config
+    );
+}

@@ -4,7 +4,8 @@ use crate::desktop::{choose_export_path, copy_text, emit};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
-    events, ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView, ProgressThrottle,
+    events, ArchiveSyncStatus, ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView,
+    ProgressThrottle,
 };
 use sdesk_core::logs::{FetchProgress, LogRow};
 use tauri::{AppHandle, Runtime, State};
@@ -30,6 +31,26 @@ pub async fn load_archived_logs(
     query: LogQuery,
 ) -> IpcResult<LogSummary> {
     Ok(state.desk.load_archived_logs(&query).await?)
+}
+
+/// The archive's sync: state, progress, last sync, pending edits (changes also arrive as
+/// `archive-sync` events).
+#[tauri::command]
+pub async fn archive_sync_status(state: State<'_, AppState>) -> IpcResult<ArchiveSyncStatus> {
+    Ok(state.desk.archive_sync_status())
+}
+
+/// Syncs the archive now (the Sync button); progress arrives as `archive-sync` events.
+#[tauri::command]
+pub async fn sync_archive(state: State<'_, AppState>) -> IpcResult<ArchiveSyncStatus> {
+    Ok(state.desk.sync_archive().await?)
+}
+
+/// Stops a running archive sync between pages; what was committed stays.
+#[tauri::command]
+pub async fn cancel_archive_sync(state: State<'_, AppState>) -> IpcResult<()> {
+    state.desk.cancel_archive_sync();
+    Ok(())
 }
 
 /// Forwards paging progress to the UI as `logs-progress` events, throttled to the UI's pace

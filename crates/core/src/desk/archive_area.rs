@@ -9,9 +9,41 @@
 //! [`super::DeskOptions::archive`] (`None`: memory only, as without an archive).
 
 use crate::error::Result;
+use crate::logs::ReportPager;
 use crate::models::{ConnectionReport, ReportQuery, ReportUpdate};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::fmt::Debug;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Counts of one archive sync run (see [`ArchiveStore::sync`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArchiveSyncCounts {
+    /// Records received so far in this run.
+    pub received: u64,
+    /// Of these, new to the archive.
+    pub new: u64,
+    /// Of these, whose content changed.
+    pub updated: u64,
+    /// Records the server still has for this run (its count after the last page).
+    pub remaining: u64,
+    /// Records in the archive (after the run; 0 while it runs).
+    pub total: u64,
+}
+
+/// An edit kept in the archive until it is sent to TeamViewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEdit {
+    /// The archive's number of the edit (edits of one report apply in this order).
+    pub edit_id: i64,
+    /// The report.
+    pub report_id: String,
+    /// The change.
+    pub update: ReportUpdate,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
 
 /// What the desk needs of the connection-log archive. Implemented by `sdesk_archive::Archive`.
 #[async_trait]
@@ -25,4 +57,25 @@ pub trait ArchiveStore: Send + Sync + Debug {
 
     /// Keeps an edit that could not be sent, durably, to be sent later.
     async fn add_pending_edit(&self, report_id: &str, update: &ReportUpdate) -> Result<()>;
+
+    /// The edits not sent yet, oldest first.
+    async fn pending_edits(&self) -> Result<Vec<StoredEdit>>;
+
+    /// Marks an edit as sent (it is no longer pending); `false` when it was not pending.
+    async fn mark_edit_sent(&self, edit_id: i64) -> Result<bool>;
+
+    /// Syncs the archive with the API through `pager`: an interrupted run continues, then an
+    /// incremental run reads from the newest archived start minus `overlap` (everything on the
+    /// first sync). Each page is committed as it arrives; a cancel (checked between pages)
+    /// keeps what was committed. `progress` hears the counts after each page.
+    async fn sync(
+        &self,
+        pager: &dyn ReportPager,
+        overlap: Duration,
+        cancel: &CancellationToken,
+        progress: &mut (dyn FnMut(ArchiveSyncCounts) + Send),
+    ) -> Result<ArchiveSyncCounts>;
+
+    /// When the last sync run finished (`None` before the first).
+    async fn last_sync(&self) -> Result<Option<DateTime<Utc>>>;
 }

@@ -21,6 +21,7 @@
 //! `.await` (network calls run on a snapshot of the current connection).
 
 mod archive_area;
+mod archive_sync;
 mod connection;
 mod desktop_settings;
 mod dto;
@@ -37,7 +38,10 @@ mod signin;
 mod waiting;
 mod waits;
 
-pub use archive_area::ArchiveStore;
+pub use archive_area::{ArchiveStore, ArchiveSyncCounts, StoredEdit};
+pub use archive_sync::{
+    ArchiveSettings, ArchiveSyncStatus, SyncState, SyncTrigger, SYNC_DAILY_BUDGET,
+};
 pub use desktop_settings::{
     CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
 };
@@ -96,8 +100,11 @@ pub mod events {
     /// Payload [`super::DesktopEvent`]: the tray or a notification asks for a session or the
     /// new-session form, a close while customers wait asks, notifications got blocked.
     pub const DESKTOP: &str = "desktop";
+    /// Payload [`super::ArchiveSyncStatus`]: the archive's sync changed (state, progress, last
+    /// sync, pending edits).
+    pub const ARCHIVE_SYNC: &str = "archive-sync";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 7] = [
+    pub const ALL: [(&str, &str); 8] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
@@ -105,6 +112,7 @@ pub mod events {
         (API_WAIT_OVER, "ApiWaitOver"),
         (LIVE, "LiveUpdate"),
         (DESKTOP, "DesktopEvent"),
+        (ARCHIVE_SYNC, "ArchiveSyncStatus"),
     ];
 }
 
@@ -171,6 +179,7 @@ pub struct Desk {
     signin: signin::SignIn,
     sessions: sessions::Sessions,
     logs: logs::Logs,
+    archive_sync: Arc<archive_sync::ArchiveSync>,
     settings: SettingsArea,
 }
 
@@ -196,7 +205,11 @@ impl Desk {
         Ok(Desk {
             signin: signin::SignIn::new(Arc::clone(&shared), options.sign_in_window),
             sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
-            logs: logs::Logs::new(Arc::clone(&shared), options.archive),
+            logs: logs::Logs::new(Arc::clone(&shared), options.archive.clone()),
+            archive_sync: Arc::new(archive_sync::ArchiveSync::new(
+                Arc::clone(&shared),
+                options.archive,
+            )),
             settings: SettingsArea::new(Arc::clone(&shared), options.settings_path),
             shared,
         })
@@ -523,6 +536,42 @@ impl Desk {
     ) -> Result<LogSummary> {
         let result = self.logs.load_logs(query, on_progress).await;
         self.noted_summary(result).await
+    }
+
+    /// The archive's sync: state, progress, last sync, pending edits.
+    pub fn archive_sync_status(&self) -> ArchiveSyncStatus {
+        self.archive_sync.status()
+    }
+
+    /// Hears every change of [`Desk::archive_sync_status`].
+    pub fn subscribe_archive_sync(&self) -> tokio::sync::watch::Receiver<ArchiveSyncStatus> {
+        self.archive_sync.subscribe()
+    }
+
+    /// Syncs the archive now (the Sync button): sends the edits kept while offline, then reads
+    /// what is new. A run already going is joined, not repeated.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] without an archive; `not_signed_in`; API and archive errors;
+    /// `cancelled` after [`Desk::cancel_archive_sync`]. The status says the same.
+    pub async fn sync_archive(&self) -> Result<ArchiveSyncStatus> {
+        let settings = self.settings();
+        self.archive_sync
+            .sync_now(&settings, SyncTrigger::User)
+            .await
+    }
+
+    /// Stops a running archive sync between pages; what was committed stays.
+    pub fn cancel_archive_sync(&self) {
+        self.archive_sync.cancel();
+    }
+
+    /// Starts the archive's background schedule (a sync soon after start, then every
+    /// `archive.intervalMinutes` while signed in and `archive.autoSync` is on) on the current
+    /// tokio runtime; it ends when `stop` is cancelled. Without an archive it does nothing.
+    pub fn start_archive_schedule(&self, stop: tokio_util::sync::CancellationToken) {
+        let sync = Arc::clone(&self.archive_sync);
+        tokio::spawn(sync.schedule(stop));
     }
 
     /// Loads the archived records matching `query` from the archive, without any network,

@@ -89,6 +89,10 @@ pub struct Settings {
     /// (see [`super::DesktopSettings`]; a file without it gets the defaults).
     #[serde(default)]
     pub desktop: super::DesktopSettings,
+    /// The connection-log archive's sync (see [`super::ArchiveSettings`]; a file without it gets
+    /// the defaults).
+    #[serde(default)]
+    pub archive: super::ArchiveSettings,
 }
 
 impl Default for Settings {
@@ -103,6 +107,7 @@ impl Default for Settings {
             login_url: DEFAULT_LOGIN_URL.to_owned(),
             language: Language::Auto,
             desktop: super::DesktopSettings::default(),
+            archive: super::ArchiveSettings::default(),
         }
     }
 }
@@ -211,6 +216,7 @@ impl Settings {
                  use the sandbox",
             ));
         }
+        self.archive.validate()?;
         if self.client_id.chars().any(char::is_control) || self.client_id.len() > 200 {
             return Err(Error::invalid(
                 "client ID",

@@ -80,6 +80,7 @@ impl SettingsArea {
         let same_connection = Settings {
             language: current.settings.language,
             desktop: current.settings.desktop.clone(),
+            archive: current.settings.archive.clone(),
             ..settings.clone()
         } == current.settings
             && !secret_changed
