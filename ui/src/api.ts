@@ -25,6 +25,8 @@ export type FetchProgress = T.FetchProgress;
 export type Group = T.GroupDto;
 export type Language = T.Language;
 export type DesktopSettings = T.DesktopSettings;
+export type ArchiveSettings = T.ArchiveSettings;
+export type ArchiveSyncStatus = T.ArchiveSyncStatus;
 export type DesktopEvent = T.DesktopEvent;
 export type NotificationState = T.NotificationState;
 export type CloseAction = T.CloseAction;
@@ -171,6 +173,10 @@ export const refreshSessions = (): Promise<null> => call("refresh_sessions");
 export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
 /** The archived records of the query's period, from the archive (no network). */
 export const loadArchivedLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_archived_logs", { query });
+/** The archive's sync now; progress and the outcome also arrive as `archive-sync` events. */
+export const syncArchive = (): Promise<T.ArchiveSyncStatus> => call("sync_archive");
+export const cancelArchiveSync = (): Promise<null> => call("cancel_archive_sync");
+export const archiveSyncStatus = (): Promise<T.ArchiveSyncStatus> => call("archive_sync_status");
 export const cancelLogs = (): Promise<null> => call("cancel_logs");
 export const resumeLogs = (): Promise<T.LogSummary> => call("resume_logs");
 /** Applies a filter/sort; answers with the totals and the view's rows from `offset` (≤ `limit`). */
@@ -234,6 +240,8 @@ export const onLogsProgress = (h: (progress: T.FetchProgress) => void): Promise<
 export const onApiWait = (h: (wait: T.ApiWait) => void): Promise<UnlistenFn> => on("api-wait", h);
 /** A change of the live session list (or a whole snapshot after updates were lost). */
 export const onLive = (h: (update: T.LiveUpdate) => void): Promise<UnlistenFn> => on("live", h);
+/** The archive's sync changed (state, progress, last sync, pending edits). */
+export const onArchiveSync = (h: (status: T.ArchiveSyncStatus) => void): Promise<UnlistenFn> => on("archive-sync", h);
 /** The tray or a notification asks for a session or the form; a close asks; notifications changed. */
 export const onDesktop = (h: (event: T.DesktopEvent) => void): Promise<UnlistenFn> => on("desktop", h);
 /** A call that was shown waiting has its answer (or error). */

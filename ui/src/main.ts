@@ -44,6 +44,12 @@ async function start(): Promise<void> {
       if (status.signedIn || update.type === "status") store.apply(update);
     })
     .catch(() => undefined);
+  // The archive's sync (not the account's: heard signed in or out), then its state now.
+  void api
+    .onArchiveSync((status) => store.apply({ type: "archive_sync", status }))
+    .then(() => api.archiveSyncStatus())
+    .then((status) => store.apply({ type: "archive_sync", status }))
+    .catch(() => undefined);
 
   const ctx: AppContext = {
     auth: () => status,
@@ -104,7 +110,7 @@ async function start(): Promise<void> {
   // ---- views and tabs -----------------------------------------------------------------------
   const signIn = createSignInView(ctx);
   const sessions = createSessionsView(ctx, store);
-  const logs = createLogsView();
+  const logs = createLogsView(store);
   const settingsView = createSettingsView(ctx);
   const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
   // The tray, notifications and the close request of the desktop shell.

@@ -10,7 +10,7 @@ import { errorText, onLanguageChange, t, type MsgKey, type Params } from "./i18n
 const STATUS_CLEAR_MS = 8000;
 
 /** A banner body: the kind's words, then the technical detail behind "Details". */
-function errorBody(idPrefix: string) {
+export function errorBody(idPrefix: string) {
   const text = h("strong", { class: "banner-text" });
   const detailText = h("code", { class: "banner-detail-text" });
   const summary = h("summary", { t: "banner.details" });

@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, Group, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -19,7 +19,12 @@ export interface LiveState {
   readonly closed: ReadonlySet<string>;
   /** Codes the core reported as expired (the clock check in `isExpired` covers the rest). */
   readonly expired: ReadonlySet<string>;
+  /** The connection-log archive's sync (`archive-sync` events); null until first heard. */
+  readonly archiveSync: ArchiveSyncStatus | null;
 }
+
+/** What changes the store: the core's live updates, and the archive's sync status. */
+export type StoreUpdate = LiveUpdate | { type: "archive_sync"; status: ArchiveSyncStatus };
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -28,6 +33,7 @@ export const INITIAL: LiveState = {
   refreshing: false,
   closed: new Set(),
   expired: new Set(),
+  archiveSync: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -49,8 +55,10 @@ function withCode(set: ReadonlySet<string>, code: string): ReadonlySet<string> {
 }
 
 /** Applies one update; pure (returns a new state, or the same one when nothing changed). */
-export function reduce(state: LiveState, update: LiveUpdate): LiveState {
+export function reduce(state: LiveState, update: StoreUpdate): LiveState {
   switch (update.type) {
+    case "archive_sync":
+      return { ...state, archiveSync: update.status };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -70,7 +78,7 @@ export function reduce(state: LiveState, update: LiveUpdate): LiveState {
       return { ...state, groups: update.groups };
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
-      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed };
+      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -138,7 +146,7 @@ export interface Store {
   focusSession(code: string): void;
   /** `listener` runs for every `focusSession`; returns the unsubscribe function. */
   onFocus(listener: (code: string) => void): () => void;
-  apply(update: LiveUpdate): void;
+  apply(update: StoreUpdate): void;
   /** Back to the empty state (signed out). */
   reset(): void;
   /** `listener` runs after every change; returns the unsubscribe function. */
@@ -165,7 +173,8 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    reset: () => set(INITIAL),
+    // The archive is not the account's: its sync status outlives a sign-out.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

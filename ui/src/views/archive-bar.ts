@@ -1,8 +1,15 @@
-// The connection-log archive in the log view (docs/archive.md › In the app). For now: at launch
-// the log view shows the archived records of its period at once, with no network and no
-// sign-in. A run without an archive (damaged or newer file: the startup notice said why) keeps
-// the log in memory as before. Mounted from logs.ts with one call.
+// The connection-log archive in the log view (docs/archive.md › In the app): at launch the log
+// view shows the archived records of its period at once, with no network and no sign-in; the
+// sync bar says when the archive was last synced, runs a sync on demand with progress and
+// Cancel, names edits not sent yet, and shows why a sync stopped. It renders from the store's
+// `archiveSync` (fed by `archive-sync` events). A run without an archive (damaged or newer
+// file: the startup notice said why) hides the bar and keeps the log in memory as before.
 import * as api from "../api";
+import { busy, h, setMessage, show } from "../dom";
+import { formatCount, formatTime } from "../format";
+import { onLanguageChange, t } from "../i18n";
+import { errorBody } from "../notify";
+import type { LiveState, Store } from "../store";
 
 /** Loads the archived period of `query()` and hands the summary to the log view's `shown`. */
 export async function showArchivedPeriod(
@@ -20,3 +27,95 @@ export async function showArchivedPeriod(
   // An empty archive says nothing yet: the view keeps its "load" prompt.
   if (summary.totals.totalRecords > 0) await shown(summary);
 }
+
+export interface SyncBar {
+  el: HTMLElement;
+  /** Whether the report `id` has an edit not sent to TeamViewer yet. */
+  isPending(id: string): boolean;
+}
+
+/**
+ * The sync bar. `synced` runs after a sync that brought new or changed records (the log view
+ * re-reads its archived period).
+ */
+export function createSyncBar(store: Store, synced: () => void): SyncBar {
+  const text = h("span", { id: "archive-sync-text", class: "sync-text" });
+  const pending = h("span", { id: "archive-pending", class: "tag tag-pending", hidden: true });
+  const error = errorBody("archive-sync-error");
+  const errorEl = h("span", { id: "archive-sync-error", class: "sync-error", hidden: true }, h("span", { t: "archive.syncStopped" }), error.text, error.details);
+  const syncButton = h("button", {
+    id: "archive-sync",
+    class: "small",
+    t: "archive.syncNow",
+    attrs: { type: "button", "data-needs-api": true },
+    on: {
+      click: () =>
+        void busy(syncButton, async () => {
+          try {
+            await api.syncArchive();
+          } catch {
+            // The status (archive-sync events) carries the error and shows it here.
+          }
+        }),
+    },
+  });
+  const cancelButton = h("button", {
+    id: "archive-sync-cancel",
+    class: "small",
+    t: "common.cancel",
+    hidden: true,
+    attrs: { type: "button" },
+    on: { click: () => void api.cancelArchiveSync().catch(() => undefined) },
+  });
+  const el = h(
+    "div",
+    { id: "archive-sync-bar", class: "sync-bar", hidden: true, attrs: { role: "status", "aria-live": "polite" } },
+    text,
+    pending,
+    errorEl,
+    h("span", { class: "grow" }),
+    syncButton,
+    cancelButton,
+  );
+
+  let pendingIds = new Set<string>();
+  function render(state: LiveState, previous?: LiveState): void {
+    const s = state.archiveSync;
+    show(el, s !== null && s.state !== "unavailable");
+    if (!s || s.state === "unavailable") return;
+    const syncing = s.state === "syncing";
+    if (syncing) {
+      const total = s.received + s.remaining;
+      setMessage(text, total > s.received ? "archive.syncingOf" : "archive.syncing", {
+        received: formatCount(s.received),
+        total: formatCount(total),
+      });
+    } else if (s.lastSync) {
+      setMessage(text, "archive.lastSynced", {
+        time: formatTime(s.lastSync),
+        new: formatCount(s.lastNew),
+        updated: formatCount(s.lastUpdated),
+      });
+    } else setMessage(text, "archive.neverSynced");
+    show(syncButton, !syncing);
+    show(cancelButton, syncing);
+    setMessage(pending, "archive.pendingEdits", { count: formatCount(s.pendingEdits) });
+    show(pending, s.pendingEdits > 0);
+    pendingIds = new Set(s.pendingIds);
+    const failed = !syncing && s.error !== null && s.error.kind !== "cancelled";
+    if (failed && s.error) error.render(s.error);
+    show(errorEl, failed);
+    if (!syncing && s.budgetExhausted) setMessage(text, "archive.budget");
+    const before = previous?.archiveSync;
+    if (before?.state === "syncing" && !syncing && !s.error && s.lastNew + s.lastUpdated > 0) synced();
+  }
+  store.subscribe((state, previous) => {
+    if (state.archiveSync !== previous.archiveSync) render(state, previous);
+  });
+  onLanguageChange(() => render(store.get()));
+  render(store.get());
+  return { el, isPending: (id) => pendingIds.has(id) };
+}
+
+/** The text a supporter reads for "pending" next to a record. */
+export const pendingLabel = (): string => t("archive.pendingOne");

@@ -2,7 +2,8 @@
 // Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
-import { showArchivedPeriod } from "./archive-bar";
+import { createSyncBar, pendingLabel, showArchivedPeriod } from "./archive-bar";
+import type { Store } from "../store";
 import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
@@ -52,7 +53,7 @@ export interface LogsView extends View {
   exportCsv(): void;
 }
 
-export function createLogsView(): LogsView {
+export function createLogsView(store: Store): LogsView {
   // ---- query --------------------------------------------------------------------------------
   const preset = h("select", { id: "preset" }, ...options(PRESETS.map((p) => [p, `logs.preset.${p}` as MsgKey] as const)));
   preset.value = "7";
@@ -124,6 +125,16 @@ export function createLogsView(): LogsView {
   const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void load(true) } });
   const incomplete = h("div", { id: "incomplete-marker", class: "incomplete", hidden: true, attrs: { role: "status" } }, h("span", { class: "warn-icon", text: "!", attrs: { "aria-hidden": "true" } }), incompleteText, resumeButton);
   let loading = false;
+  // After a sync that brought news, the archived rows shown are read again.
+  const syncBar = createSyncBar(store, () => {
+    if (!loading && (fromArchive || totals.totalRecords === 0)) void showArchived();
+  });
+  // Rows with an edit not sent yet carry a marker; it follows the sync status.
+  store.subscribe((state, previous) => {
+    if (state.archiveSync?.pendingIds !== previous.archiveSync?.pendingIds) {
+      for (const tr of table.rowElements()) markPending(tr);
+    }
+  });
   let lastProgress: api.FetchProgress = { pages: 0, records: 0, recordsRemaining: 0, complete: false };
 
   function renderProgress(): void {
@@ -154,8 +165,12 @@ export function createLogsView(): LogsView {
 
   void api.onLogsProgress(onProgress).catch(() => undefined);
 
+  /** Whether the rows shown came from the archive (a sync then re-reads them). */
+  let fromArchive = false;
+
   async function load(resume = false): Promise<void> {
     if (loading) return;
+    fromArchive = false;
     const query = resume ? null : buildQuery();
     if (!resume && !query) return;
     loading = true;
@@ -494,8 +509,18 @@ export function createLogsView(): LogsView {
     return tr;
   }
 
+  function markPending(tr: HTMLTableRowElement): void {
+    const id = tr.dataset.id ?? "";
+    const pending = id !== "" && syncBar.isPending(id);
+    tr.classList.toggle("pending-edit", pending);
+    const first = tr.cells[0];
+    if (first) first.title = pending ? pendingLabel() : "";
+  }
+
   function fillRow(tr: HTMLTableRowElement, row: api.LogRow | undefined, index: number): void {
     tr.classList.toggle("loading", !row);
+    tr.dataset.id = row?.id ?? "";
+    markPending(tr);
     tr.classList.toggle("odd", index % 2 === 1);
     tr.dataset.index = String(index);
     const cells = tr.cells;
@@ -679,6 +704,7 @@ export function createLogsView(): LogsView {
   const el = h(
     "section",
     { id: "panel-logs", class: "panel logs", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-logs" } },
+    syncBar.el,
     queryForm,
     progressBar,
     incomplete,
@@ -721,7 +747,13 @@ export function createLogsView(): LogsView {
     for (const tr of table.rowElements()) translateTree(tr);
   });
   // The archived period at once, offline too (archive-bar.ts); a load started meanwhile wins.
-  void showArchivedPeriod(buildQuery, async (s) => (loading ? undefined : finished(s)));
+  const showArchived = () =>
+    showArchivedPeriod(buildQuery, async (s) => {
+      if (loading) return;
+      fromArchive = true;
+      await finished(s);
+    });
+  void showArchived();
 
   return {
     el,

@@ -5,6 +5,7 @@ import type { AppContext, View } from "../context";
 import { busy, checkbox, field, h, options, setMessage, show } from "../dom";
 import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
+import { createArchiveFieldset } from "./settings-archive";
 import { createDesktopFieldset } from "./settings-desktop";
 
 const PORT_MIN = 1024;
@@ -45,6 +46,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const language = h("select", { id: "language" }, ...options([["auto", "settings.langAuto"], ["de", "settings.langDe"], ["en", "settings.langEn"]]));
   const saveButton = h("button", { id: "save-settings", class: "primary", t: "common.save", attrs: { type: "submit" } });
   const desktop = createDesktopFieldset();
+  const archive = createArchiveFieldset();
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
 
   // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
@@ -94,6 +96,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     account,
     field("settings.language", language),
     desktop.el,
+    archive.el,
     formError,
     h("div", { class: "actions" }, saveButton),
   );
@@ -112,6 +115,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     loginUrl.value = s.loginUrl;
     language.value = s.language;
     desktop.fill(s.desktop);
+    archive.fill(s.archive);
     sync();
   }
 
@@ -130,6 +134,8 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       setFieldError(clientId, clientIdError, t("settings.clientIdRequired"));
       return null;
     }
+    const archiveSettings = archive.read();
+    if (!archiveSettings) return null;
     return {
       mode: sandbox.input.checked ? "sandbox" : "teamviewer",
       clientId: clientId.value.trim(),
@@ -140,6 +146,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       loginUrl: loginUrl.value.trim(),
       language: language.value === "de" || language.value === "en" ? language.value : "auto",
       desktop: desktop.read(),
+      archive: archiveSettings,
     };
   }
 
@@ -150,10 +157,10 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     if (!next) return;
     // null keeps the stored secret, "" deletes it, a value replaces it.
     const newSecret = secret.value ? secret.value : removeSecret.input.checked ? "" : null;
-    // Anything but the language and the desktop fieldset changes the connection: the shell
+    // Anything but the language, the desktop and the archive fieldsets changes the connection: the shell
     // drops sessions and log.
     const base = current;
-    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language" && k !== "desktop");
+    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language" && k !== "desktop" && k !== "archive");
     const reconnects = newSecret !== null || keys.some((k) => next[k] !== base[k]);
     show(formError, false);
     try {

@@ -503,6 +503,56 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
   });
 
+  it("the sync bar: last synced, Sync now, progress with Cancel, the reason it stopped, and edits not sent yet", async () => {
+    const a = await open({ config: { signedIn: true, archivedRows: 42 } });
+    await a.page.click("#tab-logs");
+    await a.page.locator("#archive-sync-bar").waitFor();
+    expect(await text(a, "#archive-sync-text"), "when and what the last sync brought").toMatch(/^Archive last synced \d\d:\d\d · 3 new, 1 changed$/);
+    await a.page.click("#archive-sync");
+    expect((await a.calls("sync_archive")).length, "Sync now asks the core").toBe(1);
+    const base = { state: "idle", received: 0, remaining: 0, lastSync: "2026-11-24T14:02:00Z", lastNew: 0, lastUpdated: 0, total: 42, error: null, pendingEdits: 0, pendingIds: [], budgetExhausted: false };
+    await a.emit("archive-sync", { ...base, state: "syncing", received: 12000, remaining: 13000 });
+    await a.page.locator("#archive-sync-cancel").waitFor();
+    expect(await text(a, "#archive-sync-text")).toBe("Syncing the archive… 12,000 of 25,000 records");
+    expect(await visible(a, "#archive-sync"), "no second Sync while one runs").toBe(false);
+    await a.page.click("#archive-sync-cancel");
+    expect((await a.calls("cancel_archive_sync")).length, "Cancel asks the core").toBe(1);
+    await a.emit("archive-sync", { ...base, error: { kind: "network", message: "tcp connect error (os error 111)" } });
+    await a.page.locator("#archive-sync-error").waitFor();
+    expect(await text(a, "#archive-sync-error"), "human words first").toContain("TeamViewer");
+    expect(await a.page.locator("#archive-sync-error details").isVisible(), "the transport text is behind Details").toBe(true);
+    const firstId = await a.page.evaluate(() => (document.querySelector('#log-table tbody tr[aria-rowindex="2"]') as HTMLElement | null)?.dataset.id ?? "");
+    expect(firstId, "rows know their record").not.toBe("");
+    await a.emit("archive-sync", { ...base, pendingEdits: 1, pendingIds: [firstId] });
+    await a.page.locator("#archive-pending").waitFor();
+    expect(await text(a, "#archive-pending")).toBe("Edits not sent yet: 1");
+    expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("class"), "the record is marked").toContain("pending-edit");
+    expect(await visible(a, "#archive-sync-error"), "a good status clears the error").toBe(false);
+  });
+
+  it("hides the sync bar when the run has no archive", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.click("#tab-logs");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "archive_sync_status"));
+    expect(await visible(a, "#archive-sync-bar"), "no archive, no bar").toBe(false);
+  });
+
+  it("Settings: the archive's sync interval is checked at the field", async () => {
+    const a = await open({ locale: "de-DE", config: { signedIn: true } });
+    await a.page.click("#tab-settings");
+    await a.page.fill("#archive-interval", "3");
+    await a.page.click("#save-settings");
+    await a.page.locator("#archive-interval-error").waitFor();
+    expect(await text(a, "#archive-interval-error")).toContain("5 bis 1440");
+    expect(await a.page.evaluate(() => document.activeElement?.id), "the field is focused").toBe("archive-interval");
+    expect((await a.calls("save_settings")).length, "nothing saved").toBe(0);
+    await a.page.fill("#archive-interval", "30");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "save_settings"));
+    const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { archive: unknown } };
+    expect(saved.settings.archive).toEqual({ autoSync: true, intervalMinutes: 30, overlapDays: 2 });
+  });
+
   it("keeps the memory-only log view when the run has no archive", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
     await loadAll(a);

@@ -81,6 +81,34 @@ for (const scheme of ["light", "dark"] as const) {
 // languages, both schemes and at the default and smallest sizes.
 for (const scheme of ["light", "dark"] as const) {
   for (const locale of ["en-US", "de-DE"] as const) {
+    it(`log view over the archive ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, archivedRows: 500 } });
+      const lang = locale.slice(0, 2);
+      await a.page.click("#tab-logs");
+      await a.page.locator("#archive-sync-bar").waitFor();
+      const id = await a.page.evaluate(() => (document.querySelector('#log-table tbody tr[aria-rowindex="3"]') as HTMLElement | null)?.dataset.id ?? "");
+      const base = { state: "idle", received: 0, remaining: 0, lastSync: "2026-11-24T14:02:00Z", lastNew: 12, lastUpdated: 3, total: 500, error: null, pendingEdits: 1, pendingIds: [id], budgetExhausted: false };
+      await a.emit("archive-sync", base);
+      await a.page.fill("#log-filter", "bea");
+      await a.page.locator("#column-filters summary").click();
+      await a.page.fill("#column-filter-duration_seconds", ">1 hour");
+      await a.page.locator("#column-filter-hint").waitFor();
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-logs-archive-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.emit("archive-sync", { ...base, state: "syncing", received: 12000, remaining: 13000 });
+      await a.page.locator("#archive-sync-cancel").waitFor();
+      await shot(a, `ui-logs-syncing-${lang}-${scheme}-800x600`);
+      await a.emit("archive-sync", { ...base, error: { kind: "network", message: "tcp connect error (os error 111)" } });
+      await shot(a, `ui-logs-sync-failed-${lang}-${scheme}-800x600`);
+      await a.close();
+    });
+  }
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
     it(`session detail ${locale} ${scheme}`, async () => {
       const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, expiredSessions: 2 } });
       const lang = locale.slice(0, 2);
