@@ -26,6 +26,7 @@ export type Group = T.GroupDto;
 export type Language = T.Language;
 export type DesktopSettings = T.DesktopSettings;
 export type ArchiveSettings = T.ArchiveSettings;
+export type LiveSettings = T.LiveSettings;
 export type ArchiveSyncStatus = T.ArchiveSyncStatus;
 export type DesktopEvent = T.DesktopEvent;
 export type NotificationState = T.NotificationState;

@@ -549,6 +549,16 @@ intervalMinutes: number,
  */
 overlapDays: number, };
 
+export type LiveSettings = { 
+/**
+ * Seconds between refreshes while the window is visible (1 to 3,600; default 30).
+ */
+visibleSeconds: number, 
+/**
+ * Seconds between refreshes while it is hidden or minimised (1 to 86,400; default 120).
+ */
+hiddenSeconds: number, };
+
 export type SyncState = "unavailable" | "idle" | "syncing";
 
 export type ArchiveSyncStatus = { 
@@ -661,7 +671,12 @@ desktop: DesktopSettings,
  * The connection-log archive's sync (see [`super::ArchiveSettings`]; a file without it gets
  * the defaults).
  */
-archive: ArchiveSettings, };
+archive: ArchiveSettings, 
+/**
+ * The live session list's refresh intervals (see [`super::LiveSettings`]; a file without
+ * it gets the defaults).
+ */
+live: LiveSettings, };
 
 export type SettingsView = { 
 /**
@@ -711,7 +726,12 @@ desktop: DesktopSettings,
  * The connection-log archive's sync (see [`super::ArchiveSettings`]; a file without it gets
  * the defaults).
  */
-archive: ArchiveSettings, };
+archive: ArchiveSettings, 
+/**
+ * The live session list's refresh intervals (see [`super::LiveSettings`]; a file without
+ * it gets the defaults).
+ */
+live: LiveSettings, };
 
 export type AppInfo = { 
 /**

@@ -11,10 +11,10 @@ use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveSettings,
     ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome, CopyLink, Delimiter, DesktopEvent,
-    DesktopSettings, ExportOptions, ExportResult, GroupDto, Language, LiveSnapshot, LiveUpdate,
-    LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, NotificationState, OpenLink,
-    RedirectMode, SessionDto, SessionEdit, SessionListState, Settings, SettingsView, SyncState,
-    UserDto,
+    DesktopSettings, ExportOptions, ExportResult, GroupDto, Language, LiveSettings, LiveSnapshot,
+    LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, NotificationState,
+    OpenLink, RedirectMode, SessionDto, SessionEdit, SessionListState, Settings, SettingsView,
+    SyncState, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -78,6 +78,7 @@ fn generate() -> String {
     decl::<CloseAction>(&cfg, &mut out);
     decl::<DesktopSettings>(&cfg, &mut out);
     decl::<ArchiveSettings>(&cfg, &mut out);
+    decl::<LiveSettings>(&cfg, &mut out);
     decl::<SyncState>(&cfg, &mut out);
     decl::<ArchiveSyncStatus>(&cfg, &mut out);
     decl::<NotificationState>(&cfg, &mut out);

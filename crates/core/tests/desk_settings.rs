@@ -167,3 +167,39 @@ async fn desktop_settings_apply_without_reconnecting() {
          the live list and drops the account's data)"
     );
 }
+
+#[tokio::test]
+async fn refresh_intervals_apply_without_reconnecting_and_are_validated() {
+    let sb = sandbox().await;
+    let settings = Settings::default();
+    let desk = signed_in(&sb, settings.clone()).await;
+    desk.status().await.unwrap();
+    assert!(desk.live_running(), "signed in, the live list polls");
+    let mut changed = settings.clone();
+    changed.live = sdesk_core::desk::LiveSettings {
+        visible_seconds: 10,
+        hidden_seconds: 600,
+    };
+    let view = desk.apply_settings(changed.clone(), None).await.unwrap();
+    assert_eq!(
+        view.settings.live, changed.live,
+        "the new intervals are in effect"
+    );
+    assert!(
+        desk.live_running(),
+        "new intervals restart the live list with them; the sign-in stays"
+    );
+    let mut bad = settings;
+    bad.live.visible_seconds = 0;
+    let err = desk
+        .apply_settings(bad, None)
+        .await
+        .expect_err("0 s is refused");
+    assert_eq!(err.kind(), sdesk_core::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("refresh interval"), "{err}");
+    assert_eq!(
+        desk.settings().live,
+        changed.live,
+        "a refused save changes nothing"
+    );
+}

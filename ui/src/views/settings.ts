@@ -7,6 +7,7 @@ import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n
 import { announce, showError } from "../notify";
 import { createArchiveFieldset } from "./settings-archive";
 import { createDesktopFieldset } from "./settings-desktop";
+import { createLiveFieldset } from "./settings-live";
 
 const PORT_MIN = 1024;
 const PORT_MAX = 65535;
@@ -47,6 +48,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const saveButton = h("button", { id: "save-settings", class: "primary", t: "common.save", attrs: { type: "submit" } });
   const desktop = createDesktopFieldset();
   const archive = createArchiveFieldset();
+  const live = createLiveFieldset();
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
 
   // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
@@ -96,6 +98,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     account,
     field("settings.language", language),
     desktop.el,
+    live.el,
     archive.el,
     formError,
     h("div", { class: "actions" }, saveButton),
@@ -116,6 +119,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     language.value = s.language;
     desktop.fill(s.desktop);
     archive.fill(s.archive);
+    live.fill(s.live);
     sync();
   }
 
@@ -134,6 +138,8 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       setFieldError(clientId, clientIdError, t("settings.clientIdRequired"));
       return null;
     }
+    const liveSettings = live.read();
+    if (!liveSettings) return null;
     const archiveSettings = archive.read();
     if (!archiveSettings) return null;
     return {
@@ -147,6 +153,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       language: language.value === "de" || language.value === "en" ? language.value : "auto",
       desktop: desktop.read(),
       archive: archiveSettings,
+      live: liveSettings,
     };
   }
 
@@ -157,10 +164,10 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     if (!next) return;
     // null keeps the stored secret, "" deletes it, a value replaces it.
     const newSecret = secret.value ? secret.value : removeSecret.input.checked ? "" : null;
-    // Anything but the language, the desktop and the archive fieldsets changes the connection: the shell
+    // Anything but the language and the desktop, live-list and archive fieldsets changes the connection: the shell
     // drops sessions and log.
     const base = current;
-    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => k !== "language" && k !== "desktop" && k !== "archive");
+    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => !["language", "desktop", "archive", "live"].includes(k));
     const reconnects = newSecret !== null || keys.some((k) => next[k] !== base[k]);
     show(formError, false);
     try {

@@ -549,8 +549,24 @@ describe("connection log with 100,000 rows", () => {
     await a.page.fill("#archive-interval", "30");
     await a.page.click("#save-settings");
     await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "save_settings"));
-    const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { archive: unknown } };
+    const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { archive: unknown; live: unknown } };
     expect(saved.settings.archive).toEqual({ autoSync: true, intervalMinutes: 30, overlapDays: 2 });
+    expect(saved.settings.live, "the live list's intervals are saved too").toEqual({ visibleSeconds: 30, hiddenSeconds: 120 });
+  });
+
+  it("Settings: the session list's refresh interval is checked at the field", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.click("#tab-settings");
+    await a.page.fill("#live-visible", "0");
+    await a.page.click("#save-settings");
+    await a.page.locator("#live-visible-error").waitFor();
+    expect(await a.page.evaluate(() => document.activeElement?.id), "the field is focused").toBe("live-visible");
+    expect((await a.calls("save_settings")).length, "nothing saved").toBe(0);
+    await a.page.fill("#live-visible", "10");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "save_settings"));
+    const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { live: unknown } };
+    expect(saved.settings.live).toEqual({ visibleSeconds: 10, hiddenSeconds: 120 });
   });
 
   it("keeps the memory-only log view when the run has no archive", async () => {

@@ -84,6 +84,7 @@
     language: cfg.language,
     desktop: { notifications: true, closeAction: "ask", startAtLogin: false, startMinimised: false },
     archive: { autoSync: true, intervalMinutes: 15, overlapDays: 2 },
+    live: { visibleSeconds: 30, hiddenSeconds: 120 },
   };
   const groups = [
     { id: "g1001", name: "Support" },

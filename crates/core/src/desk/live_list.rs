@@ -275,11 +275,14 @@ impl LiveList {
     /// Starts polling on the current connection unless it already runs there; a refresher of
     /// an older connection is stopped first.
     pub(super) async fn start(&self) {
-        let Some(config) = self.config.clone() else {
+        let Some(mut config) = self.config.clone() else {
             return;
         };
         let _gate = self.gate.lock().await;
         let conn = self.shared.conn();
+        // The intervals come from the settings; the daily budget holds whatever they say.
+        config.visible_every = conn.settings.live.visible_every();
+        config.hidden_every = conn.settings.live.hidden_every();
         let current = lock(&self.running)
             .as_ref()
             .map(|r| (r.generation, r.refresher.is_running()));

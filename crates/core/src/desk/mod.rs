@@ -27,6 +27,7 @@ mod desktop_settings;
 mod dto;
 mod links;
 mod live_list;
+mod live_settings;
 mod logs;
 mod progress;
 mod session_actions;
@@ -52,6 +53,7 @@ pub use dto::{
 };
 pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
+pub use live_settings::LiveSettings;
 pub use progress::ProgressThrottle;
 pub use session_dto::{CloseOutcome, SessionEdit, UserDto, UNASSIGNED};
 pub use settings::{Language, Mode, RedirectMode, Settings, SETTINGS_FILE};
@@ -276,12 +278,16 @@ impl Desk {
         settings: Settings,
         client_secret: Option<Secret>,
     ) -> Result<SettingsView> {
+        let live_before = self.settings().live;
         if self.settings.apply(settings, client_secret).await? == Applied::Reconnected {
             // The next `status` starts the list again on the new connection when signed in.
             self.sessions.stop_live().await;
             self.signin.cancel_sign_in();
             self.shared.clear_sign_in_lost();
             self.reset_account_data();
+        } else if self.settings().live != live_before && self.sessions.live_running() {
+            // New intervals: the list restarts with them, keeping the sign-in and the log.
+            self.sessions.restart_live().await;
         }
         Ok(self.settings_view().await)
     }

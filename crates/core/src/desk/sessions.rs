@@ -48,6 +48,12 @@ impl Sessions {
         }
     }
 
+    /// Starts the live list again with the current settings (new refresh intervals).
+    pub(super) async fn restart_live(&self) {
+        self.live.stop().await;
+        self.live.start().await;
+    }
+
     /// Stops the live list (sign-out, reconnect).
     pub(super) async fn stop_live(&self) {
         self.live.stop().await;

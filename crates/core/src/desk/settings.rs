@@ -93,6 +93,10 @@ pub struct Settings {
     /// the defaults).
     #[serde(default)]
     pub archive: super::ArchiveSettings,
+    /// The live session list's refresh intervals (see [`super::LiveSettings`]; a file without
+    /// it gets the defaults).
+    #[serde(default)]
+    pub live: super::LiveSettings,
 }
 
 impl Default for Settings {
@@ -108,6 +112,7 @@ impl Default for Settings {
             language: Language::Auto,
             desktop: super::DesktopSettings::default(),
             archive: super::ArchiveSettings::default(),
+            live: super::LiveSettings::default(),
         }
     }
 }
@@ -217,6 +222,7 @@ impl Settings {
             ));
         }
         self.archive.validate()?;
+        self.live.validate()?;
         if self.client_id.chars().any(char::is_control) || self.client_id.len() > 200 {
             return Err(Error::invalid(
                 "client ID",

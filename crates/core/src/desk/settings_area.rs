@@ -81,6 +81,7 @@ impl SettingsArea {
             language: current.settings.language,
             desktop: current.settings.desktop.clone(),
             archive: current.settings.archive.clone(),
+            live: current.settings.live.clone(),
             ..settings.clone()
         } == current.settings
             && !secret_changed
