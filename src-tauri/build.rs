@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "close_session",
     "open_session_link",
     "copy_session_link",
+    "copy_session_code",
     "live_snapshot",
     "refresh_sessions",
     "edit_session",

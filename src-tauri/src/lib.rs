@@ -82,6 +82,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::sessions::close_session,
             commands::sessions::open_session_link,
             commands::sessions::copy_session_link,
+            commands::sessions::copy_session_code,
             commands::sessions::live_snapshot,
             commands::sessions::refresh_sessions,
             commands::sessions::edit_session,

@@ -154,6 +154,8 @@ export const closeSession = (code: string): Promise<Session[]> =>
   call("close_session", { code });
 export const openSessionLink = (code: string, link: T.OpenLink): Promise<null> =>
   call("open_session_link", { code, link });
+/** Copies the code of a session the app knows. */
+export const copySessionCode = (code: string): Promise<null> => call("copy_session_code", { code });
 export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =>
   call("copy_session_link", { code, link });
 export const editSession = (code: string, edit: T.SessionEdit): Promise<Session> =>

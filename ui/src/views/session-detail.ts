@@ -29,6 +29,27 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
   const title = h("h2", { id: "detail-title", t: "detail.title" });
   const codeEl = h("output", { id: "detail-code", class: "session-code" });
   const stateEl = h("span", { id: "detail-state", class: "tag" });
+  const waitingEl = h("span", { id: "detail-customer-waiting", class: "tag tag-waiting", t: "detail.customerWaiting", hidden: true });
+  // The code can be copied for any session the app knows, closed or expired too (tickets).
+  const copyCode = h("button", {
+    id: "detail-copy-code",
+    class: "small",
+    t: "common.copy",
+    attrs: { type: "button", "aria-label": "" },
+    on: {
+      click: async () => {
+        const s = current;
+        if (!s) return;
+        show(panelError, false);
+        try {
+          await busy(copyCode, () => api.copySessionCode(s.code));
+          announce("common.copied", { code: s.code });
+        } catch (error) {
+          fail(error);
+        }
+      },
+    },
+  });
   type Fact = "customer" | "description" | "waiting" | "group" | "assignee" | "created" | "valid";
   const values = {} as Record<Fact, HTMLElement>;
   const row = (key: Fact, label: MsgKey) => {
@@ -87,7 +108,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
   const inviteBtn = btn("detail-copy-invitation", "detail.copyInvitation", (b) => void act(b, (s) => api.copyInvitationText(s.code), "common.copied"));
   const editBtn = btn("detail-edit", "detail.edit", () => openEdit());
   const assignBtn = btn("detail-assign", "detail.assign", () => void openAssign());
-  const closeBtn = btn("detail-close", "sessions.close", () => confirmClose(), "danger");
+  const closeBtn = btn("detail-close", "detail.closeSession", () => confirmClose(), "danger");
   const dismiss = h("button", { id: "detail-dismiss", t: "detail.dismiss", attrs: { type: "button" }, on: { click: () => dialog.close() } });
   const actions = h("div", { class: "actions detail-actions" }, emailBtn, inviteBtn, editBtn, assignBtn, closeBtn, h("span", { class: "grow" }), dismiss);
   const panelError = h("p", { id: "detail-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
@@ -125,7 +146,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
   const dialog = h(
     "dialog",
     { id: "session-detail", class: "session-detail", attrs: { "aria-labelledby": "detail-title" } },
-    h("div", { class: "result-head" }, title, codeEl, stateEl),
+    h("div", { class: "result-head" }, title, codeEl, copyCode, stateEl, waitingEl),
     unusable,
     facts,
     links,
@@ -174,6 +195,8 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
     setText(codeEl, s.code);
     setText(stateEl, t(closed ? "sessions.stateClosed" : expired ? "sessions.stateExpired" : "detail.stateOpen"));
     stateEl.classList.toggle("tag-expired", expired);
+    show(waitingEl, !closed && s.online === true);
+    copyCode.setAttribute("aria-label", t("detail.copyCode", { code: s.code }));
     const customer = [s.customerName, s.customerEmail].filter(Boolean).join(" · ");
     setText(values.customer, customer || t("common.none"));
     setText(values.description, s.description || t("common.none"));
@@ -303,7 +326,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
       return;
     }
     delete closeBtn.dataset.confirm;
-    setText(closeBtn, t("sessions.close"));
+    setText(closeBtn, t("detail.closeSession"));
     void (async () => {
       try {
         await busy(closeBtn, () => api.closeSession(s.code));
@@ -327,7 +350,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
       show(assignForm, false);
       show(panelError, false);
       delete closeBtn.dataset.confirm;
-      setText(closeBtn, t("sessions.close"));
+      setText(closeBtn, t("detail.closeSession"));
       render();
       if (!dialog.open) dialog.showModal();
       dismiss.focus();

@@ -467,7 +467,13 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
         },
       },
       h("td", { class: "mono nowrap" }, s.code, marker),
-      h("td", {}, h("div", { text: s.customerName || t("common.none") }), s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null),
+      h(
+        "td",
+        {},
+        h("div", { text: s.customerName || t("common.none") }),
+        s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null,
+        s.description ? h("div", { class: "sub desc-inline", text: s.description, attrs: { title: s.description } }) : null,
+      ),
       h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),
       h(
         "td",

@@ -886,6 +886,21 @@ describe("sign-in and offline truth", () => {
 describe("session detail, filters and cleanup", () => {
   const firstRow = (a: App) => a.page.locator("#session-list tr[data-code]").first();
 
+  it("the detail copies the session code, names a waiting customer and says Close session", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.locator("#session-list tr[data-code]").first().waitFor();
+    const online = a.page.locator("#session-list tr[data-code]").filter({ hasText: "Online" }).first();
+    const code = await online.getAttribute("data-code");
+    await online.locator("td").first().click();
+    await a.page.locator("#session-detail").waitFor();
+    expect(await visible(a, "#detail-customer-waiting"), "an online customer of an open session is waiting").toBe(true);
+    expect(await text(a, "#detail-close"), "the red button says what it closes").toBe("Close session");
+    await a.page.click("#detail-copy-code");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "copy_session_code"));
+    expect((await a.calls("copy_session_code")).map((c) => c.args), "the core copies the known code").toEqual([{ code }]);
+    expect(await a.page.getAttribute("#detail-copy-code", "aria-label"), "the button names the code for screen readers").toContain(code ?? "?");
+  });
+
   it("opens a session's detail on click and on Enter, shows every field and closes with Escape", async () => {
     const a = await open({ config: { signedIn: true } });
     const row = firstRow(a);

@@ -418,6 +418,10 @@
     copy_invitation_text: () => null,
     open_session_link: () => null,
     copy_session_link: () => null,
+    copy_session_code: ({ code }) => {
+      if (!sessions.some((s) => s.code === code)) throw { kind: "not_found", message: `session ${code} is not in the session list` };
+      return null;
+    },
     load_logs: async () => {
       requireSignIn();
       loaded = 0;

@@ -453,6 +453,15 @@ impl Desk {
         self.sessions.link_for(code, kind)
     }
 
+    /// The code of a session the desk has received from the API (to copy it), also of a closed
+    /// or expired one: the code names the session in a ticket.
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] for a code the desk has not seen.
+    pub fn session_code(&self, code: &str) -> Result<String> {
+        self.sessions.known_code(code)
+    }
+
     /// Edits a session's description, customer and waiting message (`PUT /sessions/{code}`)
     /// and returns it as the API has it now; the live list refreshes.
     ///
