@@ -188,77 +188,23 @@ async function launchBench() {
 }
 
 // ---- (iii) -----------------------------------------------------------------------------------
-/** Supporter Desk started by tauri-driver, signed in with the sandbox's script token. */
-async function openSignedIn() {
+async function keystrokeBench() {
   const browser = await remote({
     hostname: '127.0.0.1', port: Number(process.env.TAURI_DRIVER_PORT), logLevel: 'warn',
     capabilities: { browserName: 'wry', 'tauri:options': { application: process.env.SD_APP }, 'wdio:enforceWebDriverClassic': true },
   });
-  const invoke = async (cmd, args = {}) => {
-    // The UI bundles @tauri-apps/api (no window.__TAURI__ global); its invoke is this one.
-    const r = await browser.executeAsync((c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then((ok) => done({ ok }), (err) => done({ err })), cmd, args);
-    if ('err' in r) throw new Error(`${cmd}: ${JSON.stringify(r.err)}`);
-    return r.ok;
-  };
   try {
+    const invoke = async (cmd, args = {}) => {
+      // The UI bundles @tauri-apps/api (no window.__TAURI__ global); its invoke is this one.
+      const r = await browser.executeAsync((c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then((ok) => done({ ok }), (err) => done({ err })), cmd, args);
+      if ('err' in r) throw new Error(`${cmd}: ${JSON.stringify(r.err)}`);
+      return r.ok;
+    };
     await browser.waitUntil(async () => (await browser.execute(() => document.readyState)) === 'complete', { timeout: 20_000 });
     let status = await invoke('auth_status');
     if (!status.signedIn) status = await invoke('sign_in_with_script_token', { token: process.env.BENCH_SCRIPT_TOKEN });
     if (!status.signedIn) throw new Error('could not sign in with the sandbox script token');
     await browser.$('#account-name').waitForDisplayed({ timeout: 15_000 });
-  } catch (e) {
-    await browser.deleteSession().catch(() => undefined);
-    throw e;
-  }
-  return { browser, invoke };
-}
-
-// ---- (v) idle CPU and (vi) memory growth under the live refresh (issue 8, item 9 a/b) ---------
-// Signed in, the window hidden the way the tray hides it (`close_window` hideToTray: the live
-// list then refreshes at its hidden interval). (v) `idle`: CPU time (utime + stime) of the whole
-// process tree over BENCH_LIVE_MINUTES (5) with the default settings, as % of one core.
-// (vi) `growth`: settings with a 1-second refresh (visible and hidden), RSS of the tree sampled
-// every minute over BENCH_LIVE_MINUTES (60): first, last, max, and the growth last − first.
-async function liveBench(mode) {
-  const minutes = Number(process.env.BENCH_LIVE_MINUTES || (mode === 'idle' ? 5 : 60));
-  const settingsFile = join(process.env.SDESK_CONFIG_DIR, 'settings.json');
-  mkdirSync(process.env.SDESK_CONFIG_DIR, { recursive: true });
-  const interval = mode === 'growth' ? { visibleSeconds: 1, hiddenSeconds: 1 } : { visibleSeconds: 30, hiddenSeconds: 120 };
-  writeFileSync(settingsFile, JSON.stringify({ live: interval }));
-  const { browser, invoke } = await openSignedIn();
-  try {
-    const pid = pidOf(realpathSync(process.env.SD_APP));
-    if (!pid) throw new Error('the app process was not found');
-    await invoke('close_window', { action: 'hideToTray' });
-    await sleep(10_000); // start-up work (first list, groups, archive sync) settles
-    const cpu = () => Object.values(cpuByComm(pid)).reduce((a, b) => a + b, 0);
-    const samples = [];
-    const c0 = cpu();
-    const t0 = performance.now();
-    const step = mode === 'idle' ? 30_000 : 60_000;
-    for (let i = 0; i <= (minutes * 60_000) / step; i++) {
-      if (i > 0) await sleep(step);
-      const m = memory(pid);
-      samples.push({ atS: Math.round((performance.now() - t0) / 1000), rssMiB: +(m.rssKiB / 1024).toFixed(1), cpuMs: Math.round(cpu() - c0) });
-      console.error(`#   ${mode} +${samples.at(-1).atS} s: RSS ${samples.at(-1).rssMiB} MiB, CPU ${samples.at(-1).cpuMs} ms; load avg ${loadavg()[0].toFixed(2)}`);
-    }
-    const wallMs = performance.now() - t0;
-    const used = cpu() - c0;
-    const rss = samples.map((x) => x.rssMiB);
-    results.live = results.live || {};
-    results.live[mode] = {
-      minutes, interval, cpuPercentOfOneCore: +((100 * used) / wallMs).toFixed(3),
-      rssFirstMiB: rss[0], rssLastMiB: rss.at(-1), rssMaxMiB: Math.max(...rss), rssGrowthMiB: +(rss.at(-1) - rss[0]).toFixed(1),
-      byProcess: cpuByComm(pid), samples,
-    };
-  } finally {
-    await browser.deleteSession().catch(() => undefined);
-  }
-}
-
-async function keystrokeBench() {
-  const { browser, invoke } = await openSignedIn();
-  try {
     const preset = await browser.$('#preset');
     await browser.waitUntil(async () => {
       await browser.$('#tab-logs').click();
@@ -413,15 +359,6 @@ if (only === 'all' || only === 'keys' || only === 'frames') {
     console.error(`# frame-floor measurement failed: ${e.message}`);
   }
 }
-for (const mode of ['idle', 'growth']) {
-  if (only !== mode) continue;
-  try {
-    await liveBench(mode);
-  } catch (e) {
-    console.error(`# ${mode} benchmark failed: ${e.message}`);
-    results[`${mode}Error`] = e.message;
-  }
-}
 if (only === 'all' || only === 'keys') {
   try {
     await keystrokeBench();
@@ -453,16 +390,6 @@ if (results.keys) {
 } else if (results.keysError) {
   rows.push(['keystroke → repaint', 'n/a', 'failed', '', '≤ 50 ms', results.keysError.slice(0, 60)]);
 }
-if (results.live?.idle) {
-  const r = results.live.idle;
-  rows.push([`idle CPU, tree, signed in, hidden, ${r.minutes} min (% of one core)`, 'n/a', f(r.cpuPercentOfOneCore, 3), '', '≤ 1 %', r.cpuPercentOfOneCore <= 1 ? 'met' : 'MISSED']);
-}
-if (results.live?.growth) {
-  const r = results.live.growth;
-  rows.push([`RSS growth, tree, 1 s refresh, ${r.minutes} min (MiB)`, 'n/a', f(r.rssGrowthMiB, 1), '', '≤ 5 MiB', r.rssGrowthMiB <= 5 ? 'met' : 'MISSED']);
-  rows.push(['… RSS first / last / max (MiB)', 'n/a', `${r.rssFirstMiB} / ${r.rssLastMiB} / ${r.rssMaxMiB}`, '', '(info)', '']);
-}
-for (const mode of ['idle', 'growth']) if (results[`${mode}Error`]) rows.push([mode, 'n/a', 'failed', '', '', results[`${mode}Error`].slice(0, 60)]);
 const head = ['measure', 'hello world', 'Supporter Desk', 'ratio', 'target', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';

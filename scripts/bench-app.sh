@@ -8,11 +8,7 @@
 # idle machine. Under Xvfb WebKit composites with software GL (llvmpipe);
 # WEBKIT_DISABLE_COMPOSITING_MODE=1 measures its non-composited path instead (see the README).
 #
-#   (v)   idle CPU of the process tree, signed in, window hidden, 5 min of live refresh (≤ 1 %)
-#   (vi)  RSS growth of the process tree over 60 min of refresh every 1 s (≤ 5 MiB)
-#         (v) and (vi) run only when asked: --only idle, --only growth (BENCH_LIVE_MINUTES)
-#
-# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames|idle|growth]
+# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames]
 # Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), BENCH_KEY_ROUNDS (6 rounds of 18 keys), SD_APP/HELLO_APP (binaries to measure
 # instead of target/release/…; with --no-build). Results: target/bench-app/results.json
 set -euo pipefail

@@ -158,6 +158,9 @@ fn setup<R: Runtime>(
         waiting::on_notification_click(app.handle());
     }
     window_rules::decide_start_hidden(app.handle(), tray);
+    if std::env::var_os("SDESK_SANDBOX_SIGN_IN").is_some_and(|v| v == "1") {
+        sandbox_sign_in_at_launch(app.handle());
+    }
     window_rules::apply(app.handle());
     waiting::forward_waiting(app.handle());
 
@@ -185,6 +188,30 @@ fn setup<R: Runtime>(
         desktop::show_window_after(&handle, options.show_fallback);
     }
     Ok(())
+}
+
+/// `SDESK_SANDBOX_SIGN_IN=1`, sandbox mode only: signs in to the built-in simulator with its own
+/// script token at launch, as if the supporter had pasted it (benchmarks and demos that run the
+/// app without a browser or WebDriver). Nothing happens in TeamViewer mode.
+fn sandbox_sign_in_at_launch<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        let Some(token) = state.sandbox_script_token().await else {
+            tracing::warn!("SDESK_SANDBOX_SIGN_IN is set but the app does not run the sandbox");
+            return;
+        };
+        match state
+            .desk
+            .sign_in_with_script_token(sdesk_core::secret::Secret::new(token))
+            .await
+        {
+            Ok(status) => desktop::emit(&app, sdesk_core::desk::events::AUTH_CHANGED, status),
+            Err(e) => tracing::warn!(kind = %e.kind(), "the sandbox sign-in at launch failed: {e}"),
+        }
+    });
 }
 
 /// The log plugin's logger: stderr and `supporter-desk.log` in the app's log directory (Linux

@@ -109,6 +109,18 @@ impl AppState {
         })
     }
 
+    /// The running sandbox's script token (sandbox mode only).
+    pub async fn sandbox_script_token(&self) -> Option<String> {
+        if !self.desk.is_sandbox() {
+            return None;
+        }
+        self.sandbox
+            .lock()
+            .await
+            .as_ref()
+            .map(|s| s.sandbox.script_token())
+    }
+
     /// The startup notice, if any (stays until the next start, so a reloaded UI shows it too).
     pub fn startup_error(&self) -> Option<ErrorReport> {
         self.startup_error

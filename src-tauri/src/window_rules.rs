@@ -70,6 +70,8 @@ pub fn decide_start_hidden<R: Runtime>(app: &AppHandle<R>, tray: bool) {
     desktop.start_hidden.store(hidden, Ordering::SeqCst);
     if hidden {
         tracing::info!("started at login: the window stays in the tray");
+        // Hidden from the start: the live list refreshes at its hidden interval.
+        state.desk.set_window_visible(false);
     }
 }
 
