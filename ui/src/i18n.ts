@@ -276,6 +276,9 @@ const en = {
   "logs.delimiterSemicolon": "Semicolon (;)",
   "logs.bom": "Byte order mark (for Excel)",
   "logs.exported": "Exported {rows} rows to {path}",
+  "logs.exportedIncomplete": "Exported {rows} rows to {path} — the load was incomplete, so the file lacks the records not loaded.",
+  "logs.exportIncompleteAsk": "The load stopped after {records} records: the export will hold only those.",
+  "logs.exportAnyway": "Export anyway",
   "logs.exportCancelled": "Export cancelled.",
 
   "settings.title": "Settings",
@@ -629,6 +632,9 @@ const de: Record<MsgKey, string> = {
   "logs.delimiterSemicolon": "Semikolon (;)",
   "logs.bom": "Byte-Order-Mark (für Excel)",
   "logs.exported": "{rows} Zeilen nach {path} exportiert",
+  "logs.exportedIncomplete": "{rows} Zeilen nach {path} exportiert — das Laden war unvollständig, die nicht geladenen Einträge fehlen in der Datei.",
+  "logs.exportIncompleteAsk": "Das Laden hat nach {records} Einträgen aufgehört: der Export enthält nur diese.",
+  "logs.exportAnyway": "Trotzdem exportieren",
   "logs.exportCancelled": "Export abgebrochen.",
 
   "settings.title": "Einstellungen",

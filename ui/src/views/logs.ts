@@ -42,7 +42,7 @@ const COLUMNS: readonly LogColumn[] = [
  * right edge with `position: sticky` makes every row's cell a compositing layer of its own, and
  * WebKit then spends about a quarter more CPU on each keystroke's repaint; bench/README.md.)
  */
-const ACTIONS_WIDTH = 140;
+const ACTIONS_WIDTH = 184; // "Ticket-Text" + "Bearbeiten" in German
 /** Index of the first data cell in a row (after the actions cell). */
 const FIRST_DATA_CELL = 1;
 
@@ -146,6 +146,7 @@ export function createLogsView(store: Store): LogsView {
       progress.value = p.records;
     } else progress.removeAttribute("value"); // indeterminate until the first page
     renderEmpty();
+    if (loading && totals.totalRecords === 0) renderTotals();
     setMessage(
       progressText,
       p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
@@ -384,7 +385,12 @@ export function createLogsView(store: Store): LogsView {
   function renderTotals(): void {
     setText(countEl, formatCount(totals.count));
     countEl.dataset.value = String(totals.count);
-    setMessage(ofTotal, "logs.ofTotal", { total: formatCount(totals.totalRecords) });
+    // While a load runs the totals count the load ("Loading 80,000 of 99,924"), never "0 of 0".
+    const p = lastProgress;
+    if (loading && totals.totalRecords === 0 && p.records + p.recordsRemaining > 0) {
+      setMessage(ofTotal, "logs.loadingOf", { records: formatCount(p.records), total: formatCount(p.records + p.recordsRemaining) });
+    } else if (loading && totals.totalRecords === 0) setMessage(ofTotal, "logs.loadingStart");
+    else setMessage(ofTotal, "logs.ofTotal", { total: formatCount(totals.totalRecords) });
     setText(durationEl, formatDuration(totals.durationSeconds));
     durationEl.dataset.value = String(totals.durationSeconds);
     exportButton.disabled = totals.count === 0;
@@ -431,12 +437,32 @@ export function createLogsView(store: Store): LogsView {
     bom.input.checked = german;
   }
 
-  async function exportCsv(): Promise<void> {
+  // An incomplete load (cancelled or failed) is said before the export and in its result.
+  const exportWarnText = h("span", { id: "export-incomplete-text" });
+  const exportAnyway = h("button", { id: "export-anyway", class: "small", t: "logs.exportAnyway", attrs: { type: "button" }, on: { click: () => void exportCsv(true) } });
+  const exportWarn = h(
+    "div",
+    { id: "export-incomplete", class: "incomplete export-incomplete", hidden: true, attrs: { role: "alert" } },
+    exportWarnText,
+    exportAnyway,
+    h("button", { class: "small", t: "common.cancel", attrs: { type: "button" }, on: { click: () => show(exportWarn, false) } }),
+  );
+  const loadIncomplete = () => !incomplete.hidden;
+
+  async function exportCsv(confirmed = false): Promise<void> {
     if (exportButton.disabled) return;
+    const partial = loadIncomplete();
+    if (partial && !confirmed) {
+      setMessage(exportWarnText, "logs.exportIncompleteAsk", { records: formatCount(lastProgress.records) });
+      show(exportWarn, true);
+      exportAnyway.focus();
+      return;
+    }
+    show(exportWarn, false);
     const opts: api.ExportOptions = { delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
     try {
       const result = await busy(exportButton, () => api.exportLogs(opts));
-      if (result) announce("logs.exported", { rows: formatCount(result.rows), path: result.path });
+      if (result) announce(partial ? "logs.exportedIncomplete" : "logs.exported", { rows: formatCount(result.rows), path: result.path });
       else announce("logs.exportCancelled");
     } catch (error) {
       showError(api.toIpcError(error));
@@ -725,6 +751,7 @@ export function createLogsView(store: Store): LogsView {
     columnFilters,
     filterHint,
     h("div", { class: "table-area" }, scroller, emptyMessage),
+    exportWarn,
     h(
       "div",
       { class: "toolbar export-bar" },

@@ -496,6 +496,25 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
   });
 
+  it("counts a running load in the totals and says an export of an incomplete load is incomplete", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 5000 } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => /^[1-9]/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    const during = await a.page.locator(".totals").innerText();
+    expect(during, "the totals count the load, never '0 of 0'").toMatch(/Loading [\d,]+ of [\d,]+|Loading…/);
+    expect(during).not.toContain("of 0 loaded");
+    await a.page.click("#cancel-logs");
+    await a.page.locator("#incomplete-marker").waitFor();
+    await a.page.click("#export-csv");
+    await a.page.locator("#export-incomplete").waitFor();
+    expect(await text(a, "#export-incomplete"), "before the file is chosen, the export says what it lacks").toContain("the export will hold only those");
+    expect((await a.calls("export_logs")).length, "nothing exported before the answer").toBe(0);
+    await a.page.click("#export-anyway");
+    await a.page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Exported"));
+    expect(await text(a, "#status"), "and the result says so too").toContain("the load was incomplete");
+  });
+
   it("shows the archived period at launch without signing in or loading", async () => {
     const a = await open({ config: { signedIn: false, archivedRows: 42 } });
     await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "43");
