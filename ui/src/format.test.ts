@@ -52,3 +52,16 @@ describe("formatSessionType (human type names)", () => {
     expect(formatSessionType("toString"), "an Object prototype name is not a type name").toBe("toString");
   });
 });
+
+describe("formatFee", () => {
+  it("shows money in the app's language with the record's currency", async () => {
+    const { formatFee } = await import("./format");
+    setLanguage("de");
+    expect(formatFee("12.5", "EUR").replace(/\s/g, " ")).toBe("12,50 €");
+    setLanguage("en");
+    expect(formatFee("12.5", "eur")).toBe("€12.50");
+    expect(formatFee("3", ""), "no currency: the number").toBe("3.00");
+    expect(formatFee("", "EUR"), "no fee").toBe("");
+    expect(formatFee("abc", "EUR"), "odd API text as sent").toBe("abc");
+  });
+});

@@ -69,3 +69,29 @@ export function formatSessionType(value: string): string {
   const key = Object.prototype.hasOwnProperty.call(SESSION_TYPES, value) ? SESSION_TYPES[value] : undefined;
   return key ? t(key) : value;
 }
+
+/**
+ * A connection's fee as money in the app's language ("12,50 €"), from the API's plain decimal
+ * and ISO currency; without a valid currency the number alone, and "" when there is no fee.
+ */
+export function formatFee(fee: string, currency: string): string {
+  if (!fee.trim()) return "";
+  const n = Number(fee);
+  if (!Number.isFinite(n)) return fee;
+  const code = /^[A-Z]{3}$/.test(currency.trim().toUpperCase()) ? currency.trim().toUpperCase() : "";
+  const key = `${locale()}|${code}`;
+  let f = feeFormats.get(key);
+  if (!f) {
+    try {
+      f = code ? new Intl.NumberFormat(locale(), { style: "currency", currency: code }) : undefined;
+    } catch {
+      f = undefined; // An unknown currency code: the number alone.
+    }
+    f ??= new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    feeFormats.set(key, f);
+  }
+  return f.format(n);
+}
+
+/** One formatter per language and currency (building one costs more than a frame allows). */
+const feeFormats = new Map<string, Intl.NumberFormat>();

@@ -8,7 +8,7 @@ import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
-import { formatCount, formatDateTime, formatDuration, formatSessionType } from "../format";
+import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { fillHighlighted, searchWords } from "../highlight";
@@ -35,6 +35,7 @@ const COLUMNS: readonly LogColumn[] = [
   { column: "session_code", field: "sessionCode", width: 112, className: "mono" },
   { column: "end_customer_name", field: "endCustomerName", width: 132 },
   { column: "billing_state", field: "billingState", width: 96 },
+  { column: "fee", field: "fee", width: 92, className: "num" },
   { column: "notes", field: "notes", width: 0 },
 ];
 /**
@@ -561,11 +562,13 @@ export function createLogsView(store: Store): LogsView {
           ? formatSessionType(raw)
           : column === "billing_state"
             ? billingLabel(raw)
+            : column === "fee"
+              ? formatFee(raw, row?.currency ?? "")
             : column === "start_date" && raw
               ? formatDateTime(raw)
               : raw;
       // Matches of the search (and of the column's own filter) are marked in the text columns.
-      const words = column === "start_date" || column === "duration_seconds" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
+      const words = column === "start_date" || column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
       const key = words.length ? `${text}\u0000${words.join("\u0000")}` : text;
       if (cell.dataset.k !== key || cell.textContent !== text) {
         cell.dataset.k = key;

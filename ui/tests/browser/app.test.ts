@@ -626,7 +626,7 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("update_log_record")).map((c) => c.args), "notes and the picked billing state go to Rust").toEqual([
       { id, notes: "Called back; <fixed> =1+1", billingState: "DoNotBill" },
     ]);
-    expect(await row.locator("td").nth(10).innerText(), "the edited notes show as text").toBe("Called back; <fixed> =1+1");
+    expect(await row.locator("td").nth(11).innerText(), "the edited notes show as text (the column after the fee)").toBe("Called back; <fixed> =1+1");
   });
 
   it("keeps a billing state outside the API's three as it was sent", async () => {

@@ -178,8 +178,8 @@
       endCustomerEmail: `customer${j % 97}@example.com`,
       // The API's three states, none, and one value outside them (the editor must keep it).
       billingState: ["Billed", "Bill", "DoNotBill", "", "Not billed"][j % 5],
-      fee: "",
-      currency: "",
+      fee: j % 4 === 0 ? "" : ((j % 7) * 7.5).toFixed(2),
+      currency: j % 4 === 0 ? "" : "EUR",
       notes: j % 5 === 0 ? `Record ${j + 1}\nsecond line` : "",
       contactId: "",
     };
