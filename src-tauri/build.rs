@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "close_sessions",
     "list_users",
     "copy_invitation_text",
+    "copy_session_code",
     "load_logs",
     "load_archived_logs",
     "cancel_logs",

@@ -78,6 +78,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::sessions::close_sessions,
             commands::sessions::list_users,
             commands::sessions::copy_invitation_text,
+            commands::sessions::copy_session_code,
             commands::logs::load_logs,
             commands::logs::load_archived_logs,
             commands::logs::cancel_logs,

@@ -447,7 +447,9 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       ? h("div", { class: "tag", t: "sessions.stateClosed" })
       : expired
         ? h("div", { class: "tag tag-expired", t: "sessions.stateExpired" })
-        : null;
+        : s.online === true
+          ? h("div", { class: "tag tag-waiting", t: "sessions.stateWaiting" })
+          : null;
     const tr: HTMLTableRowElement = h(
       "tr",
       {
@@ -467,7 +469,14 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
         },
       },
       h("td", { class: "mono nowrap" }, s.code, marker),
-      h("td", {}, h("div", { text: s.customerName || t("common.none") }), s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null),
+      h(
+        "td",
+        {},
+        h("div", { text: s.customerName || t("common.none") }),
+        s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null,
+        // Shown instead of the description column in a narrow window (style.css, ≤ 900 px).
+        s.description ? h("div", { class: "sub desc-inline", text: s.description, attrs: { title: s.description } }) : null,
+      ),
       h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),
       h(
         "td",

@@ -395,6 +395,7 @@
         return { code, error: null };
       }),
     copy_invitation_text: () => null,
+    copy_session_code: () => null,
     open_session_link: () => null,
     copy_session_link: () => null,
     load_logs: async () => {

@@ -421,6 +421,15 @@ impl Desk {
         self.sessions.link_for(code, kind)
     }
 
+    /// The code of a session this desk knows (any state), for the detail's Copy button: only
+    /// a code the API gave is ever copied, never text the UI sent.
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] for a session the desk has not seen.
+    pub fn session_code(&self, code: &str) -> Result<String> {
+        self.sessions.known_code(code)
+    }
+
     /// Edits a session's description, customer and waiting message (`PUT /sessions/{code}`)
     /// and returns it as the API has it now; the live list refreshes.
     ///

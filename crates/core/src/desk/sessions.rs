@@ -152,6 +152,23 @@ impl Sessions {
         }
     }
 
+    /// The code of a session this desk has received from the API (in any state: a closed
+    /// session's code still names it in a ticket), as the API spelled it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a session code the desk has not seen.
+    pub(super) fn known_code(&self, code: &str) -> Result<String> {
+        let code = code.trim();
+        lock(&self.known)
+            .get(code)
+            .map(|s| s.code.clone())
+            .ok_or_else(|| Error::NotFound {
+                message: format!(
+                    "session {code} is not in the session list; refresh the list and try again"
+                ),
+            })
+    }
+
     /// The link to open or copy for a session, parsed and checked. Only a session this desk
     /// has received from the API (created or listed) is looked up, and its link must pass
     /// [`check_link`]; the invitation is the `mailto:` the app composes itself
