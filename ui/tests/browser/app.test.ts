@@ -678,6 +678,9 @@ describe("sign-in and offline truth", () => {
     // The load has ended when its button is usable again.
     await a.page.waitForFunction(() => !(document.querySelector("#load-logs") as HTMLButtonElement).disabled);
     expect(await visible(a, "#incomplete-marker"), "the stopped load of a lost sign-in offers no Resume").toBe(false);
+    // The log panel is hidden behind the sign-in now, so "not visible" alone proves nothing: the
+    // marker itself must be off, or it shows the moment the supporter is back in the log tab.
+    expect(await a.page.locator("#incomplete-marker").evaluate((el) => (el as HTMLElement).hidden), "the marker itself is switched off, not only its hidden tab").toBe(true);
   });
 
   it("declining on the consent page reads as a choice, not a failure (EN and DE)", async () => {
