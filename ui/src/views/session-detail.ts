@@ -182,7 +182,8 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
 
   function userName(id: string | null): string | null {
     if (!id) return null;
-    return users?.find((u) => u.id === id)?.name ?? null;
+    // Server text: a name may carry stray whitespace (the sandbox sends "\tTabea Tab").
+    return users?.find((u) => u.id === id)?.name.trim() || null;
   }
 
   function render(): void {

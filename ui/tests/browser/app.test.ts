@@ -874,6 +874,23 @@ describe("session detail, filters and cleanup", () => {
     expect(await row.locator("td").nth(2).innerText(), "the list shows it too").toBe("Scanner jammed");
   });
 
+  it("shows a colleague's name without the server's stray whitespace (the sandbox sends '\\tTabea Tab')", async () => {
+    const colleagues = [
+      { id: "u1001", name: "Alex Supporter", email: "alex@example.com" },
+      { id: "u1002", name: "\tTabea Tab ", email: "tabea@example.com" },
+    ];
+    const a = await open({ config: { signedIn: true, colleagues } });
+    const row = firstRow(a);
+    await row.waitFor();
+    await row.locator("td").first().click();
+    await a.page.click("#detail-assign");
+    await a.page.locator("#assign-picker option[value=u1002]").waitFor({ state: "attached" });
+    await a.page.selectOption("#assign-picker", "u1002");
+    await a.page.click("#assign-save");
+    await a.page.locator("#detail-assign-form").waitFor({ state: "hidden" });
+    expect(await a.page.locator("#detail-assignee").evaluate((el) => el.textContent), "the detail shows the name, not a tab before it").toBe("Tabea Tab");
+  });
+
   it("assigns a session to a colleague from the users list", async () => {
     const a = await open({ config: { signedIn: true } });
     const row = firstRow(a);

@@ -130,7 +130,7 @@
     }
   }
   window.__makeSession = (n, fields) => makeSession(n, fields);
-  const colleagues = [
+  const colleagues = cfg.colleagues ?? [
     { id: "u1001", name: "Alex Supporter", email: "alex@example.com" },
     { id: "u1002", name: "Bea Berger", email: "bea@example.com" },
     { id: "u1003", name: "Chris Chen", email: null },
