@@ -247,6 +247,10 @@ step('(b2) session detail: assign to a colleague reaches the sandbox; closing in
   const { code } = session;
   await click(`#session-list tr[data-code="${code}"] td`);
   await waitVisible('#session-detail');
+  // The code's own Copy goes through the real capability and clipboard: no error in the dialog.
+  await click('#detail-copy-code');
+  await until(() => browser.execute(() => document.querySelector('#detail-copy-code')?.getAttribute('aria-busy') !== 'true'), { message: 'the copy finishes' });
+  assert.equal(await visible(browser, '#detail-error'), false, 'copying the session code is allowed and works');
   await click('#detail-assign');
   const options = await until(async () => {
     const values = await browser.execute(() => [...document.querySelectorAll('#assign-picker option')].map((o) => o.value));

@@ -382,6 +382,19 @@ fn session_detail_commands_are_wired() {
         "the invitation text was copied: {copied}"
     );
 
+    t.ok("copy_session_code", json!({ "code": code }));
+    let copied = t.lines("clipboard.log");
+    assert_eq!(
+        copied.last().map(String::as_str),
+        Some(code.as_str()),
+        "the detail's Copy puts exactly the known session code on the clipboard: {copied:?}"
+    );
+    let unknown = t.err("copy_session_code", json!({ "code": "s999-999-999" }));
+    assert_eq!(
+        unknown["kind"], "not_found",
+        "a code the API never gave is refused, not copied: {unknown}"
+    );
+
     let outcomes = t.ok("close_sessions", json!({ "codes": [code, "s999-999-999"] }));
     assert_eq!(
         outcomes,

@@ -154,8 +154,6 @@ export const closeSession = (code: string): Promise<Session[]> =>
   call("close_session", { code });
 export const openSessionLink = (code: string, link: T.OpenLink): Promise<null> =>
   call("open_session_link", { code, link });
-/** Copies the code of a session the app knows. */
-export const copySessionCode = (code: string): Promise<null> => call("copy_session_code", { code });
 export const copySessionLink = (code: string, link: T.CopyLink): Promise<null> =>
   call("copy_session_link", { code, link });
 export const editSession = (code: string, edit: T.SessionEdit): Promise<Session> =>
@@ -167,6 +165,8 @@ export const closeSessions = (codes: string[]): Promise<T.CloseOutcome[]> =>
 export const listUsers = (): Promise<T.UserDto[]> => call("list_users");
 export const copyInvitationText = (code: string): Promise<null> =>
   call("copy_invitation_text", { code });
+/** Copies the code of a session the app knows (any state) through Rust's clipboard. */
+export const copySessionCode = (code: string): Promise<null> => call("copy_session_code", { code });
 /** The live list (open sessions, groups, freshness); changes arrive through `onLive`. */
 export const liveSnapshot = (): Promise<T.LiveSnapshot> => call("live_snapshot");
 /** Refreshes the live list now; the answer arrives through `onLive`. */

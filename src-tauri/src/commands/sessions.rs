@@ -65,15 +65,15 @@ pub async fn copy_session_link<R: Runtime>(
     copy_text(&app, checked.as_str())
 }
 
-/// Copies the code of a session the app knows.
+/// Copies the code of a session the app knows (closed or expired too: the code names it).
 #[tauri::command]
 pub async fn copy_session_code<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     code: String,
 ) -> IpcResult<()> {
-    let code = state.desk.session_code(&code)?;
-    copy_text(&app, &code)
+    let known = state.desk.session_code(&code)?;
+    copy_text(&app, &known)
 }
 
 /// The live state (open sessions, groups, freshness); changes arrive as `live` events.

@@ -29,26 +29,13 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
   const title = h("h2", { id: "detail-title", t: "detail.title" });
   const codeEl = h("output", { id: "detail-code", class: "session-code" });
   const stateEl = h("span", { id: "detail-state", class: "tag" });
-  const waitingEl = h("span", { id: "detail-customer-waiting", class: "tag tag-waiting", t: "detail.customerWaiting", hidden: true });
-  // The code can be copied for any session the app knows, closed or expired too (tickets).
-  const copyCode = h("button", {
+  const waitingEl = h("span", { id: "detail-waiting-tag", class: "tag tag-waiting", t: "sessions.stateWaiting", hidden: true });
+  const copyCodeBtn: HTMLButtonElement = h("button", {
     id: "detail-copy-code",
     class: "small",
-    t: "common.copy",
-    attrs: { type: "button", "aria-label": "" },
-    on: {
-      click: async () => {
-        const s = current;
-        if (!s) return;
-        show(panelError, false);
-        try {
-          await busy(copyCode, () => api.copySessionCode(s.code));
-          announce("common.copied", { code: s.code });
-        } catch (error) {
-          fail(error);
-        }
-      },
-    },
+    t: "detail.copyCode",
+    attrs: { type: "button" },
+    on: { click: () => void copyCode() },
   });
   type Fact = "customer" | "description" | "waiting" | "group" | "assignee" | "created" | "valid";
   const values = {} as Record<Fact, HTMLElement>;
@@ -146,7 +133,7 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
   const dialog = h(
     "dialog",
     { id: "session-detail", class: "session-detail", attrs: { "aria-labelledby": "detail-title" } },
-    h("div", { class: "result-head" }, title, codeEl, copyCode, stateEl, waitingEl),
+    h("div", { class: "result-head" }, title, codeEl, copyCodeBtn, stateEl, waitingEl),
     unusable,
     facts,
     links,
@@ -178,11 +165,25 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
     }
   }
 
+  /** The code can be copied in any state: it names the session in a ticket even once closed. */
+  async function copyCode(): Promise<void> {
+    const s = current;
+    if (!s) return;
+    show(panelError, false);
+    try {
+      await busy(copyCodeBtn, () => api.copySessionCode(s.code));
+      announce("common.copied", { code: s.code });
+    } catch (error) {
+      fail(error);
+    }
+  }
+
   const usable = (s: api.Session) => !isClosed(store.get(), s) && !isExpired(store.get(), s, Date.now());
 
   function userName(id: string | null): string | null {
     if (!id) return null;
-    return users?.find((u) => u.id === id)?.name ?? null;
+    // Server text: a name may carry stray whitespace (the sandbox sends "\tTabea Tab").
+    return users?.find((u) => u.id === id)?.name.trim() || null;
   }
 
   function render(): void {
@@ -196,7 +197,6 @@ export function createSessionDetail(ctx: AppContext, store: Store, onChange: () 
     setText(stateEl, t(closed ? "sessions.stateClosed" : expired ? "sessions.stateExpired" : "detail.stateOpen"));
     stateEl.classList.toggle("tag-expired", expired);
     show(waitingEl, !closed && s.online === true);
-    copyCode.setAttribute("aria-label", t("detail.copyCode", { code: s.code }));
     const customer = [s.customerName, s.customerEmail].filter(Boolean).join(" · ");
     setText(values.customer, customer || t("common.none"));
     setText(values.description, s.description || t("common.none"));

@@ -447,7 +447,9 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
       ? h("div", { class: "tag", t: "sessions.stateClosed" })
       : expired
         ? h("div", { class: "tag tag-expired", t: "sessions.stateExpired" })
-        : null;
+        : s.online === true
+          ? h("div", { class: "tag tag-waiting", t: "sessions.stateWaiting" })
+          : null;
     const tr: HTMLTableRowElement = h(
       "tr",
       {
@@ -472,6 +474,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
         {},
         h("div", { text: s.customerName || t("common.none") }),
         s.customerEmail ? h("div", { class: "sub", text: s.customerEmail }) : null,
+        // Shown instead of the description column in a narrow window (style.css, ≤ 900 px).
         s.description ? h("div", { class: "sub desc-inline", text: s.description, attrs: { title: s.description } }) : null,
       ),
       h("td", { class: "clip", text: s.description ?? "", attrs: { title: s.description ?? "" } }),

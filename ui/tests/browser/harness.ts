@@ -12,6 +12,8 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL("../../test-results/screensh
 /** What the mock answers with; see mock-tauri.js for the defaults. */
 export interface MockConfig {
   signedIn?: boolean;
+  /** list_users answers these instead of the three default colleagues. */
+  colleagues?: { id: string; name: string; email: string | null }[];
   sandbox?: boolean;
   memoryOnly?: boolean;
   keyringAvailable?: boolean;

@@ -135,7 +135,7 @@
     }
   }
   window.__makeSession = (n, fields) => makeSession(n, fields);
-  const colleagues = [
+  const colleagues = cfg.colleagues ?? [
     { id: "u1001", name: "Alex Supporter", email: "alex@example.com" },
     { id: "u1002", name: "Bea Berger", email: "bea@example.com" },
     { id: "u1003", name: "Chris Chen", email: null },
@@ -416,6 +416,7 @@
         return { code, error: null };
       }),
     copy_invitation_text: () => null,
+    copy_session_code: () => null,
     open_session_link: () => null,
     copy_session_link: () => null,
     copy_session_code: ({ code }) => {

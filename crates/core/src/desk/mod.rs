@@ -453,11 +453,11 @@ impl Desk {
         self.sessions.link_for(code, kind)
     }
 
-    /// The code of a session the desk has received from the API (to copy it), also of a closed
-    /// or expired one: the code names the session in a ticket.
+    /// The code of a session this desk knows (any state), for the detail's Copy button: only
+    /// a code the API gave is ever copied, never text the UI sent.
     ///
     /// # Errors
-    /// [`crate::Error::NotFound`] for a code the desk has not seen.
+    /// [`crate::Error::NotFound`] for a session the desk has not seen.
     pub fn session_code(&self, code: &str) -> Result<String> {
         self.sessions.known_code(code)
     }

@@ -158,11 +158,11 @@ impl Sessions {
         }
     }
 
-    /// The code of a session this desk has received from the API, as the API wrote it (for the
-    /// clipboard: the customer reads it out or types it in).
+    /// The code of a session this desk has received from the API (in any state: a closed
+    /// session's code still names it in a ticket), as the API spelled it.
     ///
     /// # Errors
-    /// [`Error::NotFound`] for a code the desk has not seen.
+    /// [`Error::NotFound`] for a session code the desk has not seen.
     pub(super) fn known_code(&self, code: &str) -> Result<String> {
         let code = code.trim();
         lock(&self.known)
