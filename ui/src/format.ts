@@ -28,16 +28,16 @@ export function formatCount(n: number): string {
   return f.format(n);
 }
 
-/** An RFC 3339 instant as local date and time; `—` when missing or unreadable. */
-export function formatDateTime(iso: string | null | undefined): string {
+/** An RFC 3339 instant as local date and time (or UTC with `utc`); `—` when missing or unreadable. */
+export function formatDateTime(iso: string | null | undefined, utc = false): string {
   if (!iso) return t("common.none");
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const loc = locale();
-  let f = dateFormats.get(loc);
+  const key = `${locale()}|${utc ? "utc" : "local"}`;
+  let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(loc, { dateStyle: "short", timeStyle: "short" });
-    dateFormats.set(loc, f);
+    f = new Intl.DateTimeFormat(locale(), { dateStyle: "short", timeStyle: "short", ...(utc ? { timeZone: "UTC" } : {}) });
+    dateFormats.set(key, f);
   }
   return f.format(date);
 }

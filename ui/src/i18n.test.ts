@@ -12,6 +12,7 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
  */
 const SAME_IN_BOTH = new Set([
   "app.title",
+  "logs.utc",
   "header.sandbox",
   "sessions.online",
   "sessions.offline",

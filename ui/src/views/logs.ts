@@ -478,10 +478,27 @@ export function createLogsView(store: Store): LogsView {
       h(
         "th",
         { class: c.className?.includes("num") ? "num" : undefined, attrs: { role: "columnheader", scope: "col", "data-column": c.column, "aria-sort": "none" } },
-        h("button", { class: "sort", attrs: { type: "button" } }, h("span", { t: columnLabel(c.column) }), h("span", { class: "sort-icon", attrs: { "aria-hidden": "true" } })),
+        h("button", { class: "sort", attrs: { type: "button" } }, h("span", { class: "col-label", t: columnLabel(c.column) }), h("span", { class: "sort-icon", attrs: { "aria-hidden": "true" } })),
       ),
     );
   }
+  // Local time by default; "UTC" (remembered) shows the start in UTC, as the exports always are.
+  const UTC_KEY = "sdesk.logs.utc";
+  const utcTimes = checkbox("log-utc", "logs.utc", localStorage.getItem(UTC_KEY) === "1");
+  function renderStartLabel(): void {
+    utcTimes.wrap.title = t("logs.utcHint");
+    const label = headerRow.querySelector<HTMLElement>('th[data-column="start_date"] .col-label');
+    if (!label) return;
+    const key: MsgKey = utcTimes.input.checked ? "logs.col.start_date_utc" : "logs.col.start_date";
+    label.dataset.i18n = key;
+    setMessage(label, key);
+  }
+  utcTimes.input.addEventListener("change", () => {
+    localStorage.setItem(UTC_KEY, utcTimes.input.checked ? "1" : "0");
+    renderStartLabel();
+    void applyView(true);
+  });
+  renderStartLabel();
   const thead = h("thead", {}, headerRow);
   const tbody = h("tbody");
   const cols = [ACTIONS_WIDTH, ...COLUMNS.map((c) => c.width)].map((width) => {
@@ -565,7 +582,7 @@ export function createLogsView(store: Store): LogsView {
             : column === "fee"
               ? formatFee(raw, row?.currency ?? "")
             : column === "start_date" && raw
-              ? formatDateTime(raw)
+              ? formatDateTime(raw, utcTimes.input.checked)
               : raw;
       // Matches of the search (and of the column's own filter) are marked in the text columns.
       const words = column === "start_date" || column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
@@ -743,6 +760,7 @@ export function createLogsView(store: Store): LogsView {
       h("label", { class: "sr-only", t: "logs.filter", attrs: { for: "log-filter" } }),
       filterInput,
       clearButton,
+      utcTimes.wrap,
       h("span", { class: "grow" }),
       h(
         "div",
@@ -770,6 +788,7 @@ export function createLogsView(store: Store): LogsView {
   renderTotals();
   onLanguageChange(() => {
     renderTotals();
+    renderStartLabel();
     renderProgress();
     renderIncomplete();
     if (editing) renderBillingStates(editing.row.billingState, billing.value);

@@ -496,6 +496,22 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
   });
 
+  it("shows start times in local time, or in UTC when switched (remembered)", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 }, timezoneId: "Europe/Berlin" });
+    await loadAll(a);
+    const start = () => a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(1).innerText();
+    const header = () => a.page.locator('#log-table th[data-column="start_date"]').innerText();
+    const local = await start();
+    expect(await header()).toContain("local time");
+    await a.page.check("#log-utc");
+    await a.page.waitForFunction((before) => document.querySelector('#log-table tbody tr[aria-rowindex="2"] td:nth-child(2)')?.textContent !== before, local);
+    expect(await header(), "the header says which").toContain("UTC");
+    const utc = await start();
+    const hours = (s: string) => Number(/(\d\d):\d\d$/.exec(s)?.[1]);
+    expect((hours(local) - hours(utc) + 24) % 24, `Berlin is 1 hour ahead of UTC in winter: ${local} vs ${utc}`).toBe(1);
+    expect(await a.page.evaluate(() => localStorage.getItem("sdesk.logs.utc")), "remembered").toBe("1");
+  });
+
   it("counts a running load in the totals and says an export of an incomplete load is incomplete", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 5000 } });
     await a.page.click("#tab-logs");

@@ -56,7 +56,7 @@ export interface App {
 }
 
 export interface Harness {
-  open(options?: { config?: MockConfig; locale?: string; colorScheme?: "light" | "dark" }): Promise<App>;
+  open(options?: { config?: MockConfig; locale?: string; colorScheme?: "light" | "dark"; timezoneId?: string }): Promise<App>;
   stop(): Promise<void>;
 }
 
@@ -71,8 +71,8 @@ export async function startHarness(): Promise<Harness> {
   });
 
   return {
-    async open({ config = {}, locale = "en-US", colorScheme = "light" } = {}) {
-      const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1100, height: 720 } });
+    async open({ config = {}, locale = "en-US", colorScheme = "light", timezoneId = "UTC" } = {}) {
+      const context = await browser.newContext({ locale, colorScheme, timezoneId, viewport: { width: 1100, height: 720 } });
       await context.addInitScript({ content: `window.__MOCK_CONFIG__ = ${JSON.stringify(config)};` });
       await context.addInitScript({ path: MOCK_SCRIPT });
       const page = await context.newPage();
