@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "archive_sync_status",
     "sync_archive",
     "cancel_archive_sync",
+    "archive_problem",
+    "rebuild_archive",
     "cancel_logs",
     "resume_logs",
     "apply_log_view",

@@ -95,6 +95,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::logs::archive_sync_status,
             commands::logs::sync_archive,
             commands::logs::cancel_archive_sync,
+            commands::logs::archive_problem,
+            commands::logs::rebuild_archive,
             commands::logs::cancel_logs,
             commands::logs::resume_logs,
             commands::logs::apply_log_view,

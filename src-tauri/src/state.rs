@@ -35,6 +35,8 @@ pub struct AppState {
     /// The archive could not be opened at launch (the log lives in memory only): why, and
     /// whether a rebuild (moving the damaged file aside) may be offered.
     pub archive_problem: Option<(ErrorReport, bool)>,
+    /// Where the app's archive lives (for a rebuild).
+    pub archive_url: ArchiveUrl,
     /// Whether the main window has been shown (by `app_ready` or the fallback timer).
     pub window_shown: AtomicBool,
     /// Debug-only redirections of the browser, clipboard and save dialog (E2E tests).
@@ -82,8 +84,8 @@ impl AppState {
             }
             None => None,
         };
-        let (archive, archive_problem) = match open_for_app(&ArchiveUrl::default_in(data_dir)).await
-        {
+        let archive_url = ArchiveUrl::default_in(data_dir);
+        let (archive, archive_problem) = match open_for_app(&archive_url).await {
             AppArchive::Open(archive) => (Some(archive), None),
             AppArchive::Unavailable { error, rebuild } => {
                 let report = error.report();
@@ -103,6 +105,7 @@ impl AppState {
             sandbox: tokio::sync::Mutex::new(sandbox),
             startup_error: Mutex::new(startup_error),
             archive_problem,
+            archive_url,
             window_shown: AtomicBool::new(false),
             #[cfg(debug_assertions)]
             test_hooks: options.test_hooks.clone(),

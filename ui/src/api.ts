@@ -180,6 +180,10 @@ export const loadArchivedLogs = (query: T.LogQuery): Promise<T.LogSummary> => ca
 export const syncArchive = (): Promise<T.ArchiveSyncStatus> => call("sync_archive");
 export const cancelArchiveSync = (): Promise<null> => call("cancel_archive_sync");
 export const archiveSyncStatus = (): Promise<T.ArchiveSyncStatus> => call("archive_sync_status");
+/** Why the archive could not be opened at launch (null: it is open). */
+export const archiveProblem = (): Promise<T.ArchiveProblem | null> => call("archive_problem");
+/** Moves a damaged archive aside, starts a new one; the app restarts right after answering. */
+export const rebuildArchive = (): Promise<T.ArchiveRebuilt> => call("rebuild_archive");
 export const cancelLogs = (): Promise<null> => call("cancel_logs");
 export const resumeLogs = (): Promise<T.LogSummary> => call("resume_logs");
 /** Applies a filter/sort; answers with the totals and the view's rows from `offset` (≤ `limit`). */

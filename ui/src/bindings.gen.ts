@@ -549,6 +549,23 @@ intervalMinutes: number,
  */
 overlapDays: number, };
 
+export type ArchiveProblem = { 
+/**
+ * Why (`database` for a damaged or unreadable file, `config` for a newer version's archive).
+ */
+error: ErrorReport, 
+/**
+ * Whether the app may rebuild it: move the damaged file aside (never delete it) and start
+ * a new, empty archive (only the app's own SQLite file; never for a newer version's).
+ */
+canRebuild: boolean, };
+
+export type ArchiveRebuilt = { 
+/**
+ * Where the damaged file was moved (`None` when there was no file left to move).
+ */
+movedTo: string | null, };
+
 export type LiveSettings = { 
 /**
  * Seconds between refreshes while the window is visible (1 to 3,600; default 30).

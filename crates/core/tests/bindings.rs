@@ -9,12 +9,12 @@
 
 use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
-    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveSettings,
-    ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome, CopyLink, Delimiter, DesktopEvent,
-    DesktopSettings, ExportOptions, ExportResult, GroupDto, Language, LiveSettings, LiveSnapshot,
-    LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode, NewSessionForm, NotificationState,
-    OpenLink, RedirectMode, SessionDto, SessionEdit, SessionListState, Settings, SettingsView,
-    SyncState, UserDto,
+    events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
+    ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
+    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto,
+    Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
+    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
+    SessionListState, Settings, SettingsView, SyncState, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -78,6 +78,8 @@ fn generate() -> String {
     decl::<CloseAction>(&cfg, &mut out);
     decl::<DesktopSettings>(&cfg, &mut out);
     decl::<ArchiveSettings>(&cfg, &mut out);
+    decl::<ArchiveProblem>(&cfg, &mut out);
+    decl::<ArchiveRebuilt>(&cfg, &mut out);
     decl::<LiveSettings>(&cfg, &mut out);
     decl::<SyncState>(&cfg, &mut out);
     decl::<ArchiveSyncStatus>(&cfg, &mut out);

@@ -4,8 +4,8 @@ use crate::desktop::{choose_export_path, copy_text, emit};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
-    events, ArchiveSyncStatus, ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView,
-    ProgressThrottle,
+    events, ArchiveProblem, ArchiveRebuilt, ArchiveSyncStatus, ExportOptions, ExportResult,
+    LogPage, LogQuery, LogSummary, LogView, ProgressThrottle,
 };
 use sdesk_core::logs::{FetchProgress, LogRow};
 use tauri::{AppHandle, Runtime, State};
@@ -138,4 +138,41 @@ pub async fn update_log_record(
         .desk
         .update_log_record(&id, &notes, &billing_state)
         .await?)
+}
+
+/// Why the archive could not be opened at launch, and whether a rebuild is offered (`None`:
+/// the archive is open, or the run has none for another reason the startup notice gave).
+#[tauri::command]
+pub async fn archive_problem(state: State<'_, AppState>) -> IpcResult<Option<ArchiveProblem>> {
+    Ok(state
+        .archive_problem
+        .clone()
+        .map(|(error, can_rebuild)| ArchiveProblem { error, can_rebuild }))
+}
+
+/// Rebuilds a damaged archive: the file is moved aside (never deleted) as
+/// `archive.sqlite3.damaged-…` and a new, empty archive is created; then the app restarts
+/// (about a second after answering) so every part uses the new archive and syncs it.
+#[tauri::command]
+pub async fn rebuild_archive<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> IpcResult<ArchiveRebuilt> {
+    if !state.archive_problem.as_ref().is_some_and(|(_, can)| *can) {
+        return Err(sdesk_core::Error::invalid(
+            "archive",
+            "the archive is not damaged; nothing to rebuild",
+        )
+        .into());
+    }
+    let (_archive, moved) = sdesk_archive::app::rebuild(&state.archive_url).await?;
+    tracing::warn!("the damaged archive was moved aside; the app restarts with a new one");
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        handle.restart();
+    });
+    Ok(ArchiveRebuilt {
+        moved_to: moved.map(|p| p.display().to_string()),
+    })
 }

@@ -5,7 +5,7 @@
 // `archiveSync` (fed by `archive-sync` events). A run without an archive (damaged or newer
 // file: the startup notice said why) hides the bar and keeps the log in memory as before.
 import * as api from "../api";
-import { busy, h, setMessage, show } from "../dom";
+import { busy, h, setMessage, setText, show } from "../dom";
 import { formatCount, formatTime } from "../format";
 import { onLanguageChange, t } from "../i18n";
 import { errorBody } from "../notify";
@@ -78,6 +78,49 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
     cancelButton,
   );
 
+  // A damaged archive at launch: say so, and offer to rebuild it (the file is kept, moved aside).
+  const problemText = h("span", { id: "archive-problem-text" });
+  const problemError = errorBody("archive-problem");
+  const rebuildButton = h("button", {
+    id: "archive-rebuild",
+    class: "small",
+    t: "archive.rebuild",
+    hidden: true,
+    attrs: { type: "button" },
+    on: {
+      click: () =>
+        void busy(rebuildButton, async () => {
+          try {
+            const done = await api.rebuildArchive();
+            setMessage(problemText, done.movedTo ? "archive.rebuiltMoved" : "archive.rebuilt", { path: done.movedTo ?? "" });
+            show(rebuildButton, false);
+            show(problemError.details, false);
+            setText(problemError.text, "");
+          } catch (error) {
+            problemError.render(api.toIpcError(error));
+          }
+        }),
+    },
+  });
+  const problem = h(
+    "div",
+    { id: "archive-problem", class: "incomplete archive-problem", hidden: true, attrs: { role: "alert" } },
+    problemText,
+    problemError.text,
+    problemError.details,
+    rebuildButton,
+  );
+  void api
+    .archiveProblem()
+    .then((p) => {
+      if (!p) return;
+      setMessage(problemText, p.canRebuild ? "archive.damaged" : "archive.unusable");
+      problemError.render(p.error);
+      show(rebuildButton, p.canRebuild);
+      show(problem, true);
+    })
+    .catch(() => undefined);
+
   let pendingIds = new Set<string>();
   function render(state: LiveState, previous?: LiveState): void {
     const s = state.archiveSync;
@@ -114,7 +157,7 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
   });
   onLanguageChange(() => render(store.get()));
   render(store.get());
-  return { el, isPending: (id) => pendingIds.has(id) };
+  return { el: h("div", { class: "archive-area" }, problem, el), isPending: (id) => pendingIds.has(id) };
 }
 
 /** The text a supporter reads for "pending" next to a record. */

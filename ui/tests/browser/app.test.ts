@@ -565,6 +565,24 @@ describe("connection log with 100,000 rows", () => {
     expect(await visible(a, "#archive-sync-error"), "a good status clears the error").toBe(false);
   });
 
+  it("a damaged archive is named with its reason and can be rebuilt, keeping the old file", async () => {
+    const a = await open({ config: { signedIn: true, archiveProblem: { error: { kind: "database", message: "file is not a database" }, canRebuild: true } } });
+    await a.page.click("#tab-logs");
+    await a.page.locator("#archive-problem").waitFor();
+    expect(await text(a, "#archive-problem"), "what it means for the supporter").toContain("works in memory only");
+    await a.page.click("#archive-rebuild");
+    await a.page.waitForFunction(() => document.querySelector("#archive-problem-text")?.textContent?.includes("kept as"));
+    expect(await text(a, "#archive-problem-text"), "where the damaged file went").toContain("archive.sqlite3.damaged-");
+    expect(await visible(a, "#archive-rebuild"), "offered once").toBe(false);
+  });
+
+  it("an archive of a newer version is named but not offered for a rebuild", async () => {
+    const a = await open({ config: { signedIn: true, archiveProblem: { error: { kind: "config", message: "the archive was written by a newer version (schema 9)" }, canRebuild: false } } });
+    await a.page.click("#tab-logs");
+    await a.page.locator("#archive-problem").waitFor();
+    expect(await visible(a, "#archive-rebuild"), "never for a newer version's archive").toBe(false);
+  });
+
   it("hides the sync bar when the run has no archive", async () => {
     const a = await open({ config: { signedIn: true } });
     await a.page.click("#tab-logs");

@@ -26,6 +26,8 @@ export interface MockConfig {
   fail?: Record<string, { kind: string; message: string } | string>;
   /** What `app_ready` returns (a problem found at start-up). */
   startupError?: { kind: string; message: string } | null;
+  /** What `archive_problem` answers (the archive could not be opened at launch). */
+  archiveProblem?: { error: { kind: string; message: string }; canRebuild: boolean } | null;
   /** Records in the connection-log archive (0: no archive in this run). */
   archivedRows?: number;
   /** Adds an open session already past its validUntil. */

@@ -463,6 +463,11 @@
     },
     get_settings: () => settings,
     archive_sync_status: () => syncStatus(),
+    archive_problem: () => cfg.archiveProblem || null,
+    rebuild_archive: () => {
+      if (!cfg.archiveProblem?.canRebuild) throw { kind: "invalid_input", message: "archive: the archive is not damaged" };
+      return { movedTo: "/home/alex/.local/share/dev.supporterdesk.desk/archive.sqlite3.damaged-20261205T140102Z" };
+    },
     sync_archive: () => syncStatus(),
     cancel_archive_sync: () => null,
     notification_status: () => (settings.desktop.notifications ? cfg.notificationState : { state: "off" }),

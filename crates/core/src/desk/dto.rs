@@ -556,3 +556,24 @@ mod tests {
         );
     }
 }
+
+/// The connection-log archive could not be opened at launch: the log lives in memory only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveProblem {
+    /// Why (`database` for a damaged or unreadable file, `config` for a newer version's archive).
+    pub error: ErrorReport,
+    /// Whether the app may rebuild it: move the damaged file aside (never delete it) and start
+    /// a new, empty archive (only the app's own SQLite file; never for a newer version's).
+    pub can_rebuild: bool,
+}
+
+/// The result of rebuilding the archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveRebuilt {
+    /// Where the damaged file was moved (`None` when there was no file left to move).
+    pub moved_to: Option<String>,
+}

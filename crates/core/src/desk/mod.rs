@@ -47,9 +47,9 @@ pub use desktop_settings::{
     CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
 };
 pub use dto::{
-    AccountDto, AppInfo, AuthStatus, CopyLink, Delimiter, ExportOptions, ExportResult, GroupDto,
-    LinkKind, LogPage, LogQuery, LogSummary, LogView, NewSessionForm, OpenLink, SessionDto,
-    SessionListState, SettingsView,
+    AccountDto, AppInfo, ArchiveProblem, ArchiveRebuilt, AuthStatus, CopyLink, Delimiter,
+    ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary, LogView,
+    NewSessionForm, OpenLink, SessionDto, SessionListState, SettingsView,
 };
 pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
