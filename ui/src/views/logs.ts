@@ -177,6 +177,11 @@ export function createLogsView(store: Store): LogsView {
     if (!resume && !query) return;
     loading = true;
     lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false };
+    if (!resume) {
+      // A new load replaces the old result: its rows go at once, and the grid and the totals
+      // count the new load instead of standing under it.
+      showTotals({ count: 0, totalRecords: 0, durationSeconds: 0 }, false);
+    }
     renderProgress();
     show(progressBar, true);
     show(incomplete, false);

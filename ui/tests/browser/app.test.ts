@@ -496,6 +496,17 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
   });
 
+  it("a reload replaces the old result at once instead of counting under it", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 3000 } });
+    await a.page.click("#tab-logs");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => !(document.querySelector("#load-logs") as HTMLButtonElement).disabled && document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "3001");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => /^[1-9]/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    expect(await a.page.getAttribute("#log-table", "aria-rowcount"), "the old rows are gone while the new load runs").toBe("1");
+    expect(await a.page.locator(".totals").innerText(), "the totals count the new load").toMatch(/Loading/);
+  });
+
   it("shows start times in local time, or in UTC when switched (remembered)", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 }, timezoneId: "Europe/Berlin" });
     await loadAll(a);
