@@ -506,13 +506,111 @@ export function createLogsView(store: Store): LogsView {
   renderStartLabel();
   const thead = h("thead", {}, headerRow);
   const tbody = h("tbody");
-  const cols = [ACTIONS_WIDTH, ...COLUMNS.map((c) => c.width)].map((width) => {
-    const col = h("col");
+  // ---- columns: hideable and resizable, both remembered ------------------------------------
+  const HIDDEN_KEY = "sdesk.logs.hiddenColumns";
+  const WIDTHS_KEY = "sdesk.logs.columnWidths";
+  const readJson = <T,>(key: string, fallback: T): T => {
+    try {
+      return (JSON.parse(localStorage.getItem(key) ?? "null") as T) ?? fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  const hiddenColumns = new Set<api.Column>(readJson<api.Column[]>(HIDDEN_KEY, []).filter((c) => COLUMNS.some((x) => x.column === c)));
+  const columnWidths: Partial<Record<api.Column, number>> = readJson(WIDTHS_KEY, {});
+  const widthOf = (c: LogColumn) => columnWidths[c.column] ?? c.width;
+  const colgroup = h("colgroup");
+  /** Rebuilds the table's columns: only visible ones get a `<col>` (hidden cells take no slot). */
+  function layoutColumns(): void {
+    const cols = [h("col"), ...COLUMNS.filter((c) => !hiddenColumns.has(c.column)).map(() => h("col"))];
+    const widths = [ACTIONS_WIDTH, ...COLUMNS.filter((c) => !hiddenColumns.has(c.column)).map(widthOf)];
     // Fixed table layout takes its column widths from here (set from code: CSP forbids inline style markup).
-    if (width) col.style.width = `${width}px`;
-    return col;
+    cols.forEach((col, i) => {
+      if (widths[i]) col.style.width = `${widths[i]}px`;
+    });
+    colgroup.replaceChildren(...cols);
+    for (const th of headerRow.querySelectorAll<HTMLElement>("th[data-column]")) th.hidden = hiddenColumns.has(th.dataset.column as api.Column);
+    for (const tr of rowsShown()) hideCells(tr);
+  }
+  function hideCells(tr: HTMLTableRowElement): void {
+    COLUMNS.forEach((c, i) => {
+      const td = tr.cells[i + FIRST_DATA_CELL];
+      if (td) td.hidden = hiddenColumns.has(c.column);
+    });
+  }
+  /** The virtual table once built (it is built after its columns). */
+  let tableRef: VirtualTable<api.LogRow> | null = null;
+  const rowsShown = (): HTMLTableRowElement[] => tableRef?.rowElements() ?? [];
+  const columnMenu = h(
+    "details",
+    { id: "column-menu", class: "column-menu" },
+    h("summary", { t: "logs.columns" }),
+    h(
+      "div",
+      { class: "column-menu-list" },
+      ...COLUMNS.filter((c) => c.column !== "start_date").map((c) => {
+        const box = checkbox(`show-column-${c.column}`, columnLabel(c.column), !hiddenColumns.has(c.column));
+        box.input.addEventListener("change", () => {
+          if (box.input.checked) hiddenColumns.delete(c.column);
+          else hiddenColumns.add(c.column);
+          localStorage.setItem(HIDDEN_KEY, JSON.stringify([...hiddenColumns]));
+          layoutColumns();
+        });
+        return box.wrap;
+      }),
+    ),
+  );
+  // The menu closes on a click outside it or on Escape, like a menu.
+  document.addEventListener("pointerdown", (e) => {
+    if (columnMenu.open && !columnMenu.contains(e.target as Node)) columnMenu.open = false;
   });
-  const colgroup = h("colgroup", {}, ...cols);
+  columnMenu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && columnMenu.open) {
+      columnMenu.open = false;
+      columnMenu.querySelector("summary")?.focus();
+    }
+  });
+  /** A drag handle (and ←/→ keys) on a header's right edge sets the column's width. */
+  function resizeHandle(c: LogColumn): HTMLElement {
+    const handle = h("span", {
+      class: "col-resize",
+      attrs: { role: "separator", tabindex: 0, "aria-orientation": "vertical", "aria-label": t("logs.resizeColumn", { column: t(columnLabel(c.column)) }) },
+    });
+    const set = (w: number) => {
+      columnWidths[c.column] = Math.round(Math.min(800, Math.max(48, w)));
+      localStorage.setItem(WIDTHS_KEY, JSON.stringify(columnWidths));
+      layoutColumns();
+    };
+    handle.addEventListener("click", (e) => e.stopPropagation());
+    handle.addEventListener("pointerdown", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const startX = e.clientX;
+      const th = handle.closest("th");
+      const start = th ? th.getBoundingClientRect().width : widthOf(c);
+      handle.setPointerCapture(e.pointerId);
+      const move = (m: PointerEvent) => set(start + m.clientX - startX);
+      const up = () => {
+        handle.removeEventListener("pointermove", move);
+        handle.removeEventListener("pointerup", up);
+      };
+      handle.addEventListener("pointermove", move);
+      handle.addEventListener("pointerup", up);
+    });
+    handle.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      e.preventDefault();
+      e.stopPropagation();
+      const th = handle.closest("th");
+      set((th ? th.getBoundingClientRect().width : widthOf(c)) + (e.key === "ArrowRight" ? 16 : -16));
+    });
+    return handle;
+  }
+  for (const th of headerRow.querySelectorAll<HTMLElement>("th[data-column]")) {
+    const c = COLUMNS.find((x) => x.column === th.dataset.column);
+    if (c) th.append(resizeHandle(c));
+  }
+  layoutColumns();
   const gridEl = h(
     "table",
     {
@@ -543,6 +641,7 @@ export function createLogsView(store: Store): LogsView {
     fillRow,
     onError: (error) => showError(api.toIpcError(error)),
   });
+  tableRef = table;
 
   function createRow(): HTMLTableRowElement {
     const tr = h("tr", { attrs: { role: "row" } });
@@ -555,6 +654,7 @@ export function createLogsView(store: Store): LogsView {
       ),
     );
     COLUMNS.forEach((c, i) => tr.append(h("td", { class: c.className, attrs: { role: "gridcell", "aria-colindex": i + FIRST_DATA_CELL + 1 } })));
+    hideCells(tr);
     return tr;
   }
 
@@ -766,6 +866,7 @@ export function createLogsView(store: Store): LogsView {
       filterInput,
       clearButton,
       utcTimes.wrap,
+      columnMenu,
       h("span", { class: "grow" }),
       h(
         "div",

@@ -496,6 +496,37 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("resume_logs")).length, "Resume continues instead of reloading").toBe(1);
   });
 
+  it("columns can be hidden and resized (mouse and keyboard), and stay so after a restart", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await loadAll(a);
+    await a.page.click("#column-menu summary");
+    await a.page.uncheck("#show-column-devicename");
+    await a.page.keyboard.press("Escape");
+    expect(await a.page.locator(".column-menu-list").isVisible(), "Escape closes the menu").toBe(false);
+    const header = a.page.locator('#log-table th[data-column="devicename"]');
+    expect(await header.isVisible(), "the device column is hidden").toBe(false);
+    const cells = await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').evaluateAll((tds) => tds.filter((td) => !(td as HTMLElement).hidden).length);
+    expect(cells, "its cells too, so the others stay under their headers").toBe(await a.page.locator("#log-table colgroup col").count());
+    const user = a.page.locator('#log-table th[data-column="username"]');
+    const before = (await user.boundingBox())!.width;
+    const handle = user.locator(".col-resize");
+    const box = (await handle.boundingBox())!;
+    await a.page.mouse.move(box.x + 3, box.y + 10);
+    await a.page.mouse.down();
+    await a.page.mouse.move(box.x + 83, box.y + 10, { steps: 4 });
+    await a.page.mouse.up();
+    const dragged = (await user.boundingBox())!.width;
+    expect(Math.round(dragged - before), "dragging the edge by 80 px widens the column by 80 px").toBe(80);
+    await handle.focus();
+    await a.page.keyboard.press("ArrowLeft");
+    expect(Math.round((await user.boundingBox())!.width - dragged), "← narrows it by 16 px").toBe(-16);
+    expect(await a.page.getAttribute('#log-table th[data-column="username"]', "aria-sort"), "a drag on the edge is not a sort").toBe("none");
+    await a.page.reload();
+    await loadAll(a);
+    expect(await a.page.locator('#log-table th[data-column="devicename"]').isVisible(), "hidden after a restart").toBe(false);
+    expect(Math.round((await a.page.locator('#log-table th[data-column="username"]').boundingBox())!.width), "and as wide").toBe(Math.round(dragged - 16));
+  });
+
   it("a reload replaces the old result at once instead of counting under it", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 3000 } });
     await a.page.click("#tab-logs");
