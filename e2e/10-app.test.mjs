@@ -284,6 +284,28 @@ step('(b2) session detail: assign to a colleague reaches the sandbox; closing in
   assert.equal(closed?.isOpen, false, 'the sandbox has it closed');
 });
 
+step('(b3) close expired sessions: the button names the count, the sandbox closes each', async () => {
+  await ensureSignedIn();
+  await click('#tab-sessions');
+  const now = Date.now();
+  const expired = (await invoke(browser, 'list_sessions', { state: 'open' }))
+    .filter((s) => s.validUntil && Date.parse(s.validUntil) <= now)
+    .map((s) => s.code);
+  assert.ok(expired.length > 0, 'the sandbox seeds sessions past their validity');
+  await until(async () => (await textOf(browser, '#close-expired')).includes(`(${expired.length})`), {
+    message: `"Close expired (${expired.length})…" names the count`,
+  });
+  await click('#close-expired');
+  await waitVisible('#bulk-confirm');
+  await click('#bulk-confirm');
+  await waitVisible('#bulk-summary', 20_000);
+  const after = await invoke(browser, 'list_sessions', { state: 'all' });
+  for (const code of expired) {
+    assert.equal(after.find((s) => s.code === code)?.isOpen, false, `${code} is closed in the sandbox`);
+  }
+  assert.equal(await visible(browser, `#session-list tr[data-code="${expired[0]}"] .open-row`), false, 'no Open for it anywhere in the list');
+});
+
 step('(c) connection log: load 90 days, filter, sort, export CSV', async () => {
   await ensureSignedIn();
   await click('#tab-logs');
