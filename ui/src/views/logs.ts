@@ -782,6 +782,32 @@ export function createLogsView(store: Store): LogsView {
   // else, see billing.ts); the value picked is written back unchanged.
   const billing = h("select", { id: "record-billing" });
   const recordInfo = h("p", { class: "hint" });
+  // Every field of the record in full (the grid cuts long text): read-only, as text.
+  const FACTS: readonly [MsgKey, (r: api.LogRow) => string][] = [
+    ["logs.col.start_date_utc", (r) => r.startDate],
+    ["logs.col.end_date", (r) => r.endDate],
+    ["logs.col.duration_seconds", (r) => r.duration],
+    ["logs.col.username", (r) => [r.username, r.userid].filter(Boolean).join(" · ")],
+    ["logs.col.devicename", (r) => [r.devicename, r.deviceid].filter(Boolean).join(" · ")],
+    ["logs.col.groupname", (r) => [r.groupname, r.groupid].filter(Boolean).join(" · ")],
+    ["logs.col.support_session_type", (r) => formatSessionType(r.supportSessionType)],
+    ["logs.col.session_code", (r) => r.sessionCode],
+    ["logs.col.end_customer_name", (r) => r.endCustomerName],
+    ["logs.col.end_customer_email", (r) => r.endCustomerEmail],
+    ["logs.col.billing_state", (r) => billingLabel(r.billingState)],
+    ["logs.col.fee", (r) => formatFee(r.fee, r.currency)],
+    ["logs.col.id", (r) => r.id],
+  ];
+  const factValues = FACTS.map(() => h("dd"));
+  const recordFacts = h(
+    "details",
+    { id: "record-facts", class: "record-facts" },
+    h("summary", { t: "logs.allFields" }),
+    h("dl", { class: "facts" }, ...FACTS.flatMap(([label], i) => [h("dt", { t: label }), factValues[i]!])),
+  );
+  function fillFacts(row: api.LogRow): void {
+    FACTS.forEach(([, value], i) => setText(factValues[i]!, value(row) || t("common.none")));
+  }
   const saveRecord = h("button", { id: "record-save", class: "primary", t: "common.save", attrs: { type: "submit", "data-needs-api": true } });
   const ticketInDialog = h("button", { id: "record-ticket", t: "logs.ticketLabel", attrs: { type: "button" } });
   const dialog = h(
@@ -792,6 +818,7 @@ export function createLogsView(store: Store): LogsView {
       { attrs: { novalidate: true }, on: { submit: (e) => { e.preventDefault(); void saveEdit(); } } },
       h("h2", { id: "record-dialog-title", t: "logs.editTitle" }),
       recordInfo,
+      recordFacts,
       field("logs.notes", notes),
       field("logs.billingState", billing),
       h(
@@ -827,6 +854,7 @@ export function createLogsView(store: Store): LogsView {
     notes.value = row.notes;
     renderBillingStates(row.billingState);
     setMessage(recordInfo, "logs.editRecord", { date: row.startDate, user: row.username, device: row.devicename });
+    fillFacts(row);
     dialog.showModal();
     notes.focus();
   }

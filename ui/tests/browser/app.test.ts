@@ -527,6 +527,19 @@ describe("connection log with 100,000 rows", () => {
     expect(Math.round((await a.page.locator('#log-table th[data-column="username"]').boundingBox())!.width), "and as wide").toBe(Math.round(dragged - 16));
   });
 
+  it("the record dialog shows every field in full (the grid cuts long text)", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 50 } });
+    await loadAll(a);
+    // Record 2 has the customer 'Zoë "Quote" <b>O'Brien</b>' (cut in the grid).
+    await a.page.locator('#log-table tbody tr[aria-rowindex="4"] button[data-action="edit"]').click();
+    await a.page.locator("#record-dialog").waitFor();
+    await a.page.locator("#record-facts summary").click();
+    const facts = await text(a, "#record-facts");
+    expect(facts, "the whole customer name, as text").toContain('Zoë "Quote" <b>O\'Brien</b>');
+    expect(facts, "fields the grid does not show, like the e-mail").toContain("customer2@example.com");
+    expect(await a.page.locator("#record-facts b").count(), "record text is never markup").toBe(0);
+  });
+
   it("a reload replaces the old result at once instead of counting under it", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 150, rowCount: 3000 } });
     await a.page.click("#tab-logs");
