@@ -133,20 +133,8 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
 async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ping"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "forbidden"})))
-        .mount(&server)
-        .await;
-    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
-    desk.sign_in_with_script_token(Secret::new("script-token"))
-        .await
-        .unwrap();
+    let server = api_with_reports(4, 403).await;
+    let desk = signed_in_desk(&server, &archive).await;
     desk.load_archived_logs(&LogQuery::default()).await.unwrap();
     let err = desk
         .update_log_record("rec-00001", "x", "Billed")
@@ -163,25 +151,13 @@ async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
 async fn a_sent_edit_updates_the_archived_record() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ping"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let desk = desk_on(&server.uri(), Some(archive.clone())).await;
-    desk.sign_in_with_script_token(Secret::new("script-token"))
-        .await
-        .unwrap();
+    let server = api_with_reports(4, 204).await;
+    let desk = signed_in_desk(&server, &archive).await;
     desk.load_archived_logs(&LogQuery::default()).await.unwrap();
     desk.update_log_record("rec-00002", "done", "Billed")
         .await
         .unwrap();
+    assert_eq!(puts(&server).await, 1, "the edit went to the API once");
     let raw = archive.raw_record("rec-00002").await.unwrap().unwrap();
     assert_eq!(
         raw["notes"], "done",
@@ -287,6 +263,20 @@ async fn api_with_reports(n: usize, put_status: u16) -> MockServer {
     server
 }
 
+/// An edit kept in the archive as pending (as an offline edit leaves it).
+async fn pending_edit(archive: &Archive, id: &str, notes: Option<&str>, billing: Option<&str>) {
+    archive
+        .add_edit(
+            id,
+            &sdesk_core::models::ReportUpdate {
+                notes: notes.map(str::to_owned),
+                billing_state: billing.map(str::to_owned),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 async fn puts(server: &MockServer) -> usize {
     server
         .received_requests()
@@ -309,16 +299,7 @@ async fn signed_in_desk(server: &MockServer, archive: &Archive) -> Desk {
 async fn a_sync_sends_the_offline_edits_exactly_once_and_reads_what_is_new() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;
-    archive
-        .add_edit(
-            "rec-00001",
-            &sdesk_core::models::ReportUpdate {
-                notes: Some("called back".into()),
-                billing_state: Some("Billed".into()),
-            },
-        )
-        .await
-        .unwrap();
+    pending_edit(&archive, "rec-00001", Some("called back"), Some("Billed")).await;
     let server = api_with_reports(6, 204).await;
     let desk = signed_in_desk(&server, &archive).await;
     let status = desk.sync_archive().await.expect("the sync runs");
@@ -348,16 +329,7 @@ async fn a_sync_sends_the_offline_edits_exactly_once_and_reads_what_is_new() {
 async fn a_pending_edit_the_api_refuses_stays_pending_and_is_reported() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;
-    archive
-        .add_edit(
-            "rec-00002",
-            &sdesk_core::models::ReportUpdate {
-                notes: Some("x".into()),
-                billing_state: None,
-            },
-        )
-        .await
-        .unwrap();
+    pending_edit(&archive, "rec-00002", Some("x"), None).await;
     let server = api_with_reports(4, 400).await;
     let desk = signed_in_desk(&server, &archive).await;
     let err = desk
