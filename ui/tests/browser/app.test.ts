@@ -1,32 +1,18 @@
 // The built UI in headless Chromium against the mocked IPC (mock-tauri.js), served with the
 // app's real CSP. Run `npm run build` first (`npm run test:browser` does not build).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type App, type Harness } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { App } from "./harness";
+import { appSuite, text, visible } from "./suite";
 
-let harness: Harness;
-let app: App | undefined;
+const open = appSuite();
 
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.stop();
-});
-afterEach(async () => {
-  if (app) {
-    expect(await app.cspViolations(), "the built UI must run under the app's CSP without violations").toEqual([]);
-    await app.close();
-    app = undefined;
-  }
-});
-
-async function open(options?: Parameters<Harness["open"]>[0]): Promise<App> {
-  app = await harness.open(options);
-  return app;
+/** A form problem sits at its field: the message there, the field marked and focused. */
+async function expectAtField(a: App, field: string, says: string): Promise<void> {
+  await a.page.locator(`#${field}-error`).waitFor();
+  expect(await text(a, `#${field}-error`), `the error sits at ${field}`).toContain(says);
+  expect(await a.page.getAttribute(`#${field}`, "aria-invalid"), `${field} is marked`).toBe("true");
+  expect(await a.page.evaluate(() => document.activeElement?.id), `and ${field} is focused`).toBe(field);
 }
-
-const text = (a: App, selector: string) => a.page.locator(selector).innerText();
-const visible = (a: App, selector: string) => a.page.locator(selector).isVisible();
 
 describe("start-up and sign-in", () => {
   it("starts signed out, signs in with a script token and shows the account", async () => {
@@ -768,10 +754,7 @@ describe("language and theme", () => {
     await a.page.click("#settings-form .advanced summary");
     await a.page.fill("#api-url", "webapi.example");
     await a.page.click("#save-settings");
-    await a.page.locator("#api-url-error").waitFor();
-    expect(await text(a, "#api-url-error"), "the field and rule at the field").toContain("API URL: must start with http");
-    expect(await a.page.getAttribute("#api-url", "aria-invalid"), "the field is marked").toBe("true");
-    expect(await a.page.evaluate(() => document.activeElement?.id), "and focused").toBe("api-url");
+    await expectAtField(a, "api-url", "API URL: must start with http");
     expect(await visible(a, "#error-banner"), "a form problem is not a banner").toBe(false);
 
     await a.page.evaluate(() => {
@@ -863,9 +846,6 @@ describe("sign-in and offline truth", () => {
     await a.page.locator("#sign-in-declined").waitFor();
     expect(await text(a, "#sign-in-declined")).toContain("You declined the sign-in.");
     expect(await visible(a, "#error-banner"), "no error banner for a decline").toBe(false);
-    expect(await a.cspViolations(), "no CSP violations").toEqual([]);
-    await a.close();
-    app = undefined;
     const de = await open({ locale: "de-DE" });
     await de.emit("sign-in-failed", { kind: "sign_in_declined", message: "access was denied in the browser" });
     await de.page.locator("#sign-in-declined").waitFor();
@@ -877,11 +857,7 @@ describe("sign-in and offline truth", () => {
       const a = await open(config);
       if (await visible(a, "#use-script-token")) await a.page.click("#use-script-token");
       await a.page.locator("#script-token-hint").waitFor();
-      const said = await text(a, "#script-token-hint");
-      expect(await a.cspViolations(), "no CSP violations").toEqual([]);
-      await a.close();
-      app = undefined;
-      return said;
+      return text(a, "#script-token-hint");
     };
     expect(await hint({ config: { sandbox: true } }), "sandbox: the token is on the sandbox's sign-in page").toContain("sandbox's script token is shown on its sign-in page");
     const keychain = await hint({ config: { sandbox: false, keyringAvailable: true } });
@@ -898,10 +874,7 @@ describe("sign-in and offline truth", () => {
     await a.page.check("#method-oauth");
     await a.page.fill("#client-id", "");
     await a.page.click("#save-settings");
-    await a.page.locator("#client-id-error").waitFor();
-    expect(await text(a, "#client-id-error"), "the error sits at the field").toContain("client ID");
-    expect(await a.page.getAttribute("#client-id", "aria-invalid"), "the field is marked").toBe("true");
-    expect(await a.page.evaluate(() => document.activeElement?.id), "and focused").toBe("client-id");
+    await expectAtField(a, "client-id", "client ID");
     expect(await visible(a, "#settings-error"), "not at the bottom of the form").toBe(false);
     await a.page.fill("#client-id", "x");
     expect(await visible(a, "#client-id-error"), "typing clears the error").toBe(false);

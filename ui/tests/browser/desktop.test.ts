@@ -1,32 +1,10 @@
 // The desktop shell's requests to the window (event `desktop`): a tray entry or a notification
 // click shows that session's detail, the tray's "New session" opens the form, closing while
 // customers wait asks, blocked notifications are noted; and the Settings' Desktop fieldset.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type App, type Harness } from "./harness";
+import { describe, expect, it } from "vitest";
+import { appSuite, text } from "./suite";
 
-let harness: Harness;
-let app: App | undefined;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.stop();
-});
-afterEach(async () => {
-  if (app) {
-    expect(await app.cspViolations(), "no CSP violations").toEqual([]);
-    await app.close();
-    app = undefined;
-  }
-});
-
-async function open(options?: Parameters<Harness["open"]>[0]): Promise<App> {
-  app = await harness.open(options);
-  return app;
-}
-
-const text = (a: App, selector: string) => a.page.locator(selector).innerText();
+const open = appSuite();
 
 describe("waiting customers on the desktop", () => {
   it("a tray entry or notification click shows that session's detail, from any tab", async () => {
