@@ -4,7 +4,10 @@
 //! (a) First sync of `BENCH_RECORDS` (100,000) records from the sandbox on loopback into a new
 //!     archive, through the real `TeamViewerClient`, against one sequential `curl` fetching the
 //!     same pages (the URLs the sync requests, one curl process, bodies to /dev/null). Runs are
-//!     interleaved (sync, curl, sync, curl, …) and the medians compared (target ≤ 1.3×).
+//!     interleaved (sync, curl, sync, curl, …) and the medians compared (target ≤ 1.3×). Once
+//!     for each per-request latency of the sandbox in `BENCH_LATENCY_MS` (comma-separated,
+//!     default `0,20,100`: loopback with no server time, a near server, a far one; the real
+//!     API's time per page is not documented).
 //! (b) Incremental sync of `BENCH_NEW` (1,000) new records into an archive of
 //!     `BENCH_ARCHIVE` (1,000,000): the sandbox generates archive + new records, withholds the
 //!     newest `BENCH_NEW` per measurement (`SandboxConfig::withheld_records`); the archive is
@@ -12,7 +15,10 @@
 //!     records, untimed setup, its time printed); then `release_records` lets the new ones in
 //!     and one `sync` is timed, and the sandbox's count of API requests says how many report
 //!     pages it read (targets ≤ 1 s, ≤ 2 requests). Measured with the default overlap (2 days)
-//!     and with each overlap in `BENCH_OVERLAPS_MIN` (minutes, comma-separated).
+//!     and with each overlap in `BENCH_OVERLAPS_MIN` (minutes, comma-separated), for each
+//!     density in `BENCH_REPORT_DAYS` (days the archive's records span, comma-separated;
+//!     default `90,1825`: the sandbox's dense 90 days, and five years of an office of ~550
+//!     sessions a day, `SandboxConfig::report_days`).
 //!
 //! Backends: SQLite (a file in a temporary directory) always; PostgreSQL too when
 //! `SDESK_BENCH_POSTGRES_URL` names a server (a new database per measurement is created
@@ -23,7 +29,9 @@ use chrono::{DateTime, Utc};
 use sdesk_archive::{sync, Archive, ArchiveUrl, SyncOptions, SyncReport};
 use sdesk_core::client::{build_http, HttpConfig, StaticToken, TeamViewerClient};
 use sdesk_core::Secret;
-use sdesk_sandbox::{generate_reports, Sandbox, SandboxConfig, REPORT_PAGE_SIZE};
+use sdesk_sandbox::{
+    generate_reports, generate_reports_over, Sandbox, SandboxConfig, REPORT_PAGE_SIZE,
+};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,13 +63,15 @@ fn client(sandbox: &Sandbox) -> TeamViewerClient {
     TeamViewerClient::new(http, sandbox.base_url(), token)
 }
 
-async fn start(records: usize, withheld: usize) -> Sandbox {
-    let config = SandboxConfig {
+async fn start(records: usize, withheld: usize, report_days: u32, latency_ms: u64) -> Sandbox {
+    let mut config = SandboxConfig {
         records,
         withheld_records: withheld,
+        report_days,
         now: Some(now()),
         ..SandboxConfig::default()
     };
+    config.faults.latency = (latency_ms > 0).then(|| Duration::from_millis(latency_ms));
     Sandbox::start(config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
@@ -161,14 +171,26 @@ fn curl(urls: &[String], token: &str) -> Duration {
 }
 
 async fn first_sync(backends: &[Backend], pg: Option<&str>) {
+    let latencies: Vec<u64> = std::env::var("BENCH_LATENCY_MS")
+        .unwrap_or_else(|_| "0,20,100".to_owned())
+        .split(',')
+        .filter_map(|m| m.trim().parse().ok())
+        .collect();
+    for latency in latencies {
+        first_sync_at(backends, pg, latency).await;
+    }
+}
+
+async fn first_sync_at(backends: &[Backend], pg: Option<&str>, latency_ms: u64) {
     let records = env_usize("BENCH_RECORDS", 100_000);
     let runs = env_usize("BENCH_RUNS", 3).max(1);
-    let sandbox = start(records, 0).await;
+    let sandbox = start(records, 0, 90, latency_ms).await;
     let pager = client(&sandbox);
     let urls = page_urls(&sandbox, records);
     let token = sandbox.script_token();
     println!(
-        "\n== (a) first sync of {records} records ({} pages) from the sandbox, median of {runs}",
+        "\n== (a) first sync of {records} records ({} pages) from the sandbox answering each \
+         request after {latency_ms} ms, median of {runs}",
         urls.len()
     );
     // Warm-up: one curl and one small sync (connections, page cache of the sandbox's data).
@@ -214,6 +236,18 @@ async fn first_sync(backends: &[Backend], pg: Option<&str>) {
 }
 
 async fn incremental(backends: &[Backend], pg: Option<&str>) {
+    let densities: Vec<u32> = std::env::var("BENCH_REPORT_DAYS")
+        .unwrap_or_else(|_| "90,1825".to_owned())
+        .split(',')
+        .filter_map(|d| d.trim().parse().ok())
+        .filter(|&d| d > 0)
+        .collect();
+    for days in densities {
+        incremental_at(backends, pg, days).await;
+    }
+}
+
+async fn incremental_at(backends: &[Backend], pg: Option<&str>, days: u32) {
     let size = env_usize("BENCH_ARCHIVE", 1_000_000);
     let new = env_usize("BENCH_NEW", 1_000);
     let overlaps: Vec<Option<u64>> = std::iter::once(None)
@@ -228,19 +262,20 @@ async fn incremental(backends: &[Backend], pg: Option<&str>) {
     let rounds = overlaps.len();
     let total = size + new * rounds;
     println!(
-        "\n== (b) incremental sync of {new} new records into an archive of {size} \
-         (sandbox of {total}, {} withheld at first)",
+        "\n== (b) incremental sync of {new} new records into an archive of {size} over {days} \
+         days (~{} a day; sandbox of {total}, {} withheld at first)",
+        size / days as usize,
         new * rounds
     );
     let t = Instant::now();
     let all = tokio::task::spawn_blocking(move || {
-        generate_reports(SandboxConfig::default().seed, total, now())
+        generate_reports_over(SandboxConfig::default().seed, total, now(), i64::from(days))
     })
     .await
     .unwrap();
     println!("setup: generated {total} records in {}", ms(t.elapsed()));
     for &backend in backends {
-        let sandbox = start(total, new * rounds).await;
+        let sandbox = start(total, new * rounds, days, 0).await;
         let pager = client(&sandbox);
         let (archive, _dir) = fresh(backend, pg).await;
         let t = Instant::now();

@@ -192,14 +192,59 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The fixed-width UTC text the SQLite schema stores (text order = time order).
+///
+/// Written field by field (a sync writes four per record; chrono's format string parser was a
+/// visible share of a first sync); years outside 0–9999 and leap seconds keep chrono's own
+/// spelling.
 pub(crate) fn sqlite_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn sqlite_time_is_the_fixed_width_text_chrono_would_write() {
+        for text in [
+            "2026-11-29T20:41:34Z",
+            "2026-01-02T03:04:05.000000001Z",
+            "1999-12-31T23:59:59.999Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.123456789Z",
+        ] {
+            let t = parse_time(text).unwrap();
+            assert_eq!(
+                sqlite_time(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string(),
+                "{text}: the stored text must not change (its order is the time order)"
+            );
+        }
+        // A leap second (nanoseconds ≥ 1e9) keeps chrono's spelling too.
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+            .unwrap()
+            .and_utc();
+        assert_eq!(
+            sqlite_time(&leap),
+            leap.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+        );
+    }
 
     fn report(raw: &Value) -> ConnectionReport {
         serde_json::from_value(raw.clone()).unwrap()

@@ -471,7 +471,7 @@ fn commit(
                     counts.updated += 1;
                 }
             }
-            put.execute(rusqlite::params_from_iter(values(row, &now_text)))?;
+            put_row(&mut put, row, &now_text)?;
         }
     }
     if let Some(page) = page {
@@ -487,44 +487,40 @@ fn commit(
     Ok(counts)
 }
 
-/// The parameters of `upsert_sql` for `row`.
-fn values(row: &Row, now: &str) -> Vec<SqlValue> {
-    let text = |v: &Option<String>| v.clone().map_or(SqlValue::Null, SqlValue::Text);
-    let time = |v: &Option<DateTime<Utc>>| {
-        v.as_ref()
-            .map_or(SqlValue::Null, |t| SqlValue::Text(sqlite_time(t)))
-    };
-    vec![
-        SqlValue::Text(row.id.clone()),
-        text(&row.userid),
-        text(&row.username),
-        text(&row.contact_id),
-        text(&row.deviceid),
-        text(&row.devicename),
-        text(&row.groupid),
-        text(&row.groupname),
-        text(&row.support_session_type),
+/// Runs `upsert_sql` (prepared as `put`) for `row`. The text columns are bound borrowed (no
+/// copy of a record's JSON or strings per insert); only the times are formatted.
+fn put_row(put: &mut rusqlite::Statement<'_>, row: &Row, now: &str) -> rusqlite::Result<usize> {
+    let time = |v: &Option<DateTime<Utc>>| v.as_ref().map(sqlite_time);
+    put.execute(params![
+        row.id,
+        row.userid,
+        row.username,
+        row.contact_id,
+        row.deviceid,
+        row.devicename,
+        row.groupid,
+        row.groupname,
+        row.support_session_type,
         time(&row.start_date),
         time(&row.end_date),
-        row.fee.map_or(SqlValue::Null, SqlValue::Real),
-        text(&row.currency),
-        text(&row.billing_state),
-        text(&row.notes),
-        text(&row.session_code),
+        row.fee,
+        row.currency,
+        row.billing_state,
+        row.notes,
+        row.session_code,
         time(&row.session_created_at),
         time(&row.valid_until),
-        text(&row.assigned_userid),
+        row.assigned_userid,
         time(&row.assigned_at),
-        text(&row.session_note),
-        text(&row.custom_api),
-        text(&row.end_customer_name),
-        text(&row.end_customer_email),
-        row.feedback_rating
-            .map_or(SqlValue::Null, SqlValue::Integer),
-        text(&row.feedback_comment),
-        SqlValue::Text(row.search_text.clone()),
-        SqlValue::Text(row.json.clone()),
-        SqlValue::Text(now.to_owned()),
-        SqlValue::Text(now.to_owned()),
-    ]
+        row.session_note,
+        row.custom_api,
+        row.end_customer_name,
+        row.end_customer_email,
+        row.feedback_rating,
+        row.feedback_comment,
+        row.search_text,
+        row.json,
+        now,
+        now,
+    ])
 }

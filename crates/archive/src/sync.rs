@@ -209,7 +209,9 @@ fn invalid(message: String) -> Error {
 }
 
 /// A fetched and decoded page: the typed page and each record's JSON.
-type Fetched = (ReportPage, Vec<serde_json::Value>);
+/// A page as fetched: the typed page (for its paging fields) and the archive rows of its
+/// records, built while the page before it is committed.
+type Fetched = (ReportPage, Vec<Row>);
 
 /// Requests the page at `cursor` (raced against `cancel`) and decodes it.
 async fn fetch(
@@ -261,7 +263,7 @@ async fn run_pages(
                 ),
             });
         }
-        let (page, raw) = match ahead.take() {
+        let (page, rows) = match ahead.take() {
             Some(fetched) => fetched?,
             None => fetch(pager, query, cursor.as_deref(), cancel).await?,
         };
@@ -277,12 +279,6 @@ async fn run_pages(
                 )));
             }
         }
-        let rows = page
-            .records
-            .iter()
-            .zip(raw)
-            .map(|(record, raw)| Row::new(record, raw))
-            .collect::<Result<Vec<_>>>()?;
         let commit = archive.commit(
             rows,
             Some(PageCommit {
@@ -322,36 +318,45 @@ struct RawPage {
     records: Option<Vec<serde_json::Value>>,
 }
 
-/// The typed page and each record's JSON as received (the model's serialisation when the pager
-/// delivers decoded pages).
+/// The typed page and the rows of its records, each with its JSON as received (the model's
+/// serialisation when the pager delivers decoded pages). Decoding and building the rows run on
+/// a blocking thread: during a sync that is while the page before is being committed.
 async fn decode(body: PageBody) -> Result<Fetched> {
-    let (page, raw) = match body {
-        PageBody::Decoded(page) => {
-            let raw = page
-                .records
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| invalid(format!("a record cannot be stored: {e}")))?;
-            (page, raw)
+    tokio::task::spawn_blocking(move || {
+        let (page, raw) = match body {
+            PageBody::Decoded(page) => {
+                let raw = page
+                    .records
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| invalid(format!("a record cannot be stored: {e}")))?;
+                (page, raw)
+            }
+            PageBody::Json(bytes) => {
+                let page = ReportPage::from_json(&bytes)?;
+                let raw: RawPage = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+                    message: e.to_string(),
+                    body: String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned(),
+                })?;
+                (page, raw.records.unwrap_or_default())
+            }
+        };
+        if raw.len() != page.records.len() {
+            return Err(invalid(format!(
+                "a page decoded to {} records but holds {}",
+                page.records.len(),
+                raw.len()
+            )));
         }
-        PageBody::Json(bytes) => tokio::task::spawn_blocking(move || {
-            let page = ReportPage::from_json(&bytes)?;
-            let raw: RawPage = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-                message: e.to_string(),
-                body: String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned(),
-            })?;
-            Ok::<_, Error>((page, raw.records.unwrap_or_default()))
-        })
-        .await
-        .map_err(|e| invalid(format!("decoding a page failed: {e}")))??,
-    };
-    if raw.len() != page.records.len() {
-        return Err(invalid(format!(
-            "a page decoded to {} records but holds {}",
-            page.records.len(),
-            raw.len()
-        )));
-    }
-    Ok((page, raw))
+        let rows = page
+            .records
+            .iter()
+            .zip(raw)
+            .map(|(record, raw)| Row::new(record, raw))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((page, rows))
+    })
+    .await
+    .map_err(|e| invalid(format!("decoding a page failed: {e}")))?
 }

@@ -15,6 +15,9 @@ pub struct SandboxArgs {
     /// Number of connection reports to generate.
     #[arg(long, default_value_t = 2_500)]
     pub records: usize,
+    /// The reports end within this many days before now (their density; at least 1).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+    pub report_days: u32,
     /// Seed of the generated data and tokens.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -74,6 +77,7 @@ impl Default for SandboxArgs {
         Self {
             port: 0,
             records: 2_500,
+            report_days: 90,
             seed: 42,
             sessions: 12,
             now: None,
@@ -109,6 +113,7 @@ impl SandboxArgs {
         SandboxConfig {
             seed: self.seed,
             records: self.records,
+            report_days: self.report_days,
             sessions: self.sessions,
             now: self.now,
             clients: vec![client],
@@ -185,8 +190,18 @@ mod tests {
         let config = args.into_config();
         let default = SandboxConfig::default();
         assert_eq!(
-            (config.seed, config.records, config.sessions),
-            (default.seed, default.records, default.sessions),
+            (
+                config.seed,
+                config.records,
+                config.report_days,
+                config.sessions
+            ),
+            (
+                default.seed,
+                default.records,
+                default.report_days,
+                default.sessions
+            ),
             "flag defaults must match SandboxConfig::default"
         );
         assert_eq!(

@@ -22,10 +22,14 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Number of connection reports to generate (default 2,500).
     pub records: usize,
+    /// Reports end within this many days before `now` (default 90, at least 1): the density of
+    /// the history, e.g. 1,000,000 records over 1,825 days is an office of about 550 sessions
+    /// a day over five years.
+    pub report_days: u32,
     /// Number of pre-existing support sessions (default 12).
     pub sessions: usize,
     /// "Current time" of the generated data; `None` = the wall clock when the sandbox starts.
-    /// Reports end within the 90 days before it, a few of them today. The sandbox clock then
+    /// Reports end within the `report_days` before it, a few of them today. The sandbox clock then
     /// advances from this instant in real time.
     pub now: Option<DateTime<Utc>>,
     /// Registered OAuth apps; redirect URIs are matched exactly.
@@ -52,6 +56,7 @@ impl Default for SandboxConfig {
         Self {
             seed: 42,
             records: 2_500,
+            report_days: 90,
             sessions: 12,
             now: None,
             clients: vec![OAuthClient::default()],

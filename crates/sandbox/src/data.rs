@@ -19,7 +19,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-/// Reports end within this many days before "now".
+/// Reports end within this many days before "now" by default ([`SandboxConfig::report_days`]).
+///
+/// [`SandboxConfig::report_days`]: crate::SandboxConfig::report_days
 pub const REPORT_WINDOW_DAYS: i64 = 90;
 
 /// Independent random streams of one seed.
@@ -244,23 +246,43 @@ fn generate_devices(rng: &mut ChaCha8Rng, groups: &[WireGroup], count: usize) ->
 /// (end date descending, then id ascending, see [`WireReport::served_order`]).
 ///
 /// Pure and deterministic: the same `(seed, count, now)` gives identical records (`now` is
-/// truncated to whole seconds). End dates lie within the 90 days before `now`; the first few
+/// truncated to whole seconds). End dates lie within the 90 days before `now`
+/// ([`REPORT_WINDOW_DAYS`]; [`generate_reports_over`] takes another span); the first few
 /// generated records (at least 3, or 1 in 200) end today (UTC). About one record in six carries
 /// milliseconds, a few share an end date with another record, `deviceid` is a number or a
 /// string, and optional fields are sometimes absent and sometimes `null`.
 pub fn generate_reports(seed: u64, count: usize, now: DateTime<Utc>) -> Vec<WireReport> {
+    generate_reports_over(seed, count, now, REPORT_WINDOW_DAYS)
+}
+
+/// [`generate_reports`] with the records spread over the `days` (at least 1) before `now`
+/// instead of 90: the archive's density, from a young office's few weeks to years of history.
+/// The records ending today scale with it (the same share of a day as in 90 days: 1 in 200
+/// there, 1 in 4,000 over 1,800 days; at least 3), so a day holds about as many records as any
+/// other. `days` = 90 gives exactly [`generate_reports`].
+pub fn generate_reports_over(
+    seed: u64,
+    count: usize,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Vec<WireReport> {
+    let days = days.max(1);
     let now = whole_seconds(now);
     let directory = Directory::generate(seed);
     let mut rng = rng_for(seed, Stream::Reports);
     let devices = generate_devices(&mut rng, &directory.groups, (count / 25).clamp(8, 400));
     let today_seconds = (now - start_of_day(now)).num_seconds().max(1);
-    let today_count = count.min((count / 200).max(3));
+    // 1 in 200 over the default 90 days; the same per-day share over other spans.
+    let per_window = usize::try_from(days)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(200);
+    let today_count = count.min((count.saturating_mul(90) / per_window).max(3));
     let mut records: Vec<WireReport> = Vec::with_capacity(count);
     for index in 0..count {
         let window = if index < today_count {
             today_seconds
         } else {
-            REPORT_WINDOW_DAYS * 86_400
+            days * 86_400
         };
         let end = match records.last() {
             // Every 97th record ends exactly when the one before it did: ties in the sort key.
@@ -496,6 +518,46 @@ mod tests {
             generate_reports(7, 100, now()),
             generate_reports(8, 100, now()),
             "a different seed must give different data"
+        );
+    }
+
+    #[test]
+    fn a_longer_span_spreads_the_same_count_thinner() {
+        assert_eq!(
+            generate_reports_over(7, 2_000, now(), REPORT_WINDOW_DAYS),
+            generate_reports(7, 2_000, now()),
+            "90 days is the default span"
+        );
+        let records = generate_reports_over(42, 20_000, now(), 1_000);
+        let oldest = now() - Duration::days(1_000);
+        assert!(
+            records
+                .iter()
+                .all(|r| r.end_date <= now() && r.end_date >= oldest),
+            "every record ends within the 1,000 days before now"
+        );
+        let in_last_two_days = |records: &[WireReport]| {
+            records
+                .iter()
+                .filter(|r| r.end_date >= now() - Duration::days(2))
+                .count()
+        };
+        // 20,000 over 1,000 days is 20 a day: about 40 in two days (the day so far included).
+        let thin = in_last_two_days(&records);
+        assert!(
+            (15..=80).contains(&thin),
+            "two days of a 1,000-day span hold about 40 of 20,000 records, got {thin}"
+        );
+        let dense = in_last_two_days(&generate_reports(42, 20_000, now()));
+        assert!(
+            dense > 10 * thin,
+            "the same count over 90 days is more than ten times denser ({dense} vs {thin})"
+        );
+        assert!(
+            records
+                .windows(2)
+                .all(|p| WireReport::served_order(&p[0], &p[1]).is_lt()),
+            "served order holds for any span"
         );
     }
 

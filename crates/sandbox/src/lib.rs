@@ -65,7 +65,7 @@ pub use config::{
     Faults, OAuthClient, RateLimitReply, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     DEFAULT_REDIRECT_URIS,
 };
-pub use data::{generate_reports, REPORT_WINDOW_DAYS};
+pub use data::{generate_reports, generate_reports_over, REPORT_WINDOW_DAYS};
 pub use error::LICENSE_LIMIT_TEXT;
 pub use pages::{CONSENT_TITLE, DECISION_PATH};
 pub use reports::BILLING_STATES;
@@ -114,11 +114,12 @@ impl Sandbox {
         let listener = TcpListener::bind(addr).await?;
         let base_url = origin(listener.local_addr()?)?;
         let now = config.now.unwrap_or_else(Utc::now);
-        let (seed, records) = (config.seed, config.records);
+        let (seed, records, days) = (config.seed, config.records, i64::from(config.report_days));
         // Large data sets take a moment to generate; keep the async workers free meanwhile.
-        let reports = tokio::task::spawn_blocking(move || generate_reports(seed, records, now))
-            .await
-            .map_err(std::io::Error::other)?;
+        let reports =
+            tokio::task::spawn_blocking(move || generate_reports_over(seed, records, now, days))
+                .await
+                .map_err(std::io::Error::other)?;
         let state: AppState = Arc::new(Shared::new(config, base_url.clone(), now, reports));
         let script_token = state::lock(&state.auth).script_token().to_owned();
         let app = middleware::map_request(normalize_oauth_path).layer(router(state.clone()));

@@ -558,3 +558,29 @@ async fn withheld_reports_appear_when_released() {
     assert_eq!(fetch_all(&client, &sandbox, "").await, all);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn report_days_sets_the_span_the_server_serves() {
+    let sandbox = start(SandboxConfig {
+        records: 1_200,
+        report_days: 2_000,
+        ..config()
+    })
+    .await;
+    let served = fetch_all(&http(), &sandbox, "").await;
+    assert_eq!(
+        served,
+        sdesk_sandbox::generate_reports_over(config().seed, 1_200, now(), 2_000),
+        "the server serves the records of the configured span"
+    );
+    let oldest = served
+        .iter()
+        .map(|r| r.end_date)
+        .min()
+        .expect("records have end dates");
+    assert!(
+        oldest < now() - chrono::Duration::days(90),
+        "a 2,000-day span reaches further back than the default 90 days (oldest end {oldest})"
+    );
+    sandbox.shutdown().await;
+}
