@@ -367,6 +367,10 @@ impl RecordFilter {
     }
 }
 
+/// A view holding at least one in this many records is sorted by walking the cached order of
+/// the whole log ([`LogStore::sort_view`]).
+const WALK_SHARE: usize = 16;
+
 /// Records below which a filter scans on the calling thread only.
 const PARALLEL_MIN_RECORDS: usize = 200_000;
 
@@ -481,6 +485,9 @@ pub struct LogStore {
     ranks: [Option<Vec<u32>>; COLUMN_COUNT],
     /// Record position by id rank (the inverse of `ranks[Id]`), computed with it.
     by_id_rank: Option<Vec<u32>>,
+    /// Per column, ascending `[0]` and descending `[1]`: every position in that sort's order,
+    /// computed on first use; a large view is sorted by walking it once.
+    sorted: [[Option<Vec<u32>>; 2]; COLUMN_COUNT],
     view: Vec<u32>,
     filter: LogFilter,
     sort: Option<Sort>,
@@ -520,6 +527,7 @@ impl LogStore {
             default_order: Vec::new(),
             ranks: std::array::from_fn(|_| None),
             by_id_rank: None,
+            sorted: std::array::from_fn(|_| [None, None]),
             view: Vec::new(),
             filter: LogFilter::default(),
             sort: None,
@@ -599,6 +607,7 @@ impl LogStore {
         self.default_order = order;
         self.ranks = std::array::from_fn(|_| None);
         self.by_id_rank = None;
+        self.sorted = std::array::from_fn(|_| [None, None]);
         // Every sort breaks ties by id: ranking the ids now keeps the first click on a column
         // header fast.
         self.ensure_rank(Column::Id);
@@ -699,7 +708,34 @@ impl LogStore {
         self.totals
     }
 
+    /// Sorts `view` (distinct positions). A view of at least 1 in [`WALK_SHARE`] records keeps,
+    /// in the cached order of the whole log for this sort, the positions it holds (linear); a
+    /// smaller one sorts its own keys. Both give the same order.
     fn sort_view(&mut self, view: &mut Vec<u32>, sort: Sort) {
+        let n = self.records.len();
+        if view.len() < n / WALK_SHARE {
+            self.sort_by_keys(view, sort);
+            return;
+        }
+        let slot = usize::from(sort.descending);
+        if self.sorted[sort.column.index()][slot].is_none() {
+            let mut all: Vec<u32> = (0..n as u32).collect();
+            self.sort_by_keys(&mut all, sort);
+            self.sorted[sort.column.index()][slot] = Some(all);
+        }
+        let Some(order) = self.sorted[sort.column.index()][slot].as_deref() else {
+            return;
+        };
+        let mut keep = vec![false; n];
+        for &i in view.iter() {
+            keep[i as usize] = true;
+        }
+        view.clear();
+        view.extend(order.iter().copied().filter(|&i| keep[i as usize]));
+    }
+
+    /// Sorts `view` by the sort's key (see [`LogStore::sort_view`]).
+    fn sort_by_keys(&mut self, view: &mut Vec<u32>, sort: Sort) {
         self.ensure_rank(Column::Id);
         self.ensure_rank(sort.column);
         let (Some(rank), Some(id_rank), Some(by_id_rank)) = (
@@ -943,10 +979,12 @@ impl LogStore {
         if let Some(notes) = &update.notes {
             record.notes = Some(notes.clone());
             self.ranks[Column::Notes.index()] = None;
+            self.sorted[Column::Notes.index()] = [None, None];
         }
         if let Some(state) = &update.billing_state {
             record.billing_state = Some(state.clone());
             self.ranks[Column::BillingState.index()] = None;
+            self.sorted[Column::BillingState.index()] = [None, None];
         }
         let mut scratch = String::new();
         let meta = index_record(&mut self.arena, &mut scratch, &self.records[i]);
@@ -983,6 +1021,73 @@ mod tests {
             );
         }
         assert!(filter_order(&[], 4, keep).is_empty(), "an empty log");
+    }
+
+    /// 600 records with repeated, missing and tied values in every kind of column.
+    fn varied_records() -> Vec<ConnectionReport> {
+        (0..600u32)
+            .map(|i| {
+                let start =
+                    (i % 13 != 0).then(|| format!("2026-11-{:02}T{:02}:00:00Z", 1 + i % 5, i % 3));
+                let name =
+                    (i % 6 != 0).then(|| ["Anna", "anna", "Björn", "Zoë", ""][i as usize % 5]);
+                let state = ["Billed", "NotBilled", "Disabled"][i as usize % 3];
+                let end = (i % 17 != 0)
+                    .then(|| format!("2026-11-{:02}T{:02}:30:00Z", 1 + i % 5, 3 + i % 4));
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("{:08x}", i.wrapping_mul(2_654_435_761) % 1_000_003),
+                    "userid": (i % 7 != 0).then(|| format!("u{}", i % 5)),
+                    "username": name,
+                    "devicename": format!("PC-{}", i % 9),
+                    "start_date": start,
+                    "end_date": end,
+                    "fee": (i % 4 != 0).then(|| f64::from(i % 8) * 2.5),
+                    "billing_state": state,
+                    "notes": (i % 2 == 0).then(|| format!("note {}", i % 11)),
+                }))
+                .expect("a test record")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walking_the_cached_order_sorts_exactly_like_sorting_the_keys() {
+        let mut store = LogStore::from_records(varied_records());
+        let n = store.records.len() as u32;
+        let subsets: [(&str, Vec<u32>); 3] = [
+            ("every record", (0..n).rev().collect()),
+            ("every third", (0..n).filter(|i| i % 3 == 1).collect()),
+            (
+                "half, scattered",
+                (0..n).filter(|i| (i * 7) % 10 < 5).collect(),
+            ),
+        ];
+        for column in Column::ALL {
+            for descending in [false, true] {
+                let sort = Sort { column, descending };
+                for (name, subset) in &subsets {
+                    assert!(
+                        subset.len() >= store.records.len() / WALK_SHARE,
+                        "{name} takes the walk"
+                    );
+                    let mut walked = subset.clone();
+                    store.sort_view(&mut walked, sort);
+                    let mut keyed = subset.clone();
+                    store.sort_by_keys(&mut keyed, sort);
+                    assert_eq!(
+                        walked,
+                        keyed,
+                        "{column} {}: the walk over the cached order must give the key sort's \
+                         order for {name} (ties by id, missing values last)",
+                        if descending {
+                            "descending"
+                        } else {
+                            "ascending"
+                        }
+                    );
+                }
+            }
+        }
     }
 
     #[test]
