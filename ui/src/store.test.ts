@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveUpdate, Session } from "./api";
-import { createStore, groupLabel, INITIAL, isExpired, isUsable, latest, reduce, waitingCustomers } from "./store";
+import { createStore, groupLabel, INITIAL, isExpired, isUsable, latest, reduce, sameRows, waitingCustomers } from "./store";
 
 function session(code: string, fields: Partial<Session> = {}): Session {
   return {
@@ -55,6 +55,20 @@ describe("live store reducer", () => {
     const state = run({ type: "session_expired", session: fine });
     expect(isExpired(state, fine, NOW), "the core said so").toBe(true);
     expect(state.sessions.map((s) => s.code), "an expired session stays listed (the API keeps it open)").toEqual(["s2"]);
+  });
+
+  it("tells the views when only the status changed, so the rows are not rebuilt", () => {
+    const listed = run({ type: "session_added", session: session("s1") });
+    const refreshing = reduce(listed, { type: "status", status: { state: "refreshing", manual: false } });
+    const updated = reduce(refreshing, { type: "status", status: { state: "ok", at: "2026-11-24T15:00:00Z" } });
+    expect(sameRows(listed, refreshing), "refreshing changes no row").toBe(true);
+    expect(sameRows(refreshing, updated), "a fresh 'updated at' changes no row").toBe(true);
+    const changed = reduce(updated, { type: "session_changed", session: session("s1", { description: "VPN" }), fields: ["description"] });
+    expect(sameRows(updated, changed), "a changed session is a changed row").toBe(false);
+    const expired = reduce(changed, { type: "session_expired", session: session("s1", { description: "VPN" }) });
+    expect(sameRows(changed, expired), "an expiry changes the row's state").toBe(false);
+    const grouped = reduce(expired, { type: "groups_changed", groups: [{ id: "g1", name: "Support" }] });
+    expect(sameRows(expired, grouped), "group names are shown in the rows").toBe(false);
   });
 
   it("keeps the last status while refreshing and resets on stopped", () => {

@@ -94,6 +94,15 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
   }
 }
 
+/**
+ * Whether two states list the same sessions the same way (the same sessions, groups, closed
+ * and expired sets): a view of the rows need not be rebuilt when only the status, the refresh
+ * flag or the archive's sync changed, which is what most live updates are.
+ */
+export function sameRows(a: LiveState, b: LiveState): boolean {
+  return a.sessions === b.sessions && a.groups === b.groups && a.closed === b.closed && a.expired === b.expired;
+}
+
 /** Whether `session` is past its `validUntil` at `now` (ms), or the core said so. */
 export function isExpired(state: LiveState, session: Session, now: number): boolean {
   if (state.expired.has(session.code)) return true;

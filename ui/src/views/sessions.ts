@@ -7,7 +7,7 @@ import type { AppContext, View } from "../context";
 import { busy, checkbox, h, setMessage, setText, show } from "../dom";
 import { formatDateTime, formatTime } from "../format";
 import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
-import { groupLabel, isClosed, isExpired, isUsable, latest, type LiveState, type Store } from "../store";
+import { groupLabel, isClosed, isExpired, isUsable, latest, sameRows, type LiveState, type Store } from "../store";
 import { announce, clearError, showError } from "../notify";
 import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
 import { createSessionDetail } from "./session-detail";
@@ -618,7 +618,9 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     liveStatus.classList.toggle("warn", status.state === "offline" || status.state === "slowed_down");
   }
 
-  store.subscribe(render);
+  // Most live updates only change the status line ("Updated 14:02"); the rows are rebuilt only
+  // when the sessions shown can have changed.
+  store.subscribe((state, previous) => (sameRows(state, previous) ? renderStatus() : render()));
 
   /** Refresh: the live list refreshes in the core (its answer arrives as events); with "show closed" the closed ones are listed again. */
   async function refresh(): Promise<void> {

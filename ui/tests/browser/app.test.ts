@@ -261,8 +261,19 @@ describe("sessions", () => {
     await a.emit("live", { type: "groups_changed", groups: [{ id: "g1001", name: "Support" }, { id: "g1003", name: "Brand-new group" }] });
     await a.page.locator('#group-picker option[value="g1003"]').waitFor({ state: "attached" });
     expect(await a.page.locator('#filter-group option[value="g1003"]').count(), "the log's group filter has it too").toBe(1);
+    // A status-only update (what most refreshes bring) changes the status line, not the rows:
+    // the row elements are the same objects afterwards (a rebuild per refresh is churn the
+    // page of an app left open all day must not have).
+    await a.page.evaluate(() => {
+      (window as unknown as { __firstRow: Element | null }).__firstRow = document.querySelector("#session-list tr[data-code]");
+    });
+    await a.emit("live", { type: "status", status: { state: "refreshing", manual: false } });
     await a.emit("live", { type: "status", status: { state: "slowed_down", reason: "budget", until: "2026-11-24T14:10:00Z", used: 1700, budget: 1800 } });
     await a.page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.startsWith("Slowed down"));
+    expect(
+      await a.page.evaluate(() => (window as unknown as { __firstRow: Element | null }).__firstRow === document.querySelector("#session-list tr[data-code]")),
+      "status-only updates keep the rendered rows",
+    ).toBe(true);
   });
 
   it("shows a license-limit failure at the form, with the cleanup when nothing has expired", async () => {
