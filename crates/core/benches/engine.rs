@@ -289,12 +289,16 @@ fn filter_sort_1m(c: &mut Criterion) {
         ),
     ];
     for (name, filter, sort) in cases {
-        // The first sort by a column builds its rank once per load; measure the steady state.
-        let matched = loaded
-            .get_or_insert_with(&mut store)
-            .apply(&filter, sort)
-            .count;
-        eprintln!("filter_sort_1m/{name}: {matched} of {N} match");
+        // The first sort by a column builds its rank and order once per load (printed); the
+        // benchmark measures the steady state: the supporter typing in a filter.
+        loaded.get_or_insert_with(&mut store);
+        let first = std::time::Instant::now();
+        let matched = loaded.as_mut().map_or(0, |s| s.apply(&filter, sort).count);
+        eprintln!(
+            "filter_sort_1m/{name}: {matched} of {N} match; first apply (builds the sort's \
+             order) {:.1} ms",
+            first.elapsed().as_secs_f64() * 1e3
+        );
         group.bench_function(name, |b| {
             let store = loaded.get_or_insert_with(&mut store);
             b.iter(|| black_box(store.apply(&filter, sort)))

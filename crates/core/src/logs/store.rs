@@ -367,10 +367,6 @@ impl RecordFilter {
     }
 }
 
-/// A view holding at least one in this many records is sorted by walking the cached order of
-/// the whole log ([`LogStore::sort_view`]).
-const WALK_SHARE: usize = 16;
-
 /// Records below which a filter scans on the calling thread only.
 const PARALLEL_MIN_RECORDS: usize = 200_000;
 
@@ -382,37 +378,47 @@ fn scan_threads(records: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// The positions of `order` that `keep` accepts, in order. With more than one thread each scans
-/// one contiguous part and the parts are joined in order, so the result is exactly the
-/// sequential one.
-fn filter_order(order: &[u32], threads: usize, keep: impl Fn(&u32) -> bool + Sync) -> Vec<u32> {
-    if threads <= 1 || order.len() < 2 {
-        return order.iter().copied().filter(|i| keep(i)).collect();
-    }
-    let part = order.len().div_ceil(threads);
-    let keep = &keep;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = order
-            .chunks(part)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .copied()
-                        .filter(|i| keep(i))
-                        .collect::<Vec<u32>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for h in handles {
-            out.extend(
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
+/// Which of `count` records `keep` accepts (by position), and the sum of `weight` over them.
+/// The records are visited in position order, so memory is read front to back; with more
+/// than one thread each scans one contiguous part. The result does not depend on `threads`.
+fn match_flags(
+    count: usize,
+    threads: usize,
+    keep: impl Fn(usize) -> bool + Sync,
+    weight: impl Fn(usize) -> i64 + Sync,
+) -> (Vec<bool>, i64) {
+    let mut flags = vec![false; count];
+    let scan = |start: usize, part: &mut [bool]| {
+        let mut sum = 0i64;
+        for (k, flag) in part.iter_mut().enumerate() {
+            if keep(start + k) {
+                *flag = true;
+                sum += weight(start + k);
+            }
         }
-        out
-    })
+        sum
+    };
+    if threads <= 1 || count < 2 {
+        let sum = scan(0, &mut flags);
+        return (flags, sum);
+    }
+    let part = count.div_ceil(threads);
+    let scan = &scan;
+    let sum = std::thread::scope(|scope| {
+        let handles: Vec<_> = flags
+            .chunks_mut(part)
+            .enumerate()
+            .map(|(n, chunk)| scope.spawn(move || scan(n * part, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .sum()
+    });
+    (flags, sum)
 }
 
 /// Trimmed, lowercased, separator-free; `None` when blank.
@@ -678,63 +684,61 @@ impl LogStore {
         self.reapply()
     }
 
-    /// Recomputes the view with the remembered filter and sort.
+    /// Recomputes the view with the remembered filter and sort: the records are tested in
+    /// position order (front to back through memory, in parallel for large logs), then the
+    /// order of the view (the default order, or the cached order of the sort) is walked once,
+    /// keeping the matches.
     fn reapply(&mut self) -> Totals {
         let matcher = Matcher::new(&self.filter);
         self.unreadable.clone_from(&matcher.unreadable);
-        let mut view = std::mem::take(&mut self.view);
-        view.clear();
-        if matcher.is_trivial() {
-            view.extend_from_slice(&self.default_order);
+        let n = self.records.len();
+        let (flags, duration_seconds) = if matcher.is_trivial() {
+            (None, self.meta.iter().filter_map(|m| m.duration).sum())
         } else {
             let (arena, meta) = (self.arena.as_str(), &self.meta);
-            let keep = |i: &u32| matcher.matches(arena, &meta[*i as usize]);
-            let order = &self.default_order;
-            view.extend(filter_order(order, scan_threads(order.len()), keep));
+            let (flags, sum) = match_flags(
+                n,
+                scan_threads(n),
+                |i| matcher.matches(arena, &meta[i]),
+                |i| meta[i].duration.unwrap_or(0),
+            );
+            (Some(flags), sum)
+        };
+        let mut view = std::mem::take(&mut self.view);
+        view.clear();
+        let order: &[u32] = match self.sort {
+            Some(sort) => self.sorted_order(sort),
+            None => &self.default_order,
+        };
+        match &flags {
+            None => view.extend_from_slice(order),
+            Some(flags) => view.extend(order.iter().copied().filter(|&i| flags[i as usize])),
         }
-        if let Some(sort) = self.sort {
-            self.sort_view(&mut view, sort);
-        }
-        let duration_seconds = view
-            .iter()
-            .filter_map(|&i| self.meta[i as usize].duration)
-            .sum();
         self.view = view;
         self.totals = Totals {
             count: self.view.len(),
-            total_records: self.records.len(),
+            total_records: n,
             duration_seconds,
         };
         self.totals
     }
 
-    /// Sorts `view` (distinct positions). A view of at least 1 in [`WALK_SHARE`] records keeps,
-    /// in the cached order of the whole log for this sort, the positions it holds (linear); a
-    /// smaller one sorts its own keys. Both give the same order.
-    fn sort_view(&mut self, view: &mut Vec<u32>, sort: Sort) {
-        let n = self.records.len();
-        if view.len() < n / WALK_SHARE {
-            self.sort_by_keys(view, sort);
-            return;
-        }
+    /// Every position in the order of `sort`, computed on first use and cached until the
+    /// records (or, after an edit, that column) change.
+    fn sorted_order(&mut self, sort: Sort) -> &[u32] {
         let slot = usize::from(sort.descending);
         if self.sorted[sort.column.index()][slot].is_none() {
-            let mut all: Vec<u32> = (0..n as u32).collect();
+            let mut all: Vec<u32> = (0..self.records.len() as u32).collect();
             self.sort_by_keys(&mut all, sort);
             self.sorted[sort.column.index()][slot] = Some(all);
         }
-        let Some(order) = self.sorted[sort.column.index()][slot].as_deref() else {
-            return;
-        };
-        let mut keep = vec![false; n];
-        for &i in view.iter() {
-            keep[i as usize] = true;
-        }
-        view.clear();
-        view.extend(order.iter().copied().filter(|&i| keep[i as usize]));
+        self.sorted[sort.column.index()][slot]
+            .as_deref()
+            .unwrap_or_default()
     }
 
-    /// Sorts `view` by the sort's key (see [`LogStore::sort_view`]).
+    /// Sorts `view` (distinct positions) by the sort's key: missing values last, then the
+    /// value (descending when asked), then the id.
     fn sort_by_keys(&mut self, view: &mut Vec<u32>, sort: Sort) {
         self.ensure_rank(Column::Id);
         self.ensure_rank(sort.column);
@@ -1007,20 +1011,29 @@ impl From<Vec<ConnectionReport>> for LogStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::ColumnFilter;
 
     #[test]
-    fn a_parallel_scan_keeps_exactly_the_sequential_result_in_order() {
-        let order: Vec<u32> = (0..10_007).rev().collect();
-        let keep = |i: &u32| i % 7 == 0 || i % 11 == 3;
-        let sequential = filter_order(&order, 1, keep);
+    fn a_parallel_scan_flags_exactly_what_the_sequential_one_does() {
+        let keep = |i: usize| i % 7 == 0 || i % 11 == 3;
+        let weight = |i: usize| i as i64;
+        let sequential = match_flags(10_007, 1, keep, weight);
+        assert_eq!(
+            sequential.0.iter().filter(|&&f| f).count(),
+            (0..10_007).filter(|&i| keep(i)).count()
+        );
         for threads in [2, 3, 8, 20_000] {
             assert_eq!(
-                filter_order(&order, threads, keep),
+                match_flags(10_007, threads, keep, weight),
                 sequential,
-                "{threads} threads must give the same positions in the same order"
+                "{threads} threads must flag the same records and sum the same weights"
             );
         }
-        assert!(filter_order(&[], 4, keep).is_empty(), "an empty log");
+        assert_eq!(
+            match_flags(0, 4, keep, weight),
+            (Vec::new(), 0),
+            "an empty log"
+        );
     }
 
     /// 600 records with repeated, missing and tied values in every kind of column.
@@ -1051,34 +1064,34 @@ mod tests {
     }
 
     #[test]
-    fn walking_the_cached_order_sorts_exactly_like_sorting_the_keys() {
+    fn a_sorted_view_walks_the_cached_order_exactly_like_sorting_the_matches() {
         let mut store = LogStore::from_records(varied_records());
-        let n = store.records.len() as u32;
-        let subsets: [(&str, Vec<u32>); 3] = [
-            ("every record", (0..n).rev().collect()),
-            ("every third", (0..n).filter(|i| i % 3 == 1).collect()),
-            (
-                "half, scattered",
-                (0..n).filter(|i| (i * 7) % 10 < 5).collect(),
-            ),
+        let billed = LogFilter {
+            columns: vec![ColumnFilter {
+                column: Column::BillingState,
+                value: "Billed".to_owned(),
+                exact: true,
+            }],
+            ..LogFilter::default()
+        };
+        let filters = [
+            ("no filter", LogFilter::default()),
+            ("a word", LogFilter::text("anna")),
+            ("a pick list", billed),
         ];
         for column in Column::ALL {
             for descending in [false, true] {
                 let sort = Sort { column, descending };
-                for (name, subset) in &subsets {
-                    assert!(
-                        subset.len() >= store.records.len() / WALK_SHARE,
-                        "{name} takes the walk"
-                    );
-                    let mut walked = subset.clone();
-                    store.sort_view(&mut walked, sort);
-                    let mut keyed = subset.clone();
-                    store.sort_by_keys(&mut keyed, sort);
+                for (name, filter) in &filters {
+                    store.apply(filter, None);
+                    let mut expected = store.view.clone();
+                    store.sort_by_keys(&mut expected, sort);
+                    store.apply(filter, Some(sort));
                     assert_eq!(
-                        walked,
-                        keyed,
-                        "{column} {}: the walk over the cached order must give the key sort's \
-                         order for {name} (ties by id, missing values last)",
+                        store.view,
+                        expected,
+                        "{column} {}, {name}: the walk over the cached order must give the key \
+                         sort's order (ties by id, missing values last)",
                         if descending {
                             "descending"
                         } else {
