@@ -133,8 +133,8 @@ describe("start-up problems and keyboard", () => {
     await a.page.click("#tab-logs");
     await a.page.fill("#filter-user", "alex");
     await a.page.click("#load-logs");
-    await a.page.locator("#log-query .field-error").waitFor();
-    expect(await text(a, "#log-query .field-error"), "the field and the rule are named next to the filters").toContain("user: expected 'u'");
+    await a.page.locator("#log-query-error").waitFor();
+    expect(await text(a, "#log-query-error"), "the field and the rule are named next to the filters").toContain("user: expected 'u'");
     expect(await visible(a, "#error-banner"), "no banner for a form problem").toBe(false);
     expect((await a.calls("load_logs"))[0]?.args.query, "the filter is sent trimmed, with null for the empty ones").toMatchObject({
       userId: "alex",
