@@ -790,7 +790,7 @@ export function createLogsView(store: Store): LogsView {
   // A pick list of the API's billing states (plus the record's own value when it is anything
   // else, see billing.ts); the value picked is written back unchanged.
   const billing = h("select", { id: "record-billing" });
-  const recordInfo = h("p", { class: "hint" });
+  const recordInfo = h("p", { id: "record-info", class: "hint" });
   // Every field of the record in full (the grid cuts long text): read-only, as text.
   const FACTS: readonly [MsgKey, (r: api.LogRow) => string][] = [
     ["logs.col.start_date_utc", (r) => r.startDate],

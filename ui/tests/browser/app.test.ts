@@ -524,6 +524,11 @@ describe("connection log with 100,000 rows", () => {
     expect(facts, "the whole customer name, as text").toContain('Zoë "Quote" <b>O\'Brien</b>');
     expect(facts, "fields the grid does not show, like the e-mail").toContain("customer2@example.com");
     expect(await a.page.locator("#record-facts b").count(), "record text is never markup").toBe(0);
+    const start = await a.page.locator('#log-table tbody tr[aria-rowindex="4"] td').nth(1).textContent();
+    expect(await text(a, "#record-info"), "the heading names the start as the grid does, not as RFC 3339").toMatch(
+      new RegExp(`^Record from ${start}, `),
+    );
+    expect(start, "in the app's one date format").toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d$/);
   });
 
   it("a reload replaces the old result at once instead of counting under it", async () => {
