@@ -1415,6 +1415,11 @@ describe("custom period: date fields in the app's language", () => {
   it("has a keyboard-reachable calendar button whose day fills the text field", async () => {
     const a = await open({ config: { signedIn: true } });
     await customPeriod(a);
+    // Alt+↓ in a field opens its picker, set to the day typed.
+    await a.page.fill("#to", "2/1/2025");
+    await a.page.press("#to", "Alt+ArrowDown");
+    expect(await a.page.inputValue("#to ~ .date-native"), "the picker starts at the typed day").toBe("2025-01-02");
+    await a.page.keyboard.press("Escape");
     await a.page.focus("#from");
     await a.page.keyboard.press("Tab");
     expect(await a.page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Tab from the field reaches its calendar").toBe(
