@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDateInput, presetRange, toRfc3339 } from "./dates";
+import { dayPattern, dayPlaceholder, formatDay, parseDateInput, parseDay, presetRange, toRfc3339, type DayRead } from "./dates";
+import { intlLocale } from "./format";
 
 // vite.config.ts runs unit tests with TZ=Europe/Berlin: CET (+01:00) in winter, CEST (+02:00) in summer.
 const now = new Date("2026-11-24T15:30:45+01:00");
@@ -69,5 +70,74 @@ describe("date presets → LogQuery from/to", () => {
     expect(toRfc3339(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678))), "the core parses both, but this is what the API docs show").toBe(
       "2026-01-02T03:04:05Z",
     );
+  });
+});
+
+describe("date fields in the app's language (parseDay, formatDay, dayPlaceholder)", () => {
+  const EN = intlLocale("en");
+  const DE = intlLocale("de");
+  const day = (y: number, m: number, d: number): DayRead => ({ ok: true, day: new Date(y, m - 1, d) });
+  const unreadable: DayRead = { ok: false, error: "unreadable" };
+  /** A "now" after every day read below (the future rule has its own test with `now`). */
+  const late = new Date("2026-12-31T12:00:00+01:00");
+
+  it("writes the day as the rest of the app does: 29/11/2026 in English, 29.11.2026 in German", () => {
+    const d = new Date(2026, 10, 29);
+    expect(formatDay(d, EN), "en-GB, as format.ts writes English dates").toBe("29/11/2026");
+    expect(formatDay(d, DE), "de-DE with a four-digit year").toBe("29.11.2026");
+    expect(formatDay(new Date(2026, 0, 5), DE), "two-digit day and month").toBe("05.01.2026");
+  });
+
+  it("takes order and separator from Intl, and spells the placeholder with the language's letters", () => {
+    expect(dayPattern(DE), "German: day.month.year").toEqual({ order: ["day", "month", "year"], separator: "." });
+    expect(dayPattern(EN), "British English: day/month/year").toEqual({ order: ["day", "month", "year"], separator: "/" });
+    expect(dayPattern("en-US"), "a month-first locale is read month first").toEqual({ order: ["month", "day", "year"], separator: "/" });
+    expect(dayPlaceholder(DE, { day: "TT", month: "MM", year: "JJJJ" }), "German placeholder").toBe("TT.MM.JJJJ");
+    expect(dayPlaceholder(EN, { day: "DD", month: "MM", year: "YYYY" }), "English placeholder").toBe("DD/MM/YYYY");
+  });
+
+  it("reads German day.month.year, with two-digit years and single digits", () => {
+    expect(parseDay("29.11.2026", DE, late), "the written form").toEqual(day(2026, 11, 29));
+    expect(parseDay("29.11.26", DE, late), "a two-digit year is 20yy").toEqual(day(2026, 11, 29));
+    expect(parseDay("1.2.2026", DE, late), "single-digit day and month").toEqual(day(2026, 2, 1));
+    expect(parseDay("  3. 4. 2025 ", DE, late), "spaces around and after the dots").toEqual(day(2025, 4, 3));
+    expect(parseDay("3 4 2025", DE, late), "spaces as separators").toEqual(day(2025, 4, 3));
+  });
+
+  it("reads English day/month/year (en-GB, as the app writes it), not month first", () => {
+    expect(parseDay("29/11/2026", EN, late), "the written form").toEqual(day(2026, 11, 29));
+    expect(parseDay("02/03/2026", EN, late), "2 March, not 3 February").toEqual(day(2026, 3, 2));
+    expect(parseDay("11/29/2026", EN, late), "the US order has no 29th month").toEqual(unreadable);
+    expect(parseDay("11/29/2026", "en-US", late), "a month-first locale reads month first").toEqual(day(2026, 11, 29));
+  });
+
+  it("accepts ISO 2026-11-29 in every language", () => {
+    expect(parseDay("2026-11-24", DE, late), "ISO in German").toEqual(day(2026, 11, 24));
+    expect(parseDay(" 2026-01-05\t", EN, late), "ISO in English, whitespace trimmed").toEqual(day(2026, 1, 5));
+    expect(parseDay("2026-02-30", EN, late), "ISO is checked against the calendar too").toEqual(unreadable);
+  });
+
+  it("knows leap days and refuses days that do not exist", () => {
+    expect(parseDay("29.02.2024", DE, late), "2024 is a leap year").toEqual(day(2024, 2, 29));
+    expect(parseDay("29.02.2025", DE, late), "2025 is not").toEqual(unreadable);
+    expect(parseDay("29.02.2000", DE, late), "2000 is (divisible by 400)").toEqual(day(2000, 2, 29));
+    expect(parseDay("31.02.2026", DE, late), "31 February must not roll over into March").toEqual(unreadable);
+    expect(parseDay("31/04/2026", EN, late), "April has 30 days").toEqual(unreadable);
+    expect(parseDay("00.01.2026", DE, late), "no day 0").toEqual(unreadable);
+    expect(parseDay("12.13.2026", DE, late), "no month 13").toEqual(unreadable);
+  });
+
+  it("refuses text that is not a date instead of guessing", () => {
+    for (const text of ["gestern", "29.11", "29.11.2026.", "29.11.202", "29112026", "123.11.2026", "29,11,2026", "2026/11/29"]) {
+      expect(parseDay(text, DE, late), `"${text}" is not a day`).toEqual(unreadable);
+    }
+  });
+
+  it("leaves empty text as no day and refuses a day after today", () => {
+    expect(parseDay("   ", DE, now), "empty means no day (the to date is optional)").toEqual({ ok: true, day: null });
+    expect(parseDay("24.11.2026", DE, now), "today is fine (now is 24 Nov 2026, 15:30)").toEqual(day(2026, 11, 24));
+    expect(parseDay("25.11.2026", DE, now), "tomorrow has no reports yet").toEqual({ ok: false, error: "future" });
+    expect(parseDay("2027-01-01", EN, now), "ISO after today as well").toEqual({ ok: false, error: "future" });
+    expect(parseDay("01.01.99", DE, now), "99 is 2099: in the future").toEqual({ ok: false, error: "future" });
   });
 });

@@ -38,6 +38,15 @@ describe("counts and dates follow the UI language", () => {
     setLanguage("de");
     expect(formatDateTime("2026-11-24T13:05:00Z"), "Europe/Berlin is UTC+1 in November").toContain("14:05");
   });
+
+  it("writes one numeric date per language, with a four-digit year in German too", () => {
+    expect(formatDateTime("2026-11-29T02:09:00Z"), "English: en-GB day/month/year, 24-hour").toBe("29/11/2026, 03:09");
+    expect(formatDateTime("2026-11-29T02:09:00Z", true), "UTC on request").toBe("29/11/2026, 02:09");
+    setLanguage("de");
+    expect(formatDateTime("2026-11-29T02:09:00Z"), "German: 29.11.2026 (not dateStyle short's 29.11.26), as the date fields write it").toBe(
+      "29.11.2026, 03:09",
+    );
+  });
 });
 
 describe("formatSessionType (human type names)", () => {

@@ -1,5 +1,5 @@
 // Display formatting that depends on the current language.
-import { language, t, type MsgKey } from "./i18n";
+import { language, t, type Lang, type MsgKey } from "./i18n";
 
 /** `h:mm:ss` with unbounded hours (a month of sessions is `744:00:00`). Negative or non-finite → 0. */
 export function formatDuration(totalSeconds: number): string {
@@ -13,9 +13,18 @@ export function formatDuration(totalSeconds: number): string {
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-function locale(): string {
-  return language() === "de" ? "de-DE" : "en-GB";
+/** The Intl locale of an app language: every date, time and number in the UI is written with it. */
+export function intlLocale(lang: Lang = language()): string {
+  return lang === "de" ? "de-DE" : "en-GB";
 }
+
+const locale = (): string => intlLocale();
+
+/**
+ * The one numeric date of each language: `29/11/2026` (en-GB) and `29.11.2026` (de-DE), with a
+ * four-digit year (German `dateStyle: "short"` would write `29.11.26`). Date fields use it too.
+ */
+export const DAY_OPTIONS: Readonly<Intl.DateTimeFormatOptions> = { day: "2-digit", month: "2-digit", year: "numeric" };
 
 /** A count with the language's grouping (`100,000` / `100.000`). */
 export function formatCount(n: number): string {
@@ -36,7 +45,7 @@ export function formatDateTime(iso: string | null | undefined, utc = false): str
   const key = `${locale()}|${utc ? "utc" : "local"}`;
   let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale(), { dateStyle: "short", timeStyle: "short", ...(utc ? { timeZone: "UTC" } : {}) });
+    f = new Intl.DateTimeFormat(locale(), { ...DAY_OPTIONS, hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...(utc ? { timeZone: "UTC" } : {}) });
     dateFormats.set(key, f);
   }
   return f.format(date);

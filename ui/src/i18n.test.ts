@@ -8,7 +8,8 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 
 /**
  * Keys whose German text is legitimately the same as the English one: the product name,
- * loanwords German UIs use as-is, a dash, and language names (always shown in their own language).
+ * loanwords German UIs use as-is, a dash, language names (always shown in their own language) and
+ * the month letters of a date placeholder (MM in both).
  */
 const SAME_IN_BOTH = new Set([
   "app.title",
@@ -20,6 +21,7 @@ const SAME_IN_BOTH = new Set([
   "settings.langDe",
   "settings.langEn",
   "common.none",
+  "date.month",
 ]);
 
 describe("i18n tables", () => {

@@ -5,7 +5,8 @@
 // also for buttons rendered while offline.
 import type { LiveStatus } from "./api";
 import { h, setText, show } from "./dom";
-import { language, onLanguageChange, t } from "./i18n";
+import { formatTime } from "./format";
+import { onLanguageChange, t } from "./i18n";
 import type { LiveState, Store } from "./store";
 
 export const NEEDS_API = "data-needs-api";
@@ -16,11 +17,6 @@ const REASON_ID = "offline-reason";
 /** Whether `status` means "the API cannot be reached" (not a rejected sign-in). */
 export function isOffline(status: LiveStatus): status is Extract<LiveStatus, { state: "offline" }> {
   return status.state === "offline" && !["unauthorized", "session_expired", "not_signed_in"].includes(status.kind);
-}
-
-/** "14:02" in the UI language and the local time zone. */
-export function localTime(iso: string, lang: string = language()): string {
-  return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
 function describedBy(el: Element, add: boolean): void {
@@ -94,7 +90,7 @@ export function createOfflineMarker(store: Store, root: ParentNode = document): 
     if (isOffline(status)) {
       setText(
         text,
-        status.last_ok ? t("offline.marker", { time: localTime(status.last_ok) }) : t("offline.markerNever"),
+        status.last_ok ? t("offline.marker", { time: formatTime(status.last_ok) }) : t("offline.markerNever"),
       );
     }
     setText(reason, t("offline.reason"));

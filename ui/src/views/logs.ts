@@ -6,7 +6,8 @@ import { createSyncBar, pendingLabel, showArchivedPeriod } from "./archive-bar";
 import type { Store } from "../store";
 import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
-import { PRESETS, presetRange, toDateInput, type Preset } from "../dates";
+import { PRESETS, presetRange, type Preset } from "../dates";
+import { dateField } from "./date-field";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
 import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType } from "../format";
 import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
@@ -58,11 +59,11 @@ export function createLogsView(store: Store): LogsView {
   // ---- query --------------------------------------------------------------------------------
   const preset = h("select", { id: "preset" }, ...options(PRESETS.map((p) => [p, `logs.preset.${p}` as MsgKey] as const)));
   preset.value = "7";
-  const today = toDateInput(new Date());
-  const from = h("input", { id: "from", attrs: { type: "date", max: today } });
-  const to = h("input", { id: "to", attrs: { type: "date", max: today } });
-  const fromField = field("logs.from", from, undefined, "field custom-range");
-  const toField = field("logs.to", to, undefined, "field custom-range");
+  // The custom period's days in the app's own date format (date-field.ts), not the OS locale's.
+  const from = dateField("from", "logs.from", "field custom-range");
+  const to = dateField("to", "logs.to", "field custom-range");
+  const fromField = from.el;
+  const toField = to.el;
   const user = h("input", { id: "filter-user", attrs: { type: "text", autocomplete: "off", placeholder: "u1234567", size: 12 } });
   const group = h("select", { id: "filter-group" }, h("option", { t: "logs.anyGroup", attrs: { value: "" } }));
   const device = h("input", { id: "filter-device", attrs: { type: "text", autocomplete: "off", size: 14 } });
@@ -73,7 +74,7 @@ export function createLogsView(store: Store): LogsView {
     ...options([["", "logs.anyType"], ["1", "logs.type.1"], ["2", "logs.type.2"], ["3", "logs.type.3"]]),
   );
   const loadButton = h("button", { id: "load-logs", class: "primary", t: "logs.load", attrs: { type: "submit", "data-needs-api": true } });
-  const queryError = h("p", { class: "field-error", hidden: true, attrs: { role: "alert" } });
+  const queryError = h("p", { id: "log-query-error", class: "field-error", hidden: true, attrs: { role: "alert" } });
   const syncCustom = () => {
     const custom = preset.value === "custom";
     show(fromField, custom);
@@ -81,7 +82,7 @@ export function createLogsView(store: Store): LogsView {
   };
   preset.addEventListener("change", () => {
     syncCustom();
-    if (preset.value === "custom" && !from.value) from.value = today;
+    if (preset.value === "custom" && !from.input.value.trim()) from.fill(new Date());
   });
   syncCustom();
 
@@ -100,8 +101,16 @@ export function createLogsView(store: Store): LogsView {
     queryError,
   );
 
-  function buildQuery(): api.LogQuery | null {
-    const range = presetRange(preset.value as Preset, new Date(), { from: from.value, to: to.value });
+  /** The query of the form, or null after showing its problem (`focus`: move there, on Load). */
+  function buildQuery(focus = false): api.LogQuery | null {
+    const custom = preset.value === "custom" ? { from: from.read(), to: to.read() } : { from: "", to: "" };
+    if (custom.from === null || custom.to === null) {
+      // An unreadable or future day is explained at its field.
+      show(queryError, false);
+      if (focus) (custom.from === null ? from : to).input.focus();
+      return null;
+    }
+    const range = presetRange(preset.value as Preset, new Date(), { from: custom.from, to: custom.to });
     setText(queryError, range.ok ? "" : t(range.error));
     show(queryError, !range.ok);
     if (!range.ok) return null;
@@ -173,7 +182,7 @@ export function createLogsView(store: Store): LogsView {
   async function load(resume = false): Promise<void> {
     if (loading) return;
     fromArchive = false;
-    const query = resume ? null : buildQuery();
+    const query = resume ? null : buildQuery(true);
     if (!resume && !query) return;
     loading = true;
     lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false };
@@ -781,7 +790,7 @@ export function createLogsView(store: Store): LogsView {
   // A pick list of the API's billing states (plus the record's own value when it is anything
   // else, see billing.ts); the value picked is written back unchanged.
   const billing = h("select", { id: "record-billing" });
-  const recordInfo = h("p", { class: "hint" });
+  const recordInfo = h("p", { id: "record-info", class: "hint" });
   // Every field of the record in full (the grid cuts long text): read-only, as text.
   const FACTS: readonly [MsgKey, (r: api.LogRow) => string][] = [
     ["logs.col.start_date_utc", (r) => r.startDate],
@@ -847,13 +856,20 @@ export function createLogsView(store: Store): LogsView {
     if (editing) void copyTicket(editing.index);
   });
 
+  /** The editor's heading line; the start as the grid shows it (local or UTC), not the API's RFC 3339. */
+  function renderRecordInfo(row: api.LogRow): void {
+    const utc = utcTimes.input.checked;
+    const date = `${formatDateTime(row.startDate, utc)}${utc ? " UTC" : ""}`;
+    setMessage(recordInfo, "logs.editRecord", { date, user: row.username, device: row.devicename });
+  }
+
   function openEditor(index: number): void {
     const row = table.rowAt(index);
     if (!row) return;
     editing = { index, row };
     notes.value = row.notes;
     renderBillingStates(row.billingState);
-    setMessage(recordInfo, "logs.editRecord", { date: row.startDate, user: row.username, device: row.devicename });
+    renderRecordInfo(row);
     fillFacts(row);
     dialog.showModal();
     notes.focus();
@@ -925,7 +941,10 @@ export function createLogsView(store: Store): LogsView {
     renderStartLabel();
     renderProgress();
     renderIncomplete();
-    if (editing) renderBillingStates(editing.row.billingState, billing.value);
+    if (editing) {
+      renderBillingStates(editing.row.billingState, billing.value);
+      renderRecordInfo(editing.row);
+    }
     // Rows scrolled out of the window are detached from the document; translate them too.
     for (const tr of table.rowElements()) translateTree(tr);
   });

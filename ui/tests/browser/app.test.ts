@@ -133,8 +133,8 @@ describe("start-up problems and keyboard", () => {
     await a.page.click("#tab-logs");
     await a.page.fill("#filter-user", "alex");
     await a.page.click("#load-logs");
-    await a.page.locator("#log-query .field-error").waitFor();
-    expect(await text(a, "#log-query .field-error"), "the field and the rule are named next to the filters").toContain("user: expected 'u'");
+    await a.page.locator("#log-query-error").waitFor();
+    expect(await text(a, "#log-query-error"), "the field and the rule are named next to the filters").toContain("user: expected 'u'");
     expect(await visible(a, "#error-banner"), "no banner for a form problem").toBe(false);
     expect((await a.calls("load_logs"))[0]?.args.query, "the filter is sent trimmed, with null for the empty ones").toMatchObject({
       userId: "alex",
@@ -535,6 +535,11 @@ describe("connection log with 100,000 rows", () => {
     expect(facts, "the whole customer name, as text").toContain('Zoë "Quote" <b>O\'Brien</b>');
     expect(facts, "fields the grid does not show, like the e-mail").toContain("customer2@example.com");
     expect(await a.page.locator("#record-facts b").count(), "record text is never markup").toBe(0);
+    const start = await a.page.locator('#log-table tbody tr[aria-rowindex="4"] td').nth(1).textContent();
+    expect(await text(a, "#record-info"), "the heading names the start as the grid does, not as RFC 3339").toMatch(
+      new RegExp(`^Record from ${start}, `),
+    );
+    expect(start, "in the app's one date format").toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d$/);
   });
 
   it("a reload replaces the old result at once instead of counting under it", async () => {
@@ -924,10 +929,8 @@ describe("sign-in and offline truth", () => {
     await a.page.locator("#refresh-sessions").waitFor();
     await a.emit("live", offline("2026-11-24T13:02:00Z"));
     await a.page.locator("#offline-marker").waitFor();
-    const expected = await a.page.evaluate(
-      () => new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }).format(new Date("2026-11-24T13:02:00Z")),
-    );
-    expect(await text(a, "#offline-marker"), "local time of the last success").toContain(`Offline — showing data from ${expected}`);
+    // The page runs in UTC; the app writes times as everywhere else (en-GB: 24-hour, not the "01:02 PM" of Intl's "en").
+    expect(await text(a, "#offline-marker"), "local time of the last success, in the app's one time format").toContain("Offline — showing data from 13:02");
     expect(await text(a, "#offline-marker"), "no transport text").not.toContain("os error");
     expect(await a.page.isDisabled("#refresh-sessions"), "Refresh needs the API").toBe(true);
     expect(await a.page.getAttribute("#refresh-sessions", "title"), "with the reason").toBe(
@@ -1333,5 +1336,116 @@ describe("session detail, filters and cleanup", () => {
     expect(desc, "the description shows under the customer in a narrow window").not.toBeNull();
     expect(desc!.width, "with room for words, not one character").toBeGreaterThan(100);
     expect(desc!.cut, "a short description is shown whole").toBe(false);
+  });
+});
+
+describe("custom period: date fields in the app's language", () => {
+  /** The custom period's fields, shown. */
+  async function customPeriod(a: App): Promise<void> {
+    await a.page.click("#tab-logs");
+    await a.page.selectOption("#preset", "custom");
+    await a.page.locator("#from").waitFor();
+  }
+
+  it("German app on an English OS: types German days, reformats them and loads exactly those local days", async () => {
+    const a = await open({ locale: "en-US", timezoneId: "Europe/Berlin", config: { signedIn: true, language: "de" } });
+    await customPeriod(a);
+    expect(await a.page.getAttribute("#from", "type"), "a text field in the app's format, not the OS locale's date input").toBe("text");
+    expect(await a.page.getAttribute("#from", "placeholder"), "the pattern in German letters").toBe("TT.MM.JJJJ");
+    const today = await a.page.evaluate(() => new Intl.DateTimeFormat("de-DE", { day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date()));
+    expect(await a.page.inputValue("#from"), "Custom starts at today, written the German way").toBe(today);
+
+    await a.page.fill("#from", "1.11.25");
+    await a.page.press("#from", "Tab");
+    expect(await a.page.inputValue("#from"), "a short German day is written out on leaving the field").toBe("01.11.2025");
+    await a.page.fill("#to", "3. 11. 2025");
+    await a.page.click("#load-logs");
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "load_logs"));
+    const query = (await a.calls("load_logs"))[0]?.args.query as Record<string, unknown>;
+    expect(query.from, "1 Nov 2025 00:00 in Berlin (CET, +01:00)").toBe("2025-10-31T23:00:00Z");
+    expect(query.to, "the to day is inclusive: up to 4 Nov 00:00 in Berlin").toBe("2025-11-03T23:00:00Z");
+    expect(await a.page.inputValue("#to"), "the to day written out too").toBe("03.11.2025");
+  });
+
+  it("an unreadable or future day is explained at its field and nothing loads; the range check stays", async () => {
+    const a = await open({ config: { signedIn: true, language: "de" } });
+    await customPeriod(a);
+    await a.page.fill("#from", "01.02.2025");
+    await a.page.fill("#to", "31.02.2025");
+    await a.page.click("#load-logs");
+    await expectAtField(a, "to", "Geben Sie das Datum als TT.MM.JJJJ ein");
+    await a.page.fill("#to", "28.02.2025");
+    expect(await a.page.getAttribute("#to", "aria-invalid"), "the mark goes as soon as the day reads").toBe("false");
+    expect(await visible(a, "#to-error"), "and its message with it").toBe(false);
+
+    await a.page.fill("#from", "01.01.2099");
+    await a.page.click("#load-logs");
+    await expectAtField(a, "from", "Das Datum darf nicht nach heute");
+
+    await a.page.fill("#from", "01.03.2025");
+    await a.page.click("#load-logs");
+    await a.page.locator("#log-query-error").waitFor();
+    expect(await text(a, "#log-query-error"), "a start after the end is still the form's range error").toBe(
+      "Das Startdatum darf nicht nach dem Enddatum liegen.",
+    );
+    expect(await visible(a, "#from-error"), "both days read, so no field is marked").toBe(false);
+
+    await a.page.fill("#from", "");
+    await a.page.click("#load-logs");
+    expect(await text(a, "#log-query-error"), "an empty start is still asked for").toBe(
+      "Wählen Sie ein Startdatum für den benutzerdefinierten Zeitraum.",
+    );
+    expect(await a.calls("load_logs"), "no load with a day the form could not read").toEqual([]);
+  });
+
+  it("follows a language switch: days, placeholder and a shown problem are rewritten", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await customPeriod(a);
+    expect(await a.page.getAttribute("#from", "placeholder"), "English placeholder, in the en-GB order the app writes").toBe("DD/MM/YYYY");
+    await a.page.fill("#from", "2/3/2025");
+    await a.page.press("#from", "Tab");
+    expect(await a.page.inputValue("#from"), "2 March 2025, English").toBe("02/03/2025");
+    await a.page.fill("#to", "yesterday");
+    await a.page.click("#load-logs");
+    await expectAtField(a, "to", "Enter the date as DD/MM/YYYY");
+
+    await a.page.click("#tab-settings");
+    await a.page.selectOption("#language", "de");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => document.documentElement.lang === "de");
+    await a.page.click("#tab-logs");
+    expect(await a.page.inputValue("#from"), "the day is rewritten in German").toBe("02.03.2025");
+    expect(await a.page.getAttribute("#from", "placeholder"), "German placeholder").toBe("TT.MM.JJJJ");
+    expect(await a.page.inputValue("#to"), "unreadable text stays as typed").toBe("yesterday");
+    expect(await text(a, "#to-error"), "its problem now in German").toContain("Geben Sie das Datum als TT.MM.JJJJ ein");
+    expect(await a.page.getAttribute("#to + .date-pick", "aria-label"), "the calendar button is named in German").toBe(
+      "Kalender: Bis (einschließlich)",
+    );
+  });
+
+  it("has a keyboard-reachable calendar button whose day fills the text field", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await customPeriod(a);
+    // Alt+↓ in a field opens its picker, set to the day typed.
+    await a.page.fill("#to", "2/1/2025");
+    await a.page.press("#to", "Alt+ArrowDown");
+    expect(await a.page.inputValue("#to ~ .date-native"), "the picker starts at the typed day").toBe("2025-01-02");
+    await a.page.keyboard.press("Escape");
+    await a.page.focus("#from");
+    await a.page.keyboard.press("Tab");
+    expect(await a.page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Tab from the field reaches its calendar").toBe(
+      "Calendar: From",
+    );
+    await a.page.keyboard.press("Enter");
+    expect(await visible(a, "#from + .date-pick"), "Chromium opens its picker: the button stays").toBe(true);
+    // The picker itself is browser chrome; what it hands back is a change of the hidden date input.
+    await a.page.evaluate(() => {
+      const native = document.querySelector<HTMLInputElement>("#from ~ .date-native")!;
+      native.value = "2025-06-15";
+      native.dispatchEvent(new Event("change"));
+    });
+    expect(await a.page.inputValue("#from"), "the picked day, in the app's format").toBe("15/06/2025");
+    expect(await a.page.evaluate(() => document.activeElement?.id), "focus back in the field").toBe("from");
+    expect(await a.page.getAttribute("#from ~ .date-native", "max"), "no day after today in the picker").toMatch(/^\d{4}-\d\d-\d\d$/);
   });
 });

@@ -107,6 +107,46 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// The custom period's date fields in the app's language on an English OS (the OS locale must not
+// matter): filled in, then with a problem at a field; every text whole at both sizes.
+for (const scheme of ["light", "dark"] as const) {
+  for (const lang of ["en", "de"] as const) {
+    it(`custom period date fields ${lang} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale: "en-US", config: { signedIn: true, language: lang } });
+      await a.page.click("#tab-logs");
+      await a.page.selectOption("#preset", "custom");
+      await a.page.fill("#from", "1.11.2025");
+      await a.page.press("#from", "Tab");
+      await a.page.fill("#to", "30.11.2025");
+      await a.page.press("#to", "Tab");
+      const fits = async (width: number, what: string) => {
+        for (const selector of ["#from", "#to", "#from + .date-pick", "#to + .date-pick", "label[for=from]", "label[for=to]", "#load-logs", "#to-error"]) {
+          const el = a.page.locator(selector);
+          if (!(await el.isVisible())) continue;
+          const box = await el.boundingBox();
+          expect(box && box.x + box.width <= width, `${lang} ${width} ${what}: ${selector} inside the window`).toBe(true);
+          const cut = await el.evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+          expect(cut, `${lang} ${width} ${what}: ${selector} shows its whole text`).toBe(false);
+        }
+      };
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await fits(width, "filled");
+        await shot(a, `ui-custom-period-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.page.fill("#to", "31.02.2025");
+      await a.page.click("#load-logs");
+      await a.page.locator("#to-error").waitFor();
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await fits(width, "marked");
+        await shot(a, `ui-custom-period-error-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.close();
+    });
+  }
+}
+
 for (const scheme of ["light", "dark"] as const) {
   for (const locale of ["en-US", "de-DE"] as const) {
     it(`session detail ${locale} ${scheme}`, async () => {
