@@ -11,6 +11,19 @@ import { onLanguageChange, t } from "../i18n";
 import { errorBody } from "../notify";
 import type { LiveState, Store } from "../store";
 
+/** Whether this run has an archive (it is open; "unavailable": none, or a damaged file). */
+export function archiveIsOpen(state: LiveState): boolean {
+  return state.archiveSync !== null && state.archiveSync.state !== "unavailable";
+}
+
+/**
+ * Whether the archive holds the history: open and synced completely at least once. Then the
+ * log view's period and query filters are local queries over it (offline too).
+ */
+export function archiveHasHistory(state: LiveState): boolean {
+  return archiveIsOpen(state) && state.archiveSync?.lastSync != null;
+}
+
 /** Loads the archived period of `query()` and hands the summary to the log view's `shown`. */
 export async function showArchivedPeriod(
   query: () => api.LogQuery | null,

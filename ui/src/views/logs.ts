@@ -2,8 +2,9 @@
 // Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
-import { createSyncBar, pendingLabel, showArchivedPeriod } from "./archive-bar";
-import type { Store } from "../store";
+import { archiveHasHistory, archiveIsOpen, createSyncBar, pendingLabel, showArchivedPeriod } from "./archive-bar";
+import type { LiveState, Store } from "../store";
+import { NEEDS_API } from "../offline";
 import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
 import { PRESETS, presetRange, type Preset } from "../dates";
@@ -184,6 +185,9 @@ export function createLogsView(store: Store): LogsView {
     fromArchive = false;
     const query = resume ? null : buildQuery(true);
     if (!resume && !query) return;
+    // With an archive that holds the history (synced once), the period and the query's filters
+    // are local queries over it: instant, offline too. Without one, TeamViewer is asked.
+    const local = query !== null && archiveHasHistory(store.get());
     loading = true;
     lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false };
     if (!resume) {
@@ -198,9 +202,10 @@ export function createLogsView(store: Store): LogsView {
     resumeButton.disabled = true;
     const startedIn = epoch;
     try {
-      const summary = await (query ? api.loadLogs(query) : api.resumeLogs());
+      const summary = await (local ? api.loadArchivedLogs(query) : query ? api.loadLogs(query) : api.resumeLogs());
       // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
       if (startedIn !== epoch) return;
+      fromArchive = local;
       await finished(summary);
     } catch (error) {
       const e = api.toIpcError(error);
@@ -956,6 +961,17 @@ export function createLogsView(store: Store): LogsView {
       await finished(s);
     });
   void showArchived();
+
+  // With an archive, Load reads it and a record edit is kept as pending while TeamViewer cannot
+  // be reached: neither needs the API then (offline.ts disables only what carries the mark).
+  const markNeedsApi = (state: LiveState) => {
+    loadButton.toggleAttribute(NEEDS_API, !archiveHasHistory(state));
+    saveRecord.toggleAttribute(NEEDS_API, !archiveIsOpen(state));
+  };
+  store.subscribe((state, previous) => {
+    if (state.archiveSync !== previous.archiveSync) markNeedsApi(state);
+  });
+  markNeedsApi(store.get());
 
   return {
     el,

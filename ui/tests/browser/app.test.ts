@@ -595,6 +595,43 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
   });
 
+  it("with a synced archive, Load is a local query, offline too, and a record can still be edited (kept as pending)", async () => {
+    const a = await open({ config: { signedIn: true, archivedRows: 42 } });
+    await a.page.click("#tab-logs");
+    await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "43");
+    await a.emit("live", {
+      type: "status",
+      status: { state: "offline", since: "2026-11-24T13:05:00Z", last_ok: "2026-11-24T13:02:00Z", kind: "network", message: "tcp connect error", retry_at: "2026-11-24T13:06:00Z" },
+    });
+    await a.page.locator("#offline-marker").waitFor();
+    expect(await a.page.locator("#load-logs").isEnabled(), "Load reads the archive: it needs no network").toBe(true);
+    expect(await a.page.locator("#archive-sync").isEnabled(), "Sync now does need TeamViewer").toBe(false);
+    await a.page.selectOption("#preset", "30");
+    await a.page.click("#load-logs");
+    await expect.poll(async () => (await a.calls("load_archived_logs")).length, { message: "launch, then the Load: both from the archive" }).toBe(2);
+    await a.page.waitForFunction(() => !(document.querySelector("#load-logs") as HTMLButtonElement).disabled);
+    expect((await a.calls("load_logs")).length, "nothing is asked of TeamViewer").toBe(0);
+    const row = a.page.locator('#log-table tbody tr[aria-rowindex="2"]');
+    await row.locator('button[data-action="edit"]').click();
+    await a.page.locator("#record-dialog").waitFor();
+    expect(await a.page.locator("#record-save").isEnabled(), "an edit is kept as pending in the archive until TeamViewer answers").toBe(true);
+    await a.page.fill("#record-notes", "Called back offline");
+    await a.page.click("#record-save");
+    await a.page.locator("#record-dialog").waitFor({ state: "hidden" });
+    expect((await a.calls("update_log_record")).length, "the edit goes to Rust (which keeps it as pending)").toBe(1);
+  });
+
+  it("without an archive, Load asks TeamViewer and waits while offline", async () => {
+    const a = await open({ config: { signedIn: true } });
+    await a.page.click("#tab-logs");
+    await a.emit("live", {
+      type: "status",
+      status: { state: "offline", since: "2026-11-24T13:05:00Z", last_ok: null, kind: "network", message: "tcp connect error", retry_at: "2026-11-24T13:06:00Z" },
+    });
+    await a.page.locator("#offline-marker").waitFor();
+    expect(await a.page.locator("#load-logs").isEnabled(), "there is nothing local to read").toBe(false);
+  });
+
   it("the sync bar: last synced, Sync now, progress with Cancel, the reason it stopped, and edits not sent yet", async () => {
     const a = await open({ config: { signedIn: true, archivedRows: 42 } });
     await a.page.click("#tab-logs");
