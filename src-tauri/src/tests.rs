@@ -53,6 +53,7 @@ impl TestApp {
                 clipboard_log: Some(dir.path().join("clipboard.log")),
                 notify_log: Some(dir.path().join("notify.log")),
                 tray_log: Some(dir.path().join("tray.log")),
+                sandbox_offline: Some(dir.path().join("sandbox-offline")),
             },
         };
         let mut app = build_app(mock_builder(), options)
@@ -1591,5 +1592,73 @@ fn cancel_archive_sync_ends_a_run_and_keeps_the_archive() {
         again["total"].as_u64(),
         Some(sandbox_records()),
         "no record twice, none lost: {again}"
+    );
+}
+
+/// Whether the sandbox at `origin` answers at all (any HTTP status).
+fn answers(origin: &url::Url) -> bool {
+    tauri::async_runtime::block_on(async {
+        reqwest::Client::new()
+            .get(origin.join("api/v1/ping").unwrap())
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_ok()
+    })
+}
+
+/// The E2E tests' offline switch (debug builds): a switch file present at launch keeps the
+/// sandbox off the network; removing it brings the sandbox back at the same origin, where its
+/// script token signs in; the file again takes it off.
+#[test]
+fn the_offline_switch_takes_the_sandbox_off_the_network_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let switch = dir.path().join("sandbox-offline");
+    std::fs::write(&switch, "").unwrap();
+    let t = TestApp::with_dir(dir);
+    let state = t.app.state::<AppState>();
+    let origin = state
+        .desk
+        .sandbox_origin()
+        .expect("the desk keeps the sandbox origin");
+    assert!(
+        !answers(&origin),
+        "offline from launch: nothing answers at {origin}"
+    );
+
+    std::fs::remove_file(&switch).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !answers(&origin) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox never came back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        state.desk.sandbox_origin().as_ref(),
+        Some(&origin),
+        "back at the same origin"
+    );
+    let token = tauri::async_runtime::block_on(state.sandbox_script_token()).unwrap();
+    let status = t.ok("sign_in_with_script_token", json!({ "token": token }));
+    assert_eq!(
+        status["signedIn"], true,
+        "the sandbox's script token signs in: {status}"
+    );
+
+    std::fs::write(&switch, "").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while answers(&origin) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox never went off"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        t.ok("auth_status", json!({}))["signedIn"],
+        true,
+        "the sign-in is kept while the sandbox is away"
     );
 }
