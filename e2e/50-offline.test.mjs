@@ -148,7 +148,9 @@ step('(a) online: the Sync button fills the archive from the sandbox', async () 
   // A background run may be going (5 s after launch); the button is back when it ends.
   await click('#archive-sync', 60_000);
   const status = await settled((s) => s.lastSync && !s.error && s.total >= env.records, 'a complete sync');
-  assert.equal(status.total, env.records, `the archive holds the sandbox's ${env.records} reports: ${JSON.stringify(status)}`);
+  // At least the sandbox's reports: earlier tests of the run share the data directory, and their
+  // sandboxes (started at other times, or with another size) left some other reports there.
+  assert.ok(status.total >= env.records, `the archive holds the sandbox's ${env.records} reports: ${JSON.stringify(status)}`);
   assert.equal(status.pendingEdits, 0, 'nothing pending yet');
   await until(async () => /last synced/i.test((await textOf(browser, '#archive-sync-text')) ?? ''), {
     message: 'the bar to say when the archive was synced',
