@@ -147,6 +147,9 @@ export SDESK_TEST_OPEN_LOG="$tmp/open.log" SDESK_TEST_SAVE_PATH="$tmp/export.csv
 # the sandbox brings a customer online every few seconds.
 export SDESK_TEST_NOTIFY_LOG="$tmp/notify.log" SDESK_TEST_TRAY_LOG="$tmp/tray.log" \
        SDESK_SANDBOX_ARRIVAL_SECS=${E2E_ARRIVAL_SECS:-3}
+# The archive offline (e2e/50-offline.test.mjs): while this file exists the built-in sandbox is
+# off the network; the test creates and removes it.
+export SDESK_TEST_SANDBOX_OFFLINE="$tmp/sandbox-offline"
 export E2E_RECORDS=${E2E_RECORDS:-10000}
 export SDESK_SANDBOX_RECORDS=$E2E_RECORDS
 # The sandbox's script token (default seed), for the tests' fallback sign-in when OAuth fails.

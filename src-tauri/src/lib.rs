@@ -5,6 +5,8 @@ mod commands;
 mod desktop;
 mod error;
 mod keyring_probe;
+#[cfg(debug_assertions)]
+mod offline_switch;
 mod options;
 #[cfg(target_os = "linux")]
 mod renderer;
@@ -132,6 +134,10 @@ fn setup<R: Runtime>(
         None => app.path().app_data_dir()?,
     };
     let state = tauri::async_runtime::block_on(AppState::start(&options, &config_dir, &data_dir))?;
+    #[cfg(debug_assertions)]
+    if let Some(file) = options.test_hooks.sandbox_offline.clone() {
+        offline_switch::start(app.handle(), &state, file);
+    }
     desktop::forward_waits(app.handle(), &state.desk);
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);

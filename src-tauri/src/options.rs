@@ -54,6 +54,10 @@ pub struct TestHooks {
     /// `SDESK_TEST_TRAY_LOG`: every change of the tray is appended here
     /// (`count=N | menu label | …`), besides updating the tray icon.
     pub tray_log: Option<PathBuf>,
+    /// `SDESK_TEST_SANDBOX_OFFLINE`: while this file exists the built-in sandbox is off the
+    /// network (its port refuses connections); when it is removed the sandbox comes back on the
+    /// same port with the same data and script token (see `offline_switch.rs`).
+    pub sandbox_offline: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -84,6 +88,7 @@ impl AppOptions {
                 clipboard_log: var("SDESK_TEST_CLIPBOARD_LOG").map(PathBuf::from),
                 notify_log: var("SDESK_TEST_NOTIFY_LOG").map(PathBuf::from),
                 tray_log: var("SDESK_TEST_TRAY_LOG").map(PathBuf::from),
+                sandbox_offline: var("SDESK_TEST_SANDBOX_OFFLINE").map(PathBuf::from),
             },
         }
     }

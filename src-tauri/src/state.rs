@@ -42,6 +42,10 @@ pub struct AppState {
     /// Debug-only redirections of the browser, clipboard and save dialog (E2E tests).
     #[cfg(debug_assertions)]
     pub test_hooks: crate::options::TestHooks,
+    /// Debug-only: the sandbox taken off the network by the offline switch (its port and its
+    /// OAuth app's loopback port), to be started again there.
+    #[cfg(debug_assertions)]
+    parked_sandbox: Mutex<Option<(u16, u16)>>,
 }
 
 impl AppState {
@@ -109,6 +113,8 @@ impl AppState {
             window_shown: AtomicBool::new(false),
             #[cfg(debug_assertions)]
             test_hooks: options.test_hooks.clone(),
+            #[cfg(debug_assertions)]
+            parked_sandbox: Mutex::new(None),
         })
     }
 
@@ -150,6 +156,43 @@ impl AppState {
         self.desk.apply_settings(settings, client_secret).await
     }
 
+    /// Debug builds only (the offline switch, `offline_switch.rs`): stops the running sandbox
+    /// (`offline`), so that its port refuses connections, or starts it again on the same port
+    /// (same seed and size, so the same report ids and script token). Returns whether anything
+    /// changed.
+    ///
+    /// # Errors
+    /// The sandbox cannot be started again (its port was taken meanwhile).
+    #[cfg(debug_assertions)]
+    pub async fn set_sandbox_offline(&self, offline: bool) -> Result<bool> {
+        let mut slot = self.sandbox.lock().await;
+        let parked = |v: Option<(u16, u16)>| {
+            let mut p = self
+                .parked_sandbox
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match v {
+                Some(v) => p.replace(v),
+                None => p.take(),
+            }
+        };
+        if offline {
+            let Some(running) = slot.take() else {
+                return Ok(false);
+            };
+            let port = running.sandbox.base_url().port().unwrap_or(0);
+            parked(Some((port, running.loopback_port)));
+            running.sandbox.shutdown().await;
+            Ok(true)
+        } else {
+            let Some((port, loopback_port)) = parked(None) else {
+                return Ok(false);
+            };
+            *slot = Some(start_sandbox_on(loopback_port, port).await?);
+            Ok(true)
+        }
+    }
+
     /// The running sandbox's origin, (re)started when its OAuth app does not accept
     /// `loopback_port`.
     async fn ensure_sandbox(&self, loopback_port: u16) -> Result<Url> {
@@ -175,6 +218,11 @@ pub const SANDBOX_CUSTOMER_ARRIVAL_EVERY: std::time::Duration = std::time::Durat
 /// Starts the simulator on a free loopback port, with its default OAuth app accepting the deep
 /// link and the loopback redirect on `loopback_port`.
 async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
+    start_sandbox_on(loopback_port, 0).await
+}
+
+/// [`start_sandbox`] on loopback port `port` (0: a free one).
+async fn start_sandbox_on(loopback_port: u16, port: u16) -> Result<RunningSandbox> {
     let client = OAuthClient {
         redirect_uris: vec![
             sdesk_core::auth::RedirectUri::default().to_string(),
@@ -197,7 +245,7 @@ async fn start_sandbox(loopback_port: u16) -> Result<RunningSandbox> {
         customer_arrival_every: customer_arrival_every(),
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())
+    let sandbox = Sandbox::start(config, ([127, 0, 0, 1], port).into())
         .await
         .map_err(|e| Error::Config {
             message: format!("the sandbox could not be started: {e}"),

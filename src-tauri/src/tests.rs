@@ -53,6 +53,7 @@ impl TestApp {
                 clipboard_log: Some(dir.path().join("clipboard.log")),
                 notify_log: Some(dir.path().join("notify.log")),
                 tray_log: Some(dir.path().join("tray.log")),
+                sandbox_offline: Some(dir.path().join("sandbox-offline")),
             },
         };
         let mut app = build_app(mock_builder(), options)
@@ -1355,5 +1356,309 @@ fn the_tray_follows_the_waiting_customers_and_the_notification_switch() {
         }),
         "after the sign-out nobody is counted: {:?}",
         tray(&t)
+    );
+}
+
+// ----- the archive's sync commands -------------------------------------------------------------
+
+/// Every `event` payload the main window hears, in order.
+fn heard(t: &TestApp, event: &str) -> Arc<std::sync::Mutex<Vec<Value>>> {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let sink = seen.clone();
+    t.webview.listen(event.to_owned(), move |e| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap());
+    });
+    seen
+}
+
+/// The archive file `TestApp` opened in its data directory.
+fn archive_file(dir: &Path) -> PathBuf {
+    match sdesk_archive::ArchiveUrl::default_in(dir) {
+        sdesk_archive::ArchiveUrl::Sqlite(path) => path,
+        other => panic!("the app's archive is a SQLite file, got {other:?}"),
+    }
+}
+
+/// Records in the app's archive, read through a second handle on the file.
+fn archived_records(dir: &Path) -> u64 {
+    tauri::async_runtime::block_on(async {
+        let url = sdesk_archive::ArchiveUrl::default_in(dir);
+        let archive = sdesk_archive::Archive::open(&url).await.unwrap();
+        archive.stats().await.unwrap().records
+    })
+}
+
+/// Connection reports the sandbox serves: 2,500 (its default; SDESK_SANDBOX_RECORDS is unset in
+/// tests).
+fn sandbox_records() -> u64 {
+    sdesk_sandbox::SandboxConfig::default().records as u64
+}
+
+#[test]
+fn archive_sync_commands_are_wired() {
+    let t = TestApp::new();
+    let events = heard(&t, sdesk_core::desk::events::ARCHIVE_SYNC);
+    let status = t.ok("archive_sync_status", json!({}));
+    let mut keys: Vec<&str> = status
+        .as_object()
+        .expect("the status is an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "budgetExhausted",
+            "error",
+            "lastNew",
+            "lastSync",
+            "lastUpdated",
+            "pendingEdits",
+            "pendingIds",
+            "received",
+            "remaining",
+            "state",
+            "total"
+        ],
+        "the ArchiveSyncStatus shape of docs/ipc.md, camelCase: {status}"
+    );
+    assert_eq!(
+        (&status["state"], &status["lastSync"], &status["total"]),
+        (&json!("idle"), &Value::Null, &json!(0)),
+        "a new archive in the data directory, never synced: {status}"
+    );
+    assert_eq!(status["pendingIds"], json!([]), "{status}");
+    assert_eq!(status["error"], Value::Null, "{status}");
+    assert_ipc_error(
+        &t.err("sync_archive", json!({})),
+        "not_signed_in",
+        "no sync without a sign-in",
+    );
+
+    t.sign_in();
+    let done = t.ok("sync_archive", json!({}));
+    assert_eq!(
+        done["state"], "idle",
+        "the run is over when it answers: {done}"
+    );
+    assert_eq!(done["error"], Value::Null, "the run ended well: {done}");
+    assert_eq!(
+        done["total"].as_u64(),
+        Some(sandbox_records()),
+        "the archive holds every report of the sandbox: {done}"
+    );
+    assert!(done["lastSync"].is_string(), "the last sync time: {done}");
+    assert_eq!(
+        archived_records(t.dir.path()),
+        sandbox_records(),
+        "the records are in the archive file in the data directory"
+    );
+    // The same reports the sandbox serves: its newest page, read with its own script token.
+    let state = t.app.state::<AppState>();
+    let origin = state.desk.sandbox_origin().expect("sandbox running");
+    let token = tauri::async_runtime::block_on(state.sandbox_script_token()).unwrap();
+    let page: Value = tauri::async_runtime::block_on(async {
+        reqwest::Client::new()
+            .get(origin.join("api/v1/reports/connections").unwrap())
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let ids: Vec<String> = page["records"]
+        .as_array()
+        .expect("a page of reports")
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!ids.is_empty(), "the sandbox serves reports: {page}");
+    let missing = tauri::async_runtime::block_on(async {
+        let url = sdesk_archive::ArchiveUrl::default_in(t.dir.path());
+        let archive = sdesk_archive::Archive::open(&url).await.unwrap();
+        let mut missing = Vec::new();
+        for id in &ids {
+            if archive.raw_record(id).await.unwrap().is_none() {
+                missing.push(id.clone());
+            }
+        }
+        missing
+    });
+    assert!(
+        missing.is_empty(),
+        "every report of the sandbox's first page is archived; missing: {missing:?}"
+    );
+
+    assert!(
+        wait_for(&events, |e| {
+            let syncing = e.iter().position(|s| s["state"] == "syncing");
+            let idle = e.iter().rposition(|s| {
+                s["state"] == "idle" && s["total"].as_u64() == Some(sandbox_records())
+            });
+            matches!((syncing, idle), (Some(a), Some(b)) if a < b)
+        }),
+        "the window hears `archive-sync`: syncing, then idle with the new total: {:?}",
+        events.lock().unwrap()
+    );
+}
+
+/// A run waiting for the archive (another program holds its write lock) is cancelled: it ends
+/// with `cancelled`, the archived records are all still there, the file is sound, and the next
+/// sync runs normally.
+#[test]
+fn cancel_archive_sync_ends_a_run_and_keeps_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    // No background run in between: the test starts every run itself.
+    std::fs::write(
+        dir.path().join("settings.json"),
+        r#"{ "archive": { "autoSync": false } }"#,
+    )
+    .unwrap();
+    let t = TestApp::with_dir(dir);
+    t.sign_in();
+    let first = t.ok("sync_archive", json!({}));
+    assert_eq!(first["total"].as_u64(), Some(sandbox_records()), "{first}");
+
+    let events = heard(&t, sdesk_core::desk::events::ARCHIVE_SYNC);
+    let file = archive_file(t.dir.path());
+    let other = rusqlite::Connection::open(&file).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let webview = t.webview.clone();
+    let run = std::thread::spawn(move || {
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: "sync_archive".into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(json!({})),
+                headers: Default::default(),
+                invoke_key: tauri::test::INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while t.ok("archive_sync_status", json!({}))["state"] != "syncing" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second run never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The run waits for the write lock: it cannot end before the cancel.
+    t.ok("cancel_archive_sync", json!({}));
+    other.execute_batch("ROLLBACK").unwrap();
+    let outcome = run.join().unwrap();
+    let err = outcome.expect_err("a cancelled run answers with an error");
+    assert_ipc_error(&err, "cancelled", "the run ends as cancelled");
+
+    let status = t.ok("archive_sync_status", json!({}));
+    assert_eq!(status["state"], "idle", "{status}");
+    assert_eq!(
+        status["error"]["kind"], "cancelled",
+        "the status says why the run stopped: {status}"
+    );
+    assert_eq!(
+        archived_records(t.dir.path()),
+        sandbox_records(),
+        "every archived record is still there"
+    );
+    let check: String = other
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok", "the archive file is sound");
+    assert!(
+        wait_for(&events, |e| e.iter().any(
+            |s| s["state"] == "idle" && s["error"]["kind"] == "cancelled"
+        )),
+        "the window hears the cancelled end: {:?}",
+        events.lock().unwrap()
+    );
+
+    let again = t.ok("sync_archive", json!({}));
+    assert_eq!(
+        again["error"],
+        Value::Null,
+        "the next run ends well: {again}"
+    );
+    assert_eq!(
+        again["total"].as_u64(),
+        Some(sandbox_records()),
+        "no record twice, none lost: {again}"
+    );
+}
+
+/// Whether the sandbox at `origin` answers at all (any HTTP status).
+fn answers(origin: &url::Url) -> bool {
+    tauri::async_runtime::block_on(async {
+        reqwest::Client::new()
+            .get(origin.join("api/v1/ping").unwrap())
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_ok()
+    })
+}
+
+/// The E2E tests' offline switch (debug builds): a switch file present at launch keeps the
+/// sandbox off the network; removing it brings the sandbox back at the same origin, where its
+/// script token signs in; the file again takes it off.
+#[test]
+fn the_offline_switch_takes_the_sandbox_off_the_network_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let switch = dir.path().join("sandbox-offline");
+    std::fs::write(&switch, "").unwrap();
+    let t = TestApp::with_dir(dir);
+    let state = t.app.state::<AppState>();
+    let origin = state
+        .desk
+        .sandbox_origin()
+        .expect("the desk keeps the sandbox origin");
+    assert!(
+        !answers(&origin),
+        "offline from launch: nothing answers at {origin}"
+    );
+
+    std::fs::remove_file(&switch).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !answers(&origin) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox never came back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        state.desk.sandbox_origin().as_ref(),
+        Some(&origin),
+        "back at the same origin"
+    );
+    let token = tauri::async_runtime::block_on(state.sandbox_script_token()).unwrap();
+    let status = t.ok("sign_in_with_script_token", json!({ "token": token }));
+    assert_eq!(
+        status["signedIn"], true,
+        "the sandbox's script token signs in: {status}"
+    );
+
+    std::fs::write(&switch, "").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while answers(&origin) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox never went off"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        t.ok("auth_status", json!({}))["signedIn"],
+        true,
+        "the sign-in is kept while the sandbox is away"
     );
 }

@@ -130,6 +130,36 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
 }
 
 #[tokio::test]
+async fn an_edit_kept_as_pending_reaches_the_sync_status_at_once() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    let server = MockServer::builder().start().await; // not pooled: dropping it closes the port
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ping"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
+        .mount(&server)
+        .await;
+    let desk = signed_in_desk(&server, &archive).await;
+    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    let mut status = desk.subscribe_archive_sync();
+    status.borrow_and_update();
+    drop(server);
+    desk.update_log_record("rec-00002", "offline note", "Billed")
+        .await
+        .unwrap();
+    assert!(
+        status.has_changed().unwrap(),
+        "subscribers (the window's `archive-sync` event) hear of the pending edit"
+    );
+    let now = desk.archive_sync_status();
+    assert_eq!(
+        (now.pending_edits, now.pending_ids.as_slice()),
+        (1, ["rec-00002".to_owned()].as_slice()),
+        "the status names the pending edit for the log view's marker, before any sync: {now:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;

@@ -127,7 +127,8 @@ impl FakeApi {
         self.requests.lock().unwrap().clone()
     }
 
-    fn body(&self, query: &ReportQuery, offset_id: Option<&str>) -> Vec<u8> {
+    /// The JSON page for `query` from `offset_id` on (what `GET /reports/connections` answers).
+    pub fn body(&self, query: &ReportQuery, offset_id: Option<&str>) -> Vec<u8> {
         let mut all: Vec<Value> = self
             .records
             .lock()

@@ -651,7 +651,8 @@ impl Desk {
 
     /// Saves notes and billing state of a loaded record at the API (`PUT`), then in the store
     /// and the archive. When the API cannot be reached (network error, timeout) and the desk has
-    /// an archive, the edit is kept there as pending and applied to the loaded record.
+    /// an archive, the edit is kept there as pending and applied to the loaded record; the
+    /// archive-sync status (its pending edits, for the log view's marker) says so at once.
     ///
     /// # Errors
     /// [`crate::Error::NotFound`] when no record with this id is loaded; API errors (network
@@ -663,6 +664,9 @@ impl Desk {
         billing_state: &str,
     ) -> Result<LogRow> {
         let result = self.logs.update_log_record(id, notes, billing_state).await;
+        if result.is_ok() {
+            self.archive_sync.refresh_from_archive().await;
+        }
         self.noted(result).await
     }
 }
