@@ -48,9 +48,13 @@ impl Postgres {
     pub async fn open(url: &str, target: i64) -> Result<Self> {
         let shown = short(url);
         let (driver_url, tls) = split_url(url)?;
-        let mut pg: tokio_postgres::Config = driver_url
-            .parse()
-            .map_err(|e| config(format!("the archive URL {shown} is not usable: {e}")))?;
+        let mut pg: tokio_postgres::Config = driver_url.parse().map_err(|e| {
+            // tokio-postgres says "invalid connection string"; its cause names the parameter.
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            config(format!("the archive URL {shown} is not usable: {e}{cause}"))
+        })?;
         if pg.get_connect_timeout().is_none() {
             pg.connect_timeout(Duration::from_secs(15));
         }

@@ -185,6 +185,13 @@ pub(crate) fn split_url(url: &str) -> Result<(String, TlsSettings)> {
                     Roots::File(PathBuf::from(value))
                 };
             }
+            "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "sslcrldir" => {
+                return Err(config(format!(
+                    "the archive URL's {key}= is not supported: client certificates and \
+                     revocation lists are not (use a password, and sslmode=verify-full with \
+                     sslrootcert)"
+                )))
+            }
             "" => {}
             _ => kept.push(pair),
         }

@@ -221,3 +221,21 @@ async fn a_server_without_tls_is_refused_when_tls_is_required() {
         fails_clearly(&url, &["does not accept TLS", &format!("sslmode={mode}")]).await;
     }
 }
+
+#[tokio::test]
+async fn unsupported_tls_parameters_are_refused_by_name() {
+    // No server is needed: the URL is refused before any connection.
+    for (param, named) in [
+        ("sslmode=allow", "sslmode=allow"),
+        ("sslcert=/home/desk/client.crt", "sslcert"),
+        ("sslrootcert=", "sslrootcert"),
+        ("sslcompression=1", "sslcompression"),
+    ] {
+        let url = format!("postgres://desk:{PASSWORD}@127.0.0.1:1/archive?{param}");
+        let err = fails_clearly(&url, &[named]).await;
+        assert!(
+            !err.to_string().contains("cannot connect"),
+            "refused before connecting: {err}"
+        );
+    }
+}
