@@ -18,6 +18,7 @@
 #   SDESK_TEST_POSTGRES_TLS_URL  postgres://sdesk_tls@127.0.0.1:PORT/sdesk_test?sslmode=verify-full&sslrootcert=CA
 #   SDESK_TEST_POSTGRES_CA       the CA's certificate (PEM) that signed the server's certificate
 #   SDESK_TEST_POSTGRES_OTHER_CA another CA's certificate, which did not
+#   SDESK_TEST_POSTGRES_SOCKET   the server's Unix socket directory (no TLS there)
 # The plain URL above keeps working as before (sslmode defaults to prefer).
 set -euo pipefail
 
@@ -143,6 +144,7 @@ export SDESK_TEST_POSTGRES_URL="postgres://sdesk@127.0.0.1:$port/sdesk_test"
 export SDESK_TEST_POSTGRES_TLS_URL="postgres://sdesk_tls@127.0.0.1:$port/sdesk_test?sslmode=verify-full&sslrootcert=$tls/ca.crt"
 export SDESK_TEST_POSTGRES_CA="$tls/ca.crt"
 export SDESK_TEST_POSTGRES_OTHER_CA="$tls/other-ca.crt"
+export SDESK_TEST_POSTGRES_SOCKET="$sock"
 export SDESK_TEST_POSTGRES_REQUIRED=1
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, TLS on (cluster in $tmp)" >&2
 "$@"

@@ -55,6 +55,11 @@ impl Postgres {
                 .unwrap_or_default();
             config(format!("the archive URL {shown} is not usable: {e}{cause}"))
         })?;
+        // PostgreSQL has no TLS on Unix sockets (the socket's permissions protect it); libpq
+        // ignores sslmode there, and so does the archive rather than fail a `require`.
+        if only_unix_sockets(&pg) {
+            pg.ssl_mode(tokio_postgres::config::SslMode::Disable);
+        }
         if pg.get_connect_timeout().is_none() {
             pg.connect_timeout(Duration::from_secs(15));
         }
@@ -298,6 +303,23 @@ impl From<tokio_postgres::Error> for Fail {
 impl From<Error> for Fail {
     fn from(e: Error) -> Self {
         Self::Core(e)
+    }
+}
+
+/// Whether every host of the URL is a Unix socket directory (`host=/run/postgresql`).
+fn only_unix_sockets(pg: &tokio_postgres::Config) -> bool {
+    #[cfg(unix)]
+    {
+        let hosts = pg.get_hosts();
+        !hosts.is_empty()
+            && hosts
+                .iter()
+                .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pg;
+        false
     }
 }
 

@@ -68,7 +68,7 @@ async fn open(url: &str) -> Result<Archive, Error> {
 async fn sync_works(url: &str) {
     let archive = open(url)
         .await
-        .unwrap_or_else(|e| panic!("the archive at {url} opens over TLS: {e}"));
+        .unwrap_or_else(|e| panic!("the archive at {url} opens: {e}"));
     let report = sync_once(&archive, &FakeApi::new(records(25), 10))
         .await
         .unwrap();
@@ -220,6 +220,24 @@ async fn a_server_without_tls_is_refused_when_tls_is_required() {
         let url = format!("postgres://desk:{PASSWORD}@127.0.0.1:{port}/archive?sslmode={mode}");
         fails_clearly(&url, &["does not accept TLS", &format!("sslmode={mode}")]).await;
     }
+}
+
+#[tokio::test]
+async fn a_unix_socket_needs_no_tls_whatever_the_sslmode() {
+    let Some(server) = TlsServer::get() else {
+        return;
+    };
+    let Some(socket) = server_env("SDESK_TEST_POSTGRES_SOCKET") else {
+        return;
+    };
+    let name = create_db(&server.plain).await;
+    let (_, port) = server.origin.rsplit_once(':').expect("the URL has a port");
+    // As in libpq: no TLS on a Unix socket, so a TLS mode does not fail there.
+    let url = format!(
+        "postgres://sdesk:{PASSWORD}@/{name}?host={socket}&port={port}&sslmode=verify-full&sslrootcert={}",
+        server.other_ca
+    );
+    sync_works(&url).await;
 }
 
 #[tokio::test]
