@@ -13,18 +13,21 @@
 //! public certificate authorities the app's HTTPS trusts (Mozilla's list). tokio-postgres itself
 //! knows only `disable`, `prefer` and `require` and no `sslrootcert`: [`split_url`] takes these
 //! parameters out of the URL and hands tokio-postgres the mode it understands.
+//!
+//! `verify.rs`: the certificate checks per mode; `explain.rs`: TLS failures as errors that say
+//! what to change.
+
+mod explain;
+mod verify;
+
+pub(crate) use explain::explain;
+use verify::{load_roots, AnyHostName, Unchecked};
 
 use crate::error::config;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
-use sdesk_core::{Error, Result};
-use std::error::Error as _;
+use rustls::ClientConfig;
+use sdesk_core::Result;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -232,197 +235,6 @@ fn percent_decode(value: &str) -> Result<String> {
     }
     String::from_utf8(out)
         .map_err(|_| config("the archive URL has a parameter that is not UTF-8 after %-decoding"))
-}
-
-fn load_roots(roots: &Roots) -> Result<RootCertStore> {
-    let mut store = RootCertStore::empty();
-    match roots {
-        Roots::Public => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        Roots::File(path) => {
-            let unreadable = |e: &dyn fmt::Display| {
-                config(format!(
-                    "the CA file sslrootcert={} cannot be read: {e}",
-                    path.display()
-                ))
-            };
-            let certs = CertificateDer::pem_file_iter(path)
-                .map_err(|e| unreadable(&e))?
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| unreadable(&e))?;
-            for cert in certs {
-                store.add(cert).map_err(|e| unreadable(&e))?;
-            }
-            if store.is_empty() {
-                return Err(config(format!(
-                    "the CA file sslrootcert={} holds no PEM certificate \
-                     (-----BEGIN CERTIFICATE-----)",
-                    path.display()
-                )));
-            }
-        }
-    }
-    Ok(store)
-}
-
-/// `verify-ca`: the chain must lead to a trusted CA; the host name is not compared. rustls
-/// checks the chain before the name, so a name mismatch means the chain was good.
-#[derive(Debug)]
-struct AnyHostName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyHostName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require`: encrypted, the certificate not checked (libpq's meaning); the
-/// handshake's signatures are still verified.
-#[derive(Debug)]
-struct Unchecked(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// A connection failure that TLS explains (a certificate that does not verify, a server
-/// without TLS when the mode requires it), as a configuration error that says what to change;
-/// `None` for any other failure.
-pub(crate) fn explain(shown: &str, tls: &TlsSettings, e: &tokio_postgres::Error) -> Option<Error> {
-    let mut source = e.source();
-    let mut handshake = None;
-    while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            handshake = Some(r);
-            break;
-        }
-        if let Some(r) = s
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            handshake = Some(r);
-            break;
-        }
-        if s.to_string() == "server does not support TLS" {
-            return Some(config(format!(
-                "the PostgreSQL server of the archive {shown} does not accept TLS connections, \
-                 and sslmode={} asks for one: turn on ssl in the server's postgresql.conf \
-                 (or, on a network you trust, use sslmode=prefer)",
-                tls.mode.as_str()
-            )));
-        }
-        source = s.source();
-    }
-    let r = handshake?;
-    let what = match r {
-        rustls::Error::InvalidCertificate(c) => match c {
-            CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(
-                "presented a certificate that is not signed by {}: name the CA that signed \
-                 the server's certificate with sslrootcert=PATH (a PEM file); if it is the \
-                 right one, the connection may be intercepted",
-                tls.roots
-            ),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                "presented a certificate that is not issued for the host name in the URL: \
-                 connect with a name the certificate lists (or use sslmode=verify-ca to check \
-                 only the CA)"
-                    .to_owned()
-            }
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                "presented a certificate that has expired: renew the server's certificate"
-                    .to_owned()
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                "presented a certificate that is not valid yet: check the clocks of this \
-                 computer and the server"
-                    .to_owned()
-            }
-            other => format!("presented a certificate that does not verify ({other:?})"),
-        },
-        other => format!("failed the TLS handshake: {other}"),
-    };
-    Some(config(format!(
-        "the PostgreSQL server of the archive {shown} {what} (sslmode={})",
-        tls.mode.as_str()
-    )))
 }
 
 #[cfg(test)]
