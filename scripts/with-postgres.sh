@@ -10,6 +10,16 @@
 # 127.0.0.1, database `sdesk_test`) and SDESK_TEST_POSTGRES_REQUIRED=1, runs the command, and
 # stops and deletes the cluster when it ends (also on failure or Ctrl-C). Idempotent: nothing
 # outside the temporary directory is changed, apart from the one-time package installation.
+#
+# The server also speaks TLS (ssl=on) on the same port, with a throw-away CA and a server
+# certificate for 127.0.0.1 and localhost made with openssl in the temporary directory. A second
+# superuser `sdesk_tls` may only connect over TLS (pg_hba.conf rejects it without), so a test that
+# logs in as it knows the connection was encrypted. Exported for the TLS tests:
+#   SDESK_TEST_POSTGRES_TLS_URL  postgres://sdesk_tls@127.0.0.1:PORT/sdesk_test?sslmode=verify-full&sslrootcert=CA
+#   SDESK_TEST_POSTGRES_CA       the CA's certificate (PEM) that signed the server's certificate
+#   SDESK_TEST_POSTGRES_OTHER_CA another CA's certificate, which did not
+#   SDESK_TEST_POSTGRES_SOCKET   the server's Unix socket directory (no TLS there)
+# The plain URL above keeps working as before (sslmode defaults to prefer).
 set -euo pipefail
 
 if [[ $# -eq 0 ]]; then
@@ -58,7 +68,28 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdesk-pg.XXXXXX")
 data="$tmp/data"
 sock="$tmp/socket"
 log="$tmp/server.log"
-mkdir -p "$sock"
+tls="$tmp/tls"
+mkdir -p "$sock" "$tls"
+
+# The TLS material: a CA, a server certificate it signs (for 127.0.0.1 and localhost, as
+# verify-full checks the host name), and an unrelated CA. P-256 keys; valid for two days.
+command -v openssl >/dev/null || { echo "openssl is needed to make the test server's certificate" >&2; exit 1; }
+make_ca() {
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -days 2 \
+    -subj "/CN=$3" -keyout "$1" -out "$2" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>/dev/null
+}
+make_ca "$tls/ca.key" "$tls/ca.crt" "Supporter Desk test CA"
+make_ca "$tls/other-ca.key" "$tls/other-ca.crt" "Some other CA"
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -subj "/CN=localhost" \
+  -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+  "extendedKeyUsage=serverAuth" "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$tls/server.ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+  -sha256 -days 2 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+rm -f "$tls/ca.key" "$tls/other-ca.key" "$tls/server.csr"
+chmod 600 "$tls/server.key"
 if [[ $EUID -eq 0 ]]; then
   chown -R "$user" "$tmp"
 fi
@@ -80,6 +111,11 @@ trap 'exit 143' TERM
 "${run_as[@]}" "$bin/initdb" -D "$data" -U sdesk --auth=trust --encoding=UTF8 --locale=C \
   >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
 
+# `sdesk_tls` only over TLS: this rule comes before initdb's trust rules (first match wins).
+# Rewritten in place (`>`), so the file keeps its owner.
+hba=$({ echo "hostnossl all sdesk_tls all reject"; cat "$data/pg_hba.conf"; })
+printf '%s\n' "$hba" >"$data/pg_hba.conf"
+
 # A free loopback port: pick one nobody listens on, and retry if the server still cannot bind.
 port=
 for _ in $(seq 1 20); do
@@ -88,7 +124,7 @@ for _ in $(seq 1 20); do
     continue
   fi
   if "${run_as[@]}" "$bin/pg_ctl" -D "$data" -l "$log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $candidate -k $sock -c fsync=off -c full_page_writes=off" \
+      -o "-c listen_addresses=127.0.0.1 -p $candidate -k $sock -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key" \
       start >/dev/null; then
     port=$candidate
     started=1
@@ -102,9 +138,13 @@ if [[ -z "$port" ]]; then
 fi
 
 "${run_as[@]}" "$bin/psql" -q -h "$sock" -p "$port" -U sdesk -d postgres \
-  -c "CREATE DATABASE sdesk_test" >/dev/null
+  -c "CREATE DATABASE sdesk_test" -c "CREATE ROLE sdesk_tls LOGIN SUPERUSER" >/dev/null
 
 export SDESK_TEST_POSTGRES_URL="postgres://sdesk@127.0.0.1:$port/sdesk_test"
+export SDESK_TEST_POSTGRES_TLS_URL="postgres://sdesk_tls@127.0.0.1:$port/sdesk_test?sslmode=verify-full&sslrootcert=$tls/ca.crt"
+export SDESK_TEST_POSTGRES_CA="$tls/ca.crt"
+export SDESK_TEST_POSTGRES_OTHER_CA="$tls/other-ca.crt"
+export SDESK_TEST_POSTGRES_SOCKET="$sock"
 export SDESK_TEST_POSTGRES_REQUIRED=1
-echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (cluster in $tmp)" >&2
+echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, TLS on (cluster in $tmp)" >&2
 "$@"

@@ -17,6 +17,7 @@ mod query;
 mod row;
 mod sqlite;
 pub mod sync;
+mod tls;
 mod types;
 mod url;
 

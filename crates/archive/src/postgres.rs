@@ -4,8 +4,9 @@
 use crate::error::{config, storage, taken_over};
 use crate::query::{upsert_sql, Dialect};
 use crate::row::Row;
+use crate::tls::{explain, split_url, SslMode, TlsSettings};
 use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
-use crate::url::redact;
+use crate::url::short;
 use chrono::{DateTime, Utc};
 use sdesk_core::{Error, Result};
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// The schema versions, in order: (version, name, SQL).
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -45,19 +46,31 @@ type Param2<'a> = &'a (dyn ToSql + Sync);
 impl Postgres {
     /// Connects and migrates to schema `target`.
     pub async fn open(url: &str, target: i64) -> Result<Self> {
-        let shown = redact(url);
-        let mut pg: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| config(format!("the archive URL {shown} is not usable: {e}")))?;
+        let shown = short(url);
+        let (driver_url, tls) = split_url(url)?;
+        let mut pg: tokio_postgres::Config = driver_url.parse().map_err(|e| {
+            // tokio-postgres says "invalid connection string"; its cause names the parameter.
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            config(format!("the archive URL {shown} is not usable: {e}{cause}"))
+        })?;
+        // PostgreSQL has no TLS on Unix sockets (the socket's permissions protect it); libpq
+        // ignores sslmode there, and so does the archive rather than fail a `require`.
+        if only_unix_sockets(&pg) {
+            pg.ssl_mode(tokio_postgres::config::SslMode::Disable);
+        }
         if pg.get_connect_timeout().is_none() {
             pg.connect_timeout(Duration::from_secs(15));
         }
         if pg.get_application_name().is_none() {
             pg.application_name("supporter-desk");
         }
-        let (mut client, connection) = pg.connect(NoTls).await.map_err(|e| Error::Network {
-            message: format!("cannot connect to the PostgreSQL archive {shown}: {e}"),
-        })?;
+        let connector = tls.connector()?;
+        let (mut client, connection) = pg
+            .connect(connector)
+            .await
+            .map_err(|e| connect_error(&shown, &tls, &e))?;
         let task_shown = shown.clone();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -290,6 +303,50 @@ impl From<tokio_postgres::Error> for Fail {
 impl From<Error> for Fail {
     fn from(e: Error) -> Self {
         Self::Core(e)
+    }
+}
+
+/// Whether every host of the URL is a Unix socket directory (`host=/run/postgresql`).
+fn only_unix_sockets(pg: &tokio_postgres::Config) -> bool {
+    #[cfg(unix)]
+    {
+        let hosts = pg.get_hosts();
+        !hosts.is_empty()
+            && hosts
+                .iter()
+                .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pg;
+        false
+    }
+}
+
+/// Why a connection could not be made: a TLS problem or a refusal by the server says what to
+/// change (kind `config`); a server that cannot be reached is a network error.
+fn connect_error(shown: &str, tls: &TlsSettings, e: &tokio_postgres::Error) -> Error {
+    if let Some(err) = explain(shown, tls, e) {
+        return err;
+    }
+    if let Some(db) = e.as_db_error() {
+        // 28xxx: invalid authorization (pg_hba.conf has no entry, or a wrong password). The
+        // server's text is shown as it is; it never holds the password.
+        if db.code().code().starts_with("28") {
+            let hint = if tls.mode == SslMode::Disable {
+                " (the server may accept only TLS connections: use sslmode=verify-full with \
+                 sslrootcert, or sslmode=require)"
+            } else {
+                ""
+            };
+            return config(format!(
+                "the PostgreSQL server of the archive {shown} refused the connection: {}{hint}",
+                db.message()
+            ));
+        }
+    }
+    Error::Network {
+        message: format!("cannot connect to the PostgreSQL archive {shown}: {e}"),
     }
 }
 

@@ -90,6 +90,13 @@ impl fmt::Debug for ArchiveUrl {
     }
 }
 
+/// How errors and logs name a PostgreSQL archive: `postgres://user:***@host:port/db`, without
+/// the password and without the query parameters (which can hold a `password=` and local
+/// paths; an error about one of them names it on its own).
+pub(crate) fn short(url: &str) -> String {
+    redact(url.split_once('?').map_or(url, |(base, _)| base))
+}
+
 /// `scheme://user:secret@host…` → `scheme://user:***@host…`; also a `password=` parameter.
 pub(crate) fn redact(url: &str) -> String {
     let mut out = url.to_owned();
@@ -177,6 +184,11 @@ mod tests {
         assert!(
             !format!("{u:?}").contains("s3cret"),
             "Debug hides a password parameter too"
+        );
+        assert_eq!(
+            short("postgresql://desk:s3cret@db:5432/a?password=s3cret&sslrootcert=/ca.pem"),
+            "postgresql://desk:***@db:5432/a",
+            "errors name the server and database only"
         );
     }
 }

@@ -7,44 +7,10 @@
 
 mod common;
 
+use common::pg::{fresh_db, server_url};
 use common::*;
 use sdesk_archive::{Archive, ArchiveUrl, SyncOptions};
 use sdesk_core::ErrorKind;
-
-fn server_url() -> Option<String> {
-    match std::env::var("SDESK_TEST_POSTGRES_URL") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ => {
-            assert_ne!(
-                std::env::var("SDESK_TEST_POSTGRES_REQUIRED").as_deref(),
-                Ok("1"),
-                "SDESK_TEST_POSTGRES_REQUIRED=1 but SDESK_TEST_POSTGRES_URL is not set: run the \
-                 tests through scripts/with-postgres.sh"
-            );
-            eprintln!("PostgreSQL tests skipped: SDESK_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
-}
-
-/// A new, empty database on the test server.
-async fn fresh_db(server: &str) -> ArchiveUrl {
-    let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls)
-        .await
-        .expect("the test server is reachable");
-    tokio::spawn(conn);
-    let name = format!("sdesk_test_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, query) = match server.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (server, String::new()),
-    };
-    let (origin, _) = base.rsplit_once('/').expect("the URL names a database");
-    ArchiveUrl::parse(&format!("{origin}/{name}{query}")).unwrap()
-}
 
 macro_rules! pg_test {
     ($name:ident, |$url:ident| $body:expr) => {

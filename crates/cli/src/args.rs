@@ -234,7 +234,8 @@ pub enum ArchiveCommand {
 /// Where the archive is.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArg {
-    /// The archive: sqlite:PATH (or a plain path) or postgres://user:pass@host:port/db.
+    /// The archive: sqlite:PATH (or a plain path) or postgres://user:pass@host:port/db
+    /// (over TLS: add ?sslmode=verify-full&sslrootcert=CA.pem; see docs/archive.md).
     /// Default: archive.sqlite3 in the desktop app's data directory (shown by `archive stats`).
     // hide_env_values: --help must not print a password from the environment.
     #[arg(

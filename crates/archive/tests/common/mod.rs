@@ -2,6 +2,8 @@
 //! that run against every backend (SQLite here, PostgreSQL when a server is available).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pg;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sdesk_archive::{
