@@ -77,7 +77,10 @@ def main():
     os.makedirs(config, exist_ok=True)
     live = {"visibleSeconds": 1, "hiddenSeconds": 1} if mode == "growth" else {"visibleSeconds": 30, "hiddenSeconds": 120}
     with open(os.path.join(config, "settings.json"), "w") as f:
-        json.dump({"desktop": {"startAtLogin": True, "startMinimised": True}, "live": live}, f)
+        settings = {"desktop": {"startAtLogin": True, "startMinimised": True}, "live": live}
+        # BENCH_LIVE_SETTINGS: more settings (JSON) merged in, e.g. '{"archive": {"autoSync": false}}'.
+        settings.update(json.loads(os.environ.get("BENCH_LIVE_SETTINGS", "{}")))
+        json.dump(settings, f)
     env = dict(os.environ, SDESK_SANDBOX_SIGN_IN="1")
     log = open(os.path.join(os.environ["BENCH_DIR"], f"live-{mode}-app.log"), "w")
     child = subprocess.Popen([app, "--autostart"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -90,13 +93,14 @@ def main():
         hidden = "the window stays in the tray" in text
         c0, r0, procs0 = sample(child.pid)
         t0 = time.monotonic()
-        step = 30 if mode == "idle" else 60
+        step = float(os.environ.get("BENCH_LIVE_STEP", 30 if mode == "idle" else 60))
         samples = [{"atS": 0, "rssMiB": round(r0, 1), "cpuMs": 0}]
         while time.monotonic() - t0 < minutes * 60 - 1:
             time.sleep(step)
-            c, r, _ = sample(child.pid)
-            samples.append({"atS": round(time.monotonic() - t0), "rssMiB": round(r, 1), "cpuMs": round(c - c0)})
-            print(f"#   {mode} +{samples[-1]['atS']} s: RSS {r:.1f} MiB, CPU {c - c0:.0f} ms; load {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
+            c, r, procs = sample(child.pid)
+            samples.append({"atS": round(time.monotonic() - t0), "rssMiB": round(r, 1), "cpuMs": round(c - c0), "rssByProcessKiB": procs})
+            by = ", ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(procs.items()))
+            print(f"#   {mode} +{samples[-1]['atS']} s: RSS {r:.1f} MiB ({by}), CPU {c - c0:.0f} ms; load {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
         wall = (time.monotonic() - t0) * 1000
         c1, r1, procs1 = sample(child.pid)
         rss = [s["rssMiB"] for s in samples]

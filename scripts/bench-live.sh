@@ -10,7 +10,7 @@ mode=${1:?idle or growth}
 export SD_APP=${SD_APP:-${CARGO_TARGET_DIR:-$root/target}/release/supporter-desk}
 [[ -x "$SD_APP" ]] || { echo "build it first: cargo build --release --features tauri/custom-protocol -p supporter-desk" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/sdesk-live.XXXXXX)
-export BENCH_DIR="$root/target/bench-app"
+export BENCH_DIR="${BENCH_DIR:-$root/target/bench-app}"
 mkdir -p "$BENCH_DIR"
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_DATA_HOME="$tmp/home/.local/share" \
        XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run" SDESK_CONFIG_DIR="$tmp/config" \
