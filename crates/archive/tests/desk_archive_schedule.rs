@@ -266,7 +266,7 @@ async fn the_first_background_run_comes_5_s_after_launch_then_one_per_interval()
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_changed_interval_applies_from_the_next_run_on() {
+async fn a_changed_interval_counts_from_the_last_run_at_once() {
     let dir = TempDir::new().unwrap();
     let archive = empty_archive(&dir).await;
     let server = Server::start(FakeApi::new(records(5), 100)).await;
@@ -277,31 +277,35 @@ async fn a_changed_interval_applies_from_the_next_run_on() {
     sleep(Duration::from_secs(6)).await;
     assert_eq!(server.runs(), 1, "the first run after launch");
 
+    // Shorter: the next run is 5 minutes after the last one, not after the 60 planned before.
     change_settings(&desk, |s| s.archive.interval_minutes = 5).await;
-    // The wait already begun (60 minutes) ends first; from then on every 5 minutes.
-    sleep(60 * MINUTE).await;
-    assert_eq!(server.runs(), 2, "the run the old interval had planned");
+    sleep(5 * MINUTE).await;
+    assert_eq!(
+        server.runs(),
+        2,
+        "5 minutes after the last run, the new interval applies: {:?}",
+        server.seen()
+    );
     sleep(3 * 5 * MINUTE).await;
     assert_eq!(
         server.runs(),
         5,
-        "then one run every 5 minutes, the new interval: {:?}",
+        "then one run every 5 minutes: {:?}",
         server.seen()
     );
 
+    // Longer: nothing until 30 minutes after the last run.
     change_settings(&desk, |s| s.archive.interval_minutes = 30).await;
-    sleep(5 * MINUTE).await;
-    assert_eq!(server.runs(), 6, "the run planned with 5 minutes");
-    sleep(29 * MINUTE).await;
+    sleep(28 * MINUTE).await;
+    assert_eq!(
+        server.runs(),
+        5,
+        "a longer interval: no run 5 minutes after the last, nor 28"
+    );
+    sleep(3 * MINUTE).await;
     assert_eq!(
         server.runs(),
         6,
-        "then a longer interval: nothing for 29 minutes"
-    );
-    sleep(2 * MINUTE).await;
-    assert_eq!(
-        server.runs(),
-        7,
         "and the next run 30 minutes after the last"
     );
     stop.cancel();

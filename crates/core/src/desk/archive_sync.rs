@@ -343,19 +343,41 @@ impl ArchiveSync {
         Ok(())
     }
 
-    /// The background schedule: a sync at start, then every `interval_minutes`, while
-    /// `auto_sync` is on and someone is signed in. Runs until `stop` is cancelled.
+    /// The background schedule: a sync at start, then every `interval_minutes` after the end
+    /// of the last background run, while `auto_sync` is on and someone is signed in. The
+    /// settings are read again at least once a minute, so a changed interval counts from the
+    /// last run at once (not after the wait planned with the old one). Runs until `stop` is
+    /// cancelled.
     pub(super) async fn schedule(self: Arc<Self>, stop: CancellationToken) {
+        /// The longest nap between two looks at the settings.
+        const RECHECK: Duration = Duration::from_secs(60);
+        enum Next {
+            /// At this instant (the first run, or another look after a sign-in).
+            At(tokio::time::Instant),
+            /// One interval (as the settings say now) after this run's end.
+            AfterRun(tokio::time::Instant),
+        }
         if self.archive.is_none() {
             return;
         }
         self.refresh_from_archive().await;
         // Give the sign-in at launch a moment (a stored token is checked first).
-        let mut wait = Duration::from_secs(5);
+        let mut next = Next::At(tokio::time::Instant::now() + Duration::from_secs(5));
         loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep(wait) => {}
+            let settings = self.shared.conn().settings.clone();
+            let interval =
+                Duration::from_secs(u64::from(settings.archive.interval_minutes.max(1)) * 60);
+            let due = match next {
+                Next::At(at) => at,
+                Next::AfterRun(end) => end + interval,
+            };
+            let now = tokio::time::Instant::now();
+            if now < due {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep((due - now).min(RECHECK)) => {}
+                }
+                continue;
             }
             let conn = self.shared.conn();
             let s = conn.settings.clone();
@@ -365,16 +387,16 @@ impl ArchiveSync {
                 .await
                 .is_ok_and(|state| state.signed_in);
             drop(conn);
-            wait = Duration::from_secs(u64::from(s.archive.interval_minutes.max(1)) * 60);
             if !s.archive.auto_sync || !signed_in {
                 // Check again soon after a sign-in rather than a whole interval later.
-                wait = wait.min(Duration::from_secs(30));
+                next = Next::At(tokio::time::Instant::now() + Duration::from_secs(30));
                 continue;
             }
             match self.sync_now(&s, SyncTrigger::Background).await {
                 Ok(_) => {}
                 Err(e) => tracing::info!(kind = %e.kind(), "background archive sync stopped: {e}"),
             }
+            next = Next::AfterRun(tokio::time::Instant::now());
         }
     }
 }
