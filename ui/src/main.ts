@@ -5,6 +5,7 @@ import type { AppContext, TabId, View } from "./context";
 import { h, setText, show } from "./dom";
 import { detectLanguage, onLanguageChange, resolveLanguage, setLanguage, t } from "./i18n";
 import { announce, notifyElements, showError } from "./notify";
+import { archiveHasHistory } from "./views/archive-bar";
 import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
@@ -153,11 +154,17 @@ async function start(): Promise<void> {
       const selected = id === tab;
       tabButtons[i]!.setAttribute("aria-selected", String(selected));
       tabButtons[i]!.tabIndex = selected ? 0 : -1;
-      show(panels[id].el, selected && (status.signedIn || id === "settings"));
+      show(panels[id].el, selected && (status.signedIn || id === "settings" || (id === "logs" && browseArchive())));
     });
-    // Sessions and the log need a sign-in; settings do not (the client ID is set there).
-    show(signIn.el, !status.signedIn && tab !== "settings");
+    // Sessions and the log need a sign-in; settings do not (the client ID is set there), nor
+    // does the log while an archive holds the history (it is read without TeamViewer).
+    show(signIn.el, !status.signedIn && tab !== "settings" && !(tab === "logs" && browseArchive()));
   }
+  const browseArchive = () => archiveHasHistory(store.get());
+  // The archive's status arrives after launch: a signed-out log tab then shows it.
+  store.subscribe((state, previous) => {
+    if (!status.signedIn && archiveHasHistory(state) !== archiveHasHistory(previous)) showTab(activeTab);
+  });
 
   // ---- auth state ---------------------------------------------------------------------------
   function renderAccount(): void {
@@ -197,6 +204,7 @@ async function start(): Promise<void> {
     renderAccount();
     show(keyringBanner, next.memoryOnly || !next.keyringAvailable);
     signIn.update(next);
+    logs.setSignedIn(next.signedIn);
     showTab(activeTab);
     if (next.signedIn && !was) {
       for (const v of views) v.onSignedIn?.();

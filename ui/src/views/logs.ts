@@ -54,6 +54,8 @@ const columnLabel = (c: api.Column): MsgKey => `logs.col.${c}` as MsgKey;
 export interface LogsView extends View {
   focusFilter(): void;
   exportCsv(): void;
+  /** Signed in or not: signed out, the view shows the archive with a note (main.ts decides). */
+  setSignedIn(signedIn: boolean): void;
 }
 
 export function createLogsView(store: Store): LogsView {
@@ -901,9 +903,13 @@ export function createLogsView(store: Store): LogsView {
   }
 
   // ---- layout -------------------------------------------------------------------------------
+  // Signed out with an archive (the sandbox's sign-in does not outlive a restart; a revoked
+  // token): the archive on this computer is still there to read.
+  const signedOutNote = h("p", { id: "logs-signed-out", class: "panel-note", t: "logs.signedOutArchive", hidden: true, attrs: { role: "note" } });
   const el = h(
     "section",
     { id: "panel-logs", class: "panel logs", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-logs" } },
+    signedOutNote,
     syncBar.el,
     queryForm,
     progressBar,
@@ -980,6 +986,12 @@ export function createLogsView(store: Store): LogsView {
       filterInput.select();
     },
     exportCsv: () => void exportCsv(),
+    setSignedIn(signedIn: boolean) {
+      show(signedOutNote, !signedIn);
+      // Syncing asks TeamViewer: not without a sign-in (the note says so).
+      const sync = syncBar.el.querySelector<HTMLButtonElement>("#archive-sync");
+      if (sync) sync.disabled = !signedIn;
+    },
     onSignedOut() {
       epoch++;
       queued = null;

@@ -593,6 +593,22 @@ describe("connection log with 100,000 rows", () => {
     await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "43");
     expect((await a.calls("load_archived_logs")).length, "the archive is read once at launch").toBe(1);
     expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
+    // Signed out (a sandbox sign-in does not outlive a restart): the log tab shows the archive.
+    await a.page.click("#tab-logs");
+    await a.page.locator("#panel-logs").waitFor();
+    expect(await visible(a, "#logs-signed-out"), "a note says why Sync and edits need a sign-in").toBe(true);
+    expect(await a.page.locator("#archive-sync").isDisabled(), "no Sync now without a sign-in").toBe(true);
+    expect(await visible(a, "#panel-signin"), "no sign-in card in front of the archive").toBe(false);
+    expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').count(), "the archived rows are there to read").toBe(1);
+    await a.page.click("#tab-sessions");
+    expect(await visible(a, "#panel-signin"), "sessions still need a sign-in").toBe(true);
+  });
+
+  it("signed out without an archive, the log tab asks for a sign-in as before", async () => {
+    const a = await open({ config: { signedIn: false } });
+    await a.page.click("#tab-logs");
+    expect(await visible(a, "#panel-signin"), "nothing to read without an archive").toBe(true);
+    expect(await visible(a, "#panel-logs")).toBe(false);
   });
 
   it("with a synced archive, Load is a local query, offline too, and a record can still be edited (kept as pending)", async () => {

@@ -107,6 +107,26 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// Signed out with an archive: the log tab reads the archive, with the note on top.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`log view signed out over the archive ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: false, archivedRows: 500 } });
+      const lang = locale.slice(0, 2);
+      await a.page.click("#tab-logs");
+      await a.page.locator("#logs-signed-out").waitFor();
+      await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "501");
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        const note = await a.page.locator("#logs-signed-out").boundingBox();
+        expect(note && note.x >= 0 && note.x + note.width <= width, `the note fits at ${width} px`).toBe(true);
+        await shot(a, `ui-logs-signed-out-${lang}-${scheme}-${width}x${height}`);
+      }
+      await a.close();
+    });
+  }
+}
+
 // The custom period's date fields in the app's language on an English OS (the OS locale must not
 // matter): filled in, then with a problem at a field; every text whole at both sizes.
 for (const scheme of ["light", "dark"] as const) {
