@@ -8,7 +8,9 @@
 # idle machine. Under Xvfb WebKit composites with software GL (llvmpipe);
 # WEBKIT_DISABLE_COMPOSITING_MODE=1 measures its non-composited path instead (see the README).
 #
-# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames]
+#   (iv)  launch → first rows of the archive with 1,000,000 records archived (--only archive;
+#         target ≤ 1.3× the hello world's launch to its first paint)
+# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames|archive]
 # Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), BENCH_KEY_ROUNDS (6 rounds of 18 keys), SD_APP/HELLO_APP (binaries to measure
 # instead of target/release/…; with --no-build). Results: target/bench-app/results.json
 set -euo pipefail
@@ -106,6 +108,25 @@ export NO_AT_BRIDGE=1 LANG=C.UTF-8 LANGUAGE=en SDESK_NO_REGISTER=1 SDESK_CONFIG_
 # launch/memory runs drop it and measure the default sandbox size.
 export SDESK_SANDBOX_RECORDS=${BENCH_KEYS_RECORDS:-100000}
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+# (iv) launch → first rows of the archive: an archive of BENCH_ARCHIVE_RECORDS (1,000,000) over
+# BENCH_ARCHIVE_DAYS (1,825: five years of an office) synced with the release CLI from a sandbox
+# process into this HOME's data directory, where the release app opens it (not timed).
+if [[ "${BENCH_ONLY:-}" == archive ]]; then
+  unset SDESK_SANDBOX_RECORDS   # the app's own sandbox keeps its default size
+  export BENCH_ARCHIVE_RECORDS=${BENCH_ARCHIVE_RECORDS:-1000000}
+  stage "archive of $BENCH_ARCHIVE_RECORDS records over ${BENCH_ARCHIVE_DAYS:-1825} days"
+  sdesk_bin="$target/release/sdesk"
+  [[ -x "$sdesk_bin" ]] || (cd "$root" && cargo build --release --locked -p sdesk-cli)
+  aport=$(free_port)
+  "$sandbox_bin" --port "$aport" --records "$BENCH_ARCHIVE_RECORDS" --report-days "${BENCH_ARCHIVE_DAYS:-1825}" >"$tmp/archive-sandbox.out" 2>&1 &
+  apid=$!
+  for _ in $(seq 1 600); do grep -q '^Script token:' "$tmp/archive-sandbox.out" && break; sleep 0.1; done
+  SDESK_TOKEN=$(sed -n 's/^Script token: //p' "$tmp/archive-sandbox.out") \
+    "$sdesk_bin" --api-url "http://127.0.0.1:$aport" archive sync
+  kill -TERM "$apid" 2>/dev/null; wait "$apid" 2>/dev/null || true
+  "$sdesk_bin" archive stats
+fi
 export TAURI_DRIVER_PORT=$(free_port) BENCH_NATIVE_PORT=$(free_port)
 
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &

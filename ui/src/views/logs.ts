@@ -51,6 +51,12 @@ const FIRST_DATA_CELL = 1;
 
 const columnLabel = (c: api.Column): MsgKey => `logs.col.${c}` as MsgKey;
 
+/**
+ * A User Timing mark set when the log view first shows a row with data in this run: the app
+ * benchmark's "launch → first rows of the archive" reads it (bench/app-bench.mjs, `archive`).
+ */
+export const FIRST_ROWS_MARK = "sdesk:first-log-rows";
+
 export interface LogsView extends View {
   focusFilter(): void;
   exportCsv(): void;
@@ -682,7 +688,14 @@ export function createLogsView(store: Store): LogsView {
     if (first) first.title = pending ? pendingLabel() : "";
   }
 
+  /** Whether a row with data was shown in this run yet (see `FIRST_ROWS_MARK`). */
+  let firstRowsMarked = false;
+
   function fillRow(tr: HTMLTableRowElement, row: api.LogRow | undefined, index: number): void {
+    if (row && !firstRowsMarked) {
+      firstRowsMarked = true;
+      performance.mark(FIRST_ROWS_MARK);
+    }
     tr.classList.toggle("loading", !row);
     tr.dataset.id = row?.id ?? "";
     markPending(tr);
