@@ -1010,6 +1010,8 @@ export function createLogsView(store: Store): LogsView {
       queued = null;
       show(incomplete, false);
       showTotals({ count: 0, totalRecords: 0, durationSeconds: 0 }, false);
+      // The archive on this computer stays readable signed out (main.ts keeps the tab).
+      if (archiveHasHistory(store.get())) void showArchived();
     },
     setGroups(groups: api.Group[]) {
       const selected = group.value;
