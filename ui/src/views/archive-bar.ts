@@ -146,6 +146,9 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
         received: formatCount(s.received),
         total: formatCount(total),
       });
+    } else if (s.lastSync && s.received === 0 && s.lastNew + s.lastUpdated === 0) {
+      // Known from the archive, no run in this start (yet): no counts to tell.
+      setMessage(text, "archive.lastSyncedAt", { time: formatTime(s.lastSync) });
     } else if (s.lastSync) {
       setMessage(text, "archive.lastSynced", {
         time: formatTime(s.lastSync),

@@ -673,6 +673,7 @@ describe("connection log with 100,000 rows", () => {
     expect(await text(a, "#archive-pending")).toBe("Edits not sent yet: 1");
     expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("class"), "the record is marked").toContain("pending-edit");
     expect(await visible(a, "#archive-sync-error"), "a good status clears the error").toBe(false);
+    expect(await text(a, "#archive-sync-text"), "known from the archive, no run in this start: no counts to tell").toMatch(/^Archive last synced \d\d:\d\d$/);
   });
 
   it("a damaged archive is named with its reason and can be rebuilt, keeping the old file", async () => {
