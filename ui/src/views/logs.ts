@@ -67,7 +67,11 @@ export interface LogsView extends View {
 export function createLogsView(store: Store): LogsView {
   // ---- query --------------------------------------------------------------------------------
   const preset = h("select", { id: "preset" }, ...options(PRESETS.map((p) => [p, `logs.preset.${p}` as MsgKey] as const)));
-  preset.value = "7";
+  // The period is remembered (not a custom one: its days would be stale): the archive opens on
+  // the period the supporter works with.
+  const PRESET_KEY = "sdesk.logs.preset";
+  const remembered = localStorage.getItem(PRESET_KEY);
+  preset.value = remembered && remembered !== "custom" && (PRESETS as readonly string[]).includes(remembered) ? remembered : "7";
   // The custom period's days in the app's own date format (date-field.ts), not the OS locale's.
   const from = dateField("from", "logs.from", "field custom-range");
   const to = dateField("to", "logs.to", "field custom-range");
@@ -90,6 +94,7 @@ export function createLogsView(store: Store): LogsView {
     show(toField, custom);
   };
   preset.addEventListener("change", () => {
+    if (preset.value !== "custom") localStorage.setItem(PRESET_KEY, preset.value);
     syncCustom();
     if (preset.value === "custom" && !from.input.value.trim()) from.fill(new Date());
   });

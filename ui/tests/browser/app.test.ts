@@ -637,6 +637,25 @@ describe("connection log with 100,000 rows", () => {
     expect((await a.calls("update_log_record")).length, "the edit goes to Rust (which keeps it as pending)").toBe(1);
   });
 
+  it("remembers the period: the archive opens on it at the next start (a custom period is not kept)", async () => {
+    const a = await open({ config: { signedIn: true, archivedRows: 42 } });
+    await a.page.click("#tab-logs");
+    await a.page.selectOption("#preset", "90");
+    await a.page.reload();
+    await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.some((c) => c.cmd === "load_archived_logs"));
+    const [first] = await a.calls("load_archived_logs");
+    const from = Date.parse((first?.args as { query: { from: string } }).query.from);
+    const days = (Date.now() - from) / 86_400_000;
+    expect(days, "the archived period at launch is the remembered 90 days").toBeGreaterThan(88);
+    expect(days).toBeLessThan(91);
+    expect(await a.page.locator("#preset").inputValue()).toBe("90");
+    await a.page.click("#tab-logs");
+    await a.page.selectOption("#preset", "custom");
+    await a.page.reload();
+    await a.page.locator("#preset").waitFor({ state: "attached" });
+    expect(await a.page.locator("#preset").inputValue(), "a custom period's days would be stale: the last preset stays").toBe("90");
+  });
+
   it("without an archive, Load asks TeamViewer and waits while offline", async () => {
     const a = await open({ config: { signedIn: true } });
     await a.page.click("#tab-logs");
