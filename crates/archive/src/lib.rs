@@ -138,9 +138,10 @@ impl Archive {
         };
         let (sql, params) = query::select(query, dialect)?;
         let json = dispatch!(self, db => db.select_json(sql, params))?;
-        // Decoding a period of tens of thousands of records is CPU work: off the async
-        // workers, split over the cores.
-        tokio::task::spawn_blocking(move || decode_all(&json, decode_threads(json.len())))
+        // Decoding a period of tens of thousands of records is CPU work: off the async workers.
+        // (Split over two cores it did not make the launch onto a 1,000,000-record archive
+        // faster: bench/README.md, (iv).)
+        tokio::task::spawn_blocking(move || json.iter().map(|j| decode(j)).collect())
             .await
             .map_err(|e| error::storage(format!("decoding archived records failed: {e}")))?
     }
@@ -232,78 +233,9 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Records from which [`decode_all`] uses more than one thread.
-const PARALLEL_DECODE_MIN: usize = 20_000;
-
-fn decode_threads(records: usize) -> usize {
-    if records < PARALLEL_DECODE_MIN {
-        return 1;
-    }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
-/// Every record of `json`, in order; with more than one thread each decodes one contiguous part
-/// and the parts are joined in order (the result does not depend on `threads`).
-fn decode_all(json: &[String], threads: usize) -> Result<Vec<ConnectionReport>> {
-    if threads <= 1 || json.len() < 2 {
-        return json.iter().map(|j| decode(j)).collect();
-    }
-    let part = json.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = json
-            .chunks(part)
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|j| decode(j)).collect::<Result<Vec<_>>>())
-            })
-            .collect();
-        let mut out = Vec::with_capacity(json.len());
-        for h in handles {
-            out.extend(
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-            );
-        }
-        Ok(out)
-    })
-}
-
 fn decode(json: &str) -> Result<ConnectionReport> {
     serde_json::from_str(json).map_err(|e| Error::Decode {
         message: format!("an archived record cannot be read: {e}"),
         body: json.chars().take(512).collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decoding_in_parts_gives_the_records_in_order_and_the_first_error() {
-        let json: Vec<String> = (0..1_001)
-            .map(|i| {
-                format!(
-                    r#"{{"id":"r{i:04}","userid":"u{}","start_date":"2026-11-0{}T10:00:00Z"}}"#,
-                    i % 7,
-                    1 + i % 9
-                )
-            })
-            .collect();
-        let sequential = decode_all(&json, 1).unwrap();
-        assert_eq!(sequential.len(), 1_001);
-        for threads in [2, 3, 8, 5_000] {
-            assert_eq!(
-                decode_all(&json, threads).unwrap(),
-                sequential,
-                "{threads} threads must give the same records in the same order"
-            );
-        }
-        let mut broken = json.clone();
-        broken[700] = "{not json".to_owned();
-        let err = decode_all(&broken, 4).unwrap_err();
-        assert!(
-            err.to_string().contains("cannot be read"),
-            "a damaged record is a clear error, whichever part it is in: {err}"
-        );
-    }
 }
