@@ -26,6 +26,10 @@ const note = `called back while offline ${Date.now()}`;
 let browser;
 /** The record edited offline in (b): its id and the billing state picked. */
 let edited = null;
+/** Ids of the newest reports of this file's sandbox (read in (a)): earlier E2E files share the
+ * data directory, and their sandboxes (other sizes, other times) left other reports in the
+ * archive, which this sandbox does not know. */
+let ours = new Set();
 /** Where this test's part of the app log starts. */
 let logStart = 0;
 
@@ -114,12 +118,17 @@ async function settled(check, message, timeout = 120_000) {
   );
 }
 
-/** Local midnight six days ago: the log view's default period ("last 7 days"). */
-const sevenDaysFrom = () =>
+/**
+ * The start of the period the log view shows: local midnight N − 1 days ago for its preset
+ * (the view remembers the period picked last, e.g. by another E2E file; "last 7 days" by default).
+ */
+const periodFrom = () =>
   browser.execute(() => {
+    const preset = document.querySelector('#preset')?.value ?? '7';
+    const days = preset === 'today' ? 1 : Number(preset);
     const d = new Date();
     d.setHours(0, 0, 0, 0);
-    d.setDate(d.getDate() - 6);
+    d.setDate(d.getDate() - (days - 1));
     return d.toISOString();
   });
 
@@ -149,7 +158,7 @@ after(async () => {
 
 step('(a) online: the Sync button fills the archive from the sandbox', async () => {
   browser = await startApp();
-  await sandboxOrigin(logStart);
+  const origin = await sandboxOrigin(logStart);
   await signIn();
   await click('#tab-logs');
   // A background run may be going (5 s after launch); the button is back when it ends.
@@ -159,6 +168,9 @@ step('(a) online: the Sync button fills the archive from the sandbox', async () 
   // sandboxes (started at other times, or with another size) left some other reports there.
   assert.ok(status.total >= env.records, `the archive holds the sandbox's ${env.records} reports: ${JSON.stringify(status)}`);
   assert.equal(status.pendingEdits, 0, 'nothing pending yet');
+  const page = await fetch(new URL('api/v1/reports/connections', origin), { headers: { authorization: `Bearer ${token}` } });
+  ours = new Set((await page.json()).records.map((r) => r.id));
+  assert.ok(ours.size > 0, "the sandbox's newest reports");
   await until(async () => /last synced/i.test((await textOf(browser, '#archive-sync-text')) ?? ''), {
     message: 'the bar to say when the archive was synced',
   });
@@ -189,7 +201,7 @@ step('(b) offline: the archived period at once; an edit is kept as pending', asy
   );
   const status = await invoke(browser, 'archive_sync_status');
   assert.ok(status.lastSync, `the last sync is known offline: ${JSON.stringify(status)}`);
-  const from = await sevenDaysFrom();
+  const from = await periodFrom();
   await screenshot(browser, 'app-offline-signed-out');
 
   // Signing in needs the API once (sandbox tokens are kept in memory only); then it goes away.
@@ -206,8 +218,9 @@ step('(b) offline: the archived period at once; an edit is kept as pending', asy
   assert.equal(shown, summary.totals.totalRecords, 'every archived record of the view\'s period');
   await screenshot(browser, 'app-offline-archive');
 
-  const [row] = await invoke(browser, 'log_rows', { offset: 0, limit: 1 });
-  assert.ok(row?.id, 'a record in view to edit');
+  // The first record on screen that this sandbox has (its Edit button is rendered).
+  const row = (await invoke(browser, 'log_rows', { offset: 0, limit: 15 })).find((r) => ours.has(r.id));
+  assert.ok(row?.id, "a record of this sandbox among the first rows on screen, to edit");
   await click(`#log-table tr[data-id="${row.id}"] button[data-action="edit"]`);
   await until(() => visible(browser, '#record-dialog'), { message: 'the record dialog' });
   const notes = await browser.$('#record-notes');
@@ -250,7 +263,7 @@ step('(c) the sandbox back: the pending edit is sent exactly once', async () => 
   const kept = await invoke(browser, 'archive_sync_status');
   assert.deepEqual(kept.pendingIds, [edited.id], `the pending edit survived the restart: ${JSON.stringify(kept)}`);
   const before = await sandboxRecord(origin, edited.id);
-  assert.ok(before, 'the sandbox has the record');
+  assert.ok(before, `the sandbox has the record ${edited.id}`);
   assert.notEqual(before.notes, note, 'the sandbox has not seen the edit yet');
 
   await signIn();

@@ -4,7 +4,7 @@
 // SDESK_TEST_SAVE_PATH, E2E_SCREENSHOTS, E2E_ARTIFACTS, E2E_RECORDS.
 import { remote } from 'webdriverio';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -57,6 +57,24 @@ export async function stopApp(browser) {
   } catch (e) {
     console.error('deleteSession failed:', e.message);
   }
+  // The session ends before the process does. A start right after would find the old one still
+  // running and hand its arguments to it (single instance) instead of starting: wait it out.
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && appRunning()) await sleep(100);
+}
+
+/** Whether a process of the app's binary is running. */
+function appRunning() {
+  const app = realpathSync(env.app);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === app) return true;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return false;
 }
 
 /** Calls a Tauri command from the page (the same IPC path the UI uses). Rejects with the IpcError. */

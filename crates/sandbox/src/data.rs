@@ -298,11 +298,20 @@ pub fn generate_reports_over(
 }
 
 /// An end date `0..window` seconds before `now`, sometimes with milliseconds (never after `now`).
+///
+/// It draws the same random values whatever `window` is (`gen_range` rejects a number of
+/// samples that depends on the range, and "today" grows through the day), so the reports of a
+/// seed keep their ids and fields when the sandbox starts again later: like the real API's,
+/// only their times move with "now".
 fn end_date(rng: &mut ChaCha8Rng, now: DateTime<Utc>, window: i64) -> DateTime<Utc> {
-    let offset = rng.gen_range(0..window);
+    let window = u64::try_from(window.max(1)).unwrap_or(1);
+    // The modulo bias of a 64-bit draw over a window of at most years of seconds is negligible.
+    let offset = i64::try_from(rng.gen::<u64>() % window).unwrap_or(0);
+    let with_millis = rng.gen_ratio(1, 6);
+    let millis = rng.gen_range(1..1000);
     let end = now - Duration::seconds(offset);
-    if offset > 0 && rng.gen_ratio(1, 6) {
-        end + Duration::milliseconds(rng.gen_range(1..1000))
+    if offset > 0 && with_millis {
+        end + Duration::milliseconds(millis)
     } else {
         end
     }
@@ -518,6 +527,26 @@ mod tests {
             generate_reports(7, 100, now()),
             generate_reports(8, 100, now()),
             "a different seed must give different data"
+        );
+    }
+
+    #[test]
+    fn a_later_start_keeps_every_report_and_moves_only_its_times() {
+        // 01:02 and 18:49: "today" is a very different window (the first few reports end today).
+        let early = Utc.with_ymd_and_hms(2026, 12, 5, 1, 2, 3).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 12, 5, 18, 49, 27).unwrap();
+        let key = |records: Vec<WireReport>| {
+            let mut k: Vec<_> = records
+                .into_iter()
+                .map(|r| (r.id, r.userid, format!("{:?}", r.deviceid), r.notes))
+                .collect();
+            k.sort();
+            k
+        };
+        assert_eq!(
+            key(generate_reports(42, 3_000, early)),
+            key(generate_reports(42, 3_000, late)),
+            "a restart of the sandbox must not invent new reports (an archive would keep both)"
         );
     }
 

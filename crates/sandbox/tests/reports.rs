@@ -102,7 +102,13 @@ async fn filters_match_a_local_scan() {
     let code = coded.session_code.clone().unwrap();
     let user = all[0].userid.clone();
     let device_name = all[0].devicename.clone();
-    let username = all[0].username.clone();
+    // A name whose upper case reads back as the same name ("Groß" → "GROSS" does not: the
+    // filter compares lower case, as the sandbox documents).
+    let username = all
+        .iter()
+        .map(|r| r.username.clone())
+        .find(|n| n.to_uppercase().to_lowercase() == n.to_lowercase())
+        .unwrap();
     let from = now() - chrono::Duration::days(10);
     let to = now() - chrono::Duration::days(3);
     let enc =
