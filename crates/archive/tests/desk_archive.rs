@@ -91,16 +91,23 @@ async fn without_an_archive_the_archived_load_is_a_clear_error() {
     assert_eq!(err.kind(), ErrorKind::Config, "{err}");
 }
 
-#[tokio::test]
-async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
-    let dir = TempDir::new().unwrap();
-    let archive = archive_with(&dir, 4).await;
-    let server = MockServer::builder().start().await; // not pooled: dropping it closes the port
+/// A TeamViewer mock that accepts the script token, not pooled: dropping it closes the port
+/// (the API goes away).
+async fn ping_server() -> MockServer {
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/ping"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 4).await;
+    let server = ping_server().await;
     let desk = desk_on(&server.uri(), Some(archive.clone())).await;
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await
@@ -133,12 +140,7 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
 async fn an_edit_kept_as_pending_reaches_the_sync_status_at_once() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 4).await;
-    let server = MockServer::builder().start().await; // not pooled: dropping it closes the port
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ping"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "token_valid": true })))
-        .mount(&server)
-        .await;
+    let server = ping_server().await;
     let desk = signed_in_desk(&server, &archive).await;
     desk.load_archived_logs(&LogQuery::default()).await.unwrap();
     let mut status = desk.subscribe_archive_sync();

@@ -45,6 +45,8 @@ export interface SyncBar {
   el: HTMLElement;
   /** Whether the report `id` has an edit not sent to TeamViewer yet. */
   isPending(id: string): boolean;
+  /** Sync now asks TeamViewer: offered only while signed in. */
+  setSignedIn(signedIn: boolean): void;
 }
 
 /**
@@ -137,8 +139,8 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
   let pendingIds = new Set<string>();
   function render(state: LiveState, previous?: LiveState): void {
     const s = state.archiveSync;
-    show(el, s !== null && s.state !== "unavailable");
-    if (!s || s.state === "unavailable") return;
+    show(el, archiveIsOpen(state));
+    if (!s || !archiveIsOpen(state)) return;
     const syncing = s.state === "syncing";
     if (syncing) {
       const total = s.received + s.remaining;
@@ -173,7 +175,13 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
   });
   onLanguageChange(() => render(store.get()));
   render(store.get());
-  return { el: h("div", { class: "archive-area" }, problem, el), isPending: (id) => pendingIds.has(id) };
+  return {
+    el: h("div", { class: "archive-area" }, problem, el),
+    isPending: (id) => pendingIds.has(id),
+    setSignedIn: (signedIn) => {
+      syncButton.disabled = !signedIn;
+    },
+  };
 }
 
 /** The text a supporter reads for "pending" next to a record. */

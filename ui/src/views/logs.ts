@@ -1007,8 +1007,7 @@ export function createLogsView(store: Store): LogsView {
     setSignedIn(signedIn: boolean) {
       show(signedOutNote, !signedIn);
       // Syncing asks TeamViewer: not without a sign-in (the note says so).
-      const sync = syncBar.el.querySelector<HTMLButtonElement>("#archive-sync");
-      if (sync) sync.disabled = !signedIn;
+      syncBar.setSignedIn(signedIn);
     },
     onSignedOut() {
       epoch++;
