@@ -466,7 +466,13 @@ recordsRemaining: number,
 /**
  * Whether the last page has been received.
  */
-complete: boolean, };
+complete: boolean, 
+/**
+ * Records of this load the log store holds already, so the view can show them before the
+ * load ends: the first screen of an archived period. 0 for a load from TeamViewer, whose
+ * records reach the store when paging ends.
+ */
+inView: number, };
 
 export type LogSummary = { 
 /**

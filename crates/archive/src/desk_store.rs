@@ -22,6 +22,31 @@ impl ArchiveStore for Archive {
         .await
     }
 
+    async fn newest_records(
+        &self,
+        query: &ReportQuery,
+        limit: usize,
+    ) -> Result<Vec<ConnectionReport>> {
+        self.query(&ArchiveQuery {
+            filter: query.clone(),
+            limit: Some(u64::try_from(limit).unwrap_or(u64::MAX)),
+            newest_first: true,
+            ..ArchiveQuery::default()
+        })
+        .await
+    }
+
+    async fn count(&self, query: &ReportQuery) -> Result<u64> {
+        Archive::count(
+            self,
+            &ArchiveQuery {
+                filter: query.clone(),
+                ..ArchiveQuery::default()
+            },
+        )
+        .await
+    }
+
     async fn save(&self, records: &[ConnectionReport]) -> Result<()> {
         self.upsert(records).await.map(|_| ())
     }

@@ -132,11 +132,7 @@ impl Archive {
     /// The records matching `query`, sorted by `start_date` (records without one last), then
     /// `id`. Each is read back from its stored JSON, so every field the model knows is set.
     pub async fn query(&self, query: &ArchiveQuery) -> Result<Vec<ConnectionReport>> {
-        let dialect = match self.backend {
-            Backend::Sqlite(_) => query::Dialect::Sqlite,
-            Backend::Postgres(_) => query::Dialect::Postgres,
-        };
-        let (sql, params) = query::select(query, dialect)?;
+        let (sql, params) = query::select(query, self.dialect())?;
         let json = dispatch!(self, db => db.select_json(sql, params))?;
         // Decoding a period of tens of thousands of records is CPU work: off the async workers.
         // (Split over two cores it did not make the launch onto a 1,000,000-record archive
@@ -144,6 +140,20 @@ impl Archive {
         tokio::task::spawn_blocking(move || json.iter().map(|j| decode(j)).collect())
             .await
             .map_err(|e| error::storage(format!("decoding archived records failed: {e}")))?
+    }
+
+    /// How many archived records match `query`'s filters and text (its limit and offset do not
+    /// count).
+    pub async fn count(&self, query: &ArchiveQuery) -> Result<u64> {
+        let (sql, params) = query::count(query, self.dialect())?;
+        dispatch!(self, db => db.select_count(sql, params))
+    }
+
+    fn dialect(&self) -> query::Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => query::Dialect::Sqlite,
+            Backend::Postgres(_) => query::Dialect::Postgres,
+        }
     }
 
     /// The stored JSON of one record, exactly as archived (all fields the API sent).

@@ -108,14 +108,7 @@ impl Postgres {
     }
 
     pub async fn select_json(&self, sql: String, params: Vec<Param>) -> Result<Vec<String>> {
-        let refs: Vec<Param2<'_>> = params
-            .iter()
-            .map(|p| match p {
-                Param::Text(s) => s as Param2<'_>,
-                Param::Time(t) => t as Param2<'_>,
-                Param::Int(i) => i as Param2<'_>,
-            })
-            .collect();
+        let refs = param_refs(&params);
         let c = self.client.lock().await;
         let rows = c
             .query(&sql, &refs)
@@ -124,6 +117,17 @@ impl Postgres {
         rows.iter()
             .map(|r| r.try_get(0).map_err(|e| self.err()(e.into())))
             .collect()
+    }
+
+    pub async fn select_count(&self, sql: String, params: Vec<Param>) -> Result<u64> {
+        let refs = param_refs(&params);
+        let c = self.client.lock().await;
+        let row = c
+            .query_one(&sql, &refs)
+            .await
+            .map_err(|e| self.err()(e.into()))?;
+        let n: i64 = row.try_get(0).map_err(|e| self.err()(e.into()))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     pub async fn raw_record(&self, id: String) -> Result<Option<String>> {
@@ -524,4 +528,16 @@ async fn commit(
     }
     tx.commit().await?;
     Ok(counts)
+}
+
+/// The parameters of a query as the driver takes them.
+fn param_refs(params: &[Param]) -> Vec<Param2<'_>> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(s) => s as Param2<'_>,
+            Param::Time(t) => t as Param2<'_>,
+            Param::Int(i) => i as Param2<'_>,
+        })
+        .collect()
 }

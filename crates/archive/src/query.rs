@@ -12,19 +12,52 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
-/// `SELECT record_json FROM reports WHERE … ORDER BY start, id [LIMIT …]` and its parameters.
+/// `SELECT record_json FROM reports WHERE … ORDER BY start, id [LIMIT …]` and its parameters
+/// (newest start first with [`ArchiveQuery::newest_first`]).
 pub(crate) fn select(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<Param>)> {
+    let (conds, mut params) = conditions(q, dialect)?;
+    let mut sql = format!("SELECT record_json FROM reports{conds}");
+    sql.push_str(match (dialect, q.newest_first) {
+        (Dialect::Sqlite, false) => " ORDER BY start_date IS NULL, start_date, id",
+        (Dialect::Postgres, false) => " ORDER BY start_date ASC NULLS LAST, id",
+        // The log view's default order: start descending, none last, ties as loaded (by id).
+        (Dialect::Sqlite, true) => " ORDER BY start_date IS NULL, start_date DESC, id",
+        (Dialect::Postgres, true) => " ORDER BY start_date DESC NULLS LAST, id",
+    });
+    if q.limit.is_some() || q.offset > 0 {
+        let limit = q
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+        let l = bind(Param::Int(limit), &mut params, dialect);
+        let o = bind(Param::Int(offset), &mut params, dialect);
+        sql.push_str(&format!(" LIMIT {l} OFFSET {o}"));
+    }
+    Ok((sql, params))
+}
+
+/// `SELECT COUNT(*) FROM reports WHERE …` (limit and offset ignored) and its parameters.
+pub(crate) fn count(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<Param>)> {
+    let (conds, params) = conditions(q, dialect)?;
+    Ok((format!("SELECT COUNT(*) FROM reports{conds}"), params))
+}
+
+/// Adds `p` to `params`; its placeholder.
+fn bind(p: Param, params: &mut Vec<Param>, dialect: Dialect) -> String {
+    params.push(p);
+    match dialect {
+        Dialect::Sqlite => format!("?{}", params.len()),
+        Dialect::Postgres => format!("${}", params.len()),
+    }
+}
+
+/// ` WHERE …` (empty without conditions) for the query's filters, and their parameters.
+fn conditions(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<Param>)> {
     q.filter.validate()?;
     let f = &q.filter;
     let mut params: Vec<Param> = Vec::new();
     let mut conds: Vec<String> = Vec::new();
-    let bind = |p: Param, params: &mut Vec<Param>| {
-        params.push(p);
-        match dialect {
-            Dialect::Sqlite => format!("?{}", params.len()),
-            Dialect::Postgres => format!("${}", params.len()),
-        }
-    };
+    let bind = |p: Param, params: &mut Vec<Param>| bind(p, params, dialect);
     if let Some(t) = f.from_date {
         let p = bind(Param::Time(t), &mut params);
         conds.push(format!("start_date >= {p}"));
@@ -80,24 +113,11 @@ pub(crate) fn select(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<
             Dialect::Postgres => format!("strpos(search_text, {p}) > 0"),
         });
     }
-    let mut sql = String::from("SELECT record_json FROM reports");
-    if !conds.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conds.join(" AND "));
-    }
-    sql.push_str(match dialect {
-        Dialect::Sqlite => " ORDER BY start_date IS NULL, start_date, id",
-        Dialect::Postgres => " ORDER BY start_date ASC NULLS LAST, id",
-    });
-    if q.limit.is_some() || q.offset > 0 {
-        let limit = q
-            .limit
-            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
-        let l = bind(Param::Int(limit), &mut params);
-        let o = bind(Param::Int(offset), &mut params);
-        sql.push_str(&format!(" LIMIT {l} OFFSET {o}"));
-    }
+    let sql = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
     Ok((sql, params))
 }
 

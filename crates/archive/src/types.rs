@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// group" and `devicename` `unnamed_device` "without a device name"; `has_code` keeps records
 /// with (`true`) or without (`false`) a session code. `text` is a case-insensitive substring of
 /// any text field (the log view's text columns plus session note, custom data and feedback
-/// comment). Results are sorted by `start_date` (records without one last), then `id`.
+/// comment). Results are sorted by `start_date` (records without one last), then `id`; with
+/// `newest_first` by `start_date` descending (records without one still last), then `id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ArchiveQuery {
@@ -24,6 +25,8 @@ pub struct ArchiveQuery {
     pub limit: Option<u64>,
     /// Skip this many records of the sorted result first.
     pub offset: u64,
+    /// Newest start first (the log view's default order) instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// New, changed and unchanged records of one write.

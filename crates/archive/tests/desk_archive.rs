@@ -61,7 +61,7 @@ async fn launch_offline_shows_the_archived_period() {
         to: Some(base() + chrono::Duration::hours(48)),
         ..LogQuery::default()
     };
-    let summary = desk.load_archived_logs(&query).await.unwrap();
+    let summary = desk.load_archived_logs(&query, &mut |_| ()).await.unwrap();
     assert_eq!(
         summary.totals.count, 24,
         "the period's archived records are loaded without any network: {summary:?}"
@@ -81,11 +81,56 @@ async fn launch_offline_shows_the_archived_period() {
 }
 
 #[tokio::test]
+async fn a_long_archived_period_shows_its_newest_rows_before_the_rest() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 250).await;
+    let desk = desk_on(&unreachable_api(), Some(archive)).await;
+    let mut first_screen: Option<(sdesk_core::logs::FetchProgress, Vec<String>, usize)> = None;
+    let summary = desk
+        .load_archived_logs(&LogQuery::default(), &mut |p| {
+            // What the view can show at this moment.
+            let page = desk.apply_log_view(&LogView::default(), 0, 1000);
+            let ids = page.rows.iter().map(|r| r.id.clone()).collect();
+            first_screen.get_or_insert((*p, ids, page.totals.total_records));
+        })
+        .await
+        .unwrap();
+    let (progress, ids, loaded) = first_screen.expect("a progress report before the whole period");
+    assert_eq!(
+        (progress.in_view, progress.records, progress.records_remaining, progress.complete),
+        (100, 100, 150, false),
+        "the first screen is announced with the period's count: {progress:?}"
+    );
+    assert_eq!(loaded, 100, "the store held only the first screen then");
+    let newest: Vec<String> = (150..250).rev().map(|i| format!("rec-{i:05}")).collect();
+    assert_eq!(ids, newest, "the first screen is the top of the default order");
+    assert_eq!(summary.totals.total_records, 250, "then the whole period: {summary:?}");
+    assert!(summary.progress.complete && summary.progress.in_view == 250, "{summary:?}");
+    let page = desk.apply_log_view(&LogView::default(), 0, 100);
+    let top: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(top, newest, "the full load keeps the first screen where it was");
+}
+
+#[tokio::test]
+async fn a_short_archived_period_is_read_once_without_a_first_screen() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 60).await;
+    let desk = desk_on(&unreachable_api(), Some(archive)).await;
+    let mut reports = 0;
+    let summary = desk
+        .load_archived_logs(&LogQuery::default(), &mut |_| reports += 1)
+        .await
+        .unwrap();
+    assert_eq!(reports, 0, "fewer records than a screen: nothing to show before the end");
+    assert_eq!(summary.totals.total_records, 60, "{summary:?}");
+}
+
+#[tokio::test]
 async fn without_an_archive_the_archived_load_is_a_clear_error() {
     let desk = desk_on(&unreachable_api(), None).await;
     assert!(!desk.has_archive());
     let err = desk
-        .load_archived_logs(&LogQuery::default())
+        .load_archived_logs(&LogQuery::default(), &mut |_| ())
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config, "{err}");
@@ -112,7 +157,7 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await
         .unwrap();
-    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
     // The API goes away.
     drop(server);
     let row = desk
@@ -142,7 +187,7 @@ async fn an_edit_kept_as_pending_reaches_the_sync_status_at_once() {
     let archive = archive_with(&dir, 4).await;
     let server = ping_server().await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
     let mut status = desk.subscribe_archive_sync();
     status.borrow_and_update();
     drop(server);
@@ -167,7 +212,7 @@ async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 403).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
     let err = desk
         .update_log_record("rec-00001", "x", "Billed")
         .await
@@ -185,7 +230,7 @@ async fn a_sent_edit_updates_the_archived_record() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 204).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
     desk.update_log_record("rec-00002", "done", "Billed")
         .await
         .unwrap();

@@ -29,6 +29,9 @@ pg_test!(upsert_counts_new_updated_unchanged, |url| {
 pg_test!(query_filters_have_the_api_meanings, |url| {
     check_query_filters(&url).await
 });
+pg_test!(newest_first_and_count, |url| {
+    check_newest_first_and_count(&url).await
+});
 pg_test!(pending_edits_persist, |url| check_pending_edits(&url).await);
 pg_test!(sync_resumes_after_a_failed_page, |url| {
     check_resume_after_failure(&url).await

@@ -101,6 +101,12 @@ async fn query_filters_have_the_api_meanings() {
 }
 
 #[tokio::test]
+async fn newest_first_and_count() {
+    let dir = TempDir::new().unwrap();
+    check_newest_first_and_count(&sqlite_url(&dir, "a.sqlite3")).await;
+}
+
+#[tokio::test]
 async fn pending_edits_persist() {
     let dir = TempDir::new().unwrap();
     check_pending_edits(&sqlite_url(&dir, "a.sqlite3")).await;

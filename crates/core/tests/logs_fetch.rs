@@ -830,6 +830,7 @@ mod logs {
             records: 2000,
             records_remaining: 500,
             complete: false,
+            in_view: 0,
         };
         assert_eq!(
             serde_json::to_value(p).unwrap(),

@@ -24,13 +24,18 @@ pub async fn load_logs<R: Runtime>(
 }
 
 /// Loads the archived records of `query`'s period from the archive, with no network (the log
-/// view at launch, offline too).
+/// view at launch, offline too). The period's newest rows are in the store first: a
+/// `logs-progress` event with `inView` says so before the whole period is read.
 #[tauri::command]
-pub async fn load_archived_logs(
+pub async fn load_archived_logs<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     query: LogQuery,
 ) -> IpcResult<LogSummary> {
-    Ok(state.desk.load_archived_logs(&query).await?)
+    Ok(state
+        .desk
+        .load_archived_logs(&query, &mut progress_events(&app))
+        .await?)
 }
 
 /// The archive's sync: state, progress, last sync, pending edits (changes also arrive as

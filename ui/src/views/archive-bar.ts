@@ -24,23 +24,6 @@ export function archiveHasHistory(state: LiveState): boolean {
   return archiveIsOpen(state) && state.archiveSync?.lastSync != null;
 }
 
-/** Loads the archived period of `query()` and hands the summary to the log view's `shown`. */
-export async function showArchivedPeriod(
-  query: () => api.LogQuery | null,
-  shown: (summary: api.LogSummary) => Promise<void>,
-): Promise<void> {
-  const q = query();
-  if (!q) return;
-  let summary: api.LogSummary;
-  try {
-    summary = await api.loadArchivedLogs(q);
-  } catch {
-    return; // No archive in this run (`config`); the startup notice explained a damaged one.
-  }
-  // An empty archive says nothing yet: the view keeps its "load" prompt.
-  if (summary.totals.totalRecords > 0) await shown(summary);
-}
-
 export interface SyncBar {
   el: HTMLElement;
   /** Whether the report `id` has an edit not sent to TeamViewer yet. */

@@ -2,7 +2,7 @@
 // Cancel/Resume → instant filter and sort (run in Rust via `apply_log_view`) → a virtualised
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
-import { archiveHasHistory, archiveIsOpen, createSyncBar, pendingLabel, showArchivedPeriod } from "./archive-bar";
+import { archiveHasHistory, archiveIsOpen, createSyncBar, pendingLabel } from "./archive-bar";
 import type { LiveState, Store } from "../store";
 import { NEEDS_API } from "../offline";
 import { billingLabel, billingOptions } from "../billing";
@@ -146,7 +146,7 @@ export function createLogsView(store: Store): LogsView {
   const cancelButton = h("button", { id: "cancel-logs", t: "logs.cancel", attrs: { type: "button" }, on: { click: () => void cancel() } });
   const progressBar = h("div", { class: "progress-bar", hidden: true, attrs: { role: "status" } }, progress, progressText, cancelButton);
   const incompleteText = h("span");
-  const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void load(true) } });
+  const resumeButton = h("button", { id: "resume-logs", t: "logs.resume", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void load("resume") } });
   const incomplete = h("div", { id: "incomplete-marker", class: "incomplete", hidden: true, attrs: { role: "status" } }, h("span", { class: "warn-icon", text: "!", attrs: { "aria-hidden": "true" } }), incompleteText, resumeButton);
   let loading = false;
   // After a sync that brought news, the archived rows shown are read again.
@@ -159,7 +159,7 @@ export function createLogsView(store: Store): LogsView {
       for (const tr of table.rowElements()) markPending(tr);
     }
   });
-  let lastProgress: api.FetchProgress = { pages: 0, records: 0, recordsRemaining: 0, complete: false };
+  let lastProgress: api.FetchProgress = { pages: 0, records: 0, recordsRemaining: 0, complete: false, inView: 0 };
 
   function renderProgress(): void {
     const p = lastProgress;
@@ -186,43 +186,70 @@ export function createLogsView(store: Store): LogsView {
     if (!loading) return;
     lastProgress = p;
     renderProgress();
+    // An archived period's newest rows reach the store before the rest (the core's first
+    // screen): shown at once in the default order, of which they are the top. A filtered or
+    // sorted view waits for the whole period.
+    if (firstScreen && p.inView > 0 && !p.complete && !isFiltered()) {
+      firstScreen = false;
+      shownFirstScreen = true;
+      void applyView();
+    }
   }
 
   void api.onLogsProgress(onProgress).catch(() => undefined);
 
   /** Whether the rows shown came from the archive (a sync then re-reads them). */
   let fromArchive = false;
+  /** Whether the running load may show its first screen (it replaces an empty view). */
+  let firstScreen = false;
+  /** Whether the running load showed its first screen (its end then re-applies the view). */
+  let shownFirstScreen = false;
 
-  async function load(resume = false): Promise<void> {
+  /**
+   * Loads the query's period: from the archive when it holds the history (a local query,
+   * offline too), else from TeamViewer; `resume` continues an interrupted load from TeamViewer.
+   * `archived`: a read of the archived period at launch or after a sync brought news — no
+   * progress bar, the rows shown stay until the new ones replace them, and without an archive
+   * (or with an empty one) nothing changes.
+   */
+  async function load(mode: "load" | "resume" | "archived" = "load"): Promise<void> {
     if (loading) return;
-    fromArchive = false;
-    const query = resume ? null : buildQuery(true);
+    const resume = mode === "resume";
+    const archived = mode === "archived";
+    const query = resume ? null : buildQuery(!archived);
     if (!resume && !query) return;
     // With an archive that holds the history (synced once), the period and the query's filters
     // are local queries over it: instant, offline too. Without one, TeamViewer is asked.
-    const local = query !== null && archiveHasHistory(store.get());
+    const local = archived || (query !== null && archiveHasHistory(store.get()));
+    if (!archived) fromArchive = false;
     loading = true;
-    lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false };
-    if (!resume) {
+    lastProgress = { pages: 0, records: resume ? lastProgress.records : 0, recordsRemaining: 0, complete: false, inView: 0 };
+    if (!resume && !archived) {
       // A new load replaces the old result: its rows go at once, and the grid and the totals
       // count the new load instead of standing under it.
       showTotals({ count: 0, totalRecords: 0, durationSeconds: 0 }, false);
     }
+    firstScreen = local && totals.totalRecords === 0;
+    shownFirstScreen = false;
     renderProgress();
-    show(progressBar, true);
+    // The archive answers within a second: no progress bar (nor a Cancel) for it.
+    show(progressBar, !local);
     show(incomplete, false);
     loadButton.disabled = true;
     resumeButton.disabled = true;
     const startedIn = epoch;
     try {
-      const summary = await (local ? api.loadArchivedLogs(query) : query ? api.loadLogs(query) : api.resumeLogs());
+      const summary = await (local && query ? api.loadArchivedLogs(query) : query ? api.loadLogs(query) : api.resumeLogs());
       // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
       if (startedIn !== epoch) return;
+      // An empty archive says nothing yet: the view keeps its "load" prompt.
+      if (archived && summary.totals.totalRecords === 0 && totals.totalRecords === 0) return;
       fromArchive = local;
       await finished(summary);
     } catch (error) {
       const e = api.toIpcError(error);
       if (startedIn !== epoch) return;
+      if (archived) return; // No archive in this run (`config`); the startup notice explained a damaged one.
       if (e.kind === "invalid_input") {
         // The core names the bad field first ("user: expected 'u' followed by digits").
         setText(queryError, `${errorText(e.kind)} ${e.message}`);
@@ -233,6 +260,7 @@ export function createLogsView(store: Store): LogsView {
       }
     } finally {
       loading = false;
+      firstScreen = false;
       renderEmpty();
       show(progressBar, false);
       loadButton.disabled = false;
@@ -248,7 +276,10 @@ export function createLogsView(store: Store): LogsView {
     else if (summary.error) showError(api.toIpcError(summary.error));
     else announce("logs.loaded", { n: formatCount(summary.totals.totalRecords) });
     // The store may keep or reset its view on a new load; re-applying ours keeps them equal.
+    // After a first screen, re-applying (queued behind its answer, keeping the scroll) puts the
+    // whole period under the rows already shown.
     if (isFiltered()) await applyView();
+    else if (shownFirstScreen) await applyView(true);
     else showTotals(summary.totals, false);
   }
 
@@ -420,7 +451,10 @@ export function createLogsView(store: Store): LogsView {
     countEl.dataset.value = String(totals.count);
     // While a load runs the totals count the load ("Loading 80,000 of 99,924"), never "0 of 0".
     const p = lastProgress;
-    if (loading && totals.totalRecords === 0 && p.records + p.recordsRemaining > 0) {
+    if (loading && p.inView > 0 && !p.complete && totals.totalRecords > 0) {
+      // The first screen of an archived period: its newest rows, the rest still coming.
+      setMessage(ofTotal, "logs.newestOf", { total: formatCount(p.records + p.recordsRemaining) });
+    } else if (loading && totals.totalRecords === 0 && p.records + p.recordsRemaining > 0) {
       setMessage(ofTotal, "logs.loadingOf", { records: formatCount(p.records), total: formatCount(p.records + p.recordsRemaining) });
     } else if (loading && totals.totalRecords === 0) setMessage(ofTotal, "logs.loadingStart");
     else setMessage(ofTotal, "logs.ofTotal", { total: formatCount(totals.totalRecords) });
@@ -977,13 +1011,8 @@ export function createLogsView(store: Store): LogsView {
     // Rows scrolled out of the window are detached from the document; translate them too.
     for (const tr of table.rowElements()) translateTree(tr);
   });
-  // The archived period at once, offline too (archive-bar.ts); a load started meanwhile wins.
-  const showArchived = () =>
-    showArchivedPeriod(buildQuery, async (s) => {
-      if (loading) return;
-      fromArchive = true;
-      await finished(s);
-    });
+  // The archived period at once, offline too; a load started meanwhile wins.
+  const showArchived = () => load("archived");
   void showArchived();
 
   // With an archive, Load reads it and a record edit is kept as pending while TeamViewer cannot

@@ -604,6 +604,20 @@ describe("connection log with 100,000 rows", () => {
     expect(await visible(a, "#panel-signin"), "sessions still need a sign-in").toBe(true);
   });
 
+  it("a long archived period shows its newest rows at once, then the whole period under them", async () => {
+    const a = await open({ config: { signedIn: true, archivedRows: 5000, firstScreenMs: 1500 } });
+    await a.page.click("#tab-logs");
+    await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "101");
+    const firstId = await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("data-id");
+    expect(await text(a, "#panel-logs .totals"), "the totals say these are the newest and the rest is coming").toContain("newest of 5,000, loading the rest");
+    expect(await visible(a, ".progress-bar"), "no progress bar or Cancel for a read of the archive").toBe(false);
+    expect(await visible(a, "#panel-logs .empty-overlay"), "never 'No records' while the first screen is shown").toBe(false);
+    await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "5001");
+    expect(await text(a, "#panel-logs .totals"), "then the whole period").toContain("of 5,000 loaded");
+    expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("data-id"), "the top row stays where it was").toBe(firstId);
+    expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
+  });
+
   it("signed out without an archive, the log tab asks for a sign-in as before", async () => {
     const a = await open({ config: { signedIn: false } });
     await a.page.click("#tab-logs");

@@ -30,6 +30,8 @@ export interface MockConfig {
   archiveProblem?: { error: { kind: string; message: string }; canRebuild: boolean } | null;
   /** Records in the connection-log archive (0: no archive in this run). */
   archivedRows?: number;
+  /** > 0: an archived period of more than 100 records shows its first screen this long first. */
+  firstScreenMs?: number;
   /** Adds an open session already past its validUntil. */
   expiredSession?: boolean;
   /** Adds this many open sessions already past their validUntil. */

@@ -19,6 +19,9 @@
       startupError: null,
       // Records in the connection-log archive (0: no archive in this run).
       archivedRows: 0,
+      // > 0: an archived period of more than 100 records shows its first screen (100 rows,
+      // announced by a `logs-progress` event with `inView`) this long before the rest.
+      firstScreenMs: 0,
       // What notification_status answers (the desktop shell's notifications).
       notificationState: { state: "allowed" },
       fail: {},
@@ -433,10 +436,16 @@
     },
     load_archived_logs: async () => {
       if (!cfg.archivedRows) throw { kind: "config", message: "the connection-log archive is not open" };
-      loaded = cfg.archivedRows;
       pagesDone = 0;
       view = null;
-      return { totals: totals(), progress: { pages: 0, records: loaded, recordsRemaining: 0, complete: true }, incomplete: false, error: null };
+      if (cfg.firstScreenMs > 0 && cfg.archivedRows > 100) {
+        loaded = 100;
+        emit("logs-progress", { pages: 0, records: 100, recordsRemaining: cfg.archivedRows - 100, complete: false, inView: 100 });
+        await sleep(cfg.firstScreenMs);
+        view = null;
+      }
+      loaded = cfg.archivedRows;
+      return { totals: totals(), progress: { pages: 0, records: loaded, recordsRemaining: 0, complete: true, inView: loaded }, incomplete: false, error: null };
     },
     cancel_logs: () => {
       cancelRequested = true;

@@ -463,6 +463,50 @@ pub async fn check_query_filters(url: &ArchiveUrl) {
 }
 
 /// Stats, then pending edits that survive reopening.
+/// The log view's first screen: newest start first (a record without a start last, equal starts
+/// by id), limited, and the count of the whole filtered period.
+pub async fn check_newest_first_and_count(url: &ArchiveUrl) {
+    let archive = Archive::open(url).await.unwrap();
+    let mut recs = records(10);
+    // A twin of record 9 (same start, smaller id) and a record without a start date.
+    let mut twin = record(9);
+    twin["id"] = json!("rec-00009-a");
+    let mut twin_b = record(9);
+    twin_b["id"] = json!("rec-00009-0");
+    let mut no_start = record(3);
+    no_start["id"] = json!("rec-nostart");
+    no_start.as_object_mut().unwrap().remove("start_date");
+    recs.extend([twin, twin_b, no_start]);
+    archive.upsert_json(&recs).await.unwrap();
+    let newest = |limit: Option<u64>, filter: ReportQuery| ArchiveQuery {
+        filter,
+        limit,
+        newest_first: true,
+        ..ArchiveQuery::default()
+    };
+    let got = ids(&archive.query(&newest(None, ReportQuery::default())).await.unwrap());
+    let mut want = vec!["rec-00009".to_owned(), "rec-00009-0".into(), "rec-00009-a".into()];
+    want.extend((0..9).rev().map(|i| format!("rec-{i:05}")));
+    want.push("rec-nostart".into());
+    assert_eq!(
+        got, want,
+        "newest start first, equal starts by id, a record without a start last"
+    );
+    let got = ids(&archive.query(&newest(Some(4), ReportQuery::default())).await.unwrap());
+    assert_eq!(got, want[..4].to_vec(), "the limit keeps the newest");
+    let period = ReportQuery {
+        from_date: Some(base() + Duration::hours(2)),
+        to_date: Some(base() + Duration::hours(6)),
+        ..ReportQuery::default()
+    };
+    let got = ids(&archive.query(&newest(Some(2), period.clone())).await.unwrap());
+    assert_eq!(got, vec!["rec-00005", "rec-00004"], "the period's newest two");
+    let count = archive.count(&newest(Some(2), period)).await.unwrap();
+    assert_eq!(count, 4, "the count is the whole period's (records 2..6), not the limit's");
+    let all = archive.count(&ArchiveQuery::default()).await.unwrap();
+    assert_eq!(all, 13, "every record counts, the one without a start too");
+}
+
 pub async fn check_pending_edits(url: &ArchiveUrl) {
     let archive = Archive::open(url).await.unwrap();
     let s = archive.stats().await.unwrap();

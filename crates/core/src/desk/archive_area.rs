@@ -52,6 +52,17 @@ pub trait ArchiveStore: Send + Sync + Debug {
     /// < `to_date`), without any network.
     async fn records(&self, query: &ReportQuery) -> Result<Vec<ConnectionReport>>;
 
+    /// At most `limit` of the archived records matching `query`, newest start first (records
+    /// without a start last, ties by id): the log view's first screen.
+    async fn newest_records(
+        &self,
+        query: &ReportQuery,
+        limit: usize,
+    ) -> Result<Vec<ConnectionReport>>;
+
+    /// How many archived records match `query`.
+    async fn count(&self, query: &ReportQuery) -> Result<u64>;
+
     /// Stores `records` (inserted or replaced by id).
     async fn save(&self, records: &[ConnectionReport]) -> Result<()>;
 

@@ -15,6 +15,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
 
+/// Records of an archived period read before the rest: the log view's first screen (it shows
+/// about 30 rows; the rest of the first window loads with the period).
+pub const FIRST_SCREEN_ROWS: usize = 100;
+
 /// The loaded connection log.
 #[derive(Debug, Default)]
 struct LogState {
@@ -53,10 +57,19 @@ impl Logs {
     /// Replaces the loaded log with the archived records matching `query` (no network). A
     /// running load is cancelled; there is nothing to resume afterwards.
     ///
+    /// The first screen comes first: the period's [`FIRST_SCREEN_ROWS`] newest records (the
+    /// top of the default order) are put in the store and announced through `on_progress`
+    /// (`in_view`, with the period's count) before the whole period is read, so a long period
+    /// shows its newest rows at once.
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] for the query; [`Error::Config`] without an archive; the
     /// archive's errors; [`Error::Cancelled`] when a newer load superseded this one.
-    pub(super) async fn load_archived_logs(&self, query: &LogQuery) -> Result<LogSummary> {
+    pub(super) async fn load_archived_logs(
+        &self,
+        query: &LogQuery,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+    ) -> Result<LogSummary> {
         let report_query = query.to_report_query()?;
         let archive = self.archive.as_ref().ok_or_else(|| Error::Config {
             message: "the connection-log archive is not open".to_owned(),
@@ -69,7 +82,30 @@ impl Logs {
             st.fetch = None;
             st.generation
         };
-        let records = archive.records(&report_query).await?;
+        let first = archive
+            .newest_records(&report_query, FIRST_SCREEN_ROWS)
+            .await?;
+        let records = if first.len() < FIRST_SCREEN_ROWS {
+            first // the whole period
+        } else {
+            let total = archive.count(&report_query).await?;
+            let shown = first.len() as u64;
+            {
+                let mut st = lock(&self.logs);
+                if st.generation != generation {
+                    return Err(Error::Cancelled);
+                }
+                st.store.set_records(first);
+            }
+            on_progress(&FetchProgress {
+                pages: 0,
+                records: shown,
+                records_remaining: total.saturating_sub(shown),
+                complete: false,
+                in_view: shown,
+            });
+            archive.records(&report_query).await?
+        };
         let count = records.len() as u64;
         let mut st = lock(&self.logs);
         if st.generation != generation {
@@ -83,6 +119,7 @@ impl Logs {
                 records: count,
                 records_remaining: 0,
                 complete: true,
+                in_view: count,
             },
             incomplete: false,
             error: None,

@@ -596,8 +596,12 @@ impl Desk {
     /// # Errors
     /// [`crate::Error::InvalidInput`] for the query; [`crate::Error::Config`] when the desk has
     /// no archive; the archive's errors (`database`).
-    pub async fn load_archived_logs(&self, query: &LogQuery) -> Result<LogSummary> {
-        self.logs.load_archived_logs(query).await
+    pub async fn load_archived_logs(
+        &self,
+        query: &LogQuery,
+        on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
+    ) -> Result<LogSummary> {
+        self.logs.load_archived_logs(query, on_progress).await
     }
 
     /// Whether the desk has an archive to read the log from.

@@ -89,6 +89,11 @@ pub struct FetchProgress {
     pub records_remaining: u64,
     /// Whether the last page has been received.
     pub complete: bool,
+    /// Records of this load the log store holds already, so the view can show them before the
+    /// load ends: the first screen of an archived period. 0 for a load from TeamViewer, whose
+    /// records reach the store when paging ends.
+    #[serde(default)]
+    pub in_view: u64,
 }
 
 /// How a [`ReportFetch::run`] ended successfully. Cancellation and failures are errors
@@ -243,6 +248,7 @@ impl ReportFetch {
     pub fn progress(&self) -> FetchProgress {
         FetchProgress {
             pages: self.pages,
+            in_view: 0,
             records: self.seen.len() as u64,
             records_remaining: if self.complete {
                 0
