@@ -36,7 +36,9 @@ async function start(): Promise<void> {
   setLanguage(resolveLanguage(languageSetting, navigator.language));
 
   let status: api.AuthStatus = SIGNED_OUT;
-  let activeTab: TabId = "sessions";
+  // The app opens on the tab last worked in: the sessions or the log (over the archive, at once).
+  const TAB_KEY = "sdesk.tab";
+  let activeTab: TabId = localStorage.getItem(TAB_KEY) === "logs" ? "logs" : "sessions";
   // The one live state of sessions and groups, fed by the core's `live` events.
   const store = createStore();
   // Listening starts before the first snapshot is read, so no change falls between the two.
@@ -150,6 +152,7 @@ async function start(): Promise<void> {
 
   function showTab(tab: TabId): void {
     activeTab = tab;
+    if (tab !== "settings") localStorage.setItem(TAB_KEY, tab);
     TABS.forEach((id, i) => {
       const selected = id === tab;
       tabButtons[i]!.setAttribute("aria-selected", String(selected));

@@ -142,7 +142,9 @@ impl Sqlite {
     pub async fn select_count(&self, sql: String, params: Vec<Param>) -> Result<u64> {
         self.call(move |c| {
             let values: Vec<SqlValue> = params.iter().map(bind).collect();
-            let n: i64 = c.query_row(&sql, rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+            let n: i64 = c.query_row(&sql, rusqlite::params_from_iter(values.iter()), |r| {
+                r.get(0)
+            })?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await

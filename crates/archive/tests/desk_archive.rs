@@ -97,18 +97,35 @@ async fn a_long_archived_period_shows_its_newest_rows_before_the_rest() {
         .unwrap();
     let (progress, ids, loaded) = first_screen.expect("a progress report before the whole period");
     assert_eq!(
-        (progress.in_view, progress.records, progress.records_remaining, progress.complete),
+        (
+            progress.in_view,
+            progress.records,
+            progress.records_remaining,
+            progress.complete
+        ),
         (100, 100, 150, false),
         "the first screen is announced with the period's count: {progress:?}"
     );
     assert_eq!(loaded, 100, "the store held only the first screen then");
     let newest: Vec<String> = (150..250).rev().map(|i| format!("rec-{i:05}")).collect();
-    assert_eq!(ids, newest, "the first screen is the top of the default order");
-    assert_eq!(summary.totals.total_records, 250, "then the whole period: {summary:?}");
-    assert!(summary.progress.complete && summary.progress.in_view == 250, "{summary:?}");
+    assert_eq!(
+        ids, newest,
+        "the first screen is the top of the default order"
+    );
+    assert_eq!(
+        summary.totals.total_records, 250,
+        "then the whole period: {summary:?}"
+    );
+    assert!(
+        summary.progress.complete && summary.progress.in_view == 250,
+        "{summary:?}"
+    );
     let page = desk.apply_log_view(&LogView::default(), 0, 100);
     let top: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
-    assert_eq!(top, newest, "the full load keeps the first screen where it was");
+    assert_eq!(
+        top, newest,
+        "the full load keeps the first screen where it was"
+    );
 }
 
 #[tokio::test]
@@ -121,7 +138,10 @@ async fn a_short_archived_period_is_read_once_without_a_first_screen() {
         .load_archived_logs(&LogQuery::default(), &mut |_| reports += 1)
         .await
         .unwrap();
-    assert_eq!(reports, 0, "fewer records than a screen: nothing to show before the end");
+    assert_eq!(
+        reports, 0,
+        "fewer records than a screen: nothing to show before the end"
+    );
     assert_eq!(summary.totals.total_records, 60, "{summary:?}");
 }
 
@@ -157,7 +177,9 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await
         .unwrap();
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+        .await
+        .unwrap();
     // The API goes away.
     drop(server);
     let row = desk
@@ -187,7 +209,9 @@ async fn an_edit_kept_as_pending_reaches_the_sync_status_at_once() {
     let archive = archive_with(&dir, 4).await;
     let server = ping_server().await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+        .await
+        .unwrap();
     let mut status = desk.subscribe_archive_sync();
     status.borrow_and_update();
     drop(server);
@@ -212,7 +236,9 @@ async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 403).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+        .await
+        .unwrap();
     let err = desk
         .update_log_record("rec-00001", "x", "Billed")
         .await
@@ -230,7 +256,9 @@ async fn a_sent_edit_updates_the_archived_record() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 204).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ()).await.unwrap();
+    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+        .await
+        .unwrap();
     desk.update_log_record("rec-00002", "done", "Billed")
         .await
         .unwrap();

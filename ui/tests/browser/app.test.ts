@@ -670,6 +670,20 @@ describe("connection log with 100,000 rows", () => {
     expect(await a.page.locator("#preset").inputValue(), "a custom period's days would be stale: the last preset stays").toBe("90");
   });
 
+  it("opens on the tab last worked in (sessions or the log, not settings)", async () => {
+    const a = await open({ config: { signedIn: true, archivedRows: 42 } });
+    expect(await visible(a, "#panel-sessions"), "a first start opens on the sessions").toBe(true);
+    await a.page.click("#tab-logs");
+    await a.page.reload();
+    await a.page.locator("#panel-logs").waitFor();
+    expect(await a.page.locator("#tab-logs").getAttribute("aria-selected"), "the log tab again after a restart").toBe("true");
+    expect(await visible(a, "#panel-sessions")).toBe(false);
+    await a.page.click("#tab-settings");
+    await a.page.reload();
+    await a.page.locator("#panel-logs").waitFor();
+    expect(await a.page.locator("#tab-logs").getAttribute("aria-selected"), "settings are a visit: the last working tab stays").toBe("true");
+  });
+
   it("without an archive, Load asks TeamViewer and waits while offline", async () => {
     const a = await open({ config: { signedIn: true } });
     await a.page.click("#tab-logs");

@@ -484,25 +484,45 @@ pub async fn check_newest_first_and_count(url: &ArchiveUrl) {
         newest_first: true,
         ..ArchiveQuery::default()
     };
-    let got = ids(&archive.query(&newest(None, ReportQuery::default())).await.unwrap());
-    let mut want = vec!["rec-00009".to_owned(), "rec-00009-0".into(), "rec-00009-a".into()];
+    let got = ids(&archive
+        .query(&newest(None, ReportQuery::default()))
+        .await
+        .unwrap());
+    let mut want = vec![
+        "rec-00009".to_owned(),
+        "rec-00009-0".into(),
+        "rec-00009-a".into(),
+    ];
     want.extend((0..9).rev().map(|i| format!("rec-{i:05}")));
     want.push("rec-nostart".into());
     assert_eq!(
         got, want,
         "newest start first, equal starts by id, a record without a start last"
     );
-    let got = ids(&archive.query(&newest(Some(4), ReportQuery::default())).await.unwrap());
+    let got = ids(&archive
+        .query(&newest(Some(4), ReportQuery::default()))
+        .await
+        .unwrap());
     assert_eq!(got, want[..4].to_vec(), "the limit keeps the newest");
     let period = ReportQuery {
         from_date: Some(base() + Duration::hours(2)),
         to_date: Some(base() + Duration::hours(6)),
         ..ReportQuery::default()
     };
-    let got = ids(&archive.query(&newest(Some(2), period.clone())).await.unwrap());
-    assert_eq!(got, vec!["rec-00005", "rec-00004"], "the period's newest two");
+    let got = ids(&archive
+        .query(&newest(Some(2), period.clone()))
+        .await
+        .unwrap());
+    assert_eq!(
+        got,
+        vec!["rec-00005", "rec-00004"],
+        "the period's newest two"
+    );
     let count = archive.count(&newest(Some(2), period)).await.unwrap();
-    assert_eq!(count, 4, "the count is the whole period's (records 2..6), not the limit's");
+    assert_eq!(
+        count, 4,
+        "the count is the whole period's (records 2..6), not the limit's"
+    );
     let all = archive.count(&ArchiveQuery::default()).await.unwrap();
     assert_eq!(all, 13, "every record counts, the one without a start too");
 }
