@@ -372,7 +372,10 @@ async function archiveLaunchBench() {
         await browser.waitUntil(async () => {
           await browser.$('#tab-logs').click();
           return browser.$('#panel-logs').isDisplayed();
-        }, { timeout: 30_000, interval: 50, timeoutMsg: 'the log tab did not open (is there an archive?)' });
+        }, { timeout: 30_000, interval: 50, timeoutMsg: 'the log tab did not open (is there an archive?)' }).catch(async (e) => {
+          const page = await browser.execute(() => document.body.innerText.slice(0, 600)).catch((x) => `(page unreadable: ${x.message})`);
+          throw new Error(`${e.message}; the page says: ${page}`);
+        });
       }
       const t1 = await browser.waitUntil(
         () => browser.execute((key, name) => {
@@ -388,11 +391,17 @@ async function archiveLaunchBench() {
         { timeout: 300_000, interval: 20, timeoutMsg: `${app.name}: no first rows / paint` },
       );
       const rows = app.key === 'sd' ? await browser.execute(() => (document.querySelector('#totals-count')?.textContent || '').replace(/[^0-9]/g, '')) : '';
+      // Where the time went: the page's start (its time origin) after t0, then its marks.
+      const marks = await browser.execute(() => ({
+        origin: performance.timeOrigin,
+        marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('sdesk:')).map((m) => [m.name.slice(6), Math.round(m.startTime)]),
+      }));
+      const steps = `page +${Math.round(marks.origin - t0)} ms; ${marks.marks.map(([n, ms]) => `${n} ${ms}`).join(', ')}`;
       if (warmUp && app.key === 'sd') {
         await browser.$('#preset').selectByAttribute('value', process.env.BENCH_ARCHIVE_PRESET || '90');
         await sleep(500); // the choice is stored at once; let the page settle before it quits
       }
-      return { ms: t1 - t0, rows };
+      return { ms: t1 - t0, rows, steps };
     } finally {
       await browser.deleteSession().catch(() => {});
       await sleep(500);
@@ -404,7 +413,7 @@ async function archiveLaunchBench() {
   for (let i = 0; i < RUNS; i++) {
     for (const app of apps) {
       const r = await measure(app);
-      console.error(`#   ${app.key} run ${i + 1}: ${r.ms.toFixed(0)} ms${r.rows ? ` (${r.rows} rows in the view)` : ''}; load avg ${loadavg()[0].toFixed(2)}`);
+      console.error(`#   ${app.key} run ${i + 1}: ${r.ms.toFixed(0)} ms${r.rows ? ` (${r.rows} rows in the view)` : ''}; load avg ${loadavg()[0].toFixed(2)}; ${r.steps}`);
       runs[app.key].push(r);
     }
   }

@@ -74,11 +74,18 @@ impl AppState {
             Some(store) => Arc::clone(store),
             None => ProbedKeyring::start(KEYRING_PROBE_TIMEOUT),
         };
-        let sandbox = if settings.mode == Mode::Sandbox {
-            Some(start_sandbox(settings.loopback_port).await)
-        } else {
-            None
-        };
+        let archive_url = ArchiveUrl::default_in(data_dir);
+        // The sandbox (sandbox mode) and the archive start side by side: the page waits for both.
+        let (sandbox, opened) = tokio::join!(
+            async {
+                if settings.mode == Mode::Sandbox {
+                    Some(start_sandbox(settings.loopback_port).await)
+                } else {
+                    None
+                }
+            },
+            open_for_app(&archive_url)
+        );
         let sandbox = match sandbox {
             Some(Ok(running)) => Some(running),
             Some(Err(e)) => {
@@ -88,8 +95,7 @@ impl AppState {
             }
             None => None,
         };
-        let archive_url = ArchiveUrl::default_in(data_dir);
-        let (archive, archive_problem) = match open_for_app(&archive_url).await {
+        let (archive, archive_problem) = match opened {
             AppArchive::Open(archive) => (Some(archive), None),
             AppArchive::Unavailable { error, rebuild } => {
                 let report = error.report();

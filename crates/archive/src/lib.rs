@@ -168,6 +168,11 @@ impl Archive {
         .transpose()
     }
 
+    /// When the last sync run finished (`None` before the first); reads no record.
+    pub async fn last_sync(&self) -> Result<Option<DateTime<Utc>>> {
+        dispatch!(self, db => db.last_sync())
+    }
+
     /// Number of records, first and last `start_date`, and when the last sync finished.
     pub async fn stats(&self) -> Result<ArchiveStats> {
         dispatch!(self, db => db.stats())

@@ -148,10 +148,7 @@ impl Postgres {
                     &[],
                 )
                 .await?;
-            let last_sync = c
-                .query_opt("SELECT last_finished_at FROM sync_state WHERE id = 1", &[])
-                .await?
-                .and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0));
+            let last_sync = last_sync(&c).await?;
             Ok::<_, tokio_postgres::Error>(ArchiveStats {
                 records: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
                 first_start: r.get(1),
@@ -160,6 +157,11 @@ impl Postgres {
             })
         };
         go.await.map_err(|e| self.err()(e.into()))
+    }
+
+    pub async fn last_sync(&self) -> Result<Option<DateTime<Utc>>> {
+        let c = self.client.lock().await;
+        last_sync(&c).await.map_err(|e| self.err()(e.into()))
     }
 
     pub async fn max_start(&self) -> Result<Option<DateTime<Utc>>> {
@@ -540,4 +542,15 @@ fn param_refs(params: &[Param]) -> Vec<Param2<'_>> {
             Param::Int(i) => i as Param2<'_>,
         })
         .collect()
+}
+
+/// When the last sync run finished.
+async fn last_sync(
+    c: &tokio_postgres::Client,
+) -> std::result::Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
+    Ok(
+        c.query_opt("SELECT last_finished_at FROM sync_state WHERE id = 1", &[])
+            .await?
+            .and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0)),
+    )
 }

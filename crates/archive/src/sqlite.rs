@@ -169,22 +169,18 @@ impl Sqlite {
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            let last_sync: Option<String> = c
-                .query_row(
-                    "SELECT last_finished_at FROM sync_state WHERE id = 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
             Ok(ArchiveStats {
                 records: u64::try_from(records).unwrap_or(0),
                 first_start: first.as_deref().and_then(parse_time),
                 last_start: last.as_deref().and_then(parse_time),
-                last_sync: last_sync.as_deref().and_then(parse_time),
+                last_sync: last_sync(c)?,
             })
         })
         .await
+    }
+
+    pub async fn last_sync(&self) -> Result<Option<DateTime<Utc>>> {
+        self.call(|c| Ok(last_sync(c)?)).await
     }
 
     pub async fn max_start(&self) -> Result<Option<DateTime<Utc>>> {
@@ -534,4 +530,17 @@ fn put_row(put: &mut rusqlite::Statement<'_>, row: &Row, now: &str) -> rusqlite:
         now,
         now,
     ])
+}
+
+/// When the last sync run finished.
+fn last_sync(c: &rusqlite::Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let t: Option<String> = c
+        .query_row(
+            "SELECT last_finished_at FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(t.as_deref().and_then(parse_time))
 }

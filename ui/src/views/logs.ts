@@ -190,6 +190,7 @@ export function createLogsView(store: Store): LogsView {
     // screen): shown at once in the default order, of which they are the top. A filtered or
     // sorted view waits for the whole period.
     if (firstScreen && p.inView > 0 && !p.complete && !isFiltered()) {
+      performance.mark("sdesk:first-screen");
       firstScreen = false;
       shownFirstScreen = true;
       void applyView();
@@ -238,6 +239,7 @@ export function createLogsView(store: Store): LogsView {
     loadButton.disabled = true;
     resumeButton.disabled = true;
     const startedIn = epoch;
+    performance.mark("sdesk:log-load");
     try {
       const summary = await (local && query ? api.loadArchivedLogs(query) : query ? api.loadLogs(query) : api.resumeLogs());
       // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
@@ -245,6 +247,7 @@ export function createLogsView(store: Store): LogsView {
       // An empty archive says nothing yet: the view keeps its "load" prompt.
       if (archived && summary.totals.totalRecords === 0 && totals.totalRecords === 0) return;
       fromArchive = local;
+      performance.mark("sdesk:log-loaded");
       await finished(summary);
     } catch (error) {
       const e = api.toIpcError(error);
