@@ -119,9 +119,10 @@ async function start(): Promise<void> {
   const keyringBanner = h("div", { id: "keyring-banner", class: "banner banner-warn", t: "banner.keyring", hidden: true, attrs: { role: "note" } });
 
   // ---- views and tabs -----------------------------------------------------------------------
+  // The log view first: it asks for the archived period at once.
+  const logs = createLogsView(store);
   const signIn = createSignInView(ctx);
   const sessions = createSessionsView(ctx, store);
-  const logs = createLogsView(store);
   const settingsView = createSettingsView(ctx);
   const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
   // The tray, notifications and the close request of the desktop shell.

@@ -183,7 +183,11 @@ export function createLogsView(store: Store): LogsView {
   }
 
   function onProgress(p: api.FetchProgress): void {
-    if (!loading) return;
+    if (!loading) {
+      // The launch's early read may report before its load has begun: kept for it.
+      if (awaitingEarly) earlyProgress = p;
+      return;
+    }
     lastProgress = p;
     renderProgress();
     // An archived period's newest rows reach the store before the rest (the core's first
@@ -198,6 +202,23 @@ export function createLogsView(store: Store): LogsView {
   }
 
   void api.onLogsProgress(onProgress).catch(() => undefined);
+  // The archived period is asked for at once; the rest of the view is built meanwhile, and the
+  // launch's `load("archived")` takes this answer (see `archivedAnswer`).
+  let earlyProgress: api.FetchProgress | null = null;
+  let awaitingEarly = false;
+  let earlyArchived: Promise<api.LogSummary> | null = null;
+  const earlyQuery = buildQuery();
+  if (earlyQuery) {
+    awaitingEarly = true;
+    earlyArchived = api.loadArchivedLogs(earlyQuery);
+    earlyArchived.catch(() => undefined); // its rejection is read by the load that takes it
+  }
+  /** The launch's early answer (once), or a new read of the archive. */
+  const archivedAnswer = (query: api.LogQuery): Promise<api.LogSummary> => {
+    const early = earlyArchived;
+    earlyArchived = null;
+    return early ?? api.loadArchivedLogs(query);
+  };
 
   /** Whether the rows shown came from the archive (a sync then re-reads them). */
   let fromArchive = false;
@@ -233,6 +254,12 @@ export function createLogsView(store: Store): LogsView {
     firstScreen = local && totals.totalRecords === 0;
     shownFirstScreen = false;
     renderProgress();
+    if (archived && awaitingEarly) {
+      awaitingEarly = false;
+      const p = earlyProgress;
+      earlyProgress = null;
+      if (p) onProgress(p);
+    }
     // The archive answers within a second: no progress bar (nor a Cancel) for it.
     show(progressBar, !local);
     show(incomplete, false);
@@ -241,7 +268,7 @@ export function createLogsView(store: Store): LogsView {
     const startedIn = epoch;
     performance.mark("sdesk:log-load");
     try {
-      const summary = await (local && query ? api.loadArchivedLogs(query) : query ? api.loadLogs(query) : api.resumeLogs());
+      const summary = await (local && query ? (archived ? archivedAnswer(query) : api.loadArchivedLogs(query)) : query ? api.loadLogs(query) : api.resumeLogs());
       // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
       if (startedIn !== epoch) return;
       // An empty archive says nothing yet: the view keeps its "load" prompt.
