@@ -99,13 +99,18 @@ const en = {
   "sessions.filter.search": "Search code, customer, description",
   "sessions.emptyFiltered": "No sessions match the filters.",
   "sessions.closeExpired": "Close expired ({n})…",
-  "sessions.bulkQuestion": "Close {n} expired sessions? Their codes stop working for good.",
-  "sessions.bulkYes": "Close {n} sessions",
-  "sessions.bulkDone": "{n} sessions closed.",
-  "sessions.bulkPartial": "{n} sessions closed, {failed} could not be closed:",
+  "sessions.bulkQuestion.one": "Close {n} expired session? Its code stops working for good.",
+  "sessions.bulkQuestion.other": "Close {n} expired sessions? Their codes stop working for good.",
+  "sessions.bulkYes.one": "Close {n} session",
+  "sessions.bulkYes.other": "Close {n} sessions",
+  "sessions.bulkDone.one": "{n} session closed.",
+  "sessions.bulkDone.other": "{n} sessions closed.",
+  "sessions.bulkPartial.one": "{n} session closed, {failed} could not be closed:",
+  "sessions.bulkPartial.other": "{n} sessions closed, {failed} could not be closed:",
   "sessions.bulkRetry": "Try the failed ones again",
   "sessions.licenseLimit": "Your TeamViewer license allows no more open sessions.",
-  "sessions.cleanupOffer": "Close {n} expired sessions…",
+  "sessions.cleanupOffer.one": "Close {n} expired session…",
+  "sessions.cleanupOffer.other": "Close {n} expired sessions…",
   "sessions.licenseNoExpired": "Close sessions you no longer need, then try again.",
   "sessions.new": "New session",
   "sessions.newTitle": "New support session",
@@ -160,7 +165,8 @@ const en = {
   "sessions.empty": "No open sessions.",
   "sessions.emptyAll": "No sessions yet.",
   "sessions.loading": "Loading sessions…",
-  "sessions.count": "{n} sessions",
+  "sessions.count.one": "{n} session",
+  "sessions.count.other": "{n} sessions",
   "sessions.page": "Page {page} of {pages}",
   "sessions.prev": "Previous page",
   "sessions.next": "Next page",
@@ -190,14 +196,18 @@ const en = {
   "logs.type.2": "Remote support (session code)",
   "logs.type.3": "Remote support (SDK)",
   "logs.load": "Load",
-  "logs.progress": "{records} records loaded",
+  "logs.progress.one": "{records} record loaded",
+  "logs.progress.other": "{records} records loaded",
   "logs.loadingOf": "Loading {records} of {total}",
   "logs.loadingStart": "Loading…",
-  "logs.progressRemaining": "{records} records loaded, {remaining} to go",
+  "logs.progressRemaining.one": "{records} record loaded, {remaining} to go",
+  "logs.progressRemaining.other": "{records} records loaded, {remaining} to go",
   "logs.cancel": "Cancel loading",
-  "logs.incomplete": "Incomplete: loading stopped after {records} records.",
+  "logs.incomplete.one": "Incomplete: loading stopped after {records} record.",
+  "logs.incomplete.other": "Incomplete: loading stopped after {records} records.",
   "logs.resume": "Resume",
-  "logs.loaded": "{n} records loaded.",
+  "logs.loaded.one": "{n} record loaded.",
+  "logs.loaded.other": "{n} records loaded.",
   "logs.signedOutArchive": "Signed out: this is the archive on this computer. Sign in (on the Sessions tab) to sync it or to edit records.",
   "logs.cancelled": "Loading cancelled; the records so far stay visible.",
   "logs.customRequired": "Choose a start date for the custom period.",
@@ -233,7 +243,8 @@ const en = {
   "archive.rebuiltMoved": "A new archive was started; the damaged file was kept as {path}. Supporter Desk restarts now and syncs it.",
   "archive.syncStopped": "Sync stopped:",
   "archive.syncing": "Syncing the archive… {received} records",
-  "archive.syncingOf": "Syncing the archive… {received} of {total} records",
+  "archive.syncingOf.one": "Syncing the archive… {received} of {total} record",
+  "archive.syncingOf.other": "Syncing the archive… {received} of {total} records",
   "archive.lastSynced": "Archive last synced {time} · {new} new, {updated} changed",
   "archive.lastSyncedAt": "Archive last synced {time}",
   "archive.neverSynced": "The archive has not been synced yet.",
@@ -295,9 +306,12 @@ const en = {
   "logs.delimiterComma": "Comma (,)",
   "logs.delimiterSemicolon": "Semicolon (;)",
   "logs.bom": "Byte order mark (for Excel)",
-  "logs.exported": "Exported {rows} rows to {path}",
-  "logs.exportedIncomplete": "Exported {rows} rows to {path} — the load was incomplete, so the file lacks the records not loaded.",
-  "logs.exportIncompleteAsk": "The load stopped after {records} records: the export will hold only those.",
+  "logs.exported.one": "Exported {rows} row to {path}",
+  "logs.exported.other": "Exported {rows} rows to {path}",
+  "logs.exportedIncomplete.one": "Exported {rows} row to {path} — the load was incomplete, so the file lacks the records not loaded.",
+  "logs.exportedIncomplete.other": "Exported {rows} rows to {path} — the load was incomplete, so the file lacks the records not loaded.",
+  "logs.exportIncompleteAsk.one": "The load stopped after {records} record: the export will hold only that one.",
+  "logs.exportIncompleteAsk.other": "The load stopped after {records} records: the export will hold only those.",
   "logs.exportAnyway": "Export anyway",
   "logs.exportCancelled": "Export cancelled.",
 
@@ -340,7 +354,8 @@ const en = {
   "desktop.startMinimised": "Start minimised to the tray",
   "desktop.startMinimisedHint": "Only when started at login; the tray icon opens the window.",
   "desktop.confirmTitle": "Customers are waiting",
-  "desktop.confirmText": "{count} customer(s) waiting. Keep Supporter Desk running in the tray so you see when more arrive?",
+  "desktop.confirmText.one": "{count} customer waiting. Keep Supporter Desk running in the tray so you see when more arrive?",
+  "desktop.confirmText.other": "{count} customers waiting. Keep Supporter Desk running in the tray so you see when more arrive?",
   "desktop.confirmHide": "Keep running in the tray",
   "desktop.confirmQuit": "Quit",
   "desktop.confirmCancel": "Cancel",
@@ -475,13 +490,18 @@ const de: Record<MsgKey, string> = {
   "sessions.filter.search": "Code, Kunde, Beschreibung suchen",
   "sessions.emptyFiltered": "Keine Sitzung passt zu den Filtern.",
   "sessions.closeExpired": "Abgelaufene schließen ({n}) …",
-  "sessions.bulkQuestion": "{n} abgelaufene Sitzungen schließen? Ihre Codes funktionieren dann endgültig nicht mehr.",
-  "sessions.bulkYes": "{n} Sitzungen schließen",
-  "sessions.bulkDone": "{n} Sitzungen geschlossen.",
-  "sessions.bulkPartial": "{n} Sitzungen geschlossen, {failed} konnten nicht geschlossen werden:",
+  "sessions.bulkQuestion.one": "{n} abgelaufene Sitzung schließen? Ihr Code funktioniert dann endgültig nicht mehr.",
+  "sessions.bulkQuestion.other": "{n} abgelaufene Sitzungen schließen? Ihre Codes funktionieren dann endgültig nicht mehr.",
+  "sessions.bulkYes.one": "{n} Sitzung schließen",
+  "sessions.bulkYes.other": "{n} Sitzungen schließen",
+  "sessions.bulkDone.one": "{n} Sitzung geschlossen.",
+  "sessions.bulkDone.other": "{n} Sitzungen geschlossen.",
+  "sessions.bulkPartial.one": "{n} Sitzung geschlossen, {failed} nicht geschlossen:",
+  "sessions.bulkPartial.other": "{n} Sitzungen geschlossen, {failed} nicht geschlossen:",
   "sessions.bulkRetry": "Fehlgeschlagene erneut versuchen",
   "sessions.licenseLimit": "Ihre TeamViewer-Lizenz erlaubt keine weiteren offenen Sitzungen.",
-  "sessions.cleanupOffer": "{n} abgelaufene Sitzungen schließen …",
+  "sessions.cleanupOffer.one": "{n} abgelaufene Sitzung schließen …",
+  "sessions.cleanupOffer.other": "{n} abgelaufene Sitzungen schließen …",
   "sessions.licenseNoExpired": "Schließen Sie nicht mehr benötigte Sitzungen und versuchen Sie es erneut.",
   "sessions.new": "Neue Sitzung",
   "sessions.newTitle": "Neue Support-Sitzung",
@@ -536,7 +556,8 @@ const de: Record<MsgKey, string> = {
   "sessions.empty": "Keine offenen Sitzungen.",
   "sessions.emptyAll": "Noch keine Sitzungen.",
   "sessions.loading": "Sitzungen werden geladen …",
-  "sessions.count": "{n} Sitzungen",
+  "sessions.count.one": "{n} Sitzung",
+  "sessions.count.other": "{n} Sitzungen",
   "sessions.page": "Seite {page} von {pages}",
   "sessions.prev": "Vorherige Seite",
   "sessions.next": "Nächste Seite",
@@ -566,14 +587,18 @@ const de: Record<MsgKey, string> = {
   "logs.type.2": "Fernsupport (Sitzungscode)",
   "logs.type.3": "Fernsupport (SDK)",
   "logs.load": "Laden",
-  "logs.progress": "{records} Datensätze geladen",
+  "logs.progress.one": "{records} Datensatz geladen",
+  "logs.progress.other": "{records} Datensätze geladen",
   "logs.loadingOf": "Lade {records} von {total}",
   "logs.loadingStart": "Wird geladen…",
-  "logs.progressRemaining": "{records} Datensätze geladen, {remaining} ausstehend",
+  "logs.progressRemaining.one": "{records} Datensatz geladen, {remaining} ausstehend",
+  "logs.progressRemaining.other": "{records} Datensätze geladen, {remaining} ausstehend",
   "logs.cancel": "Laden abbrechen",
-  "logs.incomplete": "Unvollständig: Das Laden endete nach {records} Datensätzen.",
+  "logs.incomplete.one": "Unvollständig: Das Laden endete nach {records} Datensatz.",
+  "logs.incomplete.other": "Unvollständig: Das Laden endete nach {records} Datensätzen.",
   "logs.resume": "Fortsetzen",
-  "logs.loaded": "{n} Datensätze geladen.",
+  "logs.loaded.one": "{n} Datensatz geladen.",
+  "logs.loaded.other": "{n} Datensätze geladen.",
   "logs.signedOutArchive": "Abgemeldet: Sie sehen das Archiv auf diesem Computer. Melden Sie sich an (Reiter „Sitzungen“), um es abzugleichen oder Datensätze zu bearbeiten.",
   "logs.cancelled": "Laden abgebrochen; die bisherigen Datensätze bleiben sichtbar.",
   "logs.customRequired": "Wählen Sie ein Startdatum für den benutzerdefinierten Zeitraum.",
@@ -609,7 +634,8 @@ const de: Record<MsgKey, string> = {
   "archive.rebuiltMoved": "Ein neues Archiv wurde angelegt; die beschädigte Datei bleibt als {path} erhalten. Supporter Desk startet jetzt neu und gleicht es ab.",
   "archive.syncStopped": "Abgleich abgebrochen:",
   "archive.syncing": "Archiv wird abgeglichen… {received} Einträge",
-  "archive.syncingOf": "Archiv wird abgeglichen… {received} von {total} Einträgen",
+  "archive.syncingOf.one": "Archiv wird abgeglichen… {received} von {total} Eintrag",
+  "archive.syncingOf.other": "Archiv wird abgeglichen… {received} von {total} Einträgen",
   "archive.lastSynced": "Archiv zuletzt abgeglichen {time} · {new} neu, {updated} geändert",
   "archive.lastSyncedAt": "Archiv zuletzt abgeglichen {time}",
   "archive.neverSynced": "Das Archiv wurde noch nicht abgeglichen.",
@@ -671,9 +697,12 @@ const de: Record<MsgKey, string> = {
   "logs.delimiterComma": "Komma (,)",
   "logs.delimiterSemicolon": "Semikolon (;)",
   "logs.bom": "Byte-Order-Mark (für Excel)",
-  "logs.exported": "{rows} Zeilen nach {path} exportiert",
-  "logs.exportedIncomplete": "{rows} Zeilen nach {path} exportiert — das Laden war unvollständig, die nicht geladenen Einträge fehlen in der Datei.",
-  "logs.exportIncompleteAsk": "Das Laden hat nach {records} Einträgen aufgehört: der Export enthält nur diese.",
+  "logs.exported.one": "{rows} Zeile nach {path} exportiert",
+  "logs.exported.other": "{rows} Zeilen nach {path} exportiert",
+  "logs.exportedIncomplete.one": "{rows} Zeile nach {path} exportiert — das Laden war unvollständig, die nicht geladenen Einträge fehlen in der Datei.",
+  "logs.exportedIncomplete.other": "{rows} Zeilen nach {path} exportiert — das Laden war unvollständig, die nicht geladenen Einträge fehlen in der Datei.",
+  "logs.exportIncompleteAsk.one": "Das Laden hat nach {records} Eintrag aufgehört: der Export enthält nur diesen.",
+  "logs.exportIncompleteAsk.other": "Das Laden hat nach {records} Einträgen aufgehört: der Export enthält nur diese.",
   "logs.exportAnyway": "Trotzdem exportieren",
   "logs.exportCancelled": "Export abgebrochen.",
 
@@ -716,7 +745,8 @@ const de: Record<MsgKey, string> = {
   "desktop.startMinimised": "Minimiert im Tray starten",
   "desktop.startMinimisedHint": "Nur beim Start mit der Anmeldung; das Tray-Symbol öffnet das Fenster.",
   "desktop.confirmTitle": "Kunden warten",
-  "desktop.confirmText": "{count} Kunde(n) warten. Supporter Desk im Tray weiterlaufen lassen, damit Sie sehen, wenn weitere kommen?",
+  "desktop.confirmText.one": "{count} Kunde wartet. Supporter Desk im Tray weiterlaufen lassen, damit Sie sehen, wenn weitere kommen?",
+  "desktop.confirmText.other": "{count} Kunden warten. Supporter Desk im Tray weiterlaufen lassen, damit Sie sehen, wenn weitere kommen?",
   "desktop.confirmHide": "Im Tray weiterlaufen",
   "desktop.confirmQuit": "Beenden",
   "desktop.confirmCancel": "Abbrechen",
@@ -784,6 +814,29 @@ export function format(template: string, params?: Params): string {
 
 export function t(key: MsgKey, params?: Params): string {
   return format(MESSAGES[current][key], params);
+}
+
+/**
+ * A message that names a count has two keys, `<base>.one` ("1 session") and `<base>.other`
+ * ("0 sessions", "2 sessions"); `PluralKey` is such a base. Never "session(s)" or "Kunde(n)".
+ */
+export type PluralKey = PluralBase<MsgKey>;
+type PluralBase<K> = K extends `${infer Base}.one` ? (`${Base}.other` extends MsgKey ? Base : never) : never;
+
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+
+/**
+ * The key of `base` for `count` in the current language, chosen by `Intl.PluralRules` (English
+ * and German: "one" for exactly 1, "other" for everything else). Pass the number itself; the
+ * message's parameters carry it formatted (`formatCount`).
+ */
+export function plural(base: PluralKey, count: number): MsgKey {
+  let rules = pluralRules.get(current);
+  if (!rules) {
+    rules = new Intl.PluralRules(current === "de" ? "de-DE" : "en-GB");
+    pluralRules.set(current, rules);
+  }
+  return `${base}.${rules.select(count) === "one" ? "one" : "other"}` as MsgKey;
 }
 
 /** The localised text for an error kind. */

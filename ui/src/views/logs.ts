@@ -11,7 +11,7 @@ import { PRESETS, presetRange, type Preset } from "../dates";
 import { dateField } from "./date-field";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
 import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType } from "../format";
-import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
+import { errorText, onLanguageChange, plural, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { fillHighlighted, searchWords } from "../highlight";
 import { VirtualTable } from "../virtual-table";
@@ -173,13 +173,13 @@ export function createLogsView(store: Store): LogsView {
     if (loading && totals.totalRecords === 0) renderTotals();
     setMessage(
       progressText,
-      p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
+      plural(p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress", p.records),
       { records: formatCount(p.records), remaining: formatCount(p.recordsRemaining) },
     );
   }
 
   function renderIncomplete(): void {
-    setMessage(incompleteText, "logs.incomplete", { records: formatCount(lastProgress.records) });
+    setMessage(incompleteText, plural("logs.incomplete", lastProgress.records), { records: formatCount(lastProgress.records) });
   }
 
   function onProgress(p: api.FetchProgress): void {
@@ -246,7 +246,7 @@ export function createLogsView(store: Store): LogsView {
     show(incomplete, summary.incomplete);
     if (summary.error?.kind === "cancelled") announce("logs.cancelled");
     else if (summary.error) showError(api.toIpcError(summary.error));
-    else announce("logs.loaded", { n: formatCount(summary.totals.totalRecords) });
+    else announce(plural("logs.loaded", summary.totals.totalRecords), { n: formatCount(summary.totals.totalRecords) });
     // The store may keep or reset its view on a new load; re-applying ours keeps them equal.
     if (isFiltered()) await applyView();
     else showTotals(summary.totals, false);
@@ -486,7 +486,7 @@ export function createLogsView(store: Store): LogsView {
     if (exportButton.disabled) return;
     const partial = loadIncomplete();
     if (partial && !confirmed) {
-      setMessage(exportWarnText, "logs.exportIncompleteAsk", { records: formatCount(lastProgress.records) });
+      setMessage(exportWarnText, plural("logs.exportIncompleteAsk", lastProgress.records), { records: formatCount(lastProgress.records) });
       show(exportWarn, true);
       exportAnyway.focus();
       return;
@@ -495,7 +495,7 @@ export function createLogsView(store: Store): LogsView {
     const opts: api.ExportOptions = { delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
     try {
       const result = await busy(exportButton, () => api.exportLogs(opts));
-      if (result) announce(partial ? "logs.exportedIncomplete" : "logs.exported", { rows: formatCount(result.rows), path: result.path });
+      if (result) announce(plural(partial ? "logs.exportedIncomplete" : "logs.exported", result.rows), { rows: formatCount(result.rows), path: result.path });
       else announce("logs.exportCancelled");
     } catch (error) {
       showError(api.toIpcError(error));

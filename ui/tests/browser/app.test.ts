@@ -1245,7 +1245,7 @@ describe("session detail, filters and cleanup", () => {
       (window as unknown as { __mock: { cfg: { failClose: string[] } } }).__mock.cfg.failClose = [];
     });
     await a.page.click("#bulk-retry");
-    await a.page.locator("#bulk-summary", { hasText: "1 sessions closed." }).waitFor();
+    await a.page.locator("#bulk-summary", { hasText: "1 session closed." }).waitFor();
     expect((await a.calls("close_sessions")).at(-1)?.args, "retry sends only the failed one").toEqual({ codes: [expiredCodes[1]] });
     expect(await visible(a, "#close-expired"), "nothing expired is left").toBe(false);
   });
