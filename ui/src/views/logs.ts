@@ -110,8 +110,8 @@ export function createLogsView(store: Store): LogsView {
     field("logs.filterGroup", group),
     field("logs.filterDevice", device),
     field("logs.filterSessionCode", code),
-    field("logs.filterType", type),
-    h("div", { class: "field field-button" }, loadButton),
+    // The last field and Load wrap together: the button never sits alone on a row.
+    h("div", { class: "query-end" }, field("logs.filterType", type), h("div", { class: "field field-button" }, loadButton)),
     queryError,
   );
 
