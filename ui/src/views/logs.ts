@@ -10,7 +10,7 @@ import type { View } from "../context";
 import { PRESETS, presetRange, type Preset } from "../dates";
 import { dateField } from "./date-field";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
-import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType } from "../format";
+import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType, timeDisplay } from "../format";
 import { errorText, onLanguageChange, plural, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { fillHighlighted, searchWords } from "../highlight";
@@ -261,7 +261,9 @@ export function createLogsView(store: Store): LogsView {
   }
 
   // ---- filter and sort (the view) -----------------------------------------------------------
-  const view: api.LogView = { text: "", columns: [], sort: null };
+  // `times`: how the grid shows dates (language, local or UTC), so the Start column's filter
+  // matches the cell's text (`29.11.2026, 14:02`), not the API's RFC 3339; set on each apply.
+  const view: api.LogView = { text: "", columns: [], sort: null, times: null };
   const isFiltered = () => view.text.trim() !== "" || view.columns.length > 0 || view.sort !== null;
 
   const filterInput = h("input", {
@@ -284,7 +286,7 @@ export function createLogsView(store: Store): LogsView {
       ? h("select", { id: `column-filter-${column}`, attrs: { "data-column": column } }, h("option", { t: "logs.anyValue", attrs: { value: "" } }))
       : h("input", {
           id: `column-filter-${column}`,
-          tAttrs: column === "duration_seconds" ? { placeholder: "logs.durationPlaceholder" } : undefined,
+          tAttrs: column === "duration_seconds" ? { placeholder: "logs.durationPlaceholder" } : column === "start_date" ? { placeholder: "logs.startPlaceholder" } : undefined,
           attrs: { type: "search", autocomplete: "off", "data-column": column, "aria-describedby": "column-filter-hint" },
         });
     columnInputs.set(column, input);
@@ -395,7 +397,8 @@ export function createLogsView(store: Store): LogsView {
         const started = epoch;
         const first = table.firstBlocks(keep);
         try {
-          const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort }, first.offset, first.limit);
+          const times = timeDisplay(utcTimes.input.checked);
+          const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort, times }, first.offset, first.limit);
           if (!pendingChange() && started === epoch) showPage(page, keep);
         } catch (error) {
           if (!pendingChange() && started === epoch) showError(api.toIpcError(error));
@@ -723,8 +726,10 @@ export function createLogsView(store: Store): LogsView {
             : column === "start_date" && raw
               ? formatDateTime(raw, utcTimes.input.checked)
               : raw;
-      // Matches of the search (and of the column's own filter) are marked in the text columns.
-      const words = column === "start_date" || column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
+      // Matches of the search (and of the column's own filter) are marked in the text columns;
+      // the start column marks its own filter's words in the date as shown.
+      const own = highlightColumn.get(column) ?? [];
+      const words = column === "start_date" ? own : column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...own];
       const key = words.length ? `${text}\u0000${words.join("\u0000")}` : text;
       if (cell.dataset.k !== key || cell.textContent !== text) {
         cell.dataset.k = key;
@@ -966,6 +971,8 @@ export function createLogsView(store: Store): LogsView {
   exportDefaults();
   renderTotals();
   onLanguageChange(() => {
+    // Dates are shown in the new language's format: a filter on them is read in it too.
+    if (view.columns.some((c) => c.column === "start_date")) void applyView(true);
     renderTotals();
     renderStartLabel();
     renderProgress();
