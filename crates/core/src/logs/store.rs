@@ -244,9 +244,26 @@ fn all_found_bytes(finders: &[Finder], hay: &[u8]) -> bool {
 /// The date columns whose shown text a filter can match: `start_date` (0) and `end_date` (1).
 const DATE_COLUMNS: [Column; 2] = [Column::StartDate, Column::EndDate];
 
-/// A record's dates as the view shows them (lowercased), `start_date` then `end_date`; empty
-/// where not needed.
-type ShownDates<'a> = [&'a [u8]; 2];
+/// How a matcher learns a record's dates as shown.
+#[derive(Clone, Copy)]
+enum ShownDates<'a> {
+    /// The record's dates as the view shows them (lowercased), `start_date` then `end_date`;
+    /// empty where not needed (a record filter).
+    Texts([&'a [u8]; 2]),
+    /// Per column test (by position in [`Matcher::columns`]), which records pass it, found
+    /// beforehand over all records at once (the store); and the record's position.
+    Found(&'a [Option<Vec<bool>>], usize),
+}
+
+/// Whether record `i` passed column test `k` (found beforehand; see [`ShownDates::Found`]).
+fn passed(found: &[Option<Vec<bool>>], k: usize, i: usize) -> bool {
+    found
+        .get(k)
+        .and_then(|f| f.as_ref())
+        .and_then(|f| f.get(i))
+        .copied()
+        .unwrap_or(false)
+}
 
 /// One compiled column filter.
 enum ColumnTest {
@@ -294,7 +311,7 @@ impl Matcher {
                 if c.exact {
                     normalize(value).map(|v| ColumnTest::ShownExact(d, v))
                 } else {
-                    let words: Vec<String> = search_words(value);
+                    let words: Vec<String> = search_words(&value.replace(SEP, " "));
                     (!words.is_empty()).then(|| ColumnTest::ShownWords(d, finders(&words)))
                 }
             } else if c.column == Column::DurationSeconds && !c.exact {
@@ -358,12 +375,18 @@ impl Matcher {
                 return false;
             }
         }
-        self.columns.iter().all(|test| match test {
+        self.columns.iter().enumerate().all(|(k, test)| match test {
             ColumnTest::Words(s, words) => all_found(words, slot_text(arena, m, *s)),
             ColumnTest::Exact(s, v) => slot_text(arena, m, *s) == v,
             ColumnTest::Duration(d) => m.duration.is_some_and(|secs| d.matches(secs)),
-            ColumnTest::ShownWords(d, words) => all_found_bytes(words, dates[*d]),
-            ColumnTest::ShownExact(d, v) => dates[*d] == v.as_bytes(),
+            ColumnTest::ShownWords(d, words) => match dates {
+                ShownDates::Texts(texts) => all_found_bytes(words, texts[*d]),
+                ShownDates::Found(found, i) => passed(found, k, i),
+            },
+            ColumnTest::ShownExact(d, v) => match dates {
+                ShownDates::Texts(texts) => texts[*d] == v.as_bytes(),
+                ShownDates::Found(found, i) => passed(found, k, i),
+            },
         })
     }
 }
@@ -433,7 +456,8 @@ impl RecordFilter {
             }
         }
         let [start, end] = &self.dates;
-        self.matcher.matches(&self.arena, &meta, [start, end])
+        self.matcher
+            .matches(&self.arena, &meta, ShownDates::Texts([start, end]))
     }
 }
 
@@ -813,24 +837,26 @@ impl LogStore {
             (None, self.meta.iter().filter_map(|m| m.duration).sum())
         } else {
             let (arena, meta) = (self.arena.as_str(), &self.meta);
-            let shown: [Option<&TimeTexts>; 2] = std::array::from_fn(|d| {
-                matcher.shown[d]
-                    .then(|| {
-                        self.shown_dates
-                            .iter()
-                            .find(|t| t.column == DATE_COLUMNS[d])
-                    })
-                    .flatten()
-            });
-            let [start, end] = shown;
+            // The date tests are answered for every record at once: one search per word over
+            // all the shown dates, instead of one per record.
+            let texts = |d: usize| {
+                self.shown_dates
+                    .iter()
+                    .find(|t| t.column == DATE_COLUMNS[d])
+            };
+            let found: Vec<Option<Vec<bool>>> = matcher
+                .columns
+                .iter()
+                .map(|test| match test {
+                    ColumnTest::ShownWords(d, words) => texts(*d).map(|t| t.containing_all(words)),
+                    ColumnTest::ShownExact(d, v) => texts(*d).map(|t| t.equal_to(v.as_bytes())),
+                    _ => None,
+                })
+                .collect();
             let (flags, sum) = match_flags(
                 n,
                 scan_threads(n),
-                |i| {
-                    let start = start.map_or(&[][..], |t| t.get(i));
-                    let end = end.map_or(&[][..], |t| t.get(i));
-                    matcher.matches(arena, &meta[i], [start, end])
-                },
+                |i| matcher.matches(arena, &meta[i], ShownDates::Found(&found, i)),
                 |i| meta[i].duration.unwrap_or(0),
             );
             (Some(flags), sum)

@@ -185,8 +185,12 @@ impl TimeWriter {
     }
 }
 
+/// Separator after each record's text: never in a search word, so no match spans two records.
+pub(crate) const SEP: u8 = 0x1f;
+
 /// Every record's date in one column as the log view shows it (lowercased), by record position:
-/// record `i`'s text is `text[ends[i - 1]..ends[i]]`, empty when it has no date.
+/// record `i`'s text is `text[ends[i - 1]..ends[i] - 1]` (then [`SEP`]), empty when it has no
+/// date.
 #[derive(Debug)]
 pub(crate) struct TimeTexts {
     pub(crate) column: Column,
@@ -221,6 +225,7 @@ impl TimeTexts {
                 if let Some(t) = date_of(r, column) {
                     writer.write(&t, &mut text);
                 }
+                text.push(SEP);
                 ends.push(text.len() as u32);
             }
             (text, ends)
@@ -266,13 +271,44 @@ impl TimeTexts {
         } else {
             self.ends.get(i - 1).copied().unwrap_or(0) as usize
         };
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let end = (self.ends.get(i).copied().unwrap_or(0) as usize).saturating_sub(1);
         self.text.get(start..end).unwrap_or_default()
     }
 
     /// Number of records covered.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Which records' texts contain every one of `words` (none holding [`SEP`]), found in one
+    /// pass per word over all texts together.
+    pub(crate) fn containing_all(&self, words: &[memchr::memmem::Finder<'_>]) -> Vec<bool> {
+        let n = self.ends.len();
+        let mut found = vec![0u16; n];
+        for (k, word) in words.iter().enumerate() {
+            let len = word.needle().len();
+            let mut record = 0usize;
+            for at in word.find_iter(&self.text) {
+                while record < n && self.ends[record] as usize <= at {
+                    record += 1;
+                }
+                let Some(&end) = self.ends.get(record) else {
+                    break;
+                };
+                // Once per record and word, and only after every earlier word (AND). A word
+                // without the separator cannot span two records; checked all the same.
+                if at + len < end as usize && usize::from(found[record]) == k {
+                    found[record] += 1;
+                }
+            }
+        }
+        let all = words.len();
+        found.into_iter().map(|f| usize::from(f) == all).collect()
+    }
+
+    /// Which records' texts equal `value`.
+    pub(crate) fn equal_to(&self, value: &[u8]) -> Vec<bool> {
+        (0..self.ends.len()).map(|i| self.get(i) == value).collect()
     }
 }
 
@@ -404,5 +440,28 @@ mod tests {
             one.get(1),
             written(&display, "2026-02-02T01:01:00Z").as_bytes()
         );
+        // One search over all texts finds exactly what a search in each record's text finds.
+        for typed in [
+            vec!["02."],
+            vec!["2026", "01:"],
+            vec!["1", "0"],
+            vec![", 0"],
+            vec!["2026, 0", "0"],
+            vec!["26."],
+            vec!["x"],
+        ] {
+            let finders: Vec<memchr::memmem::Finder<'_>> = typed
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect();
+            let at_once = one.containing_all(&finders);
+            for (i, hit) in at_once.iter().enumerate() {
+                let each = finders.iter().all(|f| f.find(one.get(i)).is_some());
+                assert_eq!(*hit, each, "{typed:?}, record {i}");
+            }
+        }
+        let exact = written(&display, "2026-02-02T01:01:00Z");
+        let equal = one.equal_to(exact.as_bytes());
+        assert!(equal[1] && !equal[0], "exact value");
     }
 }
