@@ -118,6 +118,7 @@ for (const lang of ["en", "de"] as const) {
     await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "501");
     await a.page.fill("#log-filter", "bea");
     await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "167");
+    await a.page.locator("#column-filters summary").click();
     const top = (selector: string) => a.page.locator(selector).evaluate((e) => Math.round(e.getBoundingClientRect().top));
     const check = async (width: number, what: string) => {
       const search = await a.page.locator("#log-filter").boundingBox();
@@ -134,6 +135,21 @@ for (const lang of ["en", "de"] as const) {
         const cut = await a.page.locator(selector).first().evaluate((e) => e.scrollWidth > e.clientWidth + 1);
         expect(cut, `${lang} ${width} ${what}: ${selector} shows its whole text`).toBe(false);
       }
+      // A placeholder is cut without a scroll bar to tell: measure its text in the field's font.
+      const cutPlaceholders = await a.page.evaluate(() => {
+        const ctx = document.createElement("canvas").getContext("2d")!;
+        const inputs = [...document.querySelectorAll<HTMLInputElement>("#log-filter, #log-query input[placeholder], #column-filters input[placeholder]")];
+        return inputs
+          .filter((i) => i.offsetParent !== null && i.placeholder)
+          .filter((i) => {
+            const style = getComputedStyle(i);
+            ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const room = i.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return ctx.measureText(i.placeholder).width > room;
+          })
+          .map((i) => `${i.id}: ${i.placeholder}`);
+      });
+      expect(cutPlaceholders, `${lang} ${width} ${what}: placeholders are whole`).toEqual([]);
     };
     for (const preset of ["7", "custom"]) {
       await a.page.selectOption("#preset", preset);
@@ -148,6 +164,18 @@ for (const lang of ["en", "de"] as const) {
       for (const [width, height] of [[1100, 720], [800, 600]] as const) {
         await a.page.setViewportSize({ width, height });
         await shot(a, `ui-logs-toolbar-${lang}-${scheme}-${width}x${height}`);
+      }
+    }
+    // The Start column's filter typed as the cells show the date, its words marked in them.
+    await a.page.fill("#log-filter", "");
+    const first = await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(1).innerText();
+    await a.page.fill("#column-filter-start_date", `${first.split(", ")[0]} ${first.split(", ")[1]!.slice(0, 4)}`);
+    await a.page.waitForFunction(() => document.querySelector('#log-table tbody tr[aria-rowindex="2"] td:nth-child(2) mark') !== null);
+    for (const scheme of ["light", "dark"] as const) {
+      await a.page.emulateMedia({ colorScheme: scheme });
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-logs-start-filter-${lang}-${scheme}-${width}x${height}`);
       }
     }
     await a.close();
