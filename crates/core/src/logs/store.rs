@@ -848,7 +848,9 @@ impl LogStore {
                 .columns
                 .iter()
                 .map(|test| match test {
-                    ColumnTest::ShownWords(d, words) => texts(*d).map(|t| t.containing_all(words)),
+                    ColumnTest::ShownWords(d, words) => {
+                        texts(*d).map(|t| t.containing_all(words, scan_threads(n)))
+                    }
                     ColumnTest::ShownExact(d, v) => texts(*d).map(|t| t.equal_to(v.as_bytes())),
                     _ => None,
                 })

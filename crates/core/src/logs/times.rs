@@ -108,6 +108,8 @@ pub(crate) struct TimeWriter {
     utc: bool,
     /// UTC offset in seconds by quarter hour since the epoch, where the whole quarter has one.
     offsets: HashMap<i64, i32>,
+    /// The quarter hour asked last and its offset (records come in time order, mostly).
+    last: Option<(i64, i32)>,
 }
 
 /// Seconds in a quarter hour.
@@ -129,6 +131,7 @@ impl TimeWriter {
             parts,
             utc: display.utc,
             offsets: HashMap::new(),
+            last: None,
         }
     }
 
@@ -143,7 +146,13 @@ impl TimeWriter {
             })
         };
         let quarter = t.timestamp().div_euclid(QUARTER);
+        if let Some((q, offset)) = self.last {
+            if q == quarter {
+                return offset;
+            }
+        }
         if let Some(&offset) = self.offsets.get(&quarter) {
+            self.last = Some((quarter, offset));
             return offset;
         }
         let first = offset_at(quarter * QUARTER);
@@ -151,6 +160,7 @@ impl TimeWriter {
         match (first, last) {
             (Some(a), Some(b)) if a == b => {
                 self.offsets.insert(quarter, a);
+                self.last = Some((quarter, a));
                 a
             }
             // The offset changes inside this quarter hour: ask for this instant itself.
@@ -281,29 +291,66 @@ impl TimeTexts {
     }
 
     /// Which records' texts contain every one of `words` (none holding [`SEP`]), found in one
-    /// pass per word over all texts together.
-    pub(crate) fn containing_all(&self, words: &[memchr::memmem::Finder<'_>]) -> Vec<bool> {
+    /// pass per word over all texts together, by `threads` threads (each a contiguous part of
+    /// the records; the result does not depend on `threads`).
+    pub(crate) fn containing_all(
+        &self,
+        words: &[memchr::memmem::Finder<'_>],
+        threads: usize,
+    ) -> Vec<bool> {
         let n = self.ends.len();
-        let mut found = vec![0u16; n];
+        let mut found = vec![false; n];
+        if threads <= 1 || n < 2 {
+            self.find_in(0, &mut found, words);
+            return found;
+        }
+        let part = n.div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (k, chunk) in found.chunks_mut(part).enumerate() {
+                scope.spawn(move || self.find_in(k * part, chunk, words));
+            }
+        });
+        found
+    }
+
+    /// [`TimeTexts::containing_all`] for the records `first..first + out.len()`.
+    fn find_in(&self, first: usize, out: &mut [bool], words: &[memchr::memmem::Finder<'_>]) {
+        let count = out.len();
+        if count == 0 {
+            return;
+        }
+        let start = if first == 0 {
+            0
+        } else {
+            self.ends.get(first - 1).copied().unwrap_or(0) as usize
+        };
+        let ends = self.ends.get(first..first + count).unwrap_or_default();
+        let end = ends.last().copied().unwrap_or(0) as usize;
+        let Some(text) = self.text.get(start..end) else {
+            return;
+        };
+        let mut seen = vec![0u16; count];
         for (k, word) in words.iter().enumerate() {
             let len = word.needle().len();
             let mut record = 0usize;
-            for at in word.find_iter(&self.text) {
-                while record < n && self.ends[record] as usize <= at {
+            for at in word.find_iter(text) {
+                let at = start + at;
+                while record < count && ends[record] as usize <= at {
                     record += 1;
                 }
-                let Some(&end) = self.ends.get(record) else {
+                let Some(&record_end) = ends.get(record) else {
                     break;
                 };
                 // Once per record and word, and only after every earlier word (AND). A word
                 // without the separator cannot span two records; checked all the same.
-                if at + len < end as usize && usize::from(found[record]) == k {
-                    found[record] += 1;
+                if at + len < record_end as usize && usize::from(seen[record]) == k {
+                    seen[record] += 1;
                 }
             }
         }
-        let all = words.len();
-        found.into_iter().map(|f| usize::from(f) == all).collect()
+        for (flag, seen) in out.iter_mut().zip(seen) {
+            *flag = usize::from(seen) == words.len();
+        }
     }
 
     /// Which records' texts equal `value`.
@@ -454,10 +501,13 @@ mod tests {
                 .iter()
                 .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
                 .collect();
-            let at_once = one.containing_all(&finders);
-            for (i, hit) in at_once.iter().enumerate() {
-                let each = finders.iter().all(|f| f.find(one.get(i)).is_some());
-                assert_eq!(*hit, each, "{typed:?}, record {i}");
+            for threads in [1, 2, 3, 8] {
+                let at_once = one.containing_all(&finders, threads);
+                assert_eq!(at_once.len(), records.len());
+                for (i, hit) in at_once.iter().enumerate() {
+                    let each = finders.iter().all(|f| f.find(one.get(i)).is_some());
+                    assert_eq!(*hit, each, "{typed:?}, {threads} threads, record {i}");
+                }
             }
         }
         let exact = written(&display, "2026-02-02T01:01:00Z");
