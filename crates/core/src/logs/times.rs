@@ -101,19 +101,33 @@ impl TimeDisplay {
 }
 
 /// Writes dates in one [`TimeDisplay`], lowercased (filters are case-insensitive), converting
-/// to local time with a cache of the zone's offset per quarter hour (a zone changes its offset
-/// at most a few times a year, always at a quarter hour).
+/// to local time with a cache of the zone's offset per day, and per quarter hour on a day the
+/// offset changes (zones change it at a quarter hour).
 pub(crate) struct TimeWriter {
     parts: Vec<TimePart>,
     utc: bool,
-    /// UTC offset in seconds by quarter hour since the epoch, where the whole quarter has one.
-    offsets: HashMap<i64, i32>,
-    /// The quarter hour asked last and its offset (records come in time order, mostly).
+    /// UTC offset in seconds by day since the epoch, where the whole day has one.
+    days: HashMap<i64, Option<i32>>,
+    /// UTC offset by quarter hour, on days the offset changes.
+    quarters: HashMap<i64, i32>,
+    /// The day asked last and its offset (records come in time order, mostly).
     last: Option<(i64, i32)>,
 }
 
 /// Seconds in a quarter hour.
 const QUARTER: i64 = 900;
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// The offset of this computer's local time from UTC at `secs` since the epoch, in seconds.
+fn offset_at(secs: i64) -> Option<i32> {
+    DateTime::from_timestamp(secs, 0).map(|at| {
+        Local
+            .offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc()
+    })
+}
 
 impl TimeWriter {
     pub(crate) fn new(display: &TimeDisplay) -> Self {
@@ -130,41 +144,47 @@ impl TimeWriter {
         Self {
             parts,
             utc: display.utc,
-            offsets: HashMap::new(),
+            days: HashMap::new(),
+            quarters: HashMap::new(),
             last: None,
         }
     }
 
-    /// The offset of local time from UTC at `t`, in seconds.
+    /// The offset of local time from UTC at `t`, in seconds. Asked of the zone once per day
+    /// (at its first and last second: a zone changes its offset at most a few times a year, so
+    /// equal ends mean one offset all day) and, on a day it changes, once per quarter hour.
     fn local_offset(&mut self, t: &DateTime<Utc>) -> i32 {
-        let offset_at = |secs: i64| {
-            DateTime::from_timestamp(secs, 0).map(|at| {
-                Local
-                    .offset_from_utc_datetime(&at.naive_utc())
-                    .fix()
-                    .local_minus_utc()
-            })
-        };
-        let quarter = t.timestamp().div_euclid(QUARTER);
-        if let Some((q, offset)) = self.last {
-            if q == quarter {
+        let secs = t.timestamp();
+        let day = secs.div_euclid(DAY);
+        if let Some((d, offset)) = self.last {
+            if d == day {
                 return offset;
             }
         }
-        if let Some(&offset) = self.offsets.get(&quarter) {
-            self.last = Some((quarter, offset));
+        let whole_day = *self.days.entry(day).or_insert_with(|| {
+            match (offset_at(day * DAY), offset_at(day * DAY + DAY - 1)) {
+                (Some(a), Some(b)) if a == b => Some(a),
+                _ => None,
+            }
+        });
+        if let Some(offset) = whole_day {
+            self.last = Some((day, offset));
             return offset;
         }
-        let first = offset_at(quarter * QUARTER);
-        let last = offset_at(quarter * QUARTER + QUARTER - 1);
-        match (first, last) {
+        let quarter = secs.div_euclid(QUARTER);
+        if let Some(&offset) = self.quarters.get(&quarter) {
+            return offset;
+        }
+        match (
+            offset_at(quarter * QUARTER),
+            offset_at(quarter * QUARTER + QUARTER - 1),
+        ) {
             (Some(a), Some(b)) if a == b => {
-                self.offsets.insert(quarter, a);
-                self.last = Some((quarter, a));
+                self.quarters.insert(quarter, a);
                 a
             }
             // The offset changes inside this quarter hour: ask for this instant itself.
-            _ => offset_at(t.timestamp()).unwrap_or(0),
+            _ => offset_at(secs).unwrap_or(0),
         }
     }
 
