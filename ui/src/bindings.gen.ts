@@ -264,6 +264,23 @@ column: Column,
  */
 descending: boolean, };
 
+export type TimePart = { "type": "day" } | { "type": "month" } | { "type": "year" } | { "type": "hour" } | { "type": "minute" } | { "type": "literal", 
+/**
+ * The text.
+ */
+value: string, };
+
+export type TimeDisplay = { 
+/**
+ * UTC instead of this computer's local time.
+ */
+utc: boolean, 
+/**
+ * The format, in order. Without a number part (or with more than 24 parts, or a literal
+ * longer than 8 characters) the format is not used: dates then match their RFC 3339 text.
+ */
+parts: Array<TimePart>, };
+
 export type LogQuery = { 
 /**
  * Connections that start at or after this instant (RFC 3339).
@@ -306,7 +323,12 @@ columns: Array<ColumnFilter>,
 /**
  * Sort; `null` = newest start first.
  */
-sort: Sort | null, };
+sort: Sort | null, 
+/**
+ * How the grid shows dates (its format's parts, local or UTC): a column filter on a date
+ * matches that text. `null`: the RFC 3339 UTC text of the CSV.
+ */
+times: TimeDisplay | null, };
 
 export type LogRow = { 
 /**

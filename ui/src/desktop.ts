@@ -3,7 +3,7 @@
 // note shown while the system blocks notifications.
 import * as api from "./api";
 import { h, setMessage, show } from "./dom";
-import { t } from "./i18n";
+import { plural, t } from "./i18n";
 import { showError } from "./notify";
 
 export interface DesktopHooks {
@@ -67,7 +67,7 @@ export function createDesktopGlue(hooks: DesktopHooks): DesktopGlue {
           hooks.newSession();
           break;
         case "closeRequested":
-          setMessage(text, "desktop.confirmText", { count: event.waiting });
+          setMessage(text, plural("desktop.confirmText", event.waiting), { count: event.waiting });
           if (!dialog.open) dialog.showModal();
           hide.focus();
           break;

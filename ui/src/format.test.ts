@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { formatCount, formatDateTime, formatDuration, formatSessionType } from "./format";
+import type { TimeDisplay } from "./bindings.gen";
+import { formatCount, formatDateTime, formatDuration, formatSessionType, timeDisplay } from "./format";
 import { setLanguage } from "./i18n";
 
 afterEach(() => setLanguage("en"));
@@ -72,5 +73,53 @@ describe("formatFee", () => {
     expect(formatFee("3", ""), "no currency: the number").toBe("3.00");
     expect(formatFee("", "EUR"), "no fee").toBe("");
     expect(formatFee("abc", "EUR"), "odd API text as sent").toBe("abc");
+  });
+});
+
+/** A date written with a `TimeDisplay` exactly as the core writes it (crates/core/src/logs/times.rs). */
+function writeAsCore(iso: string, times: TimeDisplay): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const u = times.utc;
+  return times.parts
+    .map((p) => {
+      switch (p.type) {
+        case "day":
+          return pad(u ? d.getUTCDate() : d.getDate());
+        case "month":
+          return pad((u ? d.getUTCMonth() : d.getMonth()) + 1);
+        case "year":
+          return String(u ? d.getUTCFullYear() : d.getFullYear());
+        case "hour":
+          return pad(u ? d.getUTCHours() : d.getHours());
+        case "minute":
+          return pad(u ? d.getUTCMinutes() : d.getMinutes());
+        case "literal":
+          return p.value;
+      }
+    })
+    .join("");
+}
+
+describe("the date format the core filters the Start column by", () => {
+  const instants = ["2026-11-29T20:41:34Z", "2026-03-05T04:07:59Z", "2026-07-01T00:00:00Z", "2026-12-31T23:59:00Z"];
+  for (const lang of ["en", "de"] as const) {
+    for (const utc of [false, true]) {
+      it(`${lang} ${utc ? "UTC" : "local"}: the parts write exactly what the cell shows`, () => {
+        setLanguage(lang);
+        const times = timeDisplay(utc);
+        expect(times.utc, "the UTC switch travels with the format").toBe(utc);
+        for (const iso of instants) {
+          expect(writeAsCore(iso, times), `${iso}: a filter typed from the cell must find the row`).toBe(formatDateTime(iso, utc));
+        }
+      });
+    }
+  }
+
+  it("is the language's own format", () => {
+    setLanguage("de");
+    expect(writeAsCore("2026-11-29T20:41:34Z", timeDisplay(true)), "German").toBe("29.11.2026, 20:41");
+    setLanguage("en");
+    expect(writeAsCore("2026-11-29T20:41:34Z", timeDisplay(true)), "English (British order)").toBe("29/11/2026, 20:41");
   });
 });

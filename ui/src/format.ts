@@ -1,4 +1,5 @@
 // Display formatting that depends on the current language.
+import type { TimeDisplay, TimePart } from "./bindings.gen";
 import { language, t, type Lang, type MsgKey } from "./i18n";
 
 /** `h:mm:ss` with unbounded hours (a month of sessions is `744:00:00`). Negative or non-finite → 0. */
@@ -37,18 +38,37 @@ export function formatCount(n: number): string {
   return f.format(n);
 }
 
-/** An RFC 3339 instant as local date and time (or UTC with `utc`); `—` when missing or unreadable. */
-export function formatDateTime(iso: string | null | undefined, utc = false): string {
-  if (!iso) return t("common.none");
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+/** The one date-and-time format of the current language (local time, or UTC with `utc`). */
+function dateTimeFormat(utc: boolean): Intl.DateTimeFormat {
   const key = `${locale()}|${utc ? "utc" : "local"}`;
   let f = dateFormats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(locale(), { ...DAY_OPTIONS, hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...(utc ? { timeZone: "UTC" } : {}) });
     dateFormats.set(key, f);
   }
-  return f.format(date);
+  return f;
+}
+
+/** An RFC 3339 instant as local date and time (or UTC with `utc`); `—` when missing or unreadable. */
+export function formatDateTime(iso: string | null | undefined, utc = false): string {
+  if (!iso) return t("common.none");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return dateTimeFormat(utc).format(date);
+}
+
+const NUMBER_PARTS: ReadonlySet<string> = new Set(["day", "month", "year", "hour", "minute"]);
+
+/**
+ * The format `formatDateTime` writes, as parts (Intl's own `formatToParts`, read once per
+ * language): the core renders dates with it so a filter on the start column matches what the
+ * cell shows (`29.11.2026, 14:02`), in local time or UTC.
+ */
+export function timeDisplay(utc: boolean): TimeDisplay {
+  const parts: TimePart[] = dateTimeFormat(utc)
+    .formatToParts(new Date(Date.UTC(2026, 10, 29, 14, 2)))
+    .map((p) => (NUMBER_PARTS.has(p.type) ? { type: p.type as Exclude<TimePart["type"], "literal"> } : { type: "literal", value: p.value }));
+  return { utc, parts };
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ERROR_KINDS } from "./api";
-import { detectLanguage, errorText, format, MESSAGES, resolveLanguage, setLanguage, t, translateTree } from "./i18n";
+import { detectLanguage, errorText, format, MESSAGES, plural, resolveLanguage, setLanguage, t, translateTree, type MsgKey } from "./i18n";
 
 afterEach(() => setLanguage("en"));
 
@@ -22,6 +22,7 @@ const SAME_IN_BOTH = new Set([
   "settings.langEn",
   "common.none",
   "date.month",
+  "logs.durationPlaceholder", // operators and units, no words
 ]);
 
 describe("i18n tables", () => {
@@ -118,4 +119,50 @@ describe("language choice", () => {
     expect(document.documentElement.lang, "screen readers need the document language").toBe("de");
     el.remove();
   });
+});
+
+describe("counts", () => {
+  it("never write a plural as a bracketed suffix", () => {
+    for (const [lang, table] of Object.entries(MESSAGES)) {
+      for (const [key, text] of Object.entries(table)) {
+        expect(text, `${lang}:${key}: "customer(s)" and "Kunde(n)" read badly; give it .one/.other keys`).not.toMatch(/\p{L}\((s|n|en|e|es|nen)\)/u);
+      }
+    }
+  });
+
+  it("give every plural message both forms with the same placeholders", () => {
+    const keys = Object.keys(MESSAGES.en);
+    const bases = keys.filter((k) => k.endsWith(".one")).map((k) => k.slice(0, -".one".length));
+    expect(bases.length, "the count messages are plural keys").toBeGreaterThan(10);
+    for (const base of bases) {
+      const other = `${base}.other` as MsgKey;
+      expect(keys, `${base}.one needs ${base}.other`).toContain(other);
+      for (const table of Object.values(MESSAGES)) {
+        expect(placeholders(table[`${base}.one` as MsgKey]), `${base}: both forms carry the same values`).toEqual(placeholders(table[other]));
+      }
+    }
+  });
+
+  const cases = [
+    ["en", "sessions.count", { n: 1 }, 1, "1 session"],
+    ["en", "sessions.count", { n: 0 }, 0, "0 sessions"],
+    ["en", "sessions.count", { n: 2 }, 2, "2 sessions"],
+    ["de", "sessions.count", { n: 1 }, 1, "1 Sitzung"],
+    ["de", "sessions.count", { n: 2 }, 2, "2 Sitzungen"],
+    ["en", "desktop.confirmText", { count: 1 }, 1, "1 customer waiting."],
+    ["en", "desktop.confirmText", { count: 2 }, 2, "2 customers waiting."],
+    ["de", "desktop.confirmText", { count: 1 }, 1, "1 Kunde wartet."],
+    ["de", "desktop.confirmText", { count: 2 }, 2, "2 Kunden warten."],
+    ["en", "logs.loaded", { n: "1" }, 1, "1 record loaded."],
+    ["de", "logs.loaded", { n: "100.000" }, 100_000, "100.000 Datensätze geladen."],
+    ["en", "sessions.bulkDone", { n: 1 }, 1, "1 session closed."],
+    ["de", "sessions.bulkPartial", { n: 1, failed: 2 }, 1, "1 Sitzung geschlossen, 2 nicht geschlossen:"],
+    ["en", "logs.exported", { rows: "1", path: "/tmp/a.csv" }, 1, "Exported 1 row to /tmp/a.csv"],
+  ] as const;
+  for (const [lang, base, params, n, want] of cases) {
+    it(`${lang}: ${base} for ${n}`, () => {
+      setLanguage(lang);
+      expect(t(plural(base, n), params), "singular for exactly one, plural otherwise").toContain(want);
+    });
+  }
 });

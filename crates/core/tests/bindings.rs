@@ -18,7 +18,9 @@ use sdesk_core::desk::{
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
-use sdesk_core::logs::{Column, ColumnFilter, FetchProgress, LogChoices, LogRow, Sort, Totals};
+use sdesk_core::logs::{
+    Column, ColumnFilter, FetchProgress, LogChoices, LogRow, Sort, TimeDisplay, TimePart, Totals,
+};
 use std::path::PathBuf;
 use ts_rs::{Config, TS};
 
@@ -60,6 +62,8 @@ fn generate() -> String {
     decl::<Column>(&cfg, &mut out);
     decl::<ColumnFilter>(&cfg, &mut out);
     decl::<Sort>(&cfg, &mut out);
+    decl::<TimePart>(&cfg, &mut out);
+    decl::<TimeDisplay>(&cfg, &mut out);
     decl::<LogQuery>(&cfg, &mut out);
     decl::<LogView>(&cfg, &mut out);
     decl::<LogRow>(&cfg, &mut out);

@@ -34,6 +34,7 @@ async fn logs_load_view_export_ticket_and_edit() {
             exact: false,
         }],
         sort: Some(sdesk_core::logs::Sort::asc(Column::StartDate)),
+        times: None,
     };
     let page = desk.apply_log_view(&view, 0, 10);
     let totals = page.totals;

@@ -6,7 +6,9 @@
 mod logs {
     use chrono::{DateTime, Duration, Utc};
     use proptest::prelude::*;
-    use sdesk_core::logs::{Column, LogFilter, LogRow, LogStore, RecordFilter, Sort, Totals};
+    use sdesk_core::logs::{
+        Column, LogFilter, LogRow, LogStore, RecordFilter, Sort, TimeDisplay, Totals,
+    };
     use sdesk_core::models::{ConnectionReport, ReportUpdate};
     use sdesk_core::ErrorKind;
     use serde_json::json;
@@ -51,6 +53,184 @@ mod logs {
             })),
             rec(json!({"id": "r4", "devicename": "kiosk"})),
         ]
+    }
+
+    /// Records starting around midnight and at 14:02 on 28–30 November 2026 (UTC).
+    fn around_midnight() -> Vec<ConnectionReport> {
+        [
+            ("a", "2026-11-28T23:30:00Z"),
+            ("b", "2026-11-29T00:15:00Z"),
+            ("c", "2026-11-29T14:02:10Z"),
+            ("d", "2026-11-29T20:41:34Z"),
+            ("e", "2026-11-29T23:59:00Z"),
+            ("f", "2026-11-30T14:02:00Z"),
+            ("g", "2026-12-29T11:00:00Z"),
+        ]
+        .into_iter()
+        .map(|(id, start)| timed(id, start, 5))
+        .collect()
+    }
+
+    /// The ids (sorted) whose start, as `format` writes it, contains every word of `typed`.
+    fn shown_reference(
+        records: &[ConnectionReport],
+        format: impl Fn(&DateTime<Utc>) -> String,
+        typed: &str,
+    ) -> Vec<String> {
+        let mut ids: Vec<String> = records
+            .iter()
+            .filter(|r| {
+                let shown = r.start_date.map(|t| format(&t)).unwrap_or_default();
+                typed.split_whitespace().all(|w| shown.contains(w))
+            })
+            .map(|r| r.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn filtered_ids(store: &mut LogStore, filter: &LogFilter) -> Vec<String> {
+        store.apply(filter, None);
+        let mut ids = ids(store.view());
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_date_column_filter_matches_the_date_as_the_grid_shows_it() {
+        let records = around_midnight();
+        let mut store = LogStore::from_records(records.clone());
+        let german_utc = TimeDisplay::day_month_year(".", true);
+        let with = |display: &TimeDisplay, column: Column, typed: &str| LogFilter {
+            times: Some(display.clone()),
+            ..LogFilter::default().with_column(column, typed)
+        };
+        assert_eq!(
+            filtered_ids(
+                &mut store,
+                &with(&german_utc, Column::StartDate, "29.11.2026")
+            ),
+            ["b", "c", "d", "e"],
+            "German UTC: the day typed as the cell shows it finds that day's records"
+        );
+        assert_eq!(
+            filtered_ids(&mut store, &with(&german_utc, Column::StartDate, "14:02")),
+            ["c", "f"],
+            "a time of day typed as the cell shows it (seconds are not shown)"
+        );
+        assert_eq!(
+            filtered_ids(
+                &mut store,
+                &with(&german_utc, Column::StartDate, "29.11. 14:02")
+            ),
+            ["c"],
+            "every word must occur"
+        );
+        assert_eq!(
+            filtered_ids(&mut store, &with(&german_utc, Column::StartDate, "29.11.")),
+            ["b", "c", "d", "e"],
+            "part of a date"
+        );
+        assert!(
+            filtered_ids(
+                &mut store,
+                &with(&german_utc, Column::StartDate, "2026-11-29T20")
+            )
+            .is_empty(),
+            "the RFC 3339 text is not what the cell shows"
+        );
+        let british_utc = TimeDisplay::day_month_year("/", true);
+        assert_eq!(
+            filtered_ids(
+                &mut store,
+                &with(&british_utc, Column::StartDate, "29/11/2026")
+            ),
+            ["b", "c", "d", "e"],
+            "English: day/month/year"
+        );
+        assert_eq!(
+            filtered_ids(
+                &mut store,
+                &with(&british_utc, Column::EndDate, "30/11/2026")
+            ),
+            ["e", "f"],
+            "the end column too (e ends 30/11 00:04, f at 14:07)"
+        );
+        // Local time: this computer's zone, whatever it is, decides the day (the reference
+        // formats with chrono's Local independently of the store).
+        let german_local = TimeDisplay::day_month_year(".", false);
+        for typed in ["29.11.2026", "30.11.", "14:02", "00:", "28.11.2026 23"] {
+            assert_eq!(
+                filtered_ids(&mut store, &with(&german_local, Column::StartDate, typed)),
+                shown_reference(
+                    &records,
+                    |t| t
+                        .with_timezone(&chrono::Local)
+                        .format("%d.%m.%Y, %H:%M")
+                        .to_string(),
+                    typed
+                ),
+                "local time, typed {typed:?}"
+            );
+        }
+        // Without the display (the CLI's filters), a date still matches the CSV's text.
+        assert_eq!(
+            filtered_ids(
+                &mut store,
+                &LogFilter::default().with_column(Column::StartDate, "2026-11-29T20")
+            ),
+            ["d"],
+            "no display: RFC 3339 as exported"
+        );
+        // A record filter (an export written page by page) matches exactly like the store.
+        for typed in ["29.11.2026", "14:02", "30.11. 14"] {
+            for display in [&german_utc, &german_local] {
+                let filter = with(display, Column::StartDate, typed);
+                let mut one = RecordFilter::new(&filter);
+                let mut by_record: Vec<String> = records
+                    .iter()
+                    .filter(|r| one.matches(r))
+                    .map(|r| r.id.clone())
+                    .collect();
+                by_record.sort();
+                assert_eq!(
+                    by_record,
+                    filtered_ids(&mut store, &filter),
+                    "record filter and store agree on {typed:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shown_dates_follow_new_records_and_the_utc_switch() {
+        let mut store = LogStore::from_records(around_midnight());
+        let utc = LogFilter {
+            times: Some(TimeDisplay::day_month_year(".", true)),
+            ..LogFilter::default().with_column(Column::StartDate, "31.12.2026")
+        };
+        assert!(filtered_ids(&mut store, &utc).is_empty());
+        store.extend(vec![timed("h", "2026-12-31T10:00:00Z", 1)]);
+        assert_eq!(
+            ids(store.view()),
+            ["h"],
+            "a record loaded later is matched by its shown date (the cache is rebuilt)"
+        );
+        let ui_json = json!({
+            "columns": [{"column": "start_date", "value": "31.12.2026, 10:00"}],
+            "times": {"utc": true, "parts": [
+                {"type": "day"}, {"type": "literal", "value": "."}, {"type": "month"},
+                {"type": "literal", "value": "."}, {"type": "year"},
+                {"type": "literal", "value": ", "}, {"type": "hour"},
+                {"type": "literal", "value": ":"}, {"type": "minute"}
+            ]}
+        });
+        let from_ui: LogFilter = serde_json::from_value(ui_json).unwrap();
+        assert_eq!(
+            filtered_ids(&mut store, &from_ui),
+            ["h"],
+            "the parts as Intl's formatToParts names them"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 import * as api from "../api";
 import { busy, h, setMessage, setText, show } from "../dom";
 import { formatCount, formatTime } from "../format";
-import { onLanguageChange, t } from "../i18n";
+import { onLanguageChange, plural, t } from "../i18n";
 import { errorBody } from "../notify";
 import type { LiveState, Store } from "../store";
 
@@ -127,7 +127,7 @@ export function createSyncBar(store: Store, synced: () => void): SyncBar {
     const syncing = s.state === "syncing";
     if (syncing) {
       const total = s.received + s.remaining;
-      setMessage(text, total > s.received ? "archive.syncingOf" : "archive.syncing", {
+      setMessage(text, total > s.received ? plural("archive.syncingOf", total) : "archive.syncing", {
         received: formatCount(s.received),
         total: formatCount(total),
       });

@@ -10,8 +10,8 @@ import type { View } from "../context";
 import { PRESETS, presetRange, type Preset } from "../dates";
 import { dateField } from "./date-field";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
-import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType } from "../format";
-import { errorText, onLanguageChange, t, translateTree, type MsgKey } from "../i18n";
+import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType, timeDisplay } from "../format";
+import { errorText, onLanguageChange, plural, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { fillHighlighted, searchWords } from "../highlight";
 import { VirtualTable } from "../virtual-table";
@@ -110,8 +110,8 @@ export function createLogsView(store: Store): LogsView {
     field("logs.filterGroup", group),
     field("logs.filterDevice", device),
     field("logs.filterSessionCode", code),
-    field("logs.filterType", type),
-    h("div", { class: "field field-button" }, loadButton),
+    // The last field and Load wrap together: the button never sits alone on a row.
+    h("div", { class: "query-end" }, field("logs.filterType", type), h("div", { class: "field field-button" }, loadButton)),
     queryError,
   );
 
@@ -173,13 +173,13 @@ export function createLogsView(store: Store): LogsView {
     if (loading && totals.totalRecords === 0) renderTotals();
     setMessage(
       progressText,
-      p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress",
+      plural(p.recordsRemaining > 0 && !p.complete ? "logs.progressRemaining" : "logs.progress", p.records),
       { records: formatCount(p.records), remaining: formatCount(p.recordsRemaining) },
     );
   }
 
   function renderIncomplete(): void {
-    setMessage(incompleteText, "logs.incomplete", { records: formatCount(lastProgress.records) });
+    setMessage(incompleteText, plural("logs.incomplete", lastProgress.records), { records: formatCount(lastProgress.records) });
   }
 
   function onProgress(p: api.FetchProgress): void {
@@ -304,7 +304,7 @@ export function createLogsView(store: Store): LogsView {
     show(incomplete, summary.incomplete);
     if (summary.error?.kind === "cancelled") announce("logs.cancelled");
     else if (summary.error) showError(api.toIpcError(summary.error));
-    else announce("logs.loaded", { n: formatCount(summary.totals.totalRecords) });
+    else announce(plural("logs.loaded", summary.totals.totalRecords), { n: formatCount(summary.totals.totalRecords) });
     // The store may keep or reset its view on a new load; re-applying ours keeps them equal.
     // After a first screen, re-applying (queued behind its answer, keeping the scroll) puts the
     // whole period under the rows already shown.
@@ -322,7 +322,9 @@ export function createLogsView(store: Store): LogsView {
   }
 
   // ---- filter and sort (the view) -----------------------------------------------------------
-  const view: api.LogView = { text: "", columns: [], sort: null };
+  // `times`: how the grid shows dates (language, local or UTC), so the Start column's filter
+  // matches the cell's text (`29.11.2026, 14:02`), not the API's RFC 3339; set on each apply.
+  const view: api.LogView = { text: "", columns: [], sort: null, times: null };
   const isFiltered = () => view.text.trim() !== "" || view.columns.length > 0 || view.sort !== null;
 
   const filterInput = h("input", {
@@ -345,7 +347,7 @@ export function createLogsView(store: Store): LogsView {
       ? h("select", { id: `column-filter-${column}`, attrs: { "data-column": column } }, h("option", { t: "logs.anyValue", attrs: { value: "" } }))
       : h("input", {
           id: `column-filter-${column}`,
-          tAttrs: column === "duration_seconds" ? { placeholder: "logs.durationPlaceholder" } : undefined,
+          tAttrs: column === "duration_seconds" ? { placeholder: "logs.durationPlaceholder" } : column === "start_date" ? { placeholder: "logs.startPlaceholder" } : undefined,
           attrs: { type: "search", autocomplete: "off", "data-column": column, "aria-describedby": "column-filter-hint" },
         });
     columnInputs.set(column, input);
@@ -456,7 +458,8 @@ export function createLogsView(store: Store): LogsView {
         const started = epoch;
         const first = table.firstBlocks(keep);
         try {
-          const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort }, first.offset, first.limit);
+          const times = timeDisplay(utcTimes.input.checked);
+          const page = await api.applyLogView({ text: view.text, columns: [...view.columns], sort: view.sort, times }, first.offset, first.limit);
           if (!pendingChange() && started === epoch) showPage(page, keep);
         } catch (error) {
           if (!pendingChange() && started === epoch) showError(api.toIpcError(error));
@@ -550,7 +553,7 @@ export function createLogsView(store: Store): LogsView {
     if (exportButton.disabled) return;
     const partial = loadIncomplete();
     if (partial && !confirmed) {
-      setMessage(exportWarnText, "logs.exportIncompleteAsk", { records: formatCount(lastProgress.records) });
+      setMessage(exportWarnText, plural("logs.exportIncompleteAsk", lastProgress.records), { records: formatCount(lastProgress.records) });
       show(exportWarn, true);
       exportAnyway.focus();
       return;
@@ -559,7 +562,7 @@ export function createLogsView(store: Store): LogsView {
     const opts: api.ExportOptions = { delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
     try {
       const result = await busy(exportButton, () => api.exportLogs(opts));
-      if (result) announce(partial ? "logs.exportedIncomplete" : "logs.exported", { rows: formatCount(result.rows), path: result.path });
+      if (result) announce(plural(partial ? "logs.exportedIncomplete" : "logs.exported", result.rows), { rows: formatCount(result.rows), path: result.path });
       else announce("logs.exportCancelled");
     } catch (error) {
       showError(api.toIpcError(error));
@@ -787,8 +790,10 @@ export function createLogsView(store: Store): LogsView {
             : column === "start_date" && raw
               ? formatDateTime(raw, utcTimes.input.checked)
               : raw;
-      // Matches of the search (and of the column's own filter) are marked in the text columns.
-      const words = column === "start_date" || column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...(highlightColumn.get(column) ?? [])];
+      // Matches of the search (and of the column's own filter) are marked in the text columns;
+      // the start column marks its own filter's words in the date as shown.
+      const own = highlightColumn.get(column) ?? [];
+      const words = column === "start_date" ? own : column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...own];
       const key = words.length ? `${text}\u0000${words.join("\u0000")}` : text;
       if (cell.dataset.k !== key || cell.textContent !== text) {
         cell.dataset.k = key;
@@ -1030,6 +1035,8 @@ export function createLogsView(store: Store): LogsView {
   exportDefaults();
   renderTotals();
   onLanguageChange(() => {
+    // Dates are shown in the new language's format: a filter on them is read in it too.
+    if (view.columns.some((c) => c.column === "start_date")) void applyView(true);
     renderTotals();
     renderStartLabel();
     renderProgress();

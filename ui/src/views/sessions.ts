@@ -6,7 +6,7 @@ import * as api from "../api";
 import type { AppContext, View } from "../context";
 import { busy, checkbox, h, setMessage, setText, show } from "../dom";
 import { formatDateTime, formatTime } from "../format";
-import { errorText, onLanguageChange, t, type MsgKey } from "../i18n";
+import { errorText, onLanguageChange, plural, t, type MsgKey } from "../i18n";
 import { groupLabel, isClosed, isExpired, isUsable, latest, sameRows, type LiveState, type Store } from "../store";
 import { announce, clearError, showError } from "../notify";
 import { serverFieldError, validateSessionForm, type FieldError, type SessionField } from "../validate";
@@ -164,7 +164,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
         const offer = h("button", {
           id: "license-cleanup",
           class: "small",
-          text: t("sessions.cleanupOffer", { n: expired.length }),
+          text: t(plural("sessions.cleanupOffer", expired.length), { n: expired.length }),
           attrs: { type: "button", "data-needs-api": true },
           on: { click: () => askCloseExpired() },
         });
@@ -344,12 +344,12 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     const yes = h("button", {
       id: "bulk-confirm",
       class: "danger small",
-      text: t("sessions.bulkYes", { n: codes.length }),
+      text: t(plural("sessions.bulkYes", codes.length), { n: codes.length }),
       attrs: { type: "button", "data-needs-api": true },
       on: { click: () => void closeMany(codes, yes) },
     });
     const no = h("button", { id: "bulk-cancel", class: "small", t: "common.cancel", attrs: { type: "button" }, on: { click: () => show(bulk, false) } });
-    bulk.replaceChildren(h("p", { class: "confirm-text", text: t("sessions.bulkQuestion", { n: codes.length }) }), yes, no);
+    bulk.replaceChildren(h("p", { class: "confirm-text", text: t(plural("sessions.bulkQuestion", codes.length), { n: codes.length }) }), yes, no);
     show(bulk, true);
     yes.focus();
   }
@@ -370,14 +370,15 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     }
     const failed = outcomes.filter((o) => o.error);
     const closedCount = outcomes.length - failed.length;
-    const summary = h("p", { id: "bulk-summary", text: t(failed.length ? "sessions.bulkPartial" : "sessions.bulkDone", { n: closedCount, failed: failed.length }) });
+    const summaryKey = plural(failed.length ? "sessions.bulkPartial" : "sessions.bulkDone", closedCount);
+    const summary = h("p", { id: "bulk-summary", text: t(summaryKey, { n: closedCount, failed: failed.length }) });
     const list = h("ul", { id: "bulk-failures" }, ...failed.map((o) => h("li", { attrs: { "data-code": o.code } }, h("span", { class: "mono", text: o.code }), ` — ${errorText(o.error?.kind ?? "unknown")}`)));
     const retry: HTMLButtonElement | null = failed.length
       ? h("button", { id: "bulk-retry", class: "small", t: "sessions.bulkRetry", attrs: { type: "button", "data-needs-api": true }, on: { click: () => { if (retry) void closeMany(failed.map((o) => o.code), retry); } } })
       : null;
     const ok = h("button", { class: "small", t: "detail.dismiss", attrs: { type: "button" }, on: { click: () => show(bulk, false) } });
     bulk.replaceChildren(summary, failed.length ? list : "", ...(retry ? [retry] : []), ok);
-    announce(failed.length ? "sessions.bulkPartial" : "sessions.bulkDone", { n: closedCount, failed: failed.length });
+    announce(summaryKey, { n: closedCount, failed: failed.length });
     if (includeClosed()) void refresh();
   }
   const refreshButton = h("button", { id: "refresh-sessions", t: "common.refresh", attrs: { type: "button", "data-needs-api": true }, on: { click: () => void refresh() } });
@@ -569,7 +570,7 @@ export function createSessionsView(ctx: AppContext, store: Store): SessionsView 
     show(emptyRow, sessions.length === 0);
     const filtered = search.value.trim() !== "" || ownerFilter.value !== "all" || waitingFilter.input.checked || (stateFilter.value !== "open" && stateFilter.value !== "all");
     setMessage(emptyRow, loading ? "sessions.loading" : filtered ? "sessions.emptyFiltered" : includeClosed() ? "sessions.emptyAll" : "sessions.empty");
-    setMessage(countEl, "sessions.count", { n: sessions.length });
+    setMessage(countEl, plural("sessions.count", sessions.length), { n: sessions.length });
     show(pager, pages > 1);
     setMessage(pageEl, "sessions.page", { page: page + 1, pages });
     prev.disabled = page === 0;

@@ -372,7 +372,7 @@ describe("connection log with 100,000 rows", () => {
     await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "33,333");
     const applies = await a.calls("apply_log_view");
     expect(applies.at(-1)?.args, "the free text goes to Rust, with the first block of rows to answer").toEqual({
-      view: { text: "berger", columns: [], sort: null },
+      view: { text: "berger", columns: [], sort: null, times: { utc: false, parts: expect.any(Array) } },
       offset: 0,
       limit: 100,
     });
@@ -567,6 +567,39 @@ describe("connection log with 100,000 rows", () => {
     const hours = (s: string) => Number(/(\d\d):\d\d$/.exec(s)?.[1]);
     expect((hours(local) - hours(utc) + 24) % 24, `Berlin is 1 hour ahead of UTC in winter: ${local} vs ${utc}`).toBe(1);
     expect(await a.page.evaluate(() => localStorage.getItem("sdesk.logs.utc")), "remembered").toBe("1");
+  });
+
+  it("filters the Start column by the date and time the cell shows (German, local time, then UTC)", async () => {
+    const a = await open({ locale: "de-DE", config: { signedIn: true, pageDelayMs: 5, rowCount: 300 }, timezoneId: "Europe/Berlin" });
+    await loadAll(a);
+    const cell = (row: number) => a.page.locator(`#log-table tbody tr[aria-rowindex="${row}"] td`).nth(1).innerText();
+    const shown = await cell(4); // "24.11.2026, 14:40" in Berlin time
+    const [day, time] = shown.split(", ");
+    expect(day, "the cell shows the German date").toMatch(/^\d\d\.\d\d\.\d{4}$/);
+    await a.page.locator("#column-filters summary").click();
+    expect(await a.page.getAttribute("#column-filter-start_date", "placeholder"), "the field shows how to write a date").toContain("29.11.2026");
+    await a.page.fill("#column-filter-start_date", `${day} ${time}`);
+    await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent !== "300");
+    const count = Number(await a.page.locator("#totals-count").getAttribute("data-value"));
+    expect(count, `the row showing ${shown} is found by typing what it shows`).toBeGreaterThan(0);
+    for (let row = 2; row < 2 + Math.min(count, 5); row++) {
+      const text = await cell(row);
+      expect(text.includes(day!) && text.includes(time!), `row ${row} (${text}) shows both typed words`).toBe(true);
+    }
+    expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(1).locator("mark").count(), "the typed words are marked in the cell").toBeGreaterThan(0);
+    const sent = (await a.calls("apply_log_view")).at(-1)?.args as { view: { times: { utc: boolean; parts: { type: string }[] } } };
+    expect(sent.view.times.utc, "the core is told the grid shows local time").toBe(false);
+    expect(sent.view.times.parts.map((p) => p.type).filter((t) => t !== "literal"), "and the order of the parts").toEqual(["day", "month", "year", "hour", "minute"]);
+    // In UTC the same instant shows an hour earlier in winter: the filter follows the cells.
+    await a.page.check("#log-utc");
+    await a.page.waitForFunction(() => /UTC/.test(document.querySelector('#log-table th[data-column="start_date"]')?.textContent ?? ""));
+    const utcTime = `${String((Number(time!.slice(0, 2)) + 23) % 24).padStart(2, "0")}${time!.slice(2)}`;
+    await a.page.fill("#column-filter-start_date", `${day} ${utcTime}`);
+    await a.page.waitForFunction(
+      (want) => (document.querySelector('#log-table tbody tr[aria-rowindex="2"] td:nth-child(2)')?.textContent ?? "").includes(want),
+      `${day}, ${utcTime}`,
+    );
+    expect(((await a.calls("apply_log_view")).at(-1)?.args as typeof sent).view.times.utc, "the UTC switch is sent").toBe(true);
   });
 
   it("counts a running load in the totals and says an export of an incomplete load is incomplete", async () => {
@@ -1273,7 +1306,7 @@ describe("session detail, filters and cleanup", () => {
       (window as unknown as { __mock: { cfg: { failClose: string[] } } }).__mock.cfg.failClose = [];
     });
     await a.page.click("#bulk-retry");
-    await a.page.locator("#bulk-summary", { hasText: "1 sessions closed." }).waitFor();
+    await a.page.locator("#bulk-summary", { hasText: "1 session closed." }).waitFor();
     expect((await a.calls("close_sessions")).at(-1)?.args, "retry sends only the failed one").toEqual({ codes: [expiredCodes[1]] });
     expect(await visible(a, "#close-expired"), "nothing expired is left").toBe(false);
   });

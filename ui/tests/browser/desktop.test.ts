@@ -33,7 +33,7 @@ describe("waiting customers on the desktop", () => {
     await a.emit("desktop", { type: "closeRequested", waiting: 2 });
     const dialog = a.page.locator("#close-confirm");
     await dialog.waitFor();
-    expect(await text(a, "#close-confirm-text"), "names how many wait").toContain("2 customer(s) waiting");
+    expect(await text(a, "#close-confirm-text"), "names how many wait").toContain("2 customers waiting");
     await a.page.click("#close-confirm-cancel");
     await dialog.waitFor({ state: "hidden" });
     expect(await a.calls("close_window"), "cancel keeps the window and calls nothing").toEqual([]);

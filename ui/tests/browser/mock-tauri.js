@@ -282,6 +282,22 @@
       budgetExhausted: false,
     };
   }
+  // A date as the grid shows it, from the view's `times` (as crates/core/src/logs/times.rs
+  // renders it): the parts in order, numbers two-digit (the year four), local time or UTC.
+  function shownDate(iso, times) {
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    const u = times.utc;
+    const num = {
+      day: () => pad(u ? d.getUTCDate() : d.getDate()),
+      month: () => pad((u ? d.getUTCMonth() : d.getMonth()) + 1),
+      year: () => String(u ? d.getUTCFullYear() : d.getFullYear()),
+      hour: () => pad(u ? d.getUTCHours() : d.getHours()),
+      minute: () => pad(u ? d.getUTCMinutes() : d.getMinutes()),
+    };
+    return times.parts.map((p) => (p.type === "literal" ? p.value : num[p.type]())).join("").toLowerCase();
+  }
+
   function applyView(v) {
     const text = words(v.text || "");
     const cols = [];
@@ -293,6 +309,9 @@
         else unreadable.push(c.column);
       } else if (c.exact) {
         cols.push((j, r) => String(r[FIELD[c.column]]).toLowerCase() === c.value.trim().toLowerCase());
+      } else if ((c.column === "start_date" || c.column === "end_date") && v.times?.parts?.length) {
+        const ws = words(c.value);
+        cols.push((j, r) => r[FIELD[c.column]] !== "" && ws.every((w) => shownDate(r[FIELD[c.column]], v.times).includes(w)));
       } else {
         const ws = words(c.value);
         cols.push((j, r) => ws.every((w) => String(r[FIELD[c.column]]).toLowerCase().includes(w)));

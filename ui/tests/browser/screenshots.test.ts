@@ -107,6 +107,81 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// The log toolbar and the query form lay out cleanly in both languages at every width from the
+// smallest supported window to the default one: the totals never break inside, and at 1100 px
+// they stay on the search's line; the Load button never sits alone on a row of its own (it
+// shares the row of the last field, so no label-high gap opens above it); nothing is cut.
+for (const lang of ["en", "de"] as const) {
+  it(`log toolbar and query form layout ${lang}`, async () => {
+    const a = await harness.open({ colorScheme: "light", locale: "en-US", config: { signedIn: true, language: lang, archivedRows: 500 } });
+    await a.page.click("#tab-logs");
+    await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "501");
+    await a.page.fill("#log-filter", "bea");
+    await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "167");
+    await a.page.locator("#column-filters summary").click();
+    const top = (selector: string) => a.page.locator(selector).evaluate((e) => Math.round(e.getBoundingClientRect().top));
+    const check = async (width: number, what: string) => {
+      const search = await a.page.locator("#log-filter").boundingBox();
+      const totals = await a.page.locator(".log-toolbar .totals").boundingBox();
+      expect(search && totals, "toolbar parts are shown").toBeTruthy();
+      if (!search || !totals) return;
+      expect(totals.height, `${lang} ${width} ${what}: the totals are one line`).toBeLessThan(30);
+      expect(totals.x + totals.width, `${lang} ${width} ${what}: the totals fit the window`).toBeLessThanOrEqual(width);
+      if (width >= 1100) {
+        expect(totals.y, `${lang} ${width} ${what}: the totals stay on the search's line`).toBeLessThan(search.y + search.height);
+      }
+      expect(await top("#load-logs"), `${lang} ${width} ${what}: Load shares the row of the last field`).toBe(await top("#filter-type"));
+      for (const selector of [".log-toolbar .totals", "#clear-filters", "#column-menu summary", "#log-utc + *", "#load-logs"]) {
+        const cut = await a.page.locator(selector).first().evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+        expect(cut, `${lang} ${width} ${what}: ${selector} shows its whole text`).toBe(false);
+      }
+      // A placeholder is cut without a scroll bar to tell: measure its text in the field's font.
+      const cutPlaceholders = await a.page.evaluate(() => {
+        const ctx = document.createElement("canvas").getContext("2d")!;
+        const inputs = [...document.querySelectorAll<HTMLInputElement>("#log-filter, #log-query input[placeholder], #column-filters input[placeholder]")];
+        return inputs
+          .filter((i) => i.offsetParent !== null && i.placeholder)
+          .filter((i) => {
+            const style = getComputedStyle(i);
+            ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const room = i.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return ctx.measureText(i.placeholder).width > room;
+          })
+          .map((i) => `${i.id}: ${i.placeholder}`);
+      });
+      expect(cutPlaceholders, `${lang} ${width} ${what}: placeholders are whole`).toEqual([]);
+    };
+    for (const preset of ["7", "custom"]) {
+      await a.page.selectOption("#preset", preset);
+      for (let width = 800; width <= 1100; width += 25) {
+        await a.page.setViewportSize({ width, height: width >= 1100 ? 720 : 600 });
+        await check(width, `period ${preset}`);
+      }
+    }
+    await a.page.selectOption("#preset", "7");
+    for (const scheme of ["light", "dark"] as const) {
+      await a.page.emulateMedia({ colorScheme: scheme });
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-logs-toolbar-${lang}-${scheme}-${width}x${height}`);
+      }
+    }
+    // The Start column's filter typed as the cells show the date, its words marked in them.
+    await a.page.fill("#log-filter", "");
+    const first = await a.page.locator('#log-table tbody tr[aria-rowindex="2"] td').nth(1).innerText();
+    await a.page.fill("#column-filter-start_date", `${first.split(", ")[0]} ${first.split(", ")[1]!.slice(0, 4)}`);
+    await a.page.waitForFunction(() => document.querySelector('#log-table tbody tr[aria-rowindex="2"] td:nth-child(2) mark') !== null);
+    for (const scheme of ["light", "dark"] as const) {
+      await a.page.emulateMedia({ colorScheme: scheme });
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        await shot(a, `ui-logs-start-filter-${lang}-${scheme}-${width}x${height}`);
+      }
+    }
+    await a.close();
+  });
+}
+
 // Signed out with an archive: the log tab reads the archive, with the note on top.
 for (const scheme of ["light", "dark"] as const) {
   for (const locale of ["en-US", "de-DE"] as const) {

@@ -6,7 +6,8 @@ use super::settings::Settings;
 use crate::auth::TokenKind;
 use crate::error::{Error, ErrorReport, Result};
 use crate::logs::{
-    Column, ColumnFilter, CsvOptions, FetchProgress, LogChoices, LogFilter, LogRow, Sort, Totals,
+    Column, ColumnFilter, CsvOptions, FetchProgress, LogChoices, LogFilter, LogRow, Sort,
+    TimeDisplay, Totals,
 };
 use crate::models::{
     Account, EndCustomer, GroupRef, NewSession, ReportQuery, SessionStateFilter, SupportSession,
@@ -391,6 +392,9 @@ pub struct LogView {
     pub columns: Vec<ColumnFilter>,
     /// Sort; `null` = newest start first.
     pub sort: Option<Sort>,
+    /// How the grid shows dates (its format's parts, local or UTC): a column filter on a date
+    /// matches that text. `null`: the RFC 3339 UTC text of the CSV.
+    pub times: Option<TimeDisplay>,
 }
 
 impl LogView {
@@ -401,6 +405,7 @@ impl LogView {
             columns: self.columns.clone(),
             from: None,
             to: None,
+            times: self.times.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (camelCase JSON) and are applied by [`super::LogStore::apply`].
 
 use super::columns::Column;
+use super::times::TimeDisplay;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,10 @@ pub struct LogFilter {
     pub from: Option<DateTime<Utc>>,
     /// Only records whose `start_date` is before this instant (exclusive).
     pub to: Option<DateTime<Utc>>,
+    /// How the view shows dates: column filters on `start_date` and `end_date` match that text
+    /// (`29.11.2026, 14:02` in local time). Without one (or with an unusable one) they match
+    /// the RFC 3339 UTC text the CSV holds.
+    pub times: Option<TimeDisplay>,
 }
 
 impl LogFilter {
@@ -61,7 +66,7 @@ impl LogFilter {
 }
 
 /// A filter on one column. By default every word of `value` must occur in the column's display
-/// text (as shown and exported), case-insensitively; with `exact` the display text must equal
+/// text (as shown; for dates see [`LogFilter::times`]), case-insensitively; with `exact` the display text must equal
 /// `value` (case-insensitively), as a pick list of the loaded values means it ("Billed" is not
 /// "Not billed"). On the duration column the value is a comparison (`>1h`, `<10m`, `>=3600`,
 /// `10m-1h`; see [`super::query::parse_duration_test`]); one that can't be read filters nothing

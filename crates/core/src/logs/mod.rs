@@ -12,6 +12,7 @@ mod fetch;
 mod filter;
 mod query;
 mod store;
+mod times;
 
 pub use columns::{column_text, format_duration, format_timestamp, Column};
 pub use export::{
@@ -25,3 +26,4 @@ pub use fetch::{
 pub use filter::{ColumnFilter, LogFilter, Sort};
 pub use query::{parse_duration_test, search_words, DurationTest};
 pub use store::{LogChoices, LogRow, LogStore, RecordFilter, Totals};
+pub use times::{TimeDisplay, TimePart};

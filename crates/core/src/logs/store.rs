@@ -14,6 +14,7 @@
 use super::columns::{cell, format_duration, Column, COLUMN_COUNT};
 use super::filter::{LogFilter, Sort};
 use super::query::{parse_duration_test, search_words, DurationTest};
+use super::times::{TimeDisplay, TimeTexts, TimeWriter};
 use crate::error::{Error, Result};
 use crate::models::{ConnectionReport, ReportUpdate};
 use chrono::{DateTime, Utc};
@@ -232,7 +233,36 @@ fn finders(words: &[String]) -> Vec<Finder> {
 
 /// Whether every finder occurs in `hay`.
 fn all_found(finders: &[Finder], hay: &str) -> bool {
-    finders.iter().all(|f| f.find(hay.as_bytes()).is_some())
+    all_found_bytes(finders, hay.as_bytes())
+}
+
+/// Whether every finder occurs in `hay`.
+fn all_found_bytes(finders: &[Finder], hay: &[u8]) -> bool {
+    finders.iter().all(|f| f.find(hay).is_some())
+}
+
+/// The date columns whose shown text a filter can match: `start_date` (0) and `end_date` (1).
+const DATE_COLUMNS: [Column; 2] = [Column::StartDate, Column::EndDate];
+
+/// How a matcher learns a record's dates as shown.
+#[derive(Clone, Copy)]
+enum ShownDates<'a> {
+    /// The record's dates as the view shows them (lowercased), `start_date` then `end_date`;
+    /// empty where not needed (a record filter).
+    Texts([&'a [u8]; 2]),
+    /// Per column test (by position in [`Matcher::columns`]), which records pass it, found
+    /// beforehand over all records at once (the store); and the record's position.
+    Found(&'a [Option<Vec<bool>>], usize),
+}
+
+/// Whether record `i` passed column test `k` (found beforehand; see [`ShownDates::Found`]).
+fn passed(found: &[Option<Vec<bool>>], k: usize, i: usize) -> bool {
+    found
+        .get(k)
+        .and_then(|f| f.as_ref())
+        .and_then(|f| f.get(i))
+        .copied()
+        .unwrap_or(false)
 }
 
 /// One compiled column filter.
@@ -243,6 +273,10 @@ enum ColumnTest {
     Exact(usize, String),
     /// The duration compares as asked.
     Duration(DurationTest),
+    /// Every word occurs in the date as shown (index into [`DATE_COLUMNS`]).
+    ShownWords(usize, Vec<Finder>),
+    /// The date as shown equals the value.
+    ShownExact(usize, String),
 }
 
 /// A compiled [`LogFilter`].
@@ -252,6 +286,10 @@ struct Matcher {
     columns: Vec<ColumnTest>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
+    /// How dates are shown, when a column filter matches a date's shown text.
+    times: Option<TimeDisplay>,
+    /// Which of [`DATE_COLUMNS`] a test reads as shown.
+    shown: [bool; 2],
     /// Column filters that could not be read (and so filter nothing).
     unreadable: Vec<Column>,
 }
@@ -260,12 +298,23 @@ impl Matcher {
     fn new(filter: &LogFilter) -> Self {
         let mut unreadable = Vec::new();
         let mut columns = Vec::new();
+        let times = filter.times.as_ref().filter(|t| t.is_usable());
+        let mut shown = [false; 2];
         for c in &filter.columns {
             let value = c.value.trim();
             if value.is_empty() {
                 continue;
             }
-            let test = if c.column == Column::DurationSeconds && !c.exact {
+            let date = DATE_COLUMNS.iter().position(|d| *d == c.column);
+            let test = if let (Some(d), Some(_)) = (date, times) {
+                shown[d] = true;
+                if c.exact {
+                    normalize(value).map(|v| ColumnTest::ShownExact(d, v))
+                } else {
+                    let words: Vec<String> = search_words(&value.replace(SEP, " "));
+                    (!words.is_empty()).then(|| ColumnTest::ShownWords(d, finders(&words)))
+                }
+            } else if c.column == Column::DurationSeconds && !c.exact {
                 parse_duration_test(value).map(ColumnTest::Duration)
             } else if c.exact {
                 normalize(value).map(|v| ColumnTest::Exact(slot(c.column), v))
@@ -289,15 +338,26 @@ impl Matcher {
             columns,
             from: filter.from,
             to: filter.to,
+            times: times.cloned(),
+            shown,
             unreadable,
         }
+    }
+
+    /// The date columns (with the display) whose shown text this filter reads.
+    fn shown_columns(&self) -> impl Iterator<Item = (Column, &TimeDisplay)> + '_ {
+        DATE_COLUMNS
+            .into_iter()
+            .zip(self.shown)
+            .filter(|(_, used)| *used)
+            .filter_map(|(c, _)| self.times.as_ref().map(|t| (c, t)))
     }
 
     fn is_trivial(&self) -> bool {
         self.words.is_empty() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
     }
 
-    fn matches(&self, arena: &str, m: &Meta) -> bool {
+    fn matches(&self, arena: &str, m: &Meta, dates: ShownDates<'_>) -> bool {
         if self.from.is_some() || self.to.is_some() {
             let Some(start) = m.start else {
                 return false;
@@ -315,10 +375,18 @@ impl Matcher {
                 return false;
             }
         }
-        self.columns.iter().all(|test| match test {
+        self.columns.iter().enumerate().all(|(k, test)| match test {
             ColumnTest::Words(s, words) => all_found(words, slot_text(arena, m, *s)),
             ColumnTest::Exact(s, v) => slot_text(arena, m, *s) == v,
             ColumnTest::Duration(d) => m.duration.is_some_and(|secs| d.matches(secs)),
+            ColumnTest::ShownWords(d, words) => match dates {
+                ShownDates::Texts(texts) => all_found_bytes(words, texts[*d]),
+                ShownDates::Found(found, i) => passed(found, k, i),
+            },
+            ColumnTest::ShownExact(d, v) => match dates {
+                ShownDates::Texts(texts) => texts[*d] == v.as_bytes(),
+                ShownDates::Found(found, i) => passed(found, k, i),
+            },
         })
     }
 }
@@ -331,6 +399,10 @@ pub struct RecordFilter {
     /// The lowercased column texts of the record being matched.
     arena: String,
     scratch: String,
+    /// Writers of the dates as shown, per [`DATE_COLUMNS`] entry the filter reads, and the
+    /// record's texts.
+    shown: [Option<TimeWriter>; 2],
+    dates: [Vec<u8>; 2],
 }
 
 impl fmt::Debug for RecordFilter {
@@ -344,10 +416,19 @@ impl fmt::Debug for RecordFilter {
 impl RecordFilter {
     /// Compiles `filter`.
     pub fn new(filter: &LogFilter) -> Self {
+        let matcher = Matcher::new(filter);
+        let shown = std::array::from_fn(|d| {
+            matcher
+                .shown_columns()
+                .find(|(c, _)| *c == DATE_COLUMNS[d])
+                .map(|(_, display)| TimeWriter::new(display))
+        });
         Self {
-            matcher: Matcher::new(filter),
+            matcher,
             arena: String::new(),
             scratch: String::new(),
+            shown,
+            dates: [Vec::new(), Vec::new()],
         }
     }
 
@@ -364,7 +445,19 @@ impl RecordFilter {
         }
         self.arena.clear();
         let meta = index_record(&mut self.arena, &mut self.scratch, record);
-        self.matcher.matches(&self.arena, &meta)
+        for (d, writer) in self.shown.iter_mut().enumerate() {
+            self.dates[d].clear();
+            let date = match DATE_COLUMNS[d] {
+                Column::StartDate => record.start_date,
+                _ => record.end_date,
+            };
+            if let (Some(writer), Some(t)) = (writer, date) {
+                writer.write(&t, &mut self.dates[d]);
+            }
+        }
+        let [start, end] = &self.dates;
+        self.matcher
+            .matches(&self.arena, &meta, ShownDates::Texts([start, end]))
     }
 }
 
@@ -541,6 +634,9 @@ pub struct LogStore {
     unreadable: Vec<Column>,
     /// The pick lists' values, computed when the records change.
     choices: LogChoices,
+    /// Dates as the view shows them, per date column a filter read them in (built on first
+    /// use, dropped when the records change).
+    shown_dates: Vec<TimeTexts>,
 }
 
 impl fmt::Debug for LogStore {
@@ -579,6 +675,7 @@ impl LogStore {
             totals: Totals::default(),
             unreadable: Vec::new(),
             choices: LogChoices::default(),
+            shown_dates: Vec::new(),
         }
     }
 
@@ -651,6 +748,7 @@ impl LogStore {
             }
         });
         self.default_order = order;
+        self.shown_dates.clear();
         self.ranks = std::array::from_fn(|_| None);
         self.by_id_rank = None;
         self.sorted = std::array::from_fn(|_| [None, None]);
@@ -732,14 +830,35 @@ impl LogStore {
         let matcher = Matcher::new(&self.filter);
         self.unreadable.clone_from(&matcher.unreadable);
         let n = self.records.len();
+        for (column, display) in matcher.shown_columns() {
+            self.ensure_shown_dates(column, display);
+        }
         let (flags, duration_seconds) = if matcher.is_trivial() {
             (None, self.meta.iter().filter_map(|m| m.duration).sum())
         } else {
             let (arena, meta) = (self.arena.as_str(), &self.meta);
+            // The date tests are answered for every record at once: one search per word over
+            // all the shown dates, instead of one per record.
+            let texts = |d: usize| {
+                self.shown_dates
+                    .iter()
+                    .find(|t| t.column == DATE_COLUMNS[d])
+            };
+            let found: Vec<Option<Vec<bool>>> = matcher
+                .columns
+                .iter()
+                .map(|test| match test {
+                    ColumnTest::ShownWords(d, words) => {
+                        texts(*d).map(|t| t.containing_all(words, scan_threads(n)))
+                    }
+                    ColumnTest::ShownExact(d, v) => texts(*d).map(|t| t.equal_to(v.as_bytes())),
+                    _ => None,
+                })
+                .collect();
             let (flags, sum) = match_flags(
                 n,
                 scan_threads(n),
-                |i| matcher.matches(arena, &meta[i]),
+                |i| matcher.matches(arena, &meta[i], ShownDates::Found(&found, i)),
                 |i| meta[i].duration.unwrap_or(0),
             );
             (Some(flags), sum)
@@ -761,6 +880,21 @@ impl LogStore {
             duration_seconds,
         };
         self.totals
+    }
+
+    /// Renders every record's date in `column` as `display` shows it, unless that is at hand.
+    fn ensure_shown_dates(&mut self, column: Column, display: &TimeDisplay) {
+        let n = self.records.len();
+        if self
+            .shown_dates
+            .iter()
+            .any(|t| t.column == column && t.display == *display && t.len() == n)
+        {
+            return;
+        }
+        self.shown_dates.retain(|t| t.column != column);
+        let texts = TimeTexts::build(&self.records, column, display, scan_threads(n));
+        self.shown_dates.push(texts);
     }
 
     /// Every position in the order of `sort`, computed on first use and cached until the
