@@ -830,11 +830,11 @@ mod logs {
             records: 2000,
             records_remaining: 500,
             complete: false,
-            in_view: 0,
+            in_view: 100,
         };
         assert_eq!(
             serde_json::to_value(p).unwrap(),
-            json!({"pages": 2, "records": 2000, "recordsRemaining": 500, "complete": false}),
+            json!({"pages": 2, "records": 2000, "recordsRemaining": 500, "complete": false, "inView": 100}),
             "the app forwards this as an event; the UI reads camelCase"
         );
     }
