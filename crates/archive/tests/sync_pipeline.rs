@@ -41,6 +41,9 @@ struct Gated {
     cancel_at_release: Option<CancellationToken>,
     lock: Mutex<Option<rusqlite::Connection>>,
     committed_at_request: Mutex<Vec<i64>>,
+    /// Deliver decoded pages ([`PageBody::Decoded`], as a pager without JSON does) instead of
+    /// the JSON body.
+    decoded: bool,
 }
 
 impl Gated {
@@ -52,6 +55,7 @@ impl Gated {
             cancel_at_release: None,
             lock: Mutex::new(None),
             committed_at_request: Mutex::new(Vec::new()),
+            decoded: false,
         }
     }
 
@@ -100,16 +104,33 @@ impl ReportPager for Gated {
         offset_id: Option<&str>,
     ) -> Result<PageBody> {
         self.gate(self.api.requests().len() + 1);
+        if self.decoded {
+            return self
+                .api
+                .report_page(query, offset_id)
+                .await
+                .map(PageBody::Decoded);
+        }
         self.api.report_page_body(query, offset_id).await
     }
 }
 
 #[tokio::test]
 async fn page_3_is_requested_while_page_1_is_still_being_committed_and_no_further() {
+    pages_ahead_of_the_commit(false).await;
+}
+
+#[tokio::test]
+async fn a_pager_that_delivers_decoded_pages_is_pipelined_the_same_way() {
+    pages_ahead_of_the_commit(true).await;
+}
+
+async fn pages_ahead_of_the_commit(decoded: bool) {
     let dir = TempDir::new().unwrap();
     let archive = archive(&dir).await;
     // 30 records, 6 pages; page 1's commit cannot complete before request 3.
-    let api = Gated::new(FakeApi::new(records(30), 5), file(&dir), 3);
+    let mut api = Gated::new(FakeApi::new(records(30), 5), file(&dir), 3);
+    api.decoded = decoded;
     let report = sync_once(&archive, &api).await;
     let committed = api.committed_at_request();
     assert!(
