@@ -173,7 +173,8 @@ async fn a_killed_sync_continues_where_it_stopped() {
             _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
             () = api.hung.notified() => {}
         }
-        // Page 4 is read ahead while page 3 is committed: let that commit land first.
+        // Page 4 is requested ahead, before page 3 (even page 2) is committed: let page 3's
+        // commit land first.
         while archive.sync_run().await.unwrap().map_or(0, |r| r.pages) < 3 {
             tokio::select! {
                 _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
