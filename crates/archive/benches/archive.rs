@@ -170,6 +170,21 @@ fn curl(urls: &[String], token: &str) -> Duration {
     took
 }
 
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux, in ticks of
+/// 10 ms; `None` elsewhere). The sandbox runs in this process, so a sync's figure includes the
+/// sandbox's work for its answers; curl is another process and not counted.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces: the
+    // first is field 3 (state), so utime and stime (fields 14 and 15) are at 11 and 12.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 async fn first_sync(backends: &[Backend], pg: Option<&str>) {
     let latencies: Vec<u64> = std::env::var("BENCH_LATENCY_MS")
         .unwrap_or_else(|_| "0,20,100".to_owned())
@@ -197,13 +212,17 @@ async fn first_sync_at(backends: &[Backend], pg: Option<&str>, latency_ms: u64) 
     curl(&urls[..1], &token);
     for &backend in backends {
         let mut syncs = Vec::new();
+        let mut cpus = Vec::new();
         let mut curls = Vec::new();
         for _ in 0..runs {
             let (archive, _dir) = fresh(backend, pg).await;
             let before = sandbox.stats().api_requests;
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), process_cpu());
             let report = run_sync(&archive, &pager, &SyncOptions::default()).await;
             syncs.push(t.elapsed());
+            if let (Some(before), Some(after)) = (cpu, process_cpu()) {
+                cpus.push(after.saturating_sub(before));
+            }
             assert_eq!(
                 (report.new, report.total),
                 (records as u64, records as u64),
@@ -220,6 +239,14 @@ async fn first_sync_at(backends: &[Backend], pg: Option<&str>, latency_ms: u64) 
             ms(s),
             syncs.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", ")
         );
+        if cpus.len() == syncs.len() {
+            println!(
+                "{:<10} CPU:  {:>10} (runs: {}; this process: client, archive and sandbox)",
+                "",
+                ms(median(cpus.clone())),
+                cpus.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", ")
+            );
+        }
         println!(
             "{:<10} curl: {:>10} (runs: {})",
             "",

@@ -12,6 +12,7 @@
 pub mod app;
 mod desk_store;
 mod error;
+mod pipeline;
 mod postgres;
 mod query;
 mod row;

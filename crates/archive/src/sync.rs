@@ -6,12 +6,12 @@
 //! a kill or a cancel, and the next [`sync`] continues the interrupted run from its cursor
 //! before it starts a new one: no gaps, and no duplicates (records are keyed by `id`).
 
-use crate::row::Row;
+use crate::pipeline::{self, Pages, ReadyPage};
 use crate::types::{PageCommit, SyncMode, SyncRun, UpsertCounts};
 use crate::Archive;
 use chrono::{DateTime, TimeDelta, Utc};
-use sdesk_core::logs::{PageBody, ReportPager, DEFAULT_MAX_PAGES};
-use sdesk_core::models::{ReportPage, ReportQuery};
+use sdesk_core::logs::{ReportPager, DEFAULT_MAX_PAGES};
+use sdesk_core::models::ReportQuery;
 use sdesk_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -208,54 +208,62 @@ fn invalid(message: String) -> Error {
     Error::InvalidResponse { message }
 }
 
-/// A fetched and decoded page: the typed page and each record's JSON.
-/// A page as fetched: the typed page (for its paging fields) and the archive rows of its
-/// records, built while the page before it is committed.
-type Fetched = (ReportPage, Vec<Row>);
-
-/// Requests the page at `cursor` (raced against `cancel`) and decodes it.
-async fn fetch(
-    pager: &dyn ReportPager,
-    query: &ReportQuery,
-    cursor: Option<&str>,
-    cancel: &CancellationToken,
-) -> Result<Fetched> {
-    let body = tokio::select! {
-        biased;
-        () = cancel.cancelled() => return Err(Error::Cancelled),
-        body = pager.report_page_body(query, cursor) => body?,
-    };
-    decode(body).await
-}
-
 /// Fetches and commits pages from `cursor` until the last page.
 ///
-/// While a page is committed, the next one is already requested and decoded (its cursor is
-/// known before the commit), so the network and the database work at the same time. The
-/// order of commits, and what a commit holds, are as without it: page N and the cursor of page
-/// N + 1 in one transaction. A failed or cancelled read-ahead is reported after the commit of
-/// the page before it, exactly as if it had been requested then.
+/// The pages come from the [`pipeline`]: while a page is committed, the next one is decoded and
+/// the one after it is already requested, so the network, the decoding and the database work
+/// at the same time. The order of commits, and what a commit holds, are as without it: page N
+/// and the cursor of page N + 1 in one transaction, after the paging rules were checked on the
+/// decoded page. A failed or cancelled read-ahead is reported after the commits of the pages
+/// before it, exactly as if it had been requested then.
 #[allow(clippy::too_many_arguments)]
 async fn run_pages(
     archive: &Archive,
     pager: &dyn ReportPager,
     query: &ReportQuery,
-    mut cursor: Option<String>,
+    cursor: Option<String>,
     run_id: &str,
     max_pages: u32,
     cancel: &CancellationToken,
     progress: &mut (dyn FnMut(SyncProgress) + Send),
     totals: &mut Totals,
 ) -> Result<()> {
-    let mut seen: HashSet<String> = cursor.iter().cloned().collect();
-    let mut pages: u32 = 0;
     let max_pages = max_pages.max(1);
-    let mut ahead: Option<Result<Fetched>> = None;
+    // Ends the fetch and decode stages with the run, or at once on `cancel`.
+    let stop = cancel.child_token();
+    let (stages, mut pages) = pipeline::start(pager, query, cursor.clone(), max_pages, &stop);
+    let commits = async {
+        let result = commit_pages(
+            archive, &mut pages, cursor, run_id, max_pages, cancel, progress, totals,
+        )
+        .await;
+        stop.cancel();
+        result
+    };
+    let ((), result) = tokio::join!(stages, commits);
+    result
+}
+
+/// The commit stage of [`run_pages`]: takes the pages in order and commits each after checking
+/// the paging rules on it.
+#[allow(clippy::too_many_arguments)]
+async fn commit_pages(
+    archive: &Archive,
+    pages: &mut Pages,
+    cursor: Option<String>,
+    run_id: &str,
+    max_pages: u32,
+    cancel: &CancellationToken,
+    progress: &mut (dyn FnMut(SyncProgress) + Send),
+    totals: &mut Totals,
+) -> Result<()> {
+    let mut seen: HashSet<String> = cursor.into_iter().collect();
+    let mut committed: u32 = 0;
     loop {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        if pages >= max_pages {
+        if committed >= max_pages {
             return Err(Error::LimitExceeded {
                 message: format!(
                     "{max_pages} pages in one sync run; the committed pages are kept and the \
@@ -263,11 +271,12 @@ async fn run_pages(
                 ),
             });
         }
-        let (page, rows) = match ahead.take() {
-            Some(fetched) => fetched?,
-            None => fetch(pager, query, cursor.as_deref(), cancel).await?,
-        };
-        pages += 1;
+        let ReadyPage {
+            page,
+            rows,
+            requested_next,
+            ..
+        } = pages.next(cancel).await?;
         // The core's paging rules (TeamViewer's document): a count of 0 ends, a count > 0 needs
         // a cursor, `records_remaining` may be called `reports_remaining`. A contradiction is an
         // `invalid_response` before this page is committed, so the next sync asks for it again.
@@ -279,23 +288,23 @@ async fn run_pages(
                 )));
             }
         }
-        let commit = archive.commit(
-            rows,
-            Some(PageCommit {
-                run_id: run_id.to_owned(),
-                cursor: next.clone(),
-            }),
-        );
-        let counts = match next.as_deref() {
-            Some(c) if pages < max_pages && !cancel.is_cancelled() => {
-                // A failed commit ends the run at once; a failed read-ahead waits its turn.
-                let read_ahead = async { Ok(fetch(pager, query, Some(c), cancel).await) };
-                let (counts, fetched) = tokio::try_join!(commit, read_ahead)?;
-                ahead = Some(fetched);
-                counts
-            }
-            _ => commit.await?,
-        };
+        // The page after this one was requested with the cursor read from the paging fields
+        // alone; it must be the page's own (the last page allowed requests none).
+        if committed + 1 < max_pages && requested_next != next {
+            return Err(invalid(
+                "the page's paging fields read differently when decoded in full".to_owned(),
+            ));
+        }
+        let counts = archive
+            .commit(
+                rows,
+                Some(PageCommit {
+                    run_id: run_id.to_owned(),
+                    cursor: next.clone(),
+                }),
+            )
+            .await?;
+        committed += 1;
         totals.counts.add(counts);
         totals.pages += 1;
         progress(SyncProgress {
@@ -305,58 +314,8 @@ async fn run_pages(
             updated: totals.counts.updated,
             records_remaining: page.records_remaining.unwrap_or(0),
         });
-        match next {
-            Some(c) => cursor = Some(c),
-            None => return Ok(()),
+        if next.is_none() {
+            return Ok(());
         }
     }
-}
-
-#[derive(Deserialize)]
-struct RawPage {
-    #[serde(default)]
-    records: Option<Vec<serde_json::Value>>,
-}
-
-/// The typed page and the rows of its records, each with its JSON as received (the model's
-/// serialisation when the pager delivers decoded pages). Decoding and building the rows run on
-/// a blocking thread: during a sync that is while the page before is being committed.
-async fn decode(body: PageBody) -> Result<Fetched> {
-    tokio::task::spawn_blocking(move || {
-        let (page, raw) = match body {
-            PageBody::Decoded(page) => {
-                let raw = page
-                    .records
-                    .iter()
-                    .map(serde_json::to_value)
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| invalid(format!("a record cannot be stored: {e}")))?;
-                (page, raw)
-            }
-            PageBody::Json(bytes) => {
-                let page = ReportPage::from_json(&bytes)?;
-                let raw: RawPage = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-                    message: e.to_string(),
-                    body: String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned(),
-                })?;
-                (page, raw.records.unwrap_or_default())
-            }
-        };
-        if raw.len() != page.records.len() {
-            return Err(invalid(format!(
-                "a page decoded to {} records but holds {}",
-                page.records.len(),
-                raw.len()
-            )));
-        }
-        let rows = page
-            .records
-            .iter()
-            .zip(raw)
-            .map(|(record, raw)| Row::new(record, raw))
-            .collect::<Result<Vec<_>>>()?;
-        Ok((page, rows))
-    })
-    .await
-    .map_err(|e| invalid(format!("decoding a page failed: {e}")))?
 }

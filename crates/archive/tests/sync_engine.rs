@@ -173,7 +173,8 @@ async fn a_killed_sync_continues_where_it_stopped() {
             _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
             () = api.hung.notified() => {}
         }
-        // Page 4 is read ahead while page 3 is committed: let that commit land first.
+        // Page 4 is requested ahead, before page 3 (even page 2) is committed: let page 3's
+        // commit land first.
         while archive.sync_run().await.unwrap().map_or(0, |r| r.pages) < 3 {
             tokio::select! {
                 _ = &mut run => panic!("the sync cannot finish: page 4 never answers"),
@@ -228,11 +229,16 @@ async fn a_cancelled_sync_keeps_its_pages_and_resumes() {
         vec![1, 2],
         "cancellation takes effect before the next page"
     );
-    assert_eq!(
-        requested_at_cancel, 3,
-        "page 3 was read ahead while page 2 was committed"
+    assert!(
+        (3..=4).contains(&requested_at_cancel),
+        "pages 3 and (once page 2 was taken for its commit) 4 are read ahead, no more: \
+         {requested_at_cancel} requests when page 2 was committed"
     );
-    assert_eq!(api.requests().len(), 3, "no request after the cancel");
+    assert_eq!(
+        api.requests().len(),
+        requested_at_cancel,
+        "no request after the cancel"
+    );
     assert_eq!(archive.stats().await.unwrap().records, 10);
     let report = sync_once(&archive, &api).await.unwrap();
     assert!(report.resumed);

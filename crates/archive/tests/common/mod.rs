@@ -684,7 +684,7 @@ pub async fn check_takeover(url: &ArchiveUrl) {
         tokio::spawn(async move { sync_once(&first, slow.as_ref()).await })
     };
     slow.hung.notified().await;
-    // Page 3 is read ahead while page 2 is committed: wait for that commit.
+    // Page 3 is requested ahead of page 2's commit (even page 1's): wait for page 2's commit.
     while second.sync_run().await.unwrap().map_or(0, |r| r.pages) < 2 {
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
