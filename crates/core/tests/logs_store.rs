@@ -27,8 +27,11 @@ mod logs {
         rec(json!({"id": id, "start_date": start.to_rfc3339(), "end_date": end.to_rfc3339()}))
     }
 
-    fn ids<'a>(it: impl Iterator<Item = &'a ConnectionReport>) -> Vec<String> {
-        it.map(|r| r.id.clone()).collect()
+    /// The ids of records, owned (as the store rebuilds them) or borrowed.
+    fn ids(
+        it: impl IntoIterator<Item = impl std::borrow::Borrow<ConnectionReport>>,
+    ) -> Vec<String> {
+        it.into_iter().map(|r| r.borrow().id.clone()).collect()
     }
 
     fn sample() -> Vec<ConnectionReport> {

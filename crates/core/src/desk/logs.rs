@@ -247,7 +247,7 @@ impl Logs {
         lock(&self.logs)
             .store
             .get(id)
-            .map(ticket_text)
+            .map(|r| ticket_text(&r))
             .ok_or_else(|| not_loaded(id))
     }
 
@@ -296,7 +296,7 @@ impl Logs {
                 .view_position(id)
                 .unwrap_or_else(|| st.store.view_len());
             let record = st.store.get(id).ok_or_else(|| not_loaded(id))?;
-            (LogRow::from_record(index, record), record.clone())
+            (LogRow::from_record(index, &record), record)
         };
         if let (false, Some(archive)) = (pending, &self.archive) {
             // The API has the edit; the archive's copy follows. A failure here loses nothing

@@ -12,6 +12,7 @@ mod fetch;
 mod filter;
 mod query;
 mod store;
+mod table;
 
 pub use columns::{column_text, format_duration, format_timestamp, Column};
 pub use export::{

@@ -1,0 +1,908 @@
+//! Compact, column-wise storage of the loaded connection reports (the [`super::LogStore`]'s
+//! records).
+//!
+//! A `ConnectionReport` with its owned `String`s costs over a kilobyte in memory; a log of
+//! 1,000,000 records must fit in a few hundred megabytes. So nothing is kept as a struct per
+//! record:
+//! - the columns whose values repeat (supporter, device, group, type, billing state, currency,
+//!   customer, contact) are interned into one [`Dict`] per column: a record keeps a small id per
+//!   column ([`Ids`]: one, two or four bytes, widened when the dictionary grows), and each entry
+//!   keeps its text once plus its search text (lowercased) when that differs;
+//! - dates are seconds since the epoch (`i64`, the nanoseconds in a column allocated only when
+//!   a record has any), the fee is hundredths in a `u32` when that gives back the very same
+//!   `f64` (otherwise the `f64` is kept aside);
+//! - the texts of a record that rarely repeat (id, session code, notes, session note, custom
+//!   API data, feedback) are one block of bytes in a shared arena: first the search text of the
+//!   id, session code and notes (lowercased, separated by U+001F), then which fields are present
+//!   and the original texts that differ from their search text.
+//!
+//! [`Table::record`] rebuilds a record exactly as it was pushed (`None` and `""` stay apart).
+
+use super::columns::{push_timestamp, Column, IntText};
+use crate::models::{ConnectionReport, EndCustomer, Feedback, ReportSessionType};
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::BuildHasher;
+
+/// Separator between the unique columns' search texts; replaced by a space inside values and
+/// filters so a match never spans two columns.
+pub(super) const SEP: char = '\u{1f}';
+/// The id of a missing value in every dictionary.
+pub(super) const MISSING: u32 = 0;
+/// A missing date.
+const NO_TIME: i64 = i64::MIN;
+/// A missing fee.
+const NO_FEE: u32 = u32::MAX;
+/// A fee kept aside as an `f64` (not a whole number of hundredths).
+const EXACT_FEE: u32 = u32::MAX - 1;
+
+/// The interned columns, in the order of [`Table::ids`].
+pub(super) const DICT_COLUMNS: [Column; 12] = [
+    Column::Userid,
+    Column::Username,
+    Column::Deviceid,
+    Column::Devicename,
+    Column::Groupid,
+    Column::Groupname,
+    Column::SupportSessionType,
+    Column::EndCustomerName,
+    Column::EndCustomerEmail,
+    Column::BillingState,
+    Column::Currency,
+    Column::ContactId,
+];
+
+/// The text columns kept per record in the arena, in the order of their search texts.
+#[cfg(test)]
+pub(super) const UNIQUE_COLUMNS: [Column; 3] = [Column::Id, Column::SessionCode, Column::Notes];
+
+/// Where a column's value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// Interned: index into [`DICT_COLUMNS`].
+    Dict(usize),
+    /// In the record's arena block: index into [`UNIQUE_COLUMNS`].
+    Unique(usize),
+    /// A date, the duration or the fee: formatted when asked.
+    Computed,
+}
+
+/// Where `column` is stored.
+pub(super) const fn place(column: Column) -> Place {
+    match column {
+        Column::Userid => Place::Dict(0),
+        Column::Username => Place::Dict(1),
+        Column::Deviceid => Place::Dict(2),
+        Column::Devicename => Place::Dict(3),
+        Column::Groupid => Place::Dict(4),
+        Column::Groupname => Place::Dict(5),
+        Column::SupportSessionType => Place::Dict(6),
+        Column::EndCustomerName => Place::Dict(7),
+        Column::EndCustomerEmail => Place::Dict(8),
+        Column::BillingState => Place::Dict(9),
+        Column::Currency => Place::Dict(10),
+        Column::ContactId => Place::Dict(11),
+        Column::Id => Place::Unique(0),
+        Column::SessionCode => Place::Unique(1),
+        Column::Notes => Place::Unique(2),
+        Column::StartDate | Column::EndDate | Column::DurationSeconds | Column::Fee => {
+            Place::Computed
+        }
+    }
+}
+
+/// Appends `text` as search text: separators become spaces, then Unicode lowercase.
+pub(super) fn push_search_text(out: &mut Vec<u8>, text: &str) {
+    let at = out.len();
+    if text.is_ascii() {
+        out.extend_from_slice(text.as_bytes());
+        for b in &mut out[at..] {
+            if *b == SEP as u8 {
+                *b = b' ';
+            }
+        }
+        out[at..].make_ascii_lowercase();
+    } else {
+        let lower = if text.contains(SEP) {
+            text.replace(SEP, " ").to_lowercase()
+        } else {
+            text.to_lowercase()
+        };
+        out.extend_from_slice(lower.as_bytes());
+    }
+}
+
+/// One interned column: every distinct text once, with its search text. Entry 0 is the
+/// missing value.
+pub(super) struct Dict {
+    bytes: Vec<u8>,
+    /// Entry `e` spans `bytes[ends[e - 1]..ends[e]]` (entry 0: nothing).
+    ends: Vec<u32>,
+    /// Where entry `e`'s original text ends: the rest of its span, if any, is its search text
+    /// (otherwise the original is its own search text).
+    splits: Vec<u32>,
+    table: hashbrown::HashTable<u32>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Default for Dict {
+    fn default() -> Self {
+        Self {
+            bytes: Vec::new(),
+            ends: vec![0],
+            splits: vec![0],
+            table: hashbrown::HashTable::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+}
+
+impl Dict {
+    /// Number of entries, the missing value included.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.truncate(1);
+        self.splits.truncate(1);
+        self.table.clear();
+    }
+
+    fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.splits.shrink_to_fit();
+        let hasher = &self.hasher;
+        let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
+        self.table.shrink_to_fit(|&e| {
+            hasher.hash_one(original_of(bytes, ends, splits, e as usize).unwrap_or_default())
+        });
+    }
+
+    /// The id of `text` (`None`: [`MISSING`]), added if new.
+    pub(super) fn intern(&mut self, text: Option<&str>) -> u32 {
+        let Some(text) = text else {
+            return MISSING;
+        };
+        let hash = self.hasher.hash_one(text);
+        let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
+        if let Some(&e) = self.table.find(hash, |&e| {
+            original_of(bytes, ends, splits, e as usize) == Some(text)
+        }) {
+            return e;
+        }
+        let e = self.ends.len() as u32;
+        self.bytes.extend_from_slice(text.as_bytes());
+        let split = self.bytes.len();
+        push_search_text(&mut self.bytes, text);
+        if self.bytes[split..] == *text.as_bytes() {
+            self.bytes.truncate(split);
+        }
+        self.splits.push(split as u32);
+        self.ends.push(self.bytes.len() as u32);
+        let hasher = &self.hasher;
+        let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
+        self.table.insert_unique(hash, e, |&k| {
+            hasher.hash_one(original_of(bytes, ends, splits, k as usize).unwrap_or_default())
+        });
+        e
+    }
+
+    /// The text of entry `e` as it came (`None` for [`MISSING`]).
+    pub(super) fn original(&self, e: u32) -> Option<&str> {
+        original_of(&self.bytes, &self.ends, &self.splits, e as usize)
+    }
+
+    /// The search text of entry `e` (empty for [`MISSING`]).
+    pub(super) fn search(&self, e: u32) -> &[u8] {
+        let e = e as usize;
+        if e == 0 || e >= self.ends.len() {
+            return &[];
+        }
+        let (start, split, end) = (
+            self.ends[e - 1] as usize,
+            self.splits[e] as usize,
+            self.ends[e] as usize,
+        );
+        if split < end {
+            &self.bytes[split..end]
+        } else {
+            &self.bytes[start..split]
+        }
+    }
+
+    /// The search text of entry `e` as text.
+    pub(super) fn search_str(&self, e: u32) -> &str {
+        std::str::from_utf8(self.search(e)).unwrap_or_default()
+    }
+
+    /// The heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity()
+            + 4 * (self.ends.capacity() + self.splits.capacity())
+            + self.table.capacity() * 5
+    }
+}
+
+fn original_of<'a>(bytes: &'a [u8], ends: &[u32], splits: &[u32], e: usize) -> Option<&'a str> {
+    if e == 0 || e >= ends.len() {
+        return None;
+    }
+    let start = ends[e - 1] as usize;
+    let split = splits[e] as usize;
+    bytes
+        .get(start..split)
+        .and_then(|b| std::str::from_utf8(b).ok())
+}
+
+/// Dictionary ids of one column, one per record, as narrow as the dictionary allows.
+#[derive(Debug)]
+pub(super) enum Ids {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::U8(Vec::new())
+    }
+}
+
+impl Ids {
+    #[inline(always)]
+    pub(super) fn get(&self, i: usize) -> u32 {
+        match self {
+            Ids::U8(v) => u32::from(v[i]),
+            Ids::U16(v) => u32::from(v[i]),
+            Ids::U32(v) => v[i],
+        }
+    }
+
+    fn widen(&mut self, id: u32) {
+        match self {
+            Ids::U8(v) if id > u32::from(u8::MAX) => {
+                let wide: Vec<u16> = v.iter().map(|&x| u16::from(x)).collect();
+                *self = Ids::U16(wide);
+                self.widen(id);
+            }
+            Ids::U16(v) if id > u32::from(u16::MAX) => {
+                *self = Ids::U32(v.iter().map(|&x| u32::from(x)).collect());
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, id: u32) {
+        self.widen(id);
+        match self {
+            Ids::U8(v) => v.push(id as u8),
+            Ids::U16(v) => v.push(id as u16),
+            Ids::U32(v) => v.push(id),
+        }
+    }
+
+    fn set(&mut self, i: usize, id: u32) {
+        self.widen(id);
+        match self {
+            Ids::U8(v) => v[i] = id as u8,
+            Ids::U16(v) => v[i] = id as u16,
+            Ids::U32(v) => v[i] = id,
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Ids::default();
+    }
+
+    fn reserve(&mut self, more: usize) {
+        match self {
+            Ids::U8(v) => v.reserve(more),
+            Ids::U16(v) => v.reserve(more),
+            Ids::U32(v) => v.reserve(more),
+        }
+    }
+
+    fn shrink(&mut self) {
+        match self {
+            Ids::U8(v) => v.shrink_to_fit(),
+            Ids::U16(v) => v.shrink_to_fit(),
+            Ids::U32(v) => v.shrink_to_fit(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Ids::U8(v) => v.capacity(),
+            Ids::U16(v) => 2 * v.capacity(),
+            Ids::U32(v) => 4 * v.capacity(),
+        }
+    }
+}
+
+/// Presence flags of a record's block.
+mod flag {
+    pub const CODE: u32 = 1;
+    pub const NOTES: u32 = 1 << 1;
+    pub const SESSION_NOTE: u32 = 1 << 2;
+    pub const CUSTOM_API: u32 = 1 << 3;
+    pub const FEEDBACK: u32 = 1 << 4;
+    pub const RATING: u32 = 1 << 5;
+    pub const COMMENT: u32 = 1 << 6;
+    pub const CUSTOMER: u32 = 1 << 7;
+    /// The original of unique column `u` differs from its search text and follows.
+    pub const fn differs(u: usize) -> u32 {
+        1 << (8 + u)
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint at `*at`, advancing it.
+#[inline(always)]
+fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 || shift >= 63 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    push_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn read_text<'a>(bytes: &'a [u8], at: &mut usize) -> &'a str {
+    let len = read_varint(bytes, at) as usize;
+    let start = *at;
+    *at = (start + len).min(bytes.len());
+    std::str::from_utf8(&bytes[start..*at]).unwrap_or_default()
+}
+
+/// The decoded block of one record.
+struct Block<'a> {
+    /// Search texts of the unique columns.
+    search: [&'a str; 3],
+    flags: u32,
+    /// Originals of the unique columns that differ from their search text.
+    originals: [Option<&'a str>; 3],
+    session_note: Option<&'a str>,
+    custom_api: Option<&'a str>,
+    rating: Option<i64>,
+    comment: Option<&'a str>,
+}
+
+/// The loaded records, column by column.
+#[derive(Default)]
+pub(super) struct Table {
+    /// Per record: start of its block in `arena`.
+    at: Vec<u64>,
+    arena: Vec<u8>,
+    /// Bytes of `arena` no longer referenced (after replacements and edits).
+    garbage: usize,
+    /// Seconds since the epoch, or [`NO_TIME`].
+    start: Vec<i64>,
+    end: Vec<i64>,
+    /// Nanoseconds of the dates, allocated once a record has any.
+    start_nanos: Option<Vec<u32>>,
+    end_nanos: Option<Vec<u32>>,
+    /// Hundredths, or [`NO_FEE`] / [`EXACT_FEE`].
+    fee: Vec<u32>,
+    exact_fees: HashMap<u32, f64>,
+    dicts: [Dict; 12],
+    ids: [Ids; 12],
+}
+
+/// Hundredths that give back exactly `fee`, if any.
+fn fee_hundredths(fee: f64) -> Option<u32> {
+    let h = (fee * 100.0).round();
+    if !(0.0..f64::from(EXACT_FEE)).contains(&h) {
+        return None;
+    }
+    let h = h as u32;
+    ((f64::from(h) / 100.0).to_bits() == fee.to_bits()).then_some(h)
+}
+
+/// `(seconds, nanoseconds)` of a date.
+fn split_time(t: Option<DateTime<Utc>>) -> (i64, u32) {
+    t.map_or((NO_TIME, 0), |t| {
+        (t.timestamp(), t.timestamp_subsec_nanos())
+    })
+}
+
+/// The session type back from its interned text (a documented name is its variant; decoding
+/// never makes an `Other` with a documented name).
+fn session_type(text: &str) -> ReportSessionType {
+    for known in [
+        ReportSessionType::RemoteConnection,
+        ReportSessionType::RemoteSupportActive,
+        ReportSessionType::RemoteSupportActiveSdk,
+    ] {
+        if known.as_str() == text {
+            return known;
+        }
+    }
+    ReportSessionType::Other(text.to_owned())
+}
+
+impl Table {
+    pub(super) fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.at.clear();
+        self.arena.clear();
+        self.garbage = 0;
+        self.start.clear();
+        self.end.clear();
+        self.start_nanos = None;
+        self.end_nanos = None;
+        self.fee.clear();
+        self.exact_fees.clear();
+        for d in &mut self.dicts {
+            d.clear();
+        }
+        for ids in &mut self.ids {
+            ids.clear();
+        }
+    }
+
+    pub(super) fn reserve(&mut self, more: usize) {
+        self.at.reserve(more);
+        self.start.reserve(more);
+        self.end.reserve(more);
+        self.fee.reserve(more);
+        for ids in &mut self.ids {
+            ids.reserve(more);
+        }
+    }
+
+    /// Gives spare capacity back (after a load).
+    pub(super) fn shrink(&mut self) {
+        self.at.shrink_to_fit();
+        self.arena.shrink_to_fit();
+        self.start.shrink_to_fit();
+        self.end.shrink_to_fit();
+        self.fee.shrink_to_fit();
+        for d in &mut self.dicts {
+            d.shrink();
+        }
+        for ids in &mut self.ids {
+            ids.shrink();
+        }
+    }
+
+    /// The heap bytes held (capacities; hash tables estimated).
+    pub(super) fn heap_bytes(&self) -> usize {
+        8 * self.at.capacity()
+            + self.arena.capacity()
+            + 8 * (self.start.capacity() + self.end.capacity())
+            + self.start_nanos.as_ref().map_or(0, |v| 4 * v.capacity())
+            + self.end_nanos.as_ref().map_or(0, |v| 4 * v.capacity())
+            + 4 * self.fee.capacity()
+            + 16 * self.exact_fees.capacity()
+            + self.dicts.iter().map(Dict::heap_bytes).sum::<usize>()
+            + self.ids.iter().map(Ids::heap_bytes).sum::<usize>()
+    }
+
+    /// Appends `r` at position [`Table::len`].
+    pub(super) fn push(&mut self, r: &ConnectionReport) {
+        let i = self.len();
+        self.at.push(0);
+        self.start.push(NO_TIME);
+        self.end.push(NO_TIME);
+        self.fee.push(NO_FEE);
+        for ids in &mut self.ids {
+            ids.push(MISSING);
+        }
+        self.write(i, r);
+    }
+
+    /// Replaces the record at position `i` with `r`.
+    pub(super) fn replace(&mut self, i: usize, r: &ConnectionReport) {
+        self.garbage += self.block_len(i);
+        self.write(i, r);
+    }
+
+    fn write(&mut self, i: usize, r: &ConnectionReport) {
+        let (s, sn) = split_time(r.start_date);
+        let (e, en) = split_time(r.end_date);
+        self.start[i] = s;
+        self.end[i] = e;
+        set_nanos(&mut self.start_nanos, i, self.at.len(), sn);
+        set_nanos(&mut self.end_nanos, i, self.at.len(), en);
+        self.exact_fees.remove(&(i as u32));
+        self.fee[i] = match r.fee {
+            None => NO_FEE,
+            Some(f) => fee_hundredths(f).unwrap_or_else(|| {
+                self.exact_fees.insert(i as u32, f);
+                EXACT_FEE
+            }),
+        };
+        let customer = r.end_customer.as_ref();
+        let texts: [Option<&str>; 12] = [
+            r.userid.as_deref(),
+            r.username.as_deref(),
+            r.deviceid.as_deref(),
+            r.devicename.as_deref(),
+            r.groupid.as_deref(),
+            r.groupname.as_deref(),
+            r.support_session_type
+                .as_ref()
+                .map(ReportSessionType::as_str),
+            customer.and_then(|c| c.name.as_deref()),
+            customer.and_then(|c| c.email.as_deref()),
+            r.billing_state.as_deref(),
+            r.currency.as_deref(),
+            r.contact_id.as_deref(),
+        ];
+        for (k, text) in texts.into_iter().enumerate() {
+            let id = self.dicts[k].intern(text);
+            self.ids[k].set(i, id);
+        }
+        self.at[i] = self.arena.len() as u64;
+        write_block(&mut self.arena, r);
+    }
+
+    /// Sets the notes of record `i`.
+    pub(super) fn set_notes(&mut self, i: usize, notes: &str) {
+        let mut r = self.record(i);
+        r.notes = Some(notes.to_owned());
+        self.garbage += self.block_len(i);
+        self.at[i] = self.arena.len() as u64;
+        write_block(&mut self.arena, &r);
+    }
+
+    /// Sets the billing state of record `i`.
+    pub(super) fn set_billing_state(&mut self, i: usize, state: &str) {
+        let k = dict_index(Column::BillingState);
+        let id = self.dicts[k].intern(Some(state));
+        self.ids[k].set(i, id);
+    }
+
+    fn block_len(&self, i: usize) -> usize {
+        let start = self.at[i] as usize;
+        let mut at = start;
+        self.skip_block(&mut at);
+        at - start
+    }
+
+    /// Rewrites the arena without the blocks no longer referenced, once they are a large part.
+    pub(super) fn compact_if_needed(&mut self) {
+        const MIN_GARBAGE: usize = 1 << 20;
+        if self.garbage < MIN_GARBAGE || self.garbage * 2 < self.arena.len() {
+            return;
+        }
+        let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
+        for i in 0..self.len() {
+            let start = self.at[i] as usize;
+            let mut end = start;
+            self.skip_block(&mut end);
+            self.at[i] = arena.len() as u64;
+            arena.extend_from_slice(&self.arena[start..end]);
+        }
+        self.arena = arena;
+        self.garbage = 0;
+    }
+
+    fn skip_block(&self, at: &mut usize) {
+        let hay = read_varint(&self.arena, at) as usize;
+        *at += hay;
+        let flags = read_varint(&self.arena, at) as u32;
+        for u in 0..3 {
+            if flags & flag::differs(u) != 0 {
+                read_text(&self.arena, at);
+            }
+        }
+        for f in [flag::SESSION_NOTE, flag::CUSTOM_API] {
+            if flags & f != 0 {
+                read_text(&self.arena, at);
+            }
+        }
+        if flags & flag::RATING != 0 {
+            read_varint(&self.arena, at);
+        }
+        if flags & flag::COMMENT != 0 {
+            read_text(&self.arena, at);
+        }
+    }
+
+    /// The search text of the unique columns of record `i`: id, session code and notes,
+    /// lowercased and separated by [`SEP`].
+    #[inline(always)]
+    pub(super) fn hay(&self, i: usize) -> &[u8] {
+        let mut at = self.at[i] as usize;
+        let len = read_varint(&self.arena, &mut at) as usize;
+        self.arena.get(at..at + len).unwrap_or_default()
+    }
+
+    /// The search text of unique column `u` of record `i`.
+    pub(super) fn unique_search(&self, i: usize, u: usize) -> &str {
+        let hay = std::str::from_utf8(self.hay(i)).unwrap_or_default();
+        hay.split(SEP).nth(u).unwrap_or_default()
+    }
+
+    fn block(&self, i: usize) -> Block<'_> {
+        let bytes = &self.arena;
+        let mut at = self.at[i] as usize;
+        let hay_len = read_varint(bytes, &mut at) as usize;
+        let hay = std::str::from_utf8(bytes.get(at..at + hay_len).unwrap_or_default())
+            .unwrap_or_default();
+        at += hay_len;
+        let mut parts = hay.split(SEP);
+        let search = [(); 3].map(|()| parts.next().unwrap_or_default());
+        let flags = read_varint(bytes, &mut at) as u32;
+        let originals =
+            [0, 1, 2].map(|u| (flags & flag::differs(u) != 0).then(|| read_text(bytes, &mut at)));
+        let mut text_if = |f: u32| (flags & f != 0).then(|| read_text(bytes, &mut at));
+        let session_note = text_if(flag::SESSION_NOTE);
+        let custom_api = text_if(flag::CUSTOM_API);
+        let rating = (flags & flag::RATING != 0).then(|| {
+            let z = read_varint(bytes, &mut at);
+            ((z >> 1) as i64) ^ -((z & 1) as i64)
+        });
+        let comment = (flags & flag::COMMENT != 0).then(|| read_text(bytes, &mut at));
+        Block {
+            search,
+            flags,
+            originals,
+            session_note,
+            custom_api,
+            rating,
+            comment,
+        }
+    }
+
+    /// The id of record `i`.
+    pub(super) fn id(&self, i: usize) -> Cow<'_, str> {
+        let b = self.block(i);
+        Cow::Borrowed(b.originals[0].unwrap_or(b.search[0]))
+    }
+
+    /// The dictionary of interned column `k` (see [`DICT_COLUMNS`]).
+    pub(super) fn dict(&self, k: usize) -> &Dict {
+        &self.dicts[k]
+    }
+
+    /// The dictionary ids of interned column `k`.
+    pub(super) fn ids(&self, k: usize) -> &Ids {
+        &self.ids[k]
+    }
+
+    fn time(&self, secs: i64, nanos: &Option<Vec<u32>>, i: usize) -> Option<DateTime<Utc>> {
+        if secs == NO_TIME {
+            return None;
+        }
+        let n = nanos.as_ref().map_or(0, |v| v[i]);
+        DateTime::from_timestamp(secs, n)
+    }
+
+    /// `(seconds, nanoseconds)` of the start of record `i`, `None` when missing.
+    #[inline(always)]
+    pub(super) fn start_key(&self, i: usize) -> Option<(i64, u32)> {
+        let s = self.start[i];
+        (s != NO_TIME).then(|| (s, self.start_nanos.as_ref().map_or(0, |v| v[i])))
+    }
+
+    /// `(seconds, nanoseconds)` of the end of record `i`, `None` when missing.
+    #[inline(always)]
+    pub(super) fn end_key(&self, i: usize) -> Option<(i64, u32)> {
+        let e = self.end[i];
+        (e != NO_TIME).then(|| (e, self.end_nanos.as_ref().map_or(0, |v| v[i])))
+    }
+
+    pub(super) fn start_date(&self, i: usize) -> Option<DateTime<Utc>> {
+        self.time(self.start[i], &self.start_nanos, i)
+    }
+
+    pub(super) fn end_date(&self, i: usize) -> Option<DateTime<Utc>> {
+        self.time(self.end[i], &self.end_nanos, i)
+    }
+
+    /// Duration of record `i` in whole seconds, exactly as
+    /// [`ConnectionReport::duration_seconds`].
+    #[inline(always)]
+    pub(super) fn duration(&self, i: usize) -> Option<i64> {
+        let (s, sn) = self.start_key(i)?;
+        let (e, en) = self.end_key(i)?;
+        if (e, en) < (s, sn) {
+            return None;
+        }
+        if sn < 1_000_000_000 && en < 1_000_000_000 {
+            Some(e - s - i64::from(en < sn))
+        } else {
+            Some((self.end_date(i)? - self.start_date(i)?).num_seconds())
+        }
+    }
+
+    pub(super) fn fee(&self, i: usize) -> Option<f64> {
+        match self.fee[i] {
+            NO_FEE => None,
+            EXACT_FEE => self.exact_fees.get(&(i as u32)).copied(),
+            h => Some(f64::from(h) / 100.0),
+        }
+    }
+
+    /// Appends the display text of a computed column (dates, duration, fee) of record `i`:
+    /// the text shown and exported, which column filters on these columns match.
+    pub(super) fn push_computed(&self, i: usize, column: Column, out: &mut String) {
+        match column {
+            Column::StartDate => {
+                if let Some(t) = self.start_date(i) {
+                    push_timestamp(out, &t);
+                }
+            }
+            Column::EndDate => {
+                if let Some(t) = self.end_date(i) {
+                    push_timestamp(out, &t);
+                }
+            }
+            Column::DurationSeconds => {
+                if let Some(d) = self.duration(i) {
+                    out.push_str(IntText::new(d).as_str());
+                }
+            }
+            Column::Fee => {
+                if let Some(f) = self.fee(i).filter(|f| f.is_finite()) {
+                    let _ = write!(out, "{f}");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Record `i`, rebuilt.
+    pub(super) fn record(&self, i: usize) -> ConnectionReport {
+        let b = self.block(i);
+        let unique = |u: usize| -> Option<String> {
+            let present = match u {
+                0 => true,
+                1 => b.flags & flag::CODE != 0,
+                _ => b.flags & flag::NOTES != 0,
+            };
+            present.then(|| b.originals[u].unwrap_or(b.search[u]).to_owned())
+        };
+        let text = |k: usize| -> Option<String> {
+            self.dicts[k]
+                .original(self.ids[k].get(i))
+                .map(str::to_owned)
+        };
+        ConnectionReport {
+            id: unique(0).unwrap_or_default(),
+            userid: text(0),
+            username: text(1),
+            deviceid: text(2),
+            devicename: text(3),
+            groupid: text(4),
+            groupname: text(5),
+            support_session_type: self.dicts[6].original(self.ids[6].get(i)).map(session_type),
+            start_date: self.start_date(i),
+            end_date: self.end_date(i),
+            fee: self.fee(i),
+            currency: text(10),
+            billing_state: text(9),
+            notes: unique(2),
+            contact_id: text(11),
+            session_code: unique(1),
+            session_note: b.session_note.map(str::to_owned),
+            end_customer: (b.flags & flag::CUSTOMER != 0).then(|| EndCustomer {
+                name: text(7),
+                email: text(8),
+            }),
+            feedback: (b.flags & flag::FEEDBACK != 0).then(|| Feedback {
+                session_rating: b.rating,
+                user_comment: b.comment.map(str::to_owned),
+            }),
+            custom_api: b.custom_api.map(str::to_owned),
+        }
+    }
+}
+
+/// Index of an interned column in [`DICT_COLUMNS`].
+pub(super) const fn dict_index(column: Column) -> usize {
+    match place(column) {
+        Place::Dict(k) => k,
+        _ => 0,
+    }
+}
+
+fn set_nanos(nanos: &mut Option<Vec<u32>>, i: usize, len: usize, n: u32) {
+    match nanos {
+        Some(v) => {
+            v.resize(len, 0);
+            v[i] = n;
+        }
+        None if n != 0 => {
+            let mut v = vec![0; len];
+            v[i] = n;
+            *nanos = Some(v);
+        }
+        None => {}
+    }
+}
+
+/// Appends the block of `r` (see the module documentation).
+fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
+    let unique: [Option<&str>; 3] = [
+        Some(r.id.as_str()),
+        r.session_code.as_deref(),
+        r.notes.as_deref(),
+    ];
+    let mut hay = Vec::with_capacity(64);
+    let mut flags = 0u32;
+    for (u, text) in unique.iter().enumerate() {
+        if u > 0 {
+            hay.push(SEP as u8);
+        }
+        let at = hay.len();
+        if let Some(t) = text {
+            push_search_text(&mut hay, t);
+            if hay[at..] != *t.as_bytes() {
+                flags |= flag::differs(u);
+            }
+        }
+    }
+    let set = |flags: &mut u32, f: u32, on: bool| {
+        if on {
+            *flags |= f;
+        }
+    };
+    set(&mut flags, flag::CODE, r.session_code.is_some());
+    set(&mut flags, flag::NOTES, r.notes.is_some());
+    set(&mut flags, flag::SESSION_NOTE, r.session_note.is_some());
+    set(&mut flags, flag::CUSTOM_API, r.custom_api.is_some());
+    set(&mut flags, flag::CUSTOMER, r.end_customer.is_some());
+    if let Some(f) = &r.feedback {
+        flags |= flag::FEEDBACK;
+        set(&mut flags, flag::RATING, f.session_rating.is_some());
+        set(&mut flags, flag::COMMENT, f.user_comment.is_some());
+    }
+    push_varint(arena, hay.len() as u64);
+    arena.extend_from_slice(&hay);
+    push_varint(arena, u64::from(flags));
+    for (u, text) in unique.iter().enumerate() {
+        if flags & flag::differs(u) != 0 {
+            push_text(arena, text.unwrap_or_default());
+        }
+    }
+    if let Some(t) = &r.session_note {
+        push_text(arena, t);
+    }
+    if let Some(t) = &r.custom_api {
+        push_text(arena, t);
+    }
+    if let Some(f) = &r.feedback {
+        if let Some(n) = f.session_rating {
+            push_varint(arena, ((n << 1) ^ (n >> 63)) as u64);
+        }
+        if let Some(t) = &f.user_comment {
+            push_text(arena, t);
+        }
+    }
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("records", &self.len())
+            .finish_non_exhaustive()
+    }
+}
