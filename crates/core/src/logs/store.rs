@@ -307,7 +307,7 @@ impl Matcher {
                 let finder = memchr::memmem::Finder::new(w.as_bytes()).into_owned();
                 let dicts = (0..DICT_COLUMNS.len())
                     .filter_map(|k| {
-                        let flags = entry_flags(table, k, |t| finder.find(t).is_some());
+                        let flags = table.dict(k).containing(&finder);
                         flags.contains(&true).then_some((k, flags))
                     })
                     .collect();
@@ -321,8 +321,14 @@ impl Matcher {
                 ColumnQuery::Duration(d) => ColumnTest::Duration(*d),
                 ColumnQuery::Words(column, words) => match place(*column) {
                     Place::Dict(k) => {
-                        let fs = finders(words);
-                        ColumnTest::Entries(k, entry_flags(table, k, |t| all_found(&fs, t)))
+                        let dict = table.dict(k);
+                        let mut flags = vec![true; dict.len()];
+                        for f in finders(words) {
+                            for (flag, hit) in flags.iter_mut().zip(dict.containing(&f)) {
+                                *flag &= hit;
+                            }
+                        }
+                        ColumnTest::Entries(k, flags)
                     }
                     Place::Unique(u) => ColumnTest::UniqueWords(u, finders(words)),
                     Place::Computed => ColumnTest::ComputedWords(*column, finders(words)),

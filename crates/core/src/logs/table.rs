@@ -220,6 +220,44 @@ impl Dict {
         std::str::from_utf8(self.search(e)).unwrap_or_default()
     }
 
+    /// Which entries' search texts contain `word` (indexed by entry id), found by one pass of
+    /// `finder` over all the texts rather than one search per entry.
+    pub(super) fn containing(&self, finder: &memchr::memmem::Finder<'_>) -> Vec<bool> {
+        let mut flags = vec![false; self.len()];
+        let needle = finder.needle().len();
+        let mut pos = 0;
+        while let Some(hit) = self.bytes.get(pos..).and_then(|rest| finder.find(rest)) {
+            let hit = pos + hit;
+            // The entry whose span holds the hit's first byte.
+            let e = self.ends.partition_point(|&end| end as usize <= hit);
+            let Some(&end) = self.ends.get(e) else {
+                break;
+            };
+            let (start, split, end) = (
+                self.ends[e - 1] as usize,
+                self.splits[e] as usize,
+                end as usize,
+            );
+            let (from, to) = if split < end {
+                (split, end)
+            } else {
+                (start, split)
+            };
+            if hit >= from && hit + needle <= to {
+                flags[e] = true;
+                // One hit is enough for the entry.
+                pos = end;
+            } else if hit < from {
+                // In an original that has its own search text after it.
+                pos = from;
+            } else {
+                // Across the end of the entry: search again from the next byte.
+                pos = hit + 1;
+            }
+        }
+        flags
+    }
+
     /// The heap bytes held.
     fn heap_bytes(&self) -> usize {
         self.bytes.capacity()
