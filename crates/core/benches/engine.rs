@@ -106,63 +106,62 @@ fn generate_iter(n: usize, seed: u64) -> impl ExactSizeIterator<Item = Connectio
     let mut end: DateTime<Utc> = DateTime::parse_from_rfc3339("2025-06-30T18:00:00Z")
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default();
-    (0..n)
-        .map(move |i| {
-            end -= ChronoDuration::seconds(rng.below(900) as i64 + 1);
-            let duration = rng.below(7200) as i64 + 30;
-            let user = rng.below(60);
-            let supporter = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
-            let customer = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
-            let group = rng.below(GROUPS.len() as u64);
-            let typ = match rng.below(10) {
-                0 => ReportSessionType::RemoteConnection,
-                1 => ReportSessionType::RemoteSupportActiveSdk,
-                _ => ReportSessionType::RemoteSupportActive,
-            };
-            let coded = typ != ReportSessionType::RemoteConnection;
-            ConnectionReport {
-                id: format!(
-                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-                    rng.next() as u32,
-                    rng.below(1 << 16),
-                    rng.below(1 << 12),
-                    rng.below(1 << 12),
-                    i
-                ),
-                userid: Some(format!("u{}", 1_000_000 + user)),
-                username: Some(supporter),
-                deviceid: Some(format!("{}", 100_000_000 + rng.below(900_000_000))),
-                devicename: Some(format!("PC-{:05}", rng.below(20_000))),
-                groupid: Some(format!("g{}", 42_000 + group)),
-                groupname: Some(GROUPS[group as usize].to_owned()),
-                support_session_type: Some(typ),
-                start_date: Some(end - ChronoDuration::seconds(duration)),
-                end_date: Some(end),
-                fee: (rng.below(4) == 0).then(|| rng.below(10_000) as f64 / 100.0),
-                currency: Some("EUR".to_owned()),
-                billing_state: Some(rng.pick(&["Bill", "Billed", "DoNotBill"]).to_owned()),
-                notes: Some(rng.pick(NOTES).to_owned()).filter(|s| !s.is_empty()),
-                contact_id: None,
-                session_code: coded.then(|| {
-                    format!(
-                        "s{:03}-{:03}-{:03}",
-                        rng.below(1000),
-                        rng.below(1000),
-                        rng.below(1000)
-                    )
-                }),
-                session_note: None,
-                end_customer: coded.then(|| EndCustomer {
-                    email: Some(format!(
-                        "{}@example.com",
-                        customer.to_lowercase().replace(' ', ".")
-                    )),
-                    name: Some(customer),
-                }),
-                feedback: None,
-                custom_api: None,
-            }
-        })
+    (0..n).map(move |i| {
+        end -= ChronoDuration::seconds(rng.below(900) as i64 + 1);
+        let duration = rng.below(7200) as i64 + 30;
+        let user = rng.below(60);
+        let supporter = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+        let customer = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+        let group = rng.below(GROUPS.len() as u64);
+        let typ = match rng.below(10) {
+            0 => ReportSessionType::RemoteConnection,
+            1 => ReportSessionType::RemoteSupportActiveSdk,
+            _ => ReportSessionType::RemoteSupportActive,
+        };
+        let coded = typ != ReportSessionType::RemoteConnection;
+        ConnectionReport {
+            id: format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                rng.next() as u32,
+                rng.below(1 << 16),
+                rng.below(1 << 12),
+                rng.below(1 << 12),
+                i
+            ),
+            userid: Some(format!("u{}", 1_000_000 + user)),
+            username: Some(supporter),
+            deviceid: Some(format!("{}", 100_000_000 + rng.below(900_000_000))),
+            devicename: Some(format!("PC-{:05}", rng.below(20_000))),
+            groupid: Some(format!("g{}", 42_000 + group)),
+            groupname: Some(GROUPS[group as usize].to_owned()),
+            support_session_type: Some(typ),
+            start_date: Some(end - ChronoDuration::seconds(duration)),
+            end_date: Some(end),
+            fee: (rng.below(4) == 0).then(|| rng.below(10_000) as f64 / 100.0),
+            currency: Some("EUR".to_owned()),
+            billing_state: Some(rng.pick(&["Bill", "Billed", "DoNotBill"]).to_owned()),
+            notes: Some(rng.pick(NOTES).to_owned()).filter(|s| !s.is_empty()),
+            contact_id: None,
+            session_code: coded.then(|| {
+                format!(
+                    "s{:03}-{:03}-{:03}",
+                    rng.below(1000),
+                    rng.below(1000),
+                    rng.below(1000)
+                )
+            }),
+            session_note: None,
+            end_customer: coded.then(|| EndCustomer {
+                email: Some(format!(
+                    "{}@example.com",
+                    customer.to_lowercase().replace(' ', ".")
+                )),
+                name: Some(customer),
+            }),
+            feedback: None,
+            custom_api: None,
+        }
+    })
 }
 
 /// Seed of the synthetic data.

@@ -152,15 +152,31 @@ impl Dict {
         self.table.clear();
     }
 
+    /// Gives spare capacity back and drops the hash table (it is rebuilt by the next
+    /// [`Dict::intern`]): a loaded log is searched, not added to, most of the time.
     fn shrink(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.splits.shrink_to_fit();
+        self.table = hashbrown::HashTable::new();
+    }
+
+    /// Indexes every entry again when the hash table was dropped.
+    fn ensure_table(&mut self) {
+        let entries = self.ends.len() - 1;
+        if self.table.len() == entries {
+            return;
+        }
+        self.table.clear();
         let hasher = &self.hasher;
         let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
-        self.table.shrink_to_fit(|&e| {
+        let hash = |e: u32| {
             hasher.hash_one(original_of(bytes, ends, splits, e as usize).unwrap_or_default())
-        });
+        };
+        self.table.reserve(entries, |&e| hash(e));
+        for e in 1..=entries as u32 {
+            self.table.insert_unique(hash(e), e, |&k| hash(k));
+        }
     }
 
     /// The id of `text` (`None`: [`MISSING`]), added if new.
@@ -168,6 +184,7 @@ impl Dict {
         let Some(text) = text else {
             return MISSING;
         };
+        self.ensure_table();
         let hash = self.hasher.hash_one(text);
         let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
         if let Some(&e) = self.table.find(hash, |&e| {
@@ -942,5 +959,48 @@ impl std::fmt::Debug for Table {
         f.debug_struct("Table")
             .field("records", &self.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn one_pass_over_a_dictionary_finds_exactly_the_entries_that_contain_the_word(
+            texts in proptest::collection::vec("[aAbBäÄ\u{1f} ]{0,5}", 0..40),
+            word in "[abä ]{1,3}",
+        ) {
+            let mut dict = Dict::default();
+            for t in &texts {
+                dict.intern(Some(t));
+            }
+            let finder = memchr::memmem::Finder::new(word.as_bytes());
+            let naive: Vec<bool> = (0..dict.len() as u32)
+                .map(|e| e != 0 && dict.search_str(e).contains(word.as_str()))
+                .collect();
+            prop_assert_eq!(
+                dict.containing(&finder),
+                naive,
+                "a hit across two entries or in an original with its own search text must not count"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_widen_as_the_dictionary_grows() {
+        let mut ids = Ids::default();
+        ids.push(3);
+        ids.push(300);
+        ids.push(70_000);
+        ids.set(0, 5);
+        assert_eq!(
+            (ids.get(0), ids.get(1), ids.get(2)),
+            (5, 300, 70_000),
+            "ids keep their values when the column widens"
+        );
+        assert!(matches!(ids, Ids::U32(_)), "widened to four bytes");
     }
 }
