@@ -69,13 +69,23 @@ impl Logs {
             st.fetch = None;
             st.generation
         };
-        let records = archive.records(&report_query).await?;
-        let count = records.len() as u64;
+        // The records go into a new store part by part as they are read (never all at once as
+        // typed records), and replace the loaded log when all are in.
+        let loading = Arc::new(Mutex::new(LogStore::new()));
+        let into = Arc::clone(&loading);
+        let count = archive
+            .records_in_parts(
+                &report_query,
+                Box::new(move |part| lock(&into).push_records(part)),
+            )
+            .await?;
+        let mut loaded = std::mem::take(&mut *lock(&loading));
         let mut st = lock(&self.logs);
         if st.generation != generation {
             return Err(Error::Cancelled);
         }
-        let totals = st.store.set_records(records);
+        let totals = loaded.finish_load_with(st.store.filter(), st.store.sort());
+        st.store = loaded;
         Ok(LogSummary {
             totals,
             progress: FetchProgress {

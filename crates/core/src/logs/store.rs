@@ -695,6 +695,14 @@ impl LogStore {
         self.after_load()
     }
 
+    /// Ends a load in parts with `filter` and `sort` as the view's (those of the log this
+    /// store replaces).
+    pub fn finish_load_with(&mut self, filter: &LogFilter, sort: Option<Sort>) -> Totals {
+        self.filter = filter.clone();
+        self.sort = sort;
+        self.after_load()
+    }
+
     /// The heap bytes the loaded records take (table and id index; not the view, orders and
     /// ranks). For measurements.
     pub fn record_bytes(&self) -> usize {
