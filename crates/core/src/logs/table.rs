@@ -33,6 +33,10 @@ pub(super) const SEP: char = '\u{1f}';
 pub(super) const MISSING: u32 = 0;
 /// A missing date.
 const NO_TIME: i64 = i64::MIN;
+/// A missing end.
+const NO_END: u32 = u32::MAX;
+/// An end kept aside (see `Table::far_ends`).
+const FAR_END: u32 = u32::MAX - 1;
 /// A missing fee.
 const NO_FEE: u32 = u32::MAX;
 /// A fee kept aside as an `f64` (not a whole number of hundredths).
@@ -379,6 +383,86 @@ impl Ids {
     }
 }
 
+/// Where each record's block starts in the arena: four bytes a record while the arena is under
+/// 4 GiB, eight after.
+#[derive(Debug)]
+enum Offsets {
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Default for Offsets {
+    fn default() -> Self {
+        Offsets::U32(Vec::new())
+    }
+}
+
+impl Offsets {
+    #[inline(always)]
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Offsets::U32(v) => v[i] as usize,
+            Offsets::U64(v) => v[i] as usize,
+        }
+    }
+
+    fn widen(&mut self, at: usize) {
+        if let Offsets::U32(v) = self {
+            if u32::try_from(at).is_err() {
+                *self = Offsets::U64(v.iter().map(|&x| u64::from(x)).collect());
+            }
+        }
+    }
+
+    fn push(&mut self, at: usize) {
+        self.widen(at);
+        match self {
+            Offsets::U32(v) => v.push(at as u32),
+            Offsets::U64(v) => v.push(at as u64),
+        }
+    }
+
+    fn set(&mut self, i: usize, at: usize) {
+        self.widen(at);
+        match self {
+            Offsets::U32(v) => v[i] = at as u32,
+            Offsets::U64(v) => v[i] = at as u64,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Offsets::U32(v) => v.len(),
+            Offsets::U64(v) => v.len(),
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Offsets::default();
+    }
+
+    fn reserve(&mut self, more: usize) {
+        match self {
+            Offsets::U32(v) => v.reserve(more),
+            Offsets::U64(v) => v.reserve(more),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Offsets::U32(v) => v.shrink_to_fit(),
+            Offsets::U64(v) => v.shrink_to_fit(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Offsets::U32(v) => 4 * v.capacity(),
+            Offsets::U64(v) => 8 * v.capacity(),
+        }
+    }
+}
+
 /// Presence flags of a record's block.
 mod flag {
     pub const CODE: u32 = 1;
@@ -392,6 +476,11 @@ mod flag {
     /// The original of unique column `u` differs from its search text and follows.
     pub const fn differs(u: usize) -> u32 {
         1 << (8 + u)
+    }
+    /// The original of unique column `u` is its (ASCII) search text with some letters in
+    /// upper case: their positions follow.
+    pub const fn cased(u: usize) -> u32 {
+        1 << (11 + u)
     }
 }
 
@@ -431,13 +520,60 @@ fn read_text<'a>(bytes: &'a [u8], at: &mut usize) -> &'a str {
     std::str::from_utf8(&bytes[start..*at]).unwrap_or_default()
 }
 
+/// How the original of a unique column is kept.
+#[derive(Clone, Copy)]
+enum Original<'a> {
+    /// It is its search text.
+    Same,
+    /// Its search text with the letters at these positions (delta-coded varints, `n` of them
+    /// in `bytes`) in upper case.
+    Cased(usize, &'a [u8]),
+    /// Kept as it came.
+    Text(&'a str),
+}
+
+impl Original<'_> {
+    /// The original of `search`.
+    fn of<'s>(self, search: &'s str) -> Cow<'s, str>
+    where
+        Self: 's,
+    {
+        match self {
+            Original::Same => Cow::Borrowed(search),
+            Original::Text(t) => Cow::Borrowed(t),
+            Original::Cased(n, positions) => {
+                let mut bytes = search.as_bytes().to_vec();
+                let mut at = 0;
+                let mut k = 0usize;
+                for _ in 0..n {
+                    k += read_varint(positions, &mut at) as usize;
+                    if let Some(b) = bytes.get_mut(k) {
+                        b.make_ascii_uppercase();
+                    }
+                }
+                Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// Reads the positions of a [`Original::Cased`] at `*at`.
+fn read_cased<'a>(bytes: &'a [u8], at: &mut usize) -> Original<'a> {
+    let n = read_varint(bytes, at) as usize;
+    let start = *at;
+    for _ in 0..n {
+        read_varint(bytes, at);
+    }
+    Original::Cased(n, &bytes[start..*at])
+}
+
 /// The decoded block of one record.
 struct Block<'a> {
     /// Search texts of the unique columns.
     search: [&'a str; 3],
     flags: u32,
-    /// Originals of the unique columns that differ from their search text.
-    originals: [Option<&'a str>; 3],
+    /// How the originals of the unique columns differ from their search text.
+    originals: [Original<'a>; 3],
     session_note: Option<&'a str>,
     custom_api: Option<&'a str>,
     rating: Option<i64>,
@@ -448,13 +584,16 @@ struct Block<'a> {
 #[derive(Default)]
 pub(super) struct Table {
     /// Per record: start of its block in `arena`.
-    at: Vec<u64>,
+    at: Offsets,
     arena: Vec<u8>,
     /// Bytes of `arena` no longer referenced (after replacements and edits).
     garbage: usize,
     /// Seconds since the epoch, or [`NO_TIME`].
     start: Vec<i64>,
-    end: Vec<i64>,
+    /// Seconds from the start to the end, or [`NO_END`] / [`FAR_END`].
+    end: Vec<u32>,
+    /// Ends (seconds since the epoch) that are not a [`u32`] of seconds after the start.
+    far_ends: HashMap<u32, i64>,
     /// Nanoseconds of the dates, allocated once a record has any.
     start_nanos: Option<Vec<u32>>,
     end_nanos: Option<Vec<u32>>,
@@ -508,6 +647,7 @@ impl Table {
         self.garbage = 0;
         self.start.clear();
         self.end.clear();
+        self.far_ends.clear();
         self.start_nanos = None;
         self.end_nanos = None;
         self.fee.clear();
@@ -547,9 +687,11 @@ impl Table {
 
     /// The heap bytes held (capacities; hash tables estimated).
     pub(super) fn heap_bytes(&self) -> usize {
-        8 * self.at.capacity()
+        self.at.heap_bytes()
             + self.arena.capacity()
-            + 8 * (self.start.capacity() + self.end.capacity())
+            + 8 * self.start.capacity()
+            + 4 * self.end.capacity()
+            + 16 * self.far_ends.capacity()
             + self.start_nanos.as_ref().map_or(0, |v| 4 * v.capacity())
             + self.end_nanos.as_ref().map_or(0, |v| 4 * v.capacity())
             + 4 * self.fee.capacity()
@@ -563,7 +705,7 @@ impl Table {
         let i = self.len();
         self.at.push(0);
         self.start.push(NO_TIME);
-        self.end.push(NO_TIME);
+        self.end.push(NO_END);
         self.fee.push(NO_FEE);
         for ids in &mut self.ids {
             ids.push(MISSING);
@@ -581,7 +723,18 @@ impl Table {
         let (s, sn) = split_time(r.start_date);
         let (e, en) = split_time(r.end_date);
         self.start[i] = s;
-        self.end[i] = e;
+        self.far_ends.remove(&(i as u32));
+        self.end[i] = if e == NO_TIME {
+            NO_END
+        } else {
+            match u32::try_from(e.wrapping_sub(s)) {
+                Ok(d) if s != NO_TIME && d < FAR_END => d,
+                _ => {
+                    self.far_ends.insert(i as u32, e);
+                    FAR_END
+                }
+            }
+        };
         set_nanos(&mut self.start_nanos, i, self.at.len(), sn);
         set_nanos(&mut self.end_nanos, i, self.at.len(), en);
         self.exact_fees.remove(&(i as u32));
@@ -613,7 +766,7 @@ impl Table {
             let id = self.dicts[k].intern(text);
             self.ids[k].set(i, id);
         }
-        self.at[i] = self.arena.len() as u64;
+        self.at.set(i, self.arena.len());
         write_block(&mut self.arena, r);
     }
 
@@ -622,7 +775,7 @@ impl Table {
         let mut r = self.record(i);
         r.notes = Some(notes.to_owned());
         self.garbage += self.block_len(i);
-        self.at[i] = self.arena.len() as u64;
+        self.at.set(i, self.arena.len());
         write_block(&mut self.arena, &r);
     }
 
@@ -634,7 +787,7 @@ impl Table {
     }
 
     fn block_len(&self, i: usize) -> usize {
-        let start = self.at[i] as usize;
+        let start = self.at.get(i);
         let mut at = start;
         self.skip_block(&mut at);
         at - start
@@ -648,10 +801,10 @@ impl Table {
         }
         let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
         for i in 0..self.len() {
-            let start = self.at[i] as usize;
+            let start = self.at.get(i);
             let mut end = start;
             self.skip_block(&mut end);
-            self.at[i] = arena.len() as u64;
+            self.at.set(i, arena.len());
             arena.extend_from_slice(&self.arena[start..end]);
         }
         self.arena = arena;
@@ -665,6 +818,8 @@ impl Table {
         for u in 0..3 {
             if flags & flag::differs(u) != 0 {
                 read_text(&self.arena, at);
+            } else if flags & flag::cased(u) != 0 {
+                read_cased(&self.arena, at);
             }
         }
         for f in [flag::SESSION_NOTE, flag::CUSTOM_API] {
@@ -684,7 +839,7 @@ impl Table {
     /// lowercased and separated by [`SEP`].
     #[inline(always)]
     pub(super) fn hay(&self, i: usize) -> &[u8] {
-        let mut at = self.at[i] as usize;
+        let mut at = self.at.get(i);
         let len = read_varint(&self.arena, &mut at) as usize;
         self.arena.get(at..at + len).unwrap_or_default()
     }
@@ -697,7 +852,7 @@ impl Table {
 
     fn block(&self, i: usize) -> Block<'_> {
         let bytes = &self.arena;
-        let mut at = self.at[i] as usize;
+        let mut at = self.at.get(i);
         let hay_len = read_varint(bytes, &mut at) as usize;
         let hay = std::str::from_utf8(bytes.get(at..at + hay_len).unwrap_or_default())
             .unwrap_or_default();
@@ -705,8 +860,15 @@ impl Table {
         let mut parts = hay.split(SEP);
         let search = [(); 3].map(|()| parts.next().unwrap_or_default());
         let flags = read_varint(bytes, &mut at) as u32;
-        let originals =
-            [0, 1, 2].map(|u| (flags & flag::differs(u) != 0).then(|| read_text(bytes, &mut at)));
+        let originals = [0, 1, 2].map(|u| {
+            if flags & flag::differs(u) != 0 {
+                Original::Text(read_text(bytes, &mut at))
+            } else if flags & flag::cased(u) != 0 {
+                read_cased(bytes, &mut at)
+            } else {
+                Original::Same
+            }
+        });
         let mut text_if = |f: u32| (flags & f != 0).then(|| read_text(bytes, &mut at));
         let session_note = text_if(flag::SESSION_NOTE);
         let custom_api = text_if(flag::CUSTOM_API);
@@ -729,7 +891,8 @@ impl Table {
     /// The id of record `i`.
     pub(super) fn id(&self, i: usize) -> Cow<'_, str> {
         let b = self.block(i);
-        Cow::Borrowed(b.originals[0].unwrap_or(b.search[0]))
+        let (original, search) = (b.originals[0], b.search[0]);
+        original.of(search)
     }
 
     /// The dictionary of interned column `k` (see [`DICT_COLUMNS`]).
@@ -760,8 +923,12 @@ impl Table {
     /// `(seconds, nanoseconds)` of the end of record `i`, `None` when missing.
     #[inline(always)]
     pub(super) fn end_key(&self, i: usize) -> Option<(i64, u32)> {
-        let e = self.end[i];
-        (e != NO_TIME).then(|| (e, self.end_nanos.as_ref().map_or(0, |v| v[i])))
+        let e = match self.end[i] {
+            NO_END => return None,
+            FAR_END => *self.far_ends.get(&(i as u32))?,
+            d => self.start[i] + i64::from(d),
+        };
+        Some((e, self.end_nanos.as_ref().map_or(0, |v| v[i])))
     }
 
     pub(super) fn start_date(&self, i: usize) -> Option<DateTime<Utc>> {
@@ -769,7 +936,8 @@ impl Table {
     }
 
     pub(super) fn end_date(&self, i: usize) -> Option<DateTime<Utc>> {
-        self.time(self.end[i], &self.end_nanos, i)
+        let (secs, _) = self.end_key(i)?;
+        self.time(secs, &self.end_nanos, i)
     }
 
     /// Duration of record `i` in whole seconds, exactly as
@@ -833,7 +1001,7 @@ impl Table {
                 1 => b.flags & flag::CODE != 0,
                 _ => b.flags & flag::NOTES != 0,
             };
-            present.then(|| b.originals[u].unwrap_or(b.search[u]).to_owned())
+            present.then(|| b.originals[u].of(b.search[u]).into_owned())
         };
         let text = |k: usize| -> Option<String> {
             self.dicts[k]
@@ -911,7 +1079,11 @@ fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
         if let Some(t) = text {
             push_search_text(&mut hay, t);
             if hay[at..] != *t.as_bytes() {
-                flags |= flag::differs(u);
+                flags |= if t.is_ascii() && !t.contains(SEP) {
+                    flag::cased(u)
+                } else {
+                    flag::differs(u)
+                };
             }
         }
     }
@@ -934,8 +1106,22 @@ fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
     arena.extend_from_slice(&hay);
     push_varint(arena, u64::from(flags));
     for (u, text) in unique.iter().enumerate() {
+        let text = text.unwrap_or_default();
         if flags & flag::differs(u) != 0 {
-            push_text(arena, text.unwrap_or_default());
+            push_text(arena, text);
+        } else if flags & flag::cased(u) != 0 {
+            let upper: Vec<usize> = text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| b.is_ascii_uppercase())
+                .map(|(k, _)| k)
+                .collect();
+            push_varint(arena, upper.len() as u64);
+            let mut last = 0;
+            for k in upper {
+                push_varint(arena, (k - last) as u64);
+                last = k;
+            }
         }
     }
     if let Some(t) = &r.session_note {
