@@ -322,6 +322,46 @@ impl Ids {
         }
     }
 
+    /// `hit[j] |= flags[id of record start + j]` over the block.
+    pub(super) fn or_flags(&self, start: usize, flags: &[bool], hit: &mut [bool]) {
+        let end = start + hit.len();
+        let flag = |id: usize| flags.get(id).copied().unwrap_or(false);
+        match self {
+            Ids::U8(v) => hit
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(h, &id)| *h |= flag(usize::from(id))),
+            Ids::U16(v) => hit
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(h, &id)| *h |= flag(usize::from(id))),
+            Ids::U32(v) => hit
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(h, &id)| *h |= flag(id as usize)),
+        }
+    }
+
+    /// `ok[j] &= flags[id of record start + j]` over the block.
+    pub(super) fn and_flags(&self, start: usize, flags: &[bool], ok: &mut [bool]) {
+        let end = start + ok.len();
+        let flag = |id: usize| flags.get(id).copied().unwrap_or(false);
+        match self {
+            Ids::U8(v) => ok
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(o, &id)| *o &= flag(usize::from(id))),
+            Ids::U16(v) => ok
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(o, &id)| *o &= flag(usize::from(id))),
+            Ids::U32(v) => ok
+                .iter_mut()
+                .zip(&v[start..end])
+                .for_each(|(o, &id)| *o &= flag(id as usize)),
+        }
+    }
+
     fn widen(&mut self, id: u32) {
         match self {
             Ids::U8(v) if id > u32::from(u8::MAX) => {
