@@ -13,6 +13,8 @@
 //!   into the store (`LogStore::set_records`) — the load path before the parts;
 //! - `parts`: read and moved into the store 10,000 records at a time as they are read
 //!   (`Archive::query_in_parts` into `LogStore::push_records`), as the app loads now.
+//!
+//! `BENCH_WAYS` (`whole,parts`) picks the ways.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)]
 
 use chrono::{DateTime, Utc};
@@ -130,7 +132,8 @@ fn main() {
     let days = env_usize("BENCH_DAYS", 90) as i64;
     rt.block_on(prepare(&path, records, days));
     let exe = std::env::current_exe().unwrap();
-    for way in ["whole", "parts"] {
+    let ways = std::env::var("BENCH_WAYS").unwrap_or_else(|_| "whole,parts".to_owned());
+    for way in ways.split(',').map(str::trim).filter(|w| !w.is_empty()) {
         let status = Command::new(&exe)
             .args(["--child", way])
             .env("BENCH_DB", &path)

@@ -46,7 +46,7 @@ pub struct StoredEdit {
 }
 
 /// Records per part of [`ArchiveStore::records_in_parts`].
-pub const ARCHIVE_READ_PART: usize = 10_000;
+pub const ARCHIVE_READ_PART: usize = 1_000;
 
 /// What the desk needs of the connection-log archive. Implemented by `sdesk_archive::Archive`.
 #[async_trait]
