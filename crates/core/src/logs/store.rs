@@ -569,31 +569,34 @@ impl IdIndex {
 
     fn reserve(&mut self, more: usize, records: &Table) {
         let hasher = &self.hasher;
-        self.table
-            .reserve(more, |&i| hasher.hash_one(records.id(i as usize).as_ref()));
+        self.table.reserve(more, |&i| {
+            hasher.hash_one(records.id_bytes(i as usize).as_ref())
+        });
     }
 
     /// The position of the record with `id`.
     fn get(&self, records: &Table, id: &str) -> Option<u32> {
         self.table
-            .find(self.hasher.hash_one(id), |&i| records.id(i as usize) == id)
+            .find(self.hasher.hash_one(id.as_bytes()), |&i| {
+                records.id_bytes(i as usize).as_ref() == id.as_bytes()
+            })
             .copied()
     }
 
     /// Indexes `records[position]` (its id must not be indexed yet).
     fn insert(&mut self, records: &Table, position: u32) {
         let hasher = &self.hasher;
-        let id = records.id(position as usize);
+        let id = records.id_bytes(position as usize);
         self.table
             .insert_unique(hasher.hash_one(id.as_ref()), position, |&i| {
-                hasher.hash_one(records.id(i as usize).as_ref())
+                hasher.hash_one(records.id_bytes(i as usize).as_ref())
             });
     }
 
     fn shrink(&mut self, records: &Table) {
         let hasher = &self.hasher;
         self.table
-            .shrink_to_fit(|&i| hasher.hash_one(records.id(i as usize).as_ref()));
+            .shrink_to_fit(|&i| hasher.hash_one(records.id_bytes(i as usize).as_ref()));
     }
 }
 
@@ -977,8 +980,8 @@ impl LogStore {
             a.0.cmp(&b.0).then_with(|| {
                 if is_id {
                     self.table
-                        .id(a.1 as usize)
-                        .cmp(&self.table.id(b.1 as usize))
+                        .id_bytes(a.1 as usize)
+                        .cmp(&self.table.id_bytes(b.1 as usize))
                 } else {
                     Ordering::Equal
                 }
@@ -1037,7 +1040,7 @@ impl LogStore {
         // As `DateTime::timestamp_micros`.
         let micros = |(s, n): (i64, u32)| s * 1_000_000 + i64::from(n / 1000);
         match column {
-            Column::Id => Some(prefix_key(self.table.id(i).as_bytes())),
+            Column::Id => Some(prefix_key(&self.table.id_bytes(i))),
             Column::StartDate => self.table.start_key(i).map(|t| signed(micros(t))),
             Column::EndDate => self.table.end_key(i).map(|t| signed(micros(t))),
             Column::DurationSeconds => self.table.duration(i).map(signed),

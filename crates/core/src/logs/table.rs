@@ -174,9 +174,7 @@ impl Dict {
         self.table.clear();
         let hasher = &self.hasher;
         let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
-        let hash = |e: u32| {
-            hasher.hash_one(original_of(bytes, ends, splits, e as usize).unwrap_or_default())
-        };
+        let hash = |e: u32| hasher.hash_one(original_bytes(bytes, ends, splits, e as usize));
         self.table.reserve(entries, |&e| hash(e));
         for e in 1..=entries as u32 {
             self.table.insert_unique(hash(e), e, |&k| hash(k));
@@ -189,10 +187,10 @@ impl Dict {
             return MISSING;
         };
         self.ensure_table();
-        let hash = self.hasher.hash_one(text);
+        let hash = self.hasher.hash_one(text.as_bytes());
         let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
         if let Some(&e) = self.table.find(hash, |&e| {
-            original_of(bytes, ends, splits, e as usize) == Some(text)
+            e != 0 && original_bytes(bytes, ends, splits, e as usize) == text.as_bytes()
         }) {
             return e;
         }
@@ -208,7 +206,7 @@ impl Dict {
         let hasher = &self.hasher;
         let (bytes, ends, splits) = (&self.bytes, &self.ends, &self.splits);
         self.table.insert_unique(hash, e, |&k| {
-            hasher.hash_one(original_of(bytes, ends, splits, k as usize).unwrap_or_default())
+            hasher.hash_one(original_bytes(bytes, ends, splits, k as usize))
         });
         e
     }
@@ -285,6 +283,17 @@ impl Dict {
             + 4 * (self.ends.capacity() + self.splits.capacity())
             + self.table.capacity() * 5
     }
+}
+
+/// The bytes of entry `e`'s original (empty for [`MISSING`]).
+#[inline]
+fn original_bytes<'a>(bytes: &'a [u8], ends: &[u32], splits: &[u32], e: usize) -> &'a [u8] {
+    if e == 0 || e >= ends.len() {
+        return &[];
+    }
+    bytes
+        .get(ends[e - 1] as usize..splits[e] as usize)
+        .unwrap_or_default()
 }
 
 fn original_of<'a>(bytes: &'a [u8], ends: &[u32], splits: &[u32], e: usize) -> Option<&'a str> {
@@ -642,6 +651,8 @@ pub(super) struct Table {
     exact_fees: HashMap<u32, f64>,
     dicts: [Dict; 12],
     ids: [Ids; 12],
+    /// The search text of the block being written.
+    scratch: Vec<u8>,
 }
 
 /// Hundredths that give back exactly `fee`, if any.
@@ -807,7 +818,7 @@ impl Table {
             self.ids[k].set(i, id);
         }
         self.at.set(i, self.arena.len());
-        write_block(&mut self.arena, r);
+        write_block(&mut self.arena, &mut self.scratch, r);
     }
 
     /// Sets the notes of record `i`.
@@ -816,7 +827,7 @@ impl Table {
         r.notes = Some(notes.to_owned());
         self.garbage += self.block_len(i);
         self.at.set(i, self.arena.len());
-        write_block(&mut self.arena, &r);
+        write_block(&mut self.arena, &mut self.scratch, &r);
     }
 
     /// Sets the billing state of record `i`.
@@ -933,6 +944,27 @@ impl Table {
         let b = self.block(i);
         let (original, search) = (b.originals[0], b.search[0]);
         original.of(search)
+    }
+
+    /// The id of record `i` as bytes: borrowed when it is its own search text (the usual
+    /// case), read without decoding the rest of the block.
+    #[inline]
+    pub(super) fn id_bytes(&self, i: usize) -> Cow<'_, [u8]> {
+        let bytes = &self.arena;
+        let mut at = self.at.get(i);
+        let hay_len = read_varint(bytes, &mut at) as usize;
+        let hay = bytes.get(at..at + hay_len).unwrap_or_default();
+        let search = &hay[..memchr::memchr(SEP as u8, hay).unwrap_or(hay.len())];
+        at += hay_len;
+        let flags = read_varint(bytes, &mut at) as u32;
+        if flags & (flag::differs(0) | flag::cased(0)) == 0 {
+            Cow::Borrowed(search)
+        } else {
+            match self.id(i) {
+                Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+            }
+        }
     }
 
     /// The dictionary of interned column `k` (see [`DICT_COLUMNS`]).
@@ -1103,13 +1135,13 @@ fn set_nanos(nanos: &mut Option<Vec<u32>>, i: usize, len: usize, n: u32) {
 }
 
 /// Appends the block of `r` (see the module documentation).
-fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
+fn write_block(arena: &mut Vec<u8>, hay: &mut Vec<u8>, r: &ConnectionReport) {
     let unique: [Option<&str>; 3] = [
         Some(r.id.as_str()),
         r.session_code.as_deref(),
         r.notes.as_deref(),
     ];
-    let mut hay = Vec::with_capacity(64);
+    hay.clear();
     let mut flags = 0u32;
     for (u, text) in unique.iter().enumerate() {
         if u > 0 {
@@ -1117,7 +1149,7 @@ fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
         }
         let at = hay.len();
         if let Some(t) = text {
-            push_search_text(&mut hay, t);
+            push_search_text(hay, t);
             if hay[at..] != *t.as_bytes() {
                 flags |= if t.is_ascii() && !t.contains(SEP) {
                     flag::cased(u)
@@ -1143,7 +1175,7 @@ fn write_block(arena: &mut Vec<u8>, r: &ConnectionReport) {
         set(&mut flags, flag::COMMENT, f.user_comment.is_some());
     }
     push_varint(arena, hay.len() as u64);
-    arena.extend_from_slice(&hay);
+    arena.extend_from_slice(hay);
     push_varint(arena, u64::from(flags));
     for (u, text) in unique.iter().enumerate() {
         let text = text.unwrap_or_default();
