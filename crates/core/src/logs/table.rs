@@ -14,7 +14,8 @@
 //! - the texts of a record that rarely repeat (id, session code, notes, session note, custom
 //!   API data, feedback) are one block of bytes in a shared arena: first the search text of the
 //!   id, session code and notes (lowercased, separated by U+001F), then which fields are present
-//!   and the original texts that differ from their search text.
+//!   and how the originals differ from their search text (an ASCII text only by upper-case
+//!   letters: their positions; otherwise the original itself), then the other texts.
 //!
 //! [`Table::record`] rebuilds a record exactly as it was pushed (`None` and `""` stay apart).
 
