@@ -22,7 +22,7 @@ use sdesk_archive::{Archive, ArchiveQuery, ArchiveUrl};
 use sdesk_core::desk::ARCHIVE_READ_PART;
 use sdesk_core::logs::LogStore;
 use sdesk_sandbox::generate_reports_over;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -56,12 +56,12 @@ fn now() -> DateTime<Utc> {
     "2026-11-20T12:00:00Z".parse().unwrap()
 }
 
-async fn prepare(path: &PathBuf, records: usize, days: i64) {
+async fn prepare(path: &Path, records: usize, days: i64) {
     if path.exists() {
         return;
     }
     let t = Instant::now();
-    let archive = Archive::open(&ArchiveUrl::Sqlite(path.clone()))
+    let archive = Archive::open(&ArchiveUrl::Sqlite(path.to_path_buf()))
         .await
         .unwrap();
     let all = generate_reports_over(0x5EED, records, now(), days);

@@ -216,7 +216,7 @@ impl Query {
                 normalize(value).map(|v| ColumnQuery::Exact(c.column, v))
             } else {
                 let words: Vec<String> = search_words(&value.replace(SEP, " "));
-                (!words.is_empty()).then(|| ColumnQuery::Words(c.column, words))
+                (!words.is_empty()).then_some(ColumnQuery::Words(c.column, words))
             };
             match test {
                 Some(t) => columns.push(t),
