@@ -365,14 +365,24 @@ impl Matcher {
         }
         let mut hit = [false; BLOCK];
         let hit = &mut hit[..out.len()];
+        let mut in_hay = [false; BLOCK];
+        let in_hay = &mut in_hay[..out.len()];
         for w in &self.words {
             hit.fill(false);
             for (k, flags) in &w.dicts {
                 table.ids(*k).or_flags(start, flags, hit);
             }
-            for (j, (ok, &found)) in out.iter_mut().zip(hit.iter()).enumerate() {
-                if *ok && !found {
-                    *ok = w.finder.find(table.hay(start + j)).is_some();
+            if table.blocks_in_order() {
+                in_hay.fill(false);
+                table.find_in_hays(start, &w.finder, in_hay);
+                for ((ok, &found), &there) in out.iter_mut().zip(hit.iter()).zip(in_hay.iter()) {
+                    *ok &= found || there;
+                }
+            } else {
+                for (j, (ok, &found)) in out.iter_mut().zip(hit.iter()).enumerate() {
+                    if *ok && !found {
+                        *ok = w.finder.find(table.hay(start + j)).is_some();
+                    }
                 }
             }
         }
@@ -1267,6 +1277,59 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn words_are_found_alike_in_blocks_in_order_and_after_replacements() {
+        let mut records = varied_records();
+        // Texts kept in the blocks' tails that are not searched (not columns of the view), and
+        // an original kept beside its search text.
+        records[5].session_note = Some("hidden".to_owned());
+        records[7].custom_api = Some("{\"hidden\":1}".to_owned());
+        records[9].notes = Some("ÄHIDDEN".to_owned());
+        let mut fresh = LogStore::from_records(records.clone());
+        assert!(
+            fresh.table.blocks_in_order(),
+            "a fresh load lays the blocks out in order (searched in one pass per block)"
+        );
+        let mut replaced = LogStore::from_records(records.clone());
+        replaced.extend(records.iter().step_by(3).cloned());
+        assert!(
+            !replaced.table.blocks_in_order(),
+            "replaced records' blocks were appended (searched record by record)"
+        );
+        for text in [
+            "anna",
+            "note 1",
+            "0",
+            "a",
+            "ö",
+            "pc-",
+            "zz",
+            "anna note",
+            "\"4\"",
+            "hidden",
+            "HIDDEN",
+        ] {
+            let filter = LogFilter::text(text);
+            fresh.apply(&filter, None);
+            replaced.apply(&filter, None);
+            assert_eq!(
+                fresh.view, replaced.view,
+                "{text:?}: the same records match either way"
+            );
+            let naive = (0..records.len())
+                .filter(|&i| {
+                    search_words(text).iter().all(|w| {
+                        Column::ALL
+                            .iter()
+                            .filter(|c| c.is_text())
+                            .any(|&c| cell(&records[i], c).display().to_lowercase().contains(w))
+                    })
+                })
+                .count();
+            assert_eq!(fresh.view.len(), naive, "{text:?}: as the obvious search");
         }
     }
 

@@ -896,6 +896,56 @@ impl Table {
         self.arena.get(at..at + len).unwrap_or_default()
     }
 
+    /// Whether the records' blocks lie in the arena in position order, one after the other (no
+    /// record replaced or edited since the load or the last compaction).
+    pub(super) fn blocks_in_order(&self) -> bool {
+        self.garbage == 0
+    }
+
+    /// Sets `found[j]` for the records `start + j` whose unique columns' search text (see
+    /// [`Table::hay`]) contains the finder's word, by one search through their blocks instead of
+    /// one per record. Only when [`Table::blocks_in_order`].
+    pub(super) fn find_in_hays(
+        &self,
+        start: usize,
+        finder: &memchr::memmem::Finder<'_>,
+        found: &mut [bool],
+    ) {
+        let n = found.len();
+        if n == 0 {
+            return;
+        }
+        let block_start = |r: usize| {
+            if start + r < self.len() {
+                self.at.get(start + r)
+            } else {
+                self.arena.len()
+            }
+        };
+        let to = block_start(n);
+        let needle = finder.needle().len();
+        let mut pos = block_start(0);
+        let mut r = 0;
+        while let Some(hit) = self.arena.get(pos..to).and_then(|rest| finder.find(rest)) {
+            let hit = pos + hit;
+            while r + 1 < n && block_start(r + 1) <= hit {
+                r += 1;
+            }
+            let mut hay = block_start(r);
+            let len = read_varint(&self.arena, &mut hay) as usize;
+            if hit < hay {
+                // In the length before the search text: search on from the next byte.
+                pos = hit + 1;
+                continue;
+            }
+            if hit + needle <= hay + len {
+                found[r] = true;
+            }
+            // Found, or past this record's search text: on to the next record.
+            pos = block_start(r + 1);
+        }
+    }
+
     /// The search text of unique column `u` of record `i`.
     pub(super) fn unique_search(&self, i: usize, u: usize) -> &str {
         let hay = std::str::from_utf8(self.hay(i)).unwrap_or_default();
