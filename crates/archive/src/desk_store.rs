@@ -5,7 +5,7 @@ use crate::sync::{sync, SyncOptions};
 use crate::{Archive, ArchiveQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sdesk_core::desk::{ArchiveStore, ArchiveSyncCounts, StoredEdit};
+use sdesk_core::desk::{ArchiveStore, ArchiveSyncCounts, StoredEdit, ARCHIVE_READ_PART};
 use sdesk_core::logs::ReportPager;
 use sdesk_core::models::{ConnectionReport, ReportQuery, ReportUpdate};
 use sdesk_core::Result;
@@ -45,6 +45,18 @@ impl ArchiveStore for Archive {
             },
         )
         .await
+    }
+
+    async fn records_in_parts(
+        &self,
+        query: &ReportQuery,
+        part: Box<dyn FnMut(Vec<ConnectionReport>) + Send>,
+    ) -> Result<u64> {
+        let query = ArchiveQuery {
+            filter: query.clone(),
+            ..ArchiveQuery::default()
+        };
+        self.query_in_parts(&query, ARCHIVE_READ_PART, part).await
     }
 
     async fn save(&self, records: &[ConnectionReport]) -> Result<()> {

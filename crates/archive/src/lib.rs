@@ -157,6 +157,51 @@ impl Archive {
         }
     }
 
+    /// The records of [`Archive::query`], in the same order, handed to `each` in parts of at
+    /// most `part` records as they are read, so that they are never all in memory at once as
+    /// typed records; returns how many there were. SQLite reads and decodes part by part on
+    /// its connection's thread (other calls on the archive wait until the read ends);
+    /// PostgreSQL reads every row's JSON first and decodes it part by part.
+    pub async fn query_in_parts<F>(
+        &self,
+        query: &ArchiveQuery,
+        part: usize,
+        mut each: F,
+    ) -> Result<u64>
+    where
+        F: FnMut(Vec<ConnectionReport>) + Send + 'static,
+    {
+        let part = part.max(1);
+        match &self.backend {
+            Backend::Sqlite(db) => {
+                let (sql, params) = query::select(query, query::Dialect::Sqlite)?;
+                db.select_json_parts(sql, params, part, move |json| {
+                    let records = json.iter().map(|j| decode(j)).collect::<Result<Vec<_>>>()?;
+                    each(records);
+                    Ok(())
+                })
+                .await
+            }
+            Backend::Postgres(db) => {
+                let (sql, params) = query::select(query, query::Dialect::Postgres)?;
+                let json = db.select_json(sql, params).await?;
+                tokio::task::spawn_blocking(move || {
+                    for chunk in json.chunks(part) {
+                        each(
+                            chunk
+                                .iter()
+                                .map(|j| decode(j))
+                                .collect::<Result<Vec<_>>>()?,
+                        );
+                    }
+                    Ok(json.len() as u64)
+                })
+                .await
+                .map_err(|e| error::storage(format!("decoding archived records failed: {e}")))?
+            }
+        }
+    }
+
     /// The stored JSON of one record, exactly as archived (all fields the API sent).
     pub async fn raw_record(&self, id: &str) -> Result<Option<serde_json::Value>> {
         let json = dispatch!(self, db => db.raw_record(id.to_owned()))?;

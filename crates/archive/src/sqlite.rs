@@ -129,6 +129,46 @@ impl Sqlite {
             .await
     }
 
+    /// The JSON of the rows of `sql`, handed to `each` in parts of at most `part` rows as
+    /// they are read (on the connection's thread).
+    pub async fn select_json_parts<F>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        part: usize,
+        mut each: F,
+    ) -> Result<u64>
+    where
+        F: FnMut(Vec<String>) -> Result<()> + Send + 'static,
+    {
+        let part = part.max(1);
+        self.call(move |c| {
+            let values: Vec<SqlValue> = params.iter().map(bind).collect();
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+            let mut count = 0u64;
+            let mut next: Vec<String> = Vec::with_capacity(part);
+            while let Some(row) = rows.next()? {
+                next.push(row.get(0)?);
+                if next.len() == part {
+                    count += part as u64;
+                    each(std::mem::replace(&mut next, Vec::with_capacity(part)))?;
+                }
+            }
+            if !next.is_empty() {
+                count += next.len() as u64;
+                each(next)?;
+            }
+            drop(rows);
+            drop(stmt);
+            // A whole period went through the page cache: give its memory back rather than
+            // keep tens of megabytes for the next query.
+            c.execute_batch("PRAGMA shrink_memory")?;
+            Ok(count)
+        })
+        .await
+    }
+
     pub async fn select_json(&self, sql: String, params: Vec<Param>) -> Result<Vec<String>> {
         self.call(move |c| {
             let values: Vec<SqlValue> = params.iter().map(bind).collect();

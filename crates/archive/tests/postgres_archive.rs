@@ -32,6 +32,9 @@ pg_test!(query_filters_have_the_api_meanings, |url| {
 pg_test!(newest_first_and_count, |url| {
     check_newest_first_and_count(&url).await
 });
+pg_test!(a_query_is_read_in_parts_in_order, |url| {
+    check_query_in_parts(&url).await
+});
 pg_test!(pending_edits_persist, |url| check_pending_edits(&url).await);
 pg_test!(sync_resumes_after_a_failed_page, |url| {
     check_resume_after_failure(&url).await

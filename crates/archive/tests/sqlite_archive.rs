@@ -107,6 +107,12 @@ async fn newest_first_and_count() {
 }
 
 #[tokio::test]
+async fn a_query_is_read_in_parts_in_order() {
+    let dir = TempDir::new().unwrap();
+    check_query_in_parts(&sqlite_url(&dir, "a.sqlite3")).await;
+}
+
+#[tokio::test]
 async fn pending_edits_persist() {
     let dir = TempDir::new().unwrap();
     check_pending_edits(&sqlite_url(&dir, "a.sqlite3")).await;

@@ -742,7 +742,7 @@ fn exporting_to_a_device_writes_through_it_instead_of_replacing_it() {
         "precondition: /dev/null is a device"
     );
     let n = sdesk_core::logs::export_csv_to_path(
-        std::iter::empty(),
+        std::iter::empty::<&sdesk_core::models::ConnectionReport>(),
         "/dev/null",
         &sdesk_core::logs::CsvOptions::default(),
     )

@@ -9,7 +9,9 @@ mod logs {
     use sdesk_core::logs::{
         Column, LogFilter, LogRow, LogStore, RecordFilter, Sort, TimeDisplay, Totals,
     };
-    use sdesk_core::models::{ConnectionReport, ReportUpdate};
+    use sdesk_core::models::{
+        ConnectionReport, EndCustomer, Feedback, ReportSessionType, ReportUpdate,
+    };
     use sdesk_core::ErrorKind;
     use serde_json::json;
 
@@ -29,8 +31,11 @@ mod logs {
         rec(json!({"id": id, "start_date": start.to_rfc3339(), "end_date": end.to_rfc3339()}))
     }
 
-    fn ids<'a>(it: impl Iterator<Item = &'a ConnectionReport>) -> Vec<String> {
-        it.map(|r| r.id.clone()).collect()
+    /// The ids of records, owned (as the store rebuilds them) or borrowed.
+    fn ids(
+        it: impl IntoIterator<Item = impl std::borrow::Borrow<ConnectionReport>>,
+    ) -> Vec<String> {
+        it.into_iter().map(|r| r.borrow().id.clone()).collect()
     }
 
     fn sample() -> Vec<ConnectionReport> {
@@ -1044,6 +1049,162 @@ mod logs {
                 kept_one_by_one(&records, &filter),
                 kept_by_store(&records, &filter)
             );
+        }
+    }
+
+    // ---- property: the compact store gives back every field exactly ----
+
+    /// Texts that test the storage: missing vs empty, Unicode case, the column separator, long.
+    fn arb_field() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(String::new())),
+            Just(Some(" ".to_owned())),
+            Just(Some("Müller ÄÖÜ ẞ İstanbul".to_owned())),
+            Just(Some("a\u{1f}b".to_owned())),
+            Just(Some("x".repeat(300))),
+            "[a-zA-Z0-9äÄ€ -]{0,12}".prop_map(Some),
+            any::<String>().prop_map(Some),
+        ]
+    }
+
+    fn arb_time() -> impl Strategy<Value = Option<DateTime<Utc>>> {
+        prop_oneof![
+            Just(None),
+            (0i64..4_000_000_000).prop_map(|s| DateTime::from_timestamp(s, 0)),
+            (-100_000_000_000i64..100_000_000_000, 0u32..1_000_000_000)
+                .prop_map(|(s, n)| DateTime::from_timestamp(s, n)),
+            // A leap second.
+            (0i64..1_000_000, 1_000_000_000u32..2_000_000_000)
+                .prop_map(|(m, n)| DateTime::from_timestamp(m * 60 + 59, n)),
+        ]
+    }
+
+    fn arb_fee() -> impl Strategy<Value = Option<f64>> {
+        prop_oneof![
+            Just(None),
+            (0u32..10_000_000).prop_map(|c| Some(f64::from(c) / 100.0)),
+            prop_oneof![
+                Just(-0.0f64),
+                Just(0.1 + 0.2),
+                Just(12.5),
+                Just(1e21),
+                Just(1e-7),
+                Just(f64::MAX),
+                Just(f64::MIN_POSITIVE / 4.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(-3.75),
+                Just(42_949_672.95),
+            ]
+            .prop_map(Some),
+            any::<f64>().prop_map(Some),
+        ]
+    }
+
+    fn arb_type() -> impl Strategy<Value = Option<ReportSessionType>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(ReportSessionType::RemoteConnection)),
+            Just(Some(ReportSessionType::RemoteSupportActive)),
+            Just(Some(ReportSessionType::RemoteSupportActiveSdk)),
+            Just(Some(ReportSessionType::Other("7".to_owned()))),
+            Just(Some(ReportSessionType::Other("Pilot Ä".to_owned()))),
+        ]
+    }
+
+    fn arb_full_record(i: usize) -> impl Strategy<Value = ConnectionReport> {
+        let texts = proptest::collection::vec(arb_field(), 16);
+        let dates = (arb_time(), arb_time());
+        let extras = (
+            arb_fee(),
+            arb_type(),
+            proptest::option::of((arb_field(), arb_field())),
+            proptest::option::of((proptest::option::of(any::<i64>()), arb_field())),
+            prop_oneof![
+                Just("3f2b1c4d-0000-4abc-8def-0123456789ab".to_owned()),
+                Just("ID-Upper".to_owned()),
+                Just(String::new()),
+                any::<String>(),
+            ],
+        );
+        (texts, dates, extras).prop_map(
+            move |(t, (start_date, end_date), (fee, kind, customer, feedback, id))| {
+                ConnectionReport {
+                    // Unique per record, in every shape.
+                    id: format!("{id}#{i}"),
+                    userid: t[0].clone(),
+                    username: t[1].clone(),
+                    deviceid: t[2].clone(),
+                    devicename: t[3].clone(),
+                    groupid: t[4].clone(),
+                    groupname: t[5].clone(),
+                    support_session_type: kind,
+                    start_date,
+                    end_date,
+                    fee,
+                    currency: t[6].clone(),
+                    billing_state: t[7].clone(),
+                    notes: t[8].clone(),
+                    contact_id: t[9].clone(),
+                    session_code: t[10].clone(),
+                    session_note: t[11].clone(),
+                    end_customer: customer.map(|(name, email)| EndCustomer { name, email }),
+                    feedback: feedback.map(|(session_rating, user_comment)| Feedback {
+                        session_rating,
+                        user_comment,
+                    }),
+                    custom_api: t[12].clone(),
+                }
+            },
+        )
+    }
+
+    /// `r` with the fee as its bits, so that NaN compares equal to itself.
+    fn exact(r: &ConnectionReport) -> (ConnectionReport, Option<u64>) {
+        let mut copy = r.clone();
+        copy.fee = None;
+        (copy, r.fee.map(f64::to_bits))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_field_round_trips_through_the_store_exactly(
+            records in (1usize..30).prop_flat_map(|n| (0..n).map(arb_full_record).collect::<Vec<_>>()),
+            edit in any::<usize>(),
+            notes in arb_field(),
+            state in "[A-Za-zä]{0,8}",
+        ) {
+            let mut store = LogStore::from_records(records.clone());
+            let back: Vec<_> = store.records().map(|r| exact(&r)).collect();
+            let want: Vec<_> = records.iter().map(exact).collect();
+            prop_assert_eq!(&back, &want, "records → store → records must be equal, field by field");
+            for r in &records {
+                prop_assert_eq!(
+                    store.get(&r.id).map(|g| exact(&g)),
+                    Some(exact(r)),
+                    "get rebuilds the record"
+                );
+            }
+            // An edit changes exactly notes and billing state.
+            let mut edited = records[edit % records.len()].clone();
+            let update = ReportUpdate {
+                notes: notes.clone(),
+                billing_state: Some(state.clone()),
+            };
+            store.update_record(&edited.id, &update).unwrap();
+            if let Some(n) = notes {
+                edited.notes = Some(n);
+            }
+            edited.billing_state = Some(state);
+            prop_assert_eq!(
+                store.get(&edited.id).map(|g| exact(&g)),
+                Some(exact(&edited)),
+                "an edit changes only notes and billing state"
+            );
+            prop_assert_eq!(store.len(), records.len());
         }
     }
 }

@@ -295,6 +295,38 @@ fn filtered(set: impl FnOnce(&mut ReportQuery)) -> ArchiveQuery {
     }
 }
 
+/// A query read in parts hands over the records of the whole query, in its order, in parts of
+/// the size asked (the last one shorter), and the count.
+pub async fn check_query_in_parts(url: &ArchiveUrl) {
+    let archive = Archive::open(url).await.unwrap();
+    archive.upsert_json(&records(25)).await.unwrap();
+    let query = filtered(|f| f.from_date = Some(base() + Duration::hours(2)));
+    let whole = archive.query(&query).await.unwrap();
+    assert!(
+        whole.len() > 10,
+        "the query keeps enough records to need parts"
+    );
+    let parts = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let into = std::sync::Arc::clone(&parts);
+    let count = archive
+        .query_in_parts(&query, 4, move |part| into.lock().unwrap().push(part))
+        .await
+        .unwrap();
+    let parts = std::mem::take(&mut *parts.lock().unwrap());
+    assert_eq!(count as usize, whole.len(), "the count is of every record");
+    let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+    assert!(
+        sizes.iter().all(|&n| n == 4) || sizes[..sizes.len() - 1].iter().all(|&n| n == 4),
+        "parts of the size asked, only the last shorter: {sizes:?}"
+    );
+    assert!(sizes.iter().all(|&n| n > 0), "no empty part: {sizes:?}");
+    assert_eq!(
+        parts.into_iter().flatten().collect::<Vec<_>>(),
+        whole,
+        "the parts joined are the query's records in its order"
+    );
+}
+
 /// Query filters with the API's meanings.
 pub async fn check_query_filters(url: &ArchiveUrl) {
     let archive = Archive::open(url).await.unwrap();

@@ -45,6 +45,9 @@ pub struct StoredEdit {
     pub created_at: DateTime<Utc>,
 }
 
+/// Records per part of [`ArchiveStore::records_in_parts`].
+pub const ARCHIVE_READ_PART: usize = 1_000;
+
 /// What the desk needs of the connection-log archive. Implemented by `sdesk_archive::Archive`.
 #[async_trait]
 pub trait ArchiveStore: Send + Sync + Debug {
@@ -62,6 +65,28 @@ pub trait ArchiveStore: Send + Sync + Debug {
 
     /// How many archived records match `query`.
     async fn count(&self, query: &ReportQuery) -> Result<u64>;
+
+    /// The same records as [`ArchiveStore::records`], handed to `part` in parts of at most
+    /// [`ARCHIVE_READ_PART`] records as they are read, so that a large period is never held
+    /// whole as typed records (1,000,000 of them take over a gigabyte; the log store keeps them
+    /// in a fraction of that). Returns how many were handed over. The default reads them all
+    /// with [`ArchiveStore::records`] first.
+    async fn records_in_parts(
+        &self,
+        query: &ReportQuery,
+        mut part: Box<dyn FnMut(Vec<ConnectionReport>) + Send>,
+    ) -> Result<u64> {
+        let records = self.records(query).await?;
+        let count = records.len() as u64;
+        let mut records = records.into_iter();
+        loop {
+            let next: Vec<ConnectionReport> = records.by_ref().take(ARCHIVE_READ_PART).collect();
+            if next.is_empty() {
+                return Ok(count);
+            }
+            part(next);
+        }
+    }
 
     /// Stores `records` (inserted or replaced by id).
     async fn save(&self, records: &[ConnectionReport]) -> Result<()>;

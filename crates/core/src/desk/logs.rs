@@ -85,8 +85,12 @@ impl Logs {
         let first = archive
             .newest_records(&report_query, FIRST_SCREEN_ROWS)
             .await?;
-        let records = if first.len() < FIRST_SCREEN_ROWS {
-            first // the whole period
+        let (mut loaded, count) = if first.len() < FIRST_SCREEN_ROWS {
+            // The whole period.
+            let count = first.len() as u64;
+            let mut store = LogStore::new();
+            store.push_records(first);
+            (store, count)
         } else {
             let total = archive.count(&report_query).await?;
             let shown = first.len() as u64;
@@ -104,14 +108,25 @@ impl Logs {
                 complete: false,
                 in_view: shown,
             });
-            archive.records(&report_query).await?
+            // The records go into a new store part by part as they are read (never all at
+            // once as typed records), and replace the first screen when all are in.
+            let loading = Arc::new(Mutex::new(LogStore::new()));
+            let into = Arc::clone(&loading);
+            let count = archive
+                .records_in_parts(
+                    &report_query,
+                    Box::new(move |part| lock(&into).push_records(part)),
+                )
+                .await?;
+            let loaded = std::mem::take(&mut *lock(&loading));
+            (loaded, count)
         };
-        let count = records.len() as u64;
         let mut st = lock(&self.logs);
         if st.generation != generation {
             return Err(Error::Cancelled);
         }
-        let totals = st.store.set_records(records);
+        let totals = loaded.finish_load_with(st.store.filter(), st.store.sort());
+        st.store = loaded;
         Ok(LogSummary {
             totals,
             progress: FetchProgress {
@@ -284,7 +299,7 @@ impl Logs {
         lock(&self.logs)
             .store
             .get(id)
-            .map(ticket_text)
+            .map(|r| ticket_text(&r))
             .ok_or_else(|| not_loaded(id))
     }
 
@@ -333,7 +348,7 @@ impl Logs {
                 .view_position(id)
                 .unwrap_or_else(|| st.store.view_len());
             let record = st.store.get(id).ok_or_else(|| not_loaded(id))?;
-            (LogRow::from_record(index, record), record.clone())
+            (LogRow::from_record(index, &record), record)
         };
         if let (false, Some(archive)) = (pending, &self.archive) {
             // The API has the edit; the archive's copy follows. A failure here loses nothing

@@ -39,7 +39,7 @@ mod signin;
 mod waiting;
 mod waits;
 
-pub use archive_area::{ArchiveStore, ArchiveSyncCounts, StoredEdit};
+pub use archive_area::{ArchiveStore, ArchiveSyncCounts, StoredEdit, ARCHIVE_READ_PART};
 pub use archive_sync::{
     ArchiveSettings, ArchiveSyncStatus, SyncState, SyncTrigger, SYNC_DAILY_BUDGET,
 };

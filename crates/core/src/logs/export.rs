@@ -6,6 +6,7 @@ use super::columns::{
 use crate::error::{Error, Result};
 use crate::models::ConnectionReport;
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -218,14 +219,14 @@ impl<W: Write> CsvSink<W> {
 /// never changed. The UTF-8 BOM comes first when [`CsvOptions::bom`] is set.
 ///
 /// The same bytes as a [`CsvWriter`] given the records one by one.
-pub fn export_csv<'a, W: Write>(
-    records: impl IntoIterator<Item = &'a ConnectionReport>,
+pub fn export_csv<W: Write>(
+    records: impl IntoIterator<Item = impl Borrow<ConnectionReport>>,
     out: W,
     options: &CsvOptions,
 ) -> Result<u64> {
     let mut writer = CsvWriter::new(out, options)?;
     for record in records {
-        writer.write_record(record)?;
+        writer.write_record(record.borrow())?;
     }
     let (_, rows) = writer.finish()?;
     Ok(rows)
@@ -305,8 +306,8 @@ impl<W: Write> CsvWriter<W> {
 /// Exports to a file atomically: the CSV is written to a temporary file in the same directory,
 /// flushed to disk, then renamed over `path`. If anything fails, the temporary file is removed
 /// and an existing file at `path` is left untouched. Returns the number of data rows.
-pub fn export_csv_to_path<'a>(
-    records: impl IntoIterator<Item = &'a ConnectionReport>,
+pub fn export_csv_to_path(
+    records: impl IntoIterator<Item = impl Borrow<ConnectionReport>>,
     path: impl AsRef<Path>,
     options: &CsvOptions,
 ) -> Result<u64> {

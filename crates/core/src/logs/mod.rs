@@ -12,6 +12,7 @@ mod fetch;
 mod filter;
 mod query;
 mod store;
+mod table;
 mod times;
 
 pub use columns::{column_text, format_duration, format_timestamp, Column};

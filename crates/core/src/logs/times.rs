@@ -11,7 +11,6 @@
 //! process, next to the webview that formats the cells, so both read the same zone.
 
 use super::columns::Column;
-use crate::models::ConnectionReport;
 use chrono::{DateTime, Datelike, Local, Offset, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -229,30 +228,23 @@ pub(crate) struct TimeTexts {
     ends: Vec<u32>,
 }
 
-/// The date of `record` in `column` (`start_date` or `end_date`).
-fn date_of(record: &ConnectionReport, column: Column) -> Option<DateTime<Utc>> {
-    match column {
-        Column::StartDate => record.start_date,
-        Column::EndDate => record.end_date,
-        _ => None,
-    }
-}
-
 impl TimeTexts {
     /// The texts of `records` in `column`, rendered by `threads` threads (each a contiguous
     /// part; the result does not depend on `threads`).
     pub(crate) fn build(
-        records: &[ConnectionReport],
+        n: usize,
+        date: impl Fn(usize) -> Option<DateTime<Utc>> + Sync,
         column: Column,
         display: &TimeDisplay,
         threads: usize,
     ) -> Self {
-        let part = |records: &[ConnectionReport]| {
+        let date = &date;
+        let part = |range: std::ops::Range<usize>| {
             let mut writer = TimeWriter::new(display);
-            let mut text = Vec::with_capacity(records.len() * 17);
-            let mut ends = Vec::with_capacity(records.len());
-            for r in records {
-                if let Some(t) = date_of(r, column) {
+            let mut text = Vec::with_capacity(range.len() * 17);
+            let mut ends = Vec::with_capacity(range.len());
+            for i in range {
+                if let Some(t) = date(i) {
                     writer.write(&t, &mut text);
                 }
                 text.push(SEP);
@@ -260,14 +252,17 @@ impl TimeTexts {
             }
             (text, ends)
         };
-        let pieces: Vec<(Vec<u8>, Vec<u32>)> = if threads <= 1 || records.len() < 2 {
-            vec![part(records)]
+        let pieces: Vec<(Vec<u8>, Vec<u32>)> = if threads <= 1 || n < 2 {
+            vec![part(0..n)]
         } else {
-            let size = records.len().div_ceil(threads);
+            let size = n.div_ceil(threads);
             std::thread::scope(|scope| {
-                let handles: Vec<_> = records
-                    .chunks(size)
-                    .map(|chunk| scope.spawn(move || part(chunk)))
+                let handles: Vec<_> = (0..n)
+                    .step_by(size)
+                    .map(|start| {
+                        let part = &part;
+                        scope.spawn(move || part(start..(start + size).min(n)))
+                    })
                     .collect();
                 handles
                     .into_iter()
@@ -279,7 +274,7 @@ impl TimeTexts {
             })
         };
         let mut text = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
-        let mut ends = Vec::with_capacity(records.len());
+        let mut ends = Vec::with_capacity(n);
         for (t, e) in pieces {
             let base = text.len() as u32;
             text.extend_from_slice(&t);
@@ -484,7 +479,7 @@ mod tests {
 
     #[test]
     fn texts_by_position_do_not_depend_on_threads() {
-        let records: Vec<ConnectionReport> = (0..1000u32)
+        let records: Vec<crate::models::ConnectionReport> = (0..1000u32)
             .map(|i| {
                 serde_json::from_value(serde_json::json!({
                     "id": format!("r{i}"),
@@ -494,11 +489,12 @@ mod tests {
             })
             .collect();
         let display = TimeDisplay::day_month_year(".", false);
-        let one = TimeTexts::build(&records, Column::StartDate, &display, 1);
+        let start = |i: usize| records[i].start_date;
+        let one = TimeTexts::build(records.len(), start, Column::StartDate, &display, 1);
         assert_eq!(one.len(), records.len());
         assert_eq!(one.get(0), b"", "record 0 has no start date");
         for threads in [2, 3, 8] {
-            let many = TimeTexts::build(&records, Column::StartDate, &display, threads);
+            let many = TimeTexts::build(records.len(), start, Column::StartDate, &display, threads);
             for i in 0..records.len() {
                 assert_eq!(many.get(i), one.get(i), "{threads} threads, record {i}");
             }
