@@ -18,6 +18,11 @@
 //      (#log-table, #totals-count) stamps every DOM change; t1 = the second requestAnimationFrame
 //      after the last change caused by that key (settled = no further change for 300 ms, which
 //      is not counted). Latency = t1 − t0. Keys that changed nothing are reported separately.
+//      BENCH_KEYS_VARIANTS='["", ".x{…}"]' (a JSON list of extra CSS, "" = none) runs the rounds
+//      with each variant in turn in the same app instance and prints, per variant, the latencies
+//      and the CPU time of the web process and the app per key: the CPU time during the round
+//      minus the idle rate measured for 3 s after it (the caret's blinks, timers), a figure that
+//      other load on the machine hardly moves, unlike the latencies.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -287,16 +292,52 @@ async function keystrokeBench() {
     const keys = [];
     const rounds = Number(process.env.BENCH_KEY_ROUNDS || 6);
     const word = 'desktop-4';
+    // Experiments without a rebuild (see the header): round r runs with the extra CSS
+    // BENCH_KEYS_VARIANTS[r % n], as a constructed style sheet (the CSP forbids <style> markup,
+    // not the CSSOM), so the variants share one app instance and the machine's load.
+    const variants = process.env.BENCH_KEYS_VARIANTS ? JSON.parse(process.env.BENCH_KEYS_VARIANTS) : null;
+    const idleCpu = async (label) => {
+      const a = cpuByComm(appPid); await sleep(4000); const b = cpuByComm(appPid);
+      console.error(`# idle 4 s ${label}: web ${(b.WebKitWebProces - a.WebKitWebProces)} ms, app ${(b['supporter-desk-'] - a['supporter-desk-'])} ms, load ${loadavg()[0].toFixed(2)}`);
+    };
+    if (variants && appPid) await idleCpu('before typing');
     for (let r = 0; r < rounds; r++) {
+      const variant = variants ? r % variants.length : 0;
+      if (variants) {
+        await browser.execute((css) => {
+          const b = window.__bench;
+          if (!b.sheet) { b.sheet = new CSSStyleSheet(); document.adoptedStyleSheets = [...document.adoptedStyleSheets, b.sheet]; }
+          b.sheet.replaceSync(css);
+        }, variants[variant]);
+        await sleep(500);
+      }
       const seq = [...word.split(''), ...Array(word.length).fill('Backspace')];
+      const c0 = appPid ? cpuByComm(appPid) : {};
+      const tr0 = performance.now();
       for (const k of seq) {
         await browser.keys(k);
         // Leave the page alone while the key is processed and painted: a WebDriver script
         // evaluation in that window competes with it for the page's main thread.
         await sleep(Number(process.env.BENCH_KEY_QUIET_MS ?? 200));
         const res = await browser.executeAsync((done) => window.__bench.settle(done));
-        keys.push({ key: k, ...res });
+        keys.push({ key: k, variant, ...res });
       }
+      const c1 = appPid ? cpuByComm(appPid) : {};
+      const roundMs = performance.now() - tr0;
+      let idleWeb = 0;
+      if (variants && appPid) { const i0 = cpuByComm(appPid); await sleep(3000); idleWeb = (cpuByComm(appPid).WebKitWebProces - i0.WebKitWebProces) / 3000; }
+      (results.variantCpu ??= []).push({ variant, web: (c1.WebKitWebProces ?? 0) - (c0.WebKitWebProces ?? 0), app: (c1['supporter-desk-'] ?? 0) - (c0['supporter-desk-'] ?? 0), keys: seq.length, roundMs, idleWeb });
+    }
+    if (variants && appPid) await idleCpu('after typing');
+    if (variants) {
+      variants.forEach((css, v) => {
+        const ks = keys.filter((k) => k.variant === v && k.latency !== null);
+        const l = ks.map((k) => k.latency), d = ks.map((k) => k.muts.at(-1)), g = ks.map((k) => k.latency - k.muts.at(-1));
+        console.error(`# variant ${v} [${css || 'baseline'}]: n ${l.length} median ${median(l).toFixed(1)} p90 ${pct(l, 90).toFixed(1)} p95 ${pct(l, 95).toFixed(1)} max ${Math.max(...l).toFixed(0)}; dom median ${median(d)} p95 ${pct(d, 95)}; paint-after-dom median ${median(g).toFixed(1)} p95 ${pct(g, 95).toFixed(1)}`);
+        const cs = results.variantCpu.filter((c) => c.variant === v);
+        const n = cs.reduce((a, c) => a + c.keys, 0);
+        console.error(`#   CPU per key (incl. 300 ms settle): web ${(cs.reduce((a, c) => a + c.web, 0) / n).toFixed(1)} ms, app ${(cs.reduce((a, c) => a + c.app, 0) / n).toFixed(1)} ms; web per round ${cs.map((c) => c.web).join(' ')}; idle web % ${cs.map((c) => (c.idleWeb * 100).toFixed(0)).join(' ')}; web per key above idle ${(cs.reduce((a, c) => a + c.web - c.idleWeb * c.roundMs, 0) / n).toFixed(1)} ms`);
+      });
     }
     const typingMs = performance.now() - tk;
     const cpu1 = appPid ? cpuByComm(appPid) : {};

@@ -47,7 +47,11 @@ export function matchRanges(text: string, words: readonly string[]): Array<[numb
 
 /** Fills `cell` with `text`, the matches of `words` wrapped in `<mark>` (text nodes only). */
 export function fillHighlighted(cell: HTMLElement, text: string, words: readonly string[]): void {
-  const ranges = matchRanges(text, words);
+  fillRanges(cell, text, matchRanges(text, words));
+}
+
+/** Fills `cell` with `text`, the `ranges` (from `matchRanges`) wrapped in `<mark>`. */
+export function fillRanges(cell: HTMLElement, text: string, ranges: ReadonlyArray<readonly [number, number]>): void {
   if (ranges.length === 0) {
     cell.textContent = text;
     return;

@@ -35,6 +35,11 @@ export interface RowWindow {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
+/** Sets an attribute only when its value changes (a DOM write is a mutation even when equal). */
+export function setAttribute(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** Which rows to render for a scroll position. Pure; see `virtual-table.test.ts`. */
 export function computeWindow(input: WindowInput): RowWindow {
   const { rowHeight, rowCount, overscan } = input;
@@ -115,6 +120,7 @@ export class VirtualTable<R> {
   private count = 0;
   private frame = 0;
   private last = { start: -1, end: -1, offsetTop: -1, contentHeight: -1 };
+  private lastBottom = -1;
   /** Index of the selected row (keyboard focus), or -1. */
   selected = -1;
 
@@ -273,7 +279,8 @@ export class VirtualTable<R> {
     }
     if (win.offsetTop !== this.last.offsetTop) this.top.style.height = `${win.offsetTop}px`;
     const bottom = Math.max(0, win.contentHeight - win.offsetTop - n * this.o.rowHeight);
-    this.bottom.style.height = `${bottom}px`;
+    if (bottom !== this.lastBottom) this.bottom.style.height = `${bottom}px`;
+    this.lastBottom = bottom;
     this.last = win;
   }
 
@@ -281,10 +288,10 @@ export class VirtualTable<R> {
     const row = this.rowAt(index);
     const selected = index === this.selected;
     if (slot.index === index && slot.row === row && slot.selected === selected) return;
-    if (slot.index !== index) slot.tr.setAttribute("aria-rowindex", String(index + 2));
-    if (slot.selected !== selected || slot.index !== index) {
-      slot.tr.setAttribute("aria-selected", String(selected));
-    }
+    // A new view (reset) repaints every slot; a row element that keeps its place and state is
+    // not written to: every write is a DOM mutation and work for the engine.
+    setAttribute(slot.tr, "aria-rowindex", String(index + 2));
+    setAttribute(slot.tr, "aria-selected", String(selected));
     this.o.fillRow(slot.tr, row, index);
     slot.index = index;
     slot.row = row;

@@ -13,8 +13,16 @@ import { busy, checkbox, field, h, options, setMessage, setText, show } from "..
 import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType, timeDisplay } from "../format";
 import { errorText, onLanguageChange, plural, t, translateTree, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
-import { fillHighlighted, searchWords } from "../highlight";
-import { VirtualTable } from "../virtual-table";
+import { fillRanges, matchRanges, searchWords } from "../highlight";
+import { setAttribute, VirtualTable } from "../virtual-table";
+
+/** Whether two lists of record ids hold the same ids in the same order (absent = empty). */
+export function sameIds(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((id, i) => id === y[i]);
+}
 
 /** Fixed row height (px); must match `.log-table tbody tr` in style.css. */
 export const ROW_HEIGHT = 30;
@@ -154,8 +162,10 @@ export function createLogsView(store: Store): LogsView {
     if (!loading && (fromArchive || totals.totalRecords === 0)) void showArchived();
   });
   // Rows with an edit not sent yet carry a marker; it follows the sync status.
+  // Every sync status carries a new list: the rows are marked again only when its ids changed
+  // (a sync's progress events came every few ms and rewrote every row).
   store.subscribe((state, previous) => {
-    if (state.archiveSync?.pendingIds !== previous.archiveSync?.pendingIds) {
+    if (!sameIds(state.archiveSync?.pendingIds, previous.archiveSync?.pendingIds)) {
       for (const tr of table.rowElements()) markPending(tr);
     }
   });
@@ -757,7 +767,9 @@ export function createLogsView(store: Store): LogsView {
     const pending = id !== "" && syncBar.isPending(id);
     tr.classList.toggle("pending-edit", pending);
     const first = tr.cells[0];
-    if (first) first.title = pending ? pendingLabel() : "";
+    // Written only when it changes: each write is a DOM mutation (and work for WebKit).
+    const title = pending ? pendingLabel() : "";
+    if (first && first.title !== title) first.title = title;
   }
 
   /** Whether a row with data was shown in this run yet (see `FIRST_ROWS_MARK`). */
@@ -769,10 +781,10 @@ export function createLogsView(store: Store): LogsView {
       performance.mark(FIRST_ROWS_MARK);
     }
     tr.classList.toggle("loading", !row);
-    tr.dataset.id = row?.id ?? "";
+    setAttribute(tr, "data-id", row?.id ?? "");
     markPending(tr);
     tr.classList.toggle("odd", index % 2 === 1);
-    tr.dataset.index = String(index);
+    setAttribute(tr, "data-index", String(index));
     const cells = tr.cells;
     for (let i = 0; i < COLUMNS.length; i++) {
       const cell = cells[i + FIRST_DATA_CELL]!;
@@ -794,11 +806,15 @@ export function createLogsView(store: Store): LogsView {
       // the start column marks its own filter's words in the date as shown.
       const own = highlightColumn.get(column) ?? [];
       const words = column === "start_date" ? own : column === "duration_seconds" || column === "fee" ? [] : [...highlightAll, ...own];
-      const key = words.length ? `${text}\u0000${words.join("\u0000")}` : text;
+      // The cell is keyed by what it shows (its text and where the marks are), not by the search
+      // words: a keystroke rewrites only the cells whose text or marks change.
+      const ranges = matchRanges(text, words);
+      const key = ranges.length ? `${text}\u0000${ranges.join(";")}` : text;
       if (cell.dataset.k !== key || cell.textContent !== text) {
         cell.dataset.k = key;
-        fillHighlighted(cell, text, words);
-        cell.title = text.length > 16 ? text : "";
+        fillRanges(cell, text, ranges);
+        const title = text.length > 16 ? text : "";
+        if (cell.title !== title) cell.title = title;
       }
     }
     const first = cells[FIRST_DATA_CELL]!;

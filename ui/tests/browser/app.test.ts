@@ -362,6 +362,95 @@ describe("connection log with 100,000 rows", () => {
     expect(fetched.every((c) => c.limit <= 100), "rows are fetched in windows, never all at once").toBe(true);
   });
 
+  it("keeps the grid's scroller out of any rounded clip (WebKit redraws such a scroll layer every frame)", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    // A clip is an element whose overflow is not visible; a rounded one has a corner radius.
+    const rounded = await a.page.locator("#log-scroller").evaluate((scroller) => {
+      const found: string[] = [];
+      for (let el: Element | null = scroller; el; el = el.parentElement) {
+        const s = getComputedStyle(el);
+        const clips = s.overflowX !== "visible" || s.overflowY !== "visible";
+        const radii = [s.borderTopLeftRadius, s.borderTopRightRadius, s.borderBottomLeftRadius, s.borderBottomRightRadius];
+        if (clips && radii.some((r) => parseFloat(r) > 0)) found.push(`${el.tagName.toLowerCase()}.${el.className} (${radii.join(" ")})`);
+      }
+      return found;
+    });
+    expect(rounded, "on WebKit's CPU renderer a rounded clip around the scroller cost 40–70 ms of CPU per keystroke and per caret blink (bench/README.md)").toEqual([]);
+  });
+
+  it("a filter change reuses the row elements and rewrites only the cells whose text or marks change", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    const filter = a.page.locator("#log-filter");
+    await filter.fill("berger");
+    await a.page.waitForFunction(() => document.querySelector("#totals-count")?.textContent === "33,333");
+    await a.page.locator('#log-table tbody tr[aria-rowindex="2"]:not(.loading) mark').waitFor();
+    // Tag the row elements and record every DOM change in the grid from here on.
+    await a.page.evaluate(() => {
+      const w = window as unknown as { __muts: MutationRecord[] };
+      w.__muts = [];
+      document.querySelectorAll<HTMLElement>("#log-table tbody tr[aria-rowindex]").forEach((tr) => ((tr as unknown as { __tag: string }).__tag = tr.dataset.id ?? ""));
+      new MutationObserver((records) => w.__muts.push(...records)).observe(document.querySelector("#log-table tbody")!, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const applied = async (text: string) =>
+      a.page.waitForFunction((t) => (window as unknown as { __calls: { cmd: string; args: { view?: { text: string } } }[] }).__calls.some((c) => c.cmd === "apply_log_view" && c.args.view?.text === t), text);
+    const taken = async () =>
+      a.page.evaluate(() => {
+        const w = window as unknown as { __muts: MutationRecord[] };
+        const cells = w.__muts.map((m) => {
+          const node = m.target.nodeType === Node.ELEMENT_NODE ? (m.target as Element) : m.target.parentElement;
+          const td = node?.closest("td");
+          const tr = node?.closest("tr");
+          return { row: tr?.getAttribute("data-id") ?? "", tag: (tr as unknown as { __tag?: string } | null)?.__tag ?? "", cell: td ? td.textContent : null, what: `${node?.tagName} ${m.type} ${m.attributeName ?? ""}` };
+        });
+        w.__muts = [];
+        return cells;
+      });
+
+    // The same words (a trailing space): the same rows, nothing in the grid is written.
+    await filter.press("End");
+    await filter.press(" ");
+    await applied("berger ");
+    await a.page.waitForTimeout(100);
+    expect(await taken(), "an unchanged view writes nothing to the rows (every write is work for WebKit)").toEqual([]);
+
+    // A second word: the rows showing "Bea Berger" keep their elements; only cells that gain a mark change.
+    await filter.pressSequentially("bea");
+    await applied("berger bea");
+    await a.page.waitForFunction(() => [...document.querySelectorAll("#log-table tbody tr[aria-rowindex] td mark")].some((m) => m.textContent?.toLowerCase() === "bea"));
+    await a.page.waitForTimeout(100);
+    const changed = await taken();
+    const kept = changed.filter((c) => c.row !== "" && c.row === c.tag);
+    expect(await a.page.locator("#log-table tbody tr[aria-rowindex]").evaluateAll((trs) => trs.filter((tr) => (tr as unknown as { __tag?: string }).__tag !== undefined).length), "the same row elements are in the grid").toBeGreaterThan(10);
+    expect(kept.length, "some cells of rows that kept their record changed (their new marks)").toBeGreaterThan(0);
+    const others = kept.filter((c) => c.cell === null || !/b/i.test(c.cell));
+    expect(others, "in a row that kept its record, only cells that can gain a mark (b, be, bea: a 'b' in the text) were written").toEqual([]);
+  });
+
+  it("a running sync's status events do not rewrite the grid's rows when the pending edits stay the same", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
+    await loadAll(a);
+    const status = (received: number) => ({
+      state: "running", received, remaining: 1000 - received, lastSync: null, lastNew: 0, lastUpdated: 0, total: received,
+      error: null, pendingEdits: 1, pendingIds: ["not-a-shown-record"], budgetExhausted: false,
+    });
+    // The first status shows the sync bar (the grid gets shorter); the rows shown from then on stay.
+    await a.emit("archive-sync", status(50));
+    await a.page.waitForTimeout(200);
+    await a.page.evaluate(() => {
+      const w = window as unknown as { __muts: string[] };
+      w.__muts = [];
+      new MutationObserver((records) => w.__muts.push(...records.map((r) => `${(r.target as Element).tagName ?? "#text"} ${r.type} ${r.attributeName ?? ""}`))).observe(
+        document.querySelector("#log-table tbody")!,
+        { subtree: true, childList: true, attributes: true, characterData: true },
+      );
+    });
+    for (let i = 1; i <= 5; i++) await a.emit("archive-sync", status(i * 100));
+    await a.page.waitForTimeout(100);
+    expect(await a.page.evaluate(() => (window as unknown as { __muts: string[] }).__muts), "progress events (a new list with the same ids each time) leave the rows alone").toEqual([]);
+  });
+
   it("filters instantly via apply_log_view and updates the totals", async () => {
     const a = await open({ config: { signedIn: true, pageDelayMs: 5 } });
     await loadAll(a);
