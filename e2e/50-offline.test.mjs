@@ -194,8 +194,11 @@ step('(b) offline: the archived period at once; an edit is kept as pending', asy
   assert.equal(await visible(browser, '#log-table'), true, 'the archived rows are on screen, signed out and offline');
   const shown = await until(
     async () => {
-      const n = parseCount(await browser.execute(() => document.querySelector('#totals-count')?.textContent));
-      return n > 0 ? n : null;
+      // The period's newest 100 come first ("newest of …, loading the rest"); its count once
+      // the whole period is in (Load is enabled again).
+      const [text, loading] = await browser.execute(() => [document.querySelector('#totals-count')?.textContent, !!document.querySelector('#load-logs')?.disabled]);
+      const n = parseCount(text);
+      return n > 0 && !loading ? n : null;
     },
     { timeout: 10_000, message: 'the archived period in the log view, with the sandbox unreachable' },
   );
