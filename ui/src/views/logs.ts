@@ -501,7 +501,9 @@ export function createLogsView(store: Store): LogsView {
       setMessage(ofTotal, "logs.loadingOf", { records: formatCount(p.records), total: formatCount(p.records + p.recordsRemaining) });
     } else if (loading && totals.totalRecords === 0) setMessage(ofTotal, "logs.loadingStart");
     else setMessage(ofTotal, "logs.ofTotal", { total: formatCount(totals.totalRecords) });
-    setText(durationEl, formatDuration(totals.durationSeconds));
+    // The first screen's duration would be that of its 100 rows only: none until the period is in.
+    const firstScreenShown = loading && p.inView > 0 && !p.complete && totals.totalRecords > 0;
+    setText(durationEl, firstScreenShown ? "…" : formatDuration(totals.durationSeconds));
     durationEl.dataset.value = String(totals.durationSeconds);
     exportButton.disabled = totals.count === 0;
     renderEmpty();

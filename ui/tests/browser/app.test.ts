@@ -732,10 +732,12 @@ describe("connection log with 100,000 rows", () => {
     await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "101");
     const firstId = await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("data-id");
     expect(await text(a, "#panel-logs .totals"), "the totals say these are the newest and the rest is coming").toContain("newest of 5,000, loading the rest");
+    expect(await text(a, "#totals-duration"), "no total duration of only the first 100 rows").toBe("…");
     expect(await visible(a, ".progress-bar"), "no progress bar or Cancel for a read of the archive").toBe(false);
     expect(await visible(a, "#panel-logs .empty-overlay"), "never 'No records' while the first screen is shown").toBe(false);
     await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "5001");
     expect(await text(a, "#panel-logs .totals"), "then the whole period").toContain("of 5,000 loaded");
+    expect(await text(a, "#totals-duration"), "and its total duration").not.toBe("…");
     expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("data-id"), "the top row stays where it was").toBe(firstId);
     expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
   });

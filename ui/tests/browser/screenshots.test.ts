@@ -77,6 +77,28 @@ for (const scheme of ["light", "dark"] as const) {
   }
 }
 
+// An archived period's first screen (its newest 100 shown, the rest loading), in both
+// languages, both schemes and at the default and smallest sizes: the totals' hint must fit.
+for (const scheme of ["light", "dark"] as const) {
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`first screen of an archived period ${locale} ${scheme}`, async () => {
+      const a = await harness.open({ colorScheme: scheme, locale, config: { signedIn: true, archivedRows: 49037, firstScreenMs: 60_000 } });
+      const lang = locale.slice(0, 2);
+      await a.page.click("#tab-logs");
+      await a.page.waitForFunction(() => document.querySelector("#log-table")?.getAttribute("aria-rowcount") === "101");
+      for (const [width, height] of [[1100, 720], [800, 600]] as const) {
+        await a.page.setViewportSize({ width, height });
+        const clipped = await a.page.evaluate(() => {
+          const el = document.querySelector("#panel-logs .totals") as HTMLElement;
+          return [...el.querySelectorAll("*")].some((c) => (c as HTMLElement).scrollWidth > (c as HTMLElement).clientWidth + 1 && getComputedStyle(c).overflow === "hidden");
+        });
+        expect(clipped, `the totals' hint is not cut at ${width}px`).toBe(false);
+        await shot(a, `ui-logs-first-screen-${lang}-${scheme}-${width}x${height}`);
+      }
+    });
+  }
+}
+
 // A session's detail (with the assign picker), the filters and the bulk close, in both
 // languages, both schemes and at the default and smallest sizes.
 for (const scheme of ["light", "dark"] as const) {
