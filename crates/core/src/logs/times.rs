@@ -93,7 +93,7 @@ impl TimeDisplay {
             })
     }
 
-    /// Appends `t` as the log view shows it, lowercased (see [`TimeWriter`]).
+    /// Appends `t` as the log view shows it, lowercased (the same writing as the filter's per-record writer).
     pub fn write(&self, t: &DateTime<Utc>, out: &mut Vec<u8>) {
         TimeWriter::new(self).write(t, out);
     }
