@@ -174,8 +174,13 @@ export const refreshSessions = (): Promise<null> => call("refresh_sessions");
 
 // ---- logs -------------------------------------------------------------------------------
 export const loadLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_logs", { query });
-/** The archived records of the query's period, from the archive (no network). */
-export const loadArchivedLogs = (query: T.LogQuery): Promise<T.LogSummary> => call("load_archived_logs", { query });
+/**
+ * The archived records of the query's period, from the archive (no network). `firstScreen`: the
+ * view shows nothing yet, so the period's 100 newest may come first (a `logs-progress` event
+ * with `inView`); without it the loaded log stays whole until the new one replaces it.
+ */
+export const loadArchivedLogs = (query: T.LogQuery, firstScreen: boolean): Promise<T.LogSummary> =>
+  call("load_archived_logs", { query, firstScreen });
 /** The archive's sync now; progress and the outcome also arrive as `archive-sync` events. */
 export const syncArchive = (): Promise<T.ArchiveSyncStatus> => call("sync_archive");
 export const cancelArchiveSync = (): Promise<null> => call("cancel_archive_sync");

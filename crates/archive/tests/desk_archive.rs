@@ -61,7 +61,10 @@ async fn launch_offline_shows_the_archived_period() {
         to: Some(base() + chrono::Duration::hours(48)),
         ..LogQuery::default()
     };
-    let summary = desk.load_archived_logs(&query, &mut |_| ()).await.unwrap();
+    let summary = desk
+        .load_archived_logs(&query, true, &mut |_| ())
+        .await
+        .unwrap();
     assert_eq!(
         summary.totals.count, 24,
         "the period's archived records are loaded without any network: {summary:?}"
@@ -87,7 +90,7 @@ async fn a_long_archived_period_shows_its_newest_rows_before_the_rest() {
     let desk = desk_on(&unreachable_api(), Some(archive)).await;
     let mut first_screen: Option<(sdesk_core::logs::FetchProgress, Vec<String>, usize)> = None;
     let summary = desk
-        .load_archived_logs(&LogQuery::default(), &mut |p| {
+        .load_archived_logs(&LogQuery::default(), true, &mut |p| {
             // What the view can show at this moment.
             let page = desk.apply_log_view(&LogView::default(), 0, 1000);
             let ids = page.rows.iter().map(|r| r.id.clone()).collect();
@@ -129,13 +132,43 @@ async fn a_long_archived_period_shows_its_newest_rows_before_the_rest() {
 }
 
 #[tokio::test]
+async fn a_re_read_under_rows_on_screen_keeps_the_loaded_log_whole_until_it_is_replaced() {
+    let dir = TempDir::new().unwrap();
+    let archive = archive_with(&dir, 250).await;
+    let desk = desk_on(&unreachable_api(), Some(archive)).await;
+    desk.load_archived_logs(&LogQuery::default(), true, &mut |_| ())
+        .await
+        .unwrap();
+    // A filter on screen (what a supporter typed) while the archive is read again after a sync.
+    let filtered = LogView {
+        text: "rec-0024".into(),
+        ..LogView::default()
+    };
+    let before = desk.apply_log_view(&filtered, 0, 100).totals;
+    let mut reports = 0;
+    let summary = desk
+        .load_archived_logs(&LogQuery::default(), false, &mut |_| {
+            reports += 1;
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reports, 0,
+        "no first screen: nothing replaces the rows on screen early"
+    );
+    assert_eq!(summary.totals.total_records, 250, "{summary:?}");
+    let after = desk.apply_log_view(&filtered, 0, 100).totals;
+    assert_eq!(after, before, "the same records, the same view");
+}
+
+#[tokio::test]
 async fn a_short_archived_period_is_read_once_without_a_first_screen() {
     let dir = TempDir::new().unwrap();
     let archive = archive_with(&dir, 60).await;
     let desk = desk_on(&unreachable_api(), Some(archive)).await;
     let mut reports = 0;
     let summary = desk
-        .load_archived_logs(&LogQuery::default(), &mut |_| reports += 1)
+        .load_archived_logs(&LogQuery::default(), true, &mut |_| reports += 1)
         .await
         .unwrap();
     assert_eq!(
@@ -150,7 +183,7 @@ async fn without_an_archive_the_archived_load_is_a_clear_error() {
     let desk = desk_on(&unreachable_api(), None).await;
     assert!(!desk.has_archive());
     let err = desk
-        .load_archived_logs(&LogQuery::default(), &mut |_| ())
+        .load_archived_logs(&LogQuery::default(), true, &mut |_| ())
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config, "{err}");
@@ -177,7 +210,7 @@ async fn an_edit_while_the_api_is_unreachable_is_kept_as_pending() {
     desk.sign_in_with_script_token(Secret::new("script-token"))
         .await
         .unwrap();
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+    desk.load_archived_logs(&LogQuery::default(), true, &mut |_| ())
         .await
         .unwrap();
     // The API goes away.
@@ -209,7 +242,7 @@ async fn an_edit_kept_as_pending_reaches_the_sync_status_at_once() {
     let archive = archive_with(&dir, 4).await;
     let server = ping_server().await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+    desk.load_archived_logs(&LogQuery::default(), true, &mut |_| ())
         .await
         .unwrap();
     let mut status = desk.subscribe_archive_sync();
@@ -236,7 +269,7 @@ async fn an_edit_the_api_refuses_is_not_kept_as_pending() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 403).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+    desk.load_archived_logs(&LogQuery::default(), true, &mut |_| ())
         .await
         .unwrap();
     let err = desk
@@ -256,7 +289,7 @@ async fn a_sent_edit_updates_the_archived_record() {
     let archive = archive_with(&dir, 4).await;
     let server = api_with_reports(4, 204).await;
     let desk = signed_in_desk(&server, &archive).await;
-    desk.load_archived_logs(&LogQuery::default(), &mut |_| ())
+    desk.load_archived_logs(&LogQuery::default(), true, &mut |_| ())
         .await
         .unwrap();
     desk.update_log_record("rec-00002", "done", "Billed")

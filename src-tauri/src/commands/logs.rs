@@ -24,17 +24,22 @@ pub async fn load_logs<R: Runtime>(
 }
 
 /// Loads the archived records of `query`'s period from the archive, with no network (the log
-/// view at launch, offline too). The period's newest rows are in the store first: a
-/// `logs-progress` event with `inView` says so before the whole period is read.
+/// view at launch, offline too). With `firstScreen` the period's newest rows are in the store
+/// first: a `logs-progress` event with `inView` says so before the whole period is read.
 #[tauri::command]
 pub async fn load_archived_logs<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     query: LogQuery,
+    first_screen: Option<bool>,
 ) -> IpcResult<LogSummary> {
     Ok(state
         .desk
-        .load_archived_logs(&query, &mut progress_events(&app))
+        .load_archived_logs(
+            &query,
+            first_screen.unwrap_or(false),
+            &mut progress_events(&app),
+        )
         .await?)
 }
 

@@ -220,14 +220,14 @@ export function createLogsView(store: Store): LogsView {
   const earlyQuery = buildQuery();
   if (earlyQuery) {
     awaitingEarly = true;
-    earlyArchived = api.loadArchivedLogs(earlyQuery);
+    earlyArchived = api.loadArchivedLogs(earlyQuery, true); // the view is empty at launch
     earlyArchived.catch(() => undefined); // its rejection is read by the load that takes it
   }
   /** The launch's early answer (once), or a new read of the archive. */
   const archivedAnswer = (query: api.LogQuery): Promise<api.LogSummary> => {
     const early = earlyArchived;
     earlyArchived = null;
-    return early ?? api.loadArchivedLogs(query);
+    return early ?? api.loadArchivedLogs(query, firstScreen);
   };
 
   /** Whether the rows shown came from the archive (a sync then re-reads them). */
@@ -278,7 +278,7 @@ export function createLogsView(store: Store): LogsView {
     const startedIn = epoch;
     performance.mark("sdesk:log-load");
     try {
-      const summary = await (local && query ? (archived ? archivedAnswer(query) : api.loadArchivedLogs(query)) : query ? api.loadLogs(query) : api.resumeLogs());
+      const summary = await (local && query ? (archived ? archivedAnswer(query) : api.loadArchivedLogs(query, firstScreen)) : query ? api.loadLogs(query) : api.resumeLogs());
       // Signed out meanwhile (a rejected sign-in): no "Incomplete … [Resume]" for a log that is gone.
       if (startedIn !== epoch) return;
       // An empty archive says nothing yet: the view keeps its "load" prompt.

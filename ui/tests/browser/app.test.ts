@@ -740,6 +740,16 @@ describe("connection log with 100,000 rows", () => {
     expect(await text(a, "#totals-duration"), "and its total duration").not.toBe("…");
     expect(await a.page.locator('#log-table tbody tr[aria-rowindex="2"]').getAttribute("data-id"), "the top row stays where it was").toBe(firstId);
     expect((await a.calls("load_logs")).length, "nothing is downloaded for it").toBe(0);
+    const [launch] = await a.calls("load_archived_logs");
+    expect((launch?.args as { firstScreen: boolean }).firstScreen, "the empty view at launch asks for the first screen").toBe(true);
+    // A sync that brought news reads the period again under the rows on screen: the loaded log
+    // must stay whole meanwhile (no first screen replacing it).
+    const sync = { state: "syncing", received: 0, remaining: 5, lastSync: "2026-11-24T14:00:00Z", lastNew: 0, lastUpdated: 0, total: 5000, error: null, pendingEdits: 0, pendingIds: [], budgetExhausted: false };
+    await a.emit("archive-sync", sync);
+    await a.emit("archive-sync", { ...sync, state: "idle", received: 5, remaining: 0, lastSync: "2026-11-24T14:02:00Z", lastNew: 5, total: 5005 });
+    await expect.poll(async () => (await a.calls("load_archived_logs")).length, { message: "the re-read after the sync" }).toBe(2);
+    const reread = (await a.calls("load_archived_logs"))[1];
+    expect((reread?.args as { firstScreen: boolean }).firstScreen, "a re-read under rows on screen keeps the loaded log whole").toBe(false);
   });
 
   it("signed out without an archive, the log tab asks for a sign-in as before", async () => {

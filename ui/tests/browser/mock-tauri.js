@@ -453,11 +453,11 @@
       cancelRequested = false;
       return page(cfg.pages);
     },
-    load_archived_logs: async () => {
+    load_archived_logs: async ({ firstScreen }) => {
       if (!cfg.archivedRows) throw { kind: "config", message: "the connection-log archive is not open" };
       pagesDone = 0;
       view = null;
-      if (cfg.firstScreenMs > 0 && cfg.archivedRows > 100) {
+      if (firstScreen && cfg.firstScreenMs > 0 && cfg.archivedRows > 100) {
         loaded = 100;
         emit("logs-progress", { pages: 0, records: 100, recordsRemaining: cfg.archivedRows - 100, complete: false, inView: 100 });
         await sleep(cfg.firstScreenMs);

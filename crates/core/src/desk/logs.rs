@@ -10,7 +10,7 @@ use super::MAX_ROWS_PER_WINDOW;
 use crate::client::TeamViewerClient;
 use crate::error::{Error, ErrorKind, Result};
 use crate::logs::{export_csv_to_path, ticket_text, FetchProgress, LogRow, LogStore, ReportFetch};
-use crate::models::ReportUpdate;
+use crate::models::{ReportQuery, ReportUpdate};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -68,6 +68,7 @@ impl Logs {
     pub(super) async fn load_archived_logs(
         &self,
         query: &LogQuery,
+        first_screen: bool,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
         let report_query = query.to_report_query()?;
@@ -82,15 +83,21 @@ impl Logs {
             st.fetch = None;
             st.generation
         };
-        let first = archive
-            .newest_records(&report_query, FIRST_SCREEN_ROWS)
-            .await?;
-        let (mut loaded, count) = if first.len() < FIRST_SCREEN_ROWS {
+        let first = if first_screen {
+            archive
+                .newest_records(&report_query, FIRST_SCREEN_ROWS)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let (mut loaded, count) = if first_screen && first.len() < FIRST_SCREEN_ROWS {
             // The whole period.
             let count = first.len() as u64;
             let mut store = LogStore::new();
             store.push_records(first);
             (store, count)
+        } else if !first_screen {
+            self.read_archived(archive, &report_query).await?
         } else {
             let total = archive.count(&report_query).await?;
             let shown = first.len() as u64;
@@ -108,18 +115,7 @@ impl Logs {
                 complete: false,
                 in_view: shown,
             });
-            // The records go into a new store part by part as they are read (never all at
-            // once as typed records), and replace the first screen when all are in.
-            let loading = Arc::new(Mutex::new(LogStore::new()));
-            let into = Arc::clone(&loading);
-            let count = archive
-                .records_in_parts(
-                    &report_query,
-                    Box::new(move |part| lock(&into).push_records(part)),
-                )
-                .await?;
-            let loaded = std::mem::take(&mut *lock(&loading));
-            (loaded, count)
+            self.read_archived(archive, &report_query).await?
         };
         let mut st = lock(&self.logs);
         if st.generation != generation {
@@ -139,6 +135,22 @@ impl Logs {
             incomplete: false,
             error: None,
         })
+    }
+
+    /// The archived records of `query` in a new store (not yet the loaded log) and their count:
+    /// they go into it part by part as they are read, never all at once as typed records.
+    async fn read_archived(
+        &self,
+        archive: &Arc<dyn ArchiveStore>,
+        query: &ReportQuery,
+    ) -> Result<(LogStore, u64)> {
+        let loading = Arc::new(Mutex::new(LogStore::new()));
+        let into = Arc::clone(&loading);
+        let count = archive
+            .records_in_parts(query, Box::new(move |part| lock(&into).push_records(part)))
+            .await?;
+        let loaded = std::mem::take(&mut *lock(&loading));
+        Ok((loaded, count))
     }
 
     /// Forgets the loaded log; a running load is cancelled.

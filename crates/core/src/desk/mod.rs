@@ -591,7 +591,10 @@ impl Desk {
 
     /// Loads the archived records matching `query` from the archive, without any network,
     /// replacing what was loaded (the log view at launch, offline too). A running load is
-    /// cancelled.
+    /// cancelled. With `first_screen` (a view that shows nothing yet: the launch, a Load) the
+    /// period's 100 newest replace the loaded log first, announced through `on_progress`;
+    /// without it (a re-read under rows on screen) the loaded log stays whole until the new
+    /// one replaces it.
     ///
     /// # Errors
     /// [`crate::Error::InvalidInput`] for the query; [`crate::Error::Config`] when the desk has
@@ -599,9 +602,12 @@ impl Desk {
     pub async fn load_archived_logs(
         &self,
         query: &LogQuery,
+        first_screen: bool,
         on_progress: &mut (dyn FnMut(&FetchProgress) + Send),
     ) -> Result<LogSummary> {
-        self.logs.load_archived_logs(query, on_progress).await
+        self.logs
+            .load_archived_logs(query, first_screen, on_progress)
+            .await
     }
 
     /// Whether the desk has an archive to read the log from.
