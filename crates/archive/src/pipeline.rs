@@ -17,7 +17,7 @@
 
 use crate::row::Row;
 use sdesk_core::logs::{PageBody, ReportPager};
-use sdesk_core::models::{ReportPage, ReportQuery};
+use sdesk_core::models::{paging_cursor, ReportPage, ReportQuery};
 use sdesk_core::{Error, Result};
 use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -221,14 +221,18 @@ struct PageHead {
 }
 
 impl PageHead {
-    /// The page's cursor when paging goes on ([`ReportPage::next_cursor`]'s "follow" case).
+    /// The page's cursor when paging goes on, by core's paging rule (`None` for the last page
+    /// and for a page that contradicts itself: the commit stage reports that one from the
+    /// decoded page).
     fn next(self) -> Option<String> {
         let remaining = match (self.records_remaining, self.reports_remaining) {
             (Some(a), Some(b)) if a != b => return None,
             (a, b) => a.or(b),
         };
-        let more = remaining != Some(0) && self.records > 0;
-        self.next_offset.filter(|c| more && !c.is_empty())
+        paging_cursor(remaining, self.records > 0, self.next_offset.as_deref())
+            .ok()
+            .flatten()
+            .map(str::to_owned)
     }
 }
 

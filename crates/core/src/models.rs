@@ -948,29 +948,47 @@ impl ReportPage {
     /// TeamViewer's document defines `next_offset` as the id of the last record returned, so a
     /// last page may well carry one; its count of 0 decides.
     pub fn next_cursor(&self) -> Result<Option<&str>> {
-        let cursor = self.next_offset.as_deref().filter(|o| !o.is_empty());
-        match (self.records_remaining, self.records.is_empty(), cursor) {
-            (Some(0), _, _) | (None, true, _) | (None, false, None) => Ok(None),
-            (Some(n), true, _) => Err(Error::InvalidResponse {
-                message: format!(
-                    "the server says {n} more connection reports remain but sent a page \
-                     without any"
-                ),
-            }),
-            (Some(n), false, None) => Err(Error::InvalidResponse {
-                message: format!(
-                    "the server says {n} more connection reports remain but gave no \
-                     next_offset to ask for them"
-                ),
-            }),
-            (_, false, Some(cursor)) => Ok(Some(cursor)),
-        }
+        paging_cursor(
+            self.records_remaining,
+            !self.records.is_empty(),
+            self.next_offset.as_deref(),
+        )
     }
 
     /// [`ReportPage::next_cursor`] without the error: `None` both for the last page and for a
     /// page that contradicts itself. Paging code should use `next_cursor`.
     pub fn next(&self) -> Option<&str> {
         self.next_cursor().ok().flatten()
+    }
+}
+
+/// TeamViewer's paging rule (§0.1/§6) for a page with `records_remaining`, some records or
+/// none, and `next_offset`: the cursor of the next page, `None` after the last page, or an
+/// `invalid_response` for a page that contradicts itself. [`ReportPage::next_cursor`] applies
+/// it to a decoded page; a reader that has only counted a page's records can apply it too.
+///
+/// # Errors
+/// [`Error::InvalidResponse`] when records remain but the page has none or no cursor.
+pub fn paging_cursor(
+    records_remaining: Option<u64>,
+    has_records: bool,
+    next_offset: Option<&str>,
+) -> Result<Option<&str>> {
+    let cursor = next_offset.filter(|o| !o.is_empty());
+    match (records_remaining, has_records, cursor) {
+        (Some(0), _, _) | (None, false, _) | (None, true, None) => Ok(None),
+        (Some(n), false, _) => Err(Error::InvalidResponse {
+            message: format!(
+                "the server says {n} more connection reports remain but sent a page without any"
+            ),
+        }),
+        (Some(n), true, None) => Err(Error::InvalidResponse {
+            message: format!(
+                "the server says {n} more connection reports remain but gave no next_offset to \
+                 ask for them"
+            ),
+        }),
+        (_, true, Some(cursor)) => Ok(Some(cursor)),
     }
 }
 

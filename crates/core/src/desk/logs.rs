@@ -83,38 +83,36 @@ impl Logs {
             st.fetch = None;
             st.generation
         };
-        let first = if first_screen {
-            archive
+        let (mut loaded, count) = if first_screen {
+            let first = archive
                 .newest_records(&report_query, FIRST_SCREEN_ROWS)
-                .await?
-        } else {
-            Vec::new()
-        };
-        let (mut loaded, count) = if first_screen && first.len() < FIRST_SCREEN_ROWS {
-            // The whole period.
-            let count = first.len() as u64;
-            let mut store = LogStore::new();
-            store.push_records(first);
-            (store, count)
-        } else if !first_screen {
-            self.read_archived(archive, &report_query).await?
-        } else {
-            let total = archive.count(&report_query).await?;
-            let shown = first.len() as u64;
-            {
-                let mut st = lock(&self.logs);
-                if st.generation != generation {
-                    return Err(Error::Cancelled);
+                .await?;
+            if first.len() < FIRST_SCREEN_ROWS {
+                // The whole period.
+                let count = first.len() as u64;
+                let mut store = LogStore::new();
+                store.push_records(first); // the view is applied once, below
+                (store, count)
+            } else {
+                let total = archive.count(&report_query).await?;
+                let shown = first.len() as u64;
+                {
+                    let mut st = lock(&self.logs);
+                    if st.generation != generation {
+                        return Err(Error::Cancelled);
+                    }
+                    st.store.set_records(first);
                 }
-                st.store.set_records(first);
+                on_progress(&FetchProgress {
+                    pages: 0,
+                    records: shown,
+                    records_remaining: total.saturating_sub(shown),
+                    complete: false,
+                    in_view: shown,
+                });
+                self.read_archived(archive, &report_query).await?
             }
-            on_progress(&FetchProgress {
-                pages: 0,
-                records: shown,
-                records_remaining: total.saturating_sub(shown),
-                complete: false,
-                in_view: shown,
-            });
+        } else {
             self.read_archived(archive, &report_query).await?
         };
         let mut st = lock(&self.logs);
