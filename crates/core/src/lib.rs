@@ -14,6 +14,7 @@
 //! - [`error`]: the one error enum, with a stable [`error::ErrorKind`] for the UI.
 
 pub mod auth;
+pub mod billing;
 pub mod client;
 pub mod clock;
 pub mod desk;

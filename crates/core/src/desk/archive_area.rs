@@ -8,6 +8,7 @@
 //! implements it and the app shell hands an open archive to the desk in
 //! [`super::DeskOptions::archive`] (`None`: memory only, as without an archive).
 
+use crate::billing::BillingRecord;
 use crate::error::Result;
 use crate::logs::ReportPager;
 use crate::models::{ConnectionReport, ReportQuery, ReportUpdate};
@@ -86,6 +87,29 @@ pub trait ArchiveStore: Send + Sync + Debug {
             }
             part(next);
         }
+    }
+
+    /// The billing fields ([`BillingRecord`]) of every archived connection that starts in
+    /// `from` ≤ start < `to`, in no particular order: what billing and insight read. The
+    /// default derives them from [`ArchiveStore::records`]; an archive reads only the columns
+    /// it needs.
+    async fn billing_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BillingRecord>> {
+        let query = ReportQuery {
+            from_date: Some(from),
+            to_date: Some(to),
+            ..ReportQuery::default()
+        };
+        Ok(self
+            .records(&query)
+            .await?
+            .iter()
+            .filter_map(BillingRecord::from_report)
+            .filter(|r| r.start >= from && r.start < to)
+            .collect())
     }
 
     /// Stores `records` (inserted or replaced by id).
