@@ -4,7 +4,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-use sdesk_core::desk::{events, ApiWaitEvent, CheckedLink, Desk, LiveUpdate};
+use sdesk_core::desk::{events, ApiWaitEvent, CheckedLink, Desk, ExportFormat, LiveUpdate};
 use sdesk_core::ErrorKind;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -52,8 +52,44 @@ pub fn copy_text<R: Runtime>(app: &AppHandle<R>, text: &str) -> IpcResult<()> {
     })
 }
 
-/// Asks where to save the CSV export; `None` when the user cancels.
-pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+/// What a save dialog offers: its title, the suggested file name, and the one file type.
+#[derive(Debug, Clone, Copy)]
+pub struct SaveAs<'a> {
+    /// The dialog's title.
+    pub title: &'a str,
+    /// The suggested file name (with its extension).
+    pub file_name: &'a str,
+    /// The file type's name in the dialog (`CSV`, `Excel workbook`).
+    pub filter: &'a str,
+    /// Its extension, without the dot.
+    pub extension: &'a str,
+}
+
+impl SaveAs<'static> {
+    /// The log view's export in `format`.
+    pub fn log_export(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Csv => SaveAs {
+                title: "Export connection log",
+                file_name: "connection-log.csv",
+                filter: "CSV",
+                extension: "csv",
+            },
+            ExportFormat::Xlsx => SaveAs {
+                title: "Export connection log",
+                file_name: "connection-log.xlsx",
+                filter: "Excel workbook",
+                extension: "xlsx",
+            },
+        }
+    }
+}
+
+/// Asks where to save an export; `None` when the user cancels.
+pub async fn choose_export_path<R: Runtime>(
+    app: &AppHandle<R>,
+    save: SaveAs<'_>,
+) -> Option<PathBuf> {
     #[cfg(debug_assertions)]
     if let Some(path) = &app.state::<AppState>().test_hooks.save_path {
         return Some(path.clone());
@@ -61,9 +97,9 @@ pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBu
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .set_title("Export connection log")
-        .add_filter("CSV", &["csv"])
-        .set_file_name("connection-log.csv")
+        .set_title(save.title)
+        .add_filter(save.filter, &[save.extension])
+        .set_file_name(save.file_name)
         .save_file(move |path| {
             let _ = tx.send(path);
         });

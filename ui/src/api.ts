@@ -20,6 +20,7 @@ export type ColumnFilter = T.ColumnFilter;
 export type CopyLink = T.CopyLink;
 export type ErrorKind = T.ErrorKind;
 export type ExportOptions = T.ExportOptions;
+export type ExportFormat = T.ExportFormat;
 export type ExportResult = T.ExportResult;
 export type FetchProgress = T.FetchProgress;
 export type Group = T.GroupDto;

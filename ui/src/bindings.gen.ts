@@ -516,13 +516,19 @@ error: ErrorReport | null, };
 
 export type Delimiter = "," | ";";
 
+export type ExportFormat = "csv" | "xlsx";
+
 export type ExportOptions = { 
 /**
- * Field delimiter.
+ * CSV (the default) or XLSX.
+ */
+format: ExportFormat, 
+/**
+ * Field delimiter (CSV only).
  */
 delimiter: Delimiter, 
 /**
- * Write a UTF-8 byte order mark first (Excel).
+ * Write a UTF-8 byte order mark first (CSV only; Excel needs it for UTF-8).
  */
 bom: boolean, };
 

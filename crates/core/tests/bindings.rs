@@ -11,10 +11,10 @@ use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
-    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto,
-    Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
-    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
-    SessionListState, Settings, SettingsView, SyncState, UserDto,
+    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportFormat, ExportOptions, ExportResult,
+    GroupDto, Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary,
+    LogView, Mode, NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto,
+    SessionEdit, SessionListState, Settings, SettingsView, SyncState, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -73,6 +73,7 @@ fn generate() -> String {
     decl::<FetchProgress>(&cfg, &mut out);
     decl::<LogSummary>(&cfg, &mut out);
     decl::<Delimiter>(&cfg, &mut out);
+    decl::<ExportFormat>(&cfg, &mut out);
     decl::<ExportOptions>(&cfg, &mut out);
     decl::<ExportResult>(&cfg, &mut out);
     // settings and app

@@ -81,6 +81,30 @@ async fn logs_load_view_export_ticket_and_edit() {
         totals.count,
         "the file holds the rows in view"
     );
+    let ids_in_view: Vec<String> = desk
+        .log_rows(0, totals.count)
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let xlsx = dir.path().join("view.xlsx");
+    let result = desk
+        .export_view(
+            &xlsx,
+            ExportOptions {
+                format: ExportFormat::Xlsx,
+                ..ExportOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.rows as usize, totals.count, "XLSX: the rows in view");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, sdesk_core::logs::XLSX_SHEET).unwrap();
+    let ids_in_file: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        ids_in_file, ids_in_view,
+        "the XLSX holds exactly the rows in view, in the view's order"
+    );
 
     let id = rows[0].id.clone();
     let ticket = desk.ticket_text(&id).unwrap();

@@ -1,6 +1,6 @@
 //! Connection-log commands.
 
-use crate::desktop::{choose_export_path, copy_text, emit};
+use crate::desktop::{choose_export_path, copy_text, emit, SaveAs};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use sdesk_core::desk::{
@@ -112,14 +112,15 @@ pub async fn log_rows(
     Ok(state.desk.log_rows(offset, limit))
 }
 
-/// Asks for a file (save dialog) and writes exactly the rows in view; `null` when cancelled.
+/// Asks for a file (save dialog) and writes exactly the rows in view as CSV or XLSX; `null`
+/// when cancelled.
 #[tauri::command]
 pub async fn export_logs<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     options: ExportOptions,
 ) -> IpcResult<Option<ExportResult>> {
-    let Some(path) = choose_export_path(&app).await else {
+    let Some(path) = choose_export_path(&app, SaveAs::log_export(options.format)).await else {
         return Ok(None);
     };
     Ok(Some(state.desk.export_view(&path, options).await?))

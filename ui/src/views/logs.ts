@@ -532,8 +532,17 @@ export function createLogsView(store: Store): LogsView {
     showTotals(page.totals, keepScroll, page);
   };
 
+  // CSV (delimiter and BOM apply) or an Excel workbook (typed cells; they do not). Remembered.
+  const FORMAT_KEY = "sdesk.logs.exportFormat";
+  const format = h(
+    "select",
+    { id: "export-format", on: { change: () => renderFormat(true) } },
+    ...options([["csv", "logs.formatCsv"], ["xlsx", "logs.formatXlsx"]]),
+  );
+  format.value = localStorage.getItem(FORMAT_KEY) === "xlsx" ? "xlsx" : "csv";
   const delimiter = h("select", { id: "export-delimiter" }, ...options([[",", "logs.delimiterComma"], [";", "logs.delimiterSemicolon"]]));
   const bom = checkbox("export-bom", "logs.bom");
+  const delimiterField = field("logs.delimiter", delimiter, undefined, "field inline");
   const exportButton = h("button", {
     id: "export-csv",
     t: "logs.export",
@@ -541,6 +550,17 @@ export function createLogsView(store: Store): LogsView {
     attrs: { type: "button", disabled: true, "aria-keyshortcuts": "Control+E" },
     on: { click: () => void exportCsv() },
   });
+  const exportFormat = (): api.ExportFormat => (format.value === "xlsx" ? "xlsx" : "csv");
+  function renderFormat(remember = false): void {
+    const xlsx = exportFormat() === "xlsx";
+    show(delimiterField, !xlsx);
+    show(bom.wrap, !xlsx);
+    // The key goes in data-i18n too, so a language switch keeps the format's label.
+    const label: MsgKey = xlsx ? "logs.exportXlsx" : "logs.export";
+    exportButton.dataset.i18n = label;
+    setMessage(exportButton, label);
+    if (remember) localStorage.setItem(FORMAT_KEY, exportFormat());
+  }
 
   /** German Excel expects `;` and a BOM; English defaults to plain RFC 4180. */
   function exportDefaults(): void {
@@ -571,7 +591,7 @@ export function createLogsView(store: Store): LogsView {
       return;
     }
     show(exportWarn, false);
-    const opts: api.ExportOptions = { delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
+    const opts: api.ExportOptions = { format: exportFormat(), delimiter: delimiter.value === ";" ? ";" : ",", bom: bom.input.checked };
     try {
       const result = await busy(exportButton, () => api.exportLogs(opts));
       if (result) announce(plural(partial ? "logs.exportedIncomplete" : "logs.exported", result.rows), { rows: formatCount(result.rows), path: result.path });
@@ -1043,7 +1063,8 @@ export function createLogsView(store: Store): LogsView {
       "div",
       { class: "toolbar export-bar" },
       h("span", { class: "grow" }),
-      field("logs.delimiter", delimiter, undefined, "field inline"),
+      field("logs.format", format, undefined, "field inline"),
+      delimiterField,
       bom.wrap,
       exportButton,
     ),
@@ -1051,6 +1072,7 @@ export function createLogsView(store: Store): LogsView {
   );
 
   exportDefaults();
+  renderFormat();
   renderTotals();
   onLanguageChange(() => {
     // Dates are shown in the new language's format: a filter on them is read in it too.

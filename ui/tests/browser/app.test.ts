@@ -928,10 +928,34 @@ describe("connection log with 100,000 rows", () => {
     await a.page.check("#export-bom");
     await a.page.click("#export-csv");
     await a.page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Exported"));
-    expect((await a.calls("export_logs")).map((c) => c.args), "the chosen options").toEqual([{ options: { delimiter: ";", bom: true } }]);
+    expect((await a.calls("export_logs")).map((c) => c.args), "the chosen options").toEqual([{ options: { format: "csv", delimiter: ";", bom: true } }]);
     expect(await text(a, "#status"), "the result names rows and path").toBe("Exported 1,234 rows to /home/alex/Documents/connections 2026-11-24.csv");
     await a.page.keyboard.press("Control+e");
     await a.page.waitForFunction(() => (window as unknown as { __calls: { cmd: string }[] }).__calls.filter((c) => c.cmd === "export_logs").length === 2);
+  });
+
+  it("exports an Excel workbook: CSV-only options step aside, the button names the format, the choice is kept", async () => {
+    const a = await open({ config: { signedIn: true, pageDelayMs: 5, rowCount: 40 } });
+    await loadAll(a);
+    expect(await text(a, "#export-csv"), "CSV by default").toBe("Export CSV");
+    await a.page.selectOption("#export-format", "xlsx");
+    expect(await text(a, "#export-csv"), "the button says what it writes").toBe("Export XLSX");
+    expect(await a.page.isHidden("#export-delimiter"), "a delimiter means nothing in a workbook").toBe(true);
+    expect(await a.page.isHidden("#export-bom"), "nor does a byte order mark").toBe(true);
+    await a.page.click("#export-csv");
+    await a.page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Exported"));
+    expect((await a.calls("export_logs")).map((c) => (c.args.options as { format: string }).format), "Rust is asked for XLSX").toEqual(["xlsx"]);
+    await a.page.click("#tab-settings");
+    await a.page.selectOption("#language", "de");
+    await a.page.click("#save-settings");
+    await a.page.waitForFunction(() => document.documentElement.lang === "de");
+    await a.page.click("#tab-logs");
+    expect(await text(a, "#export-csv"), "a language switch keeps the format's label").toBe("XLSX exportieren");
+    await a.page.reload();
+    await a.page.click("#tab-logs");
+    expect(await a.page.inputValue("#export-format"), "the format is remembered").toBe("xlsx");
+    await a.page.selectOption("#export-format", "csv");
+    expect(await a.page.isVisible("#export-delimiter"), "back to CSV: its options return").toBe(true);
   });
 
   it("copies a record as ticket text and edits its notes and billing state", async () => {

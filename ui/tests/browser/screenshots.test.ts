@@ -181,6 +181,21 @@ for (const lang of ["en", "de"] as const) {
       }
     }
     await a.page.selectOption("#preset", "7");
+    // The export bar (format, then the CSV's delimiter and BOM) stays one line, nothing cut.
+    for (const format of ["csv", "xlsx"]) {
+      await a.page.selectOption("#export-format", format);
+      for (const width of [800, 1100]) {
+        await a.page.setViewportSize({ width, height: width >= 1100 ? 720 : 600 });
+        const bar = await a.page.locator(".export-bar").boundingBox();
+        const button = await a.page.locator("#export-csv").boundingBox();
+        expect(bar && button && button.y - bar.y < 20, `${lang} ${width} ${format}: the export bar is one line`).toBe(true);
+        for (const selector of ["#export-csv", "#export-format"]) {
+          const cut = await a.page.locator(selector).evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+          expect(cut, `${lang} ${width} ${format}: ${selector} shows its whole text`).toBe(false);
+        }
+      }
+    }
+    await a.page.selectOption("#export-format", "csv");
     for (const scheme of ["light", "dark"] as const) {
       await a.page.emulateMedia({ colorScheme: scheme });
       for (const [width, height] of [[1100, 720], [800, 600]] as const) {

@@ -423,14 +423,38 @@ pub enum Delimiter {
     Semicolon,
 }
 
-/// CSV export options.
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// RFC 4180 CSV (delimiter and BOM as chosen).
+    #[default]
+    Csv,
+    /// An Excel workbook with typed cells (see [`crate::xlsx`]); delimiter and BOM do not apply.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The file name extension, without the dot.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Export options (the log view's export).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExportOptions {
-    /// Field delimiter.
+    /// CSV (the default) or XLSX.
+    pub format: ExportFormat,
+    /// Field delimiter (CSV only).
     pub delimiter: Delimiter,
-    /// Write a UTF-8 byte order mark first (Excel).
+    /// Write a UTF-8 byte order mark first (CSV only; Excel needs it for UTF-8).
     pub bom: bool,
 }
 

@@ -5,11 +5,16 @@
 
 use super::archive_area::ArchiveStore;
 use super::connection::{lock, Shared};
-use super::dto::{ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView};
+use super::dto::{
+    ExportFormat, ExportOptions, ExportResult, LogPage, LogQuery, LogSummary, LogView,
+};
 use super::MAX_ROWS_PER_WINDOW;
 use crate::client::TeamViewerClient;
 use crate::error::{Error, ErrorKind, Result};
-use crate::logs::{export_csv_to_path, ticket_text, FetchProgress, LogRow, LogStore, ReportFetch};
+use crate::logs::{
+    export_csv_to_path, export_xlsx_to_path, ticket_text, FetchProgress, LogRow, LogStore,
+    ReportFetch,
+};
 use crate::models::{ReportQuery, ReportUpdate};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -276,7 +281,7 @@ impl Logs {
             .window_rows(offset, limit.min(MAX_ROWS_PER_WINDOW))
     }
 
-    /// Writes exactly the rows in view, in view order, as CSV to `path` (atomically: a failed
+    /// Writes exactly the rows in view, in view order, as CSV or XLSX to `path` (atomically: a failed
     /// export never leaves half a file) on a blocking thread.
     ///
     /// # Errors
@@ -291,7 +296,10 @@ impl Logs {
         let csv = options.into();
         let rows = tokio::task::spawn_blocking(move || {
             let st = lock(&logs);
-            export_csv_to_path(st.store.view(), &target, &csv)
+            match options.format {
+                ExportFormat::Csv => export_csv_to_path(st.store.view(), &target, &csv),
+                ExportFormat::Xlsx => export_xlsx_to_path(st.store.view(), &target),
+            }
         })
         .await
         .map_err(|e| Error::Io(std::io::Error::other(e)))??;

@@ -48,8 +48,8 @@ pub use desktop_settings::{
 };
 pub use dto::{
     AccountDto, AppInfo, ArchiveProblem, ArchiveRebuilt, AuthStatus, CopyLink, Delimiter,
-    ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary, LogView,
-    NewSessionForm, OpenLink, SessionDto, SessionListState, SettingsView,
+    ExportFormat, ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary,
+    LogView, NewSessionForm, OpenLink, SessionDto, SessionListState, SettingsView,
 };
 pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
@@ -643,7 +643,7 @@ impl Desk {
         self.logs.log_rows(offset, limit)
     }
 
-    /// Writes exactly the rows in view, in view order, as CSV to `path` (atomically).
+    /// Writes exactly the rows in view, in view order, as CSV or XLSX to `path` (atomically).
     ///
     /// # Errors
     /// File and CSV errors.

@@ -7,8 +7,8 @@
 pub use sdesk_core::auth::{MemoryStore, TokenStore, CLIENT_SECRET_NAME};
 pub use sdesk_core::client::RetryPolicy;
 pub use sdesk_core::desk::{
-    ApiWaitEvent, ApiWaitReason, CallbackOutcome, Desk, DeskOptions, ExportOptions, LinkKind,
-    LogQuery, LogView, Mode, NewSessionForm, RedirectMode, SessionListState, Settings,
+    ApiWaitEvent, ApiWaitReason, CallbackOutcome, Desk, DeskOptions, ExportFormat, ExportOptions,
+    LinkKind, LogQuery, LogView, Mode, NewSessionForm, RedirectMode, SessionListState, Settings,
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
 };
 pub use sdesk_core::error::CallbackRejection;
