@@ -116,3 +116,73 @@ fn json_rows_have_the_header_keys_and_money_as_strings() {
     keys_sorted.sort_unstable();
     assert_eq!(keys_sorted, header, "exactly the CSV header's keys");
 }
+
+/// The worked example of docs/billing.md, line for line.
+#[test]
+fn the_worked_example_of_the_docs() {
+    let rates = Rates::from_toml(
+        r#"merge_within_minutes = 10
+[default]
+name = "Standard"
+hourly_rate = "90.00"
+currency = "EUR"
+base_fee = "0.00"
+minimum_minutes = 15
+increment_minutes = 15
+free_under_seconds = 60
+[[group]]
+groupid = "g100002"
+name = "Premium"
+hourly_rate = "120.00"
+currency = "EUR"
+base_fee = "5.00"
+minimum_minutes = 30
+increment_minutes = 15
+free_under_seconds = 60
+"#,
+    )
+    .unwrap();
+    let t = |h, m, s| Utc.with_ymd_and_hms(2026, 11, 3, h, m, s).unwrap();
+    let r = |id: &str, group: Option<&str>, start, end, state: &str| BillingRecord {
+        id: id.into(),
+        start,
+        end: Some(end),
+        userid: None,
+        username: None,
+        groupid: group.map(Into::into),
+        groupname: None,
+        customer: "anna@example.com".into(),
+        billing_state: Some(state.into()),
+    };
+    let records = vec![
+        r("a", Some("g100002"), t(9, 0, 0), t(9, 20, 0), "Bill"),
+        r("b", None, t(9, 5, 0), t(9, 12, 0), "Billed"),
+        r("c", None, t(9, 28, 0), t(9, 40, 0), "Bill"),
+        r("d", None, t(9, 55, 0), t(9, 55, 40), "Bill"),
+        r("e", None, t(11, 0, 0), t(11, 10, 0), "DoNotBill"),
+        r("f", None, t(13, 0, 0), t(13, 20, 0), "Billed"),
+    ];
+    let report = build_cases(&rates, &records);
+    let mut out = Vec::new();
+    write_report_csv(&report.cases, &mut out).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "customer,case_start,case_end,connections,billable_seconds,billable_minutes,rate_name,hourly_rate,base_fee,currency,amount,connection_ids\r\n\
+         anna@example.com,2026-11-03T09:00:00Z,2026-11-03T09:40:00Z,3,1920,45,Premium,120.00,5.00,EUR,95.00,a b c\r\n\
+         anna@example.com,2026-11-03T13:00:00Z,2026-11-03T13:20:00Z,1,1200,30,Standard,90.00,0.00,EUR,45.00,f\r\n"
+    );
+    assert_eq!(report.cases[0].unbilled_ids, vec!["a", "c"]);
+    assert!(!report.cases[1].is_unbilled());
+    let excluded: Vec<_> = report
+        .excluded
+        .iter()
+        .map(|e| (e.id.as_str(), e.reason))
+        .collect();
+    assert_eq!(
+        excluded,
+        vec![
+            ("d", sdesk_core::billing::ExclusionReason::Free),
+            ("e", sdesk_core::billing::ExclusionReason::NotBillable)
+        ]
+    );
+}
