@@ -46,6 +46,9 @@ pub enum Command {
     Archive(ArchiveCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
+    /// Billing over the archive: invoice lines of a period's cases (docs/billing.md).
+    #[command(subcommand)]
+    Billing(BillingCommand),
 }
 
 /// `sdesk sign-in`
@@ -288,6 +291,54 @@ pub struct ArchiveStatsArgs {
     pub database: DatabaseArg,
     /// Print JSON: records, first_start, last_start, last_sync (null when empty or never),
     /// database, schema_version, pending_edits, unfinished_sync.
+    #[arg(long)]
+    pub json: bool,
+}
+
+// --- billing (issue 10) ---
+
+/// `sdesk billing ...`
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// The billing cases of a period as invoice lines, CSV (or JSON), from the archive (no
+    /// network, no sign-in needed).
+    Report(BillingReportArgs),
+}
+
+/// The period, rates and archive every `sdesk billing` subcommand reads.
+#[derive(Debug, Clone, Args)]
+pub struct BillingPeriodArgs {
+    /// Connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
+    /// 00:00 UTC).
+    #[arg(long, value_name = "T")]
+    pub from: String,
+    /// Connections that start before this time (exclusive; RFC 3339, or YYYY-MM-DD = 00:00
+    /// UTC). For a whole month pass the first day of the next one.
+    #[arg(long, value_name = "T")]
+    pub to: String,
+    /// The charge rates (TOML, see docs/billing.md). Default: rates.toml in the desktop app's
+    /// config directory (what Settings → Billing saves), else the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<std::path::PathBuf>,
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+}
+
+/// `sdesk billing report`
+#[derive(Debug, Args)]
+pub struct BillingReportArgs {
+    /// Period, rates and archive.
+    #[command(flatten)]
+    pub period: BillingPeriodArgs,
+    /// Only cases with a connection that is not billed yet.
+    #[arg(long)]
+    pub unbilled_only: bool,
+    /// Output file, or - for standard output. A file is replaced only when the report is
+    /// complete.
+    #[arg(long, value_name = "FILE")]
+    pub out: String,
+    /// Write a JSON array of objects with the CSV's column names as keys instead of CSV.
     #[arg(long)]
     pub json: bool,
 }

@@ -4,6 +4,7 @@
 
 mod archive;
 mod args;
+mod billing;
 mod run;
 mod term;
 
