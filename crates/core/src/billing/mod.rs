@@ -11,3 +11,14 @@ pub use mark::{
     MARK_DAILY_LIMIT,
 };
 pub use record::{customer_key, BillingRecord};
+
+// rates: charge rates, cases, invoice lines (issue 10 items 1, 2, 4).
+mod cases;
+mod rates;
+mod report;
+
+pub use cases::{
+    build_cases, price_case, BillingCase, CaseReport, ExcludedConnection, ExclusionReason,
+};
+pub use rates::{GroupRate, Rate, Rates, RATES_FILE};
+pub use report::{money_text, report_json, write_report_csv, write_report_csv_with, REPORT_HEADER};
