@@ -44,8 +44,44 @@ pub enum Command {
     /// The connection-log archive (SQLite or PostgreSQL): sync, export, stats.
     #[command(subcommand)]
     Archive(ArchiveCommand),
+    /// Billing over the archive: charge rates, cases, marking connections billed.
+    #[command(subcommand)]
+    Billing(BillingCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
+}
+
+/// `sdesk billing ...`
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// Mark the connections of a period's unbilled cases billed at TeamViewer (PUT
+    /// billing_state "Billed" for each; the archive follows). Carries on past a failed one; ends
+    /// with "marked: N connections, F failed" on stderr and exits with 2 when F > 0.
+    MarkBilled(MarkBilledArgs),
+}
+
+/// `sdesk billing mark-billed`
+#[derive(Debug, Args)]
+pub struct MarkBilledArgs {
+    /// Cases starting at or after this time (RFC 3339, or YYYY-MM-DD = 00:00 UTC).
+    #[arg(long, value_name = "T")]
+    pub from: String,
+    /// Cases' connections starting before this time (exclusive).
+    #[arg(long, value_name = "T")]
+    pub to: String,
+    /// Only this customer's cases: the customer key (the end customer's e-mail, else name, else
+    /// device name, else device ID), as `billing report` prints it.
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    pub customer: Option<String>,
+    /// Charge rates (TOML); default: rates.toml in the desktop app's config directory, else the
+    /// default rate.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Only list the connections that would be marked; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `sdesk sign-in`

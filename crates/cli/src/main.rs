@@ -4,6 +4,7 @@
 
 mod archive;
 mod args;
+mod billing_mark;
 mod run;
 mod term;
 
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run::run(cli)) {
+        // Done, but some items failed (each was reported): `billing mark-billed`.
+        Ok(()) if billing_mark::some_failed() => ExitCode::from(2),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The message can quote the server (an error description, a name).

@@ -1,8 +1,8 @@
 //! What each subcommand does. Everything of substance is a call into `sdesk-core`.
 
 use crate::args::{
-    Cli, Command, CreateArgs, CsvOutArgs, DelimiterArg, ExportArgs, ListArgs, ReportFilterArgs,
-    ReportsCommand, SessionsCommand, SignInArgs, StateArg,
+    BillingCommand, Cli, Command, CreateArgs, CsvOutArgs, DelimiterArg, ExportArgs, ListArgs,
+    ReportFilterArgs, ReportsCommand, SessionsCommand, SignInArgs, StateArg,
 };
 use crate::term;
 use sdesk_core::auth::{
@@ -33,6 +33,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::SignOut => return sign_out(&cli.api_url).await,
         Command::Status => return status(&cli.api_url).await,
         Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
+        Command::Billing(BillingCommand::MarkBilled(ref args)) => {
+            return crate::billing_mark::run(&cli, args).await
+        }
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -50,7 +53,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         | Command::SignIn(_)
         | Command::SignOut
         | Command::Status
-        | Command::Archive(_) => Ok(()),
+        | Command::Archive(_)
+        | Command::Billing(_) => Ok(()),
     };
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
