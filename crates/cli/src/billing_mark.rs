@@ -78,13 +78,18 @@ pub async fn run(cli: &Cli, args: &MarkBilledArgs) -> Result<()> {
         Some(&archive as &dyn ArchiveStore),
         &ids,
         &cancel,
-        &mut |p| {
-            progress.set_message(format!(
+        &mut |p| match p.waiting {
+            // Announced like the client's own waits: a long pause never looks like a hang.
+            Some(delay) => progress.println(&format!(
+                "sdesk: TeamViewer's rate limit was reached; waiting {} s before sending again",
+                delay.as_secs().max(1)
+            )),
+            None => progress.set_message(format!(
                 "marked {} of {} ({} failed)",
                 p.done - p.failed,
                 p.total,
                 p.failed
-            ));
+            )),
         },
     )
     .await;

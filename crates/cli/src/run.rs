@@ -680,6 +680,11 @@ impl Progress {
         }
     }
 
+    /// Writes a line to stderr (above the spinner, if one is shown).
+    pub(crate) fn println(&self, line: &str) {
+        self.suspend(|| eprintln!("{line}"));
+    }
+
     /// Runs `f` with the spinner hidden, for output to the same terminal.
     fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.0 {

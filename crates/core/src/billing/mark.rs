@@ -56,6 +56,10 @@ pub struct MarkProgress {
     pub total: usize,
     /// Of `done`, failed.
     pub failed: usize,
+    /// Set when the run waits for TeamViewer's rate limit before sending connection `done + 1`
+    /// again (how long), so that a user interface can say why nothing happens; `None` after
+    /// each connection.
+    pub waiting: Option<Duration>,
 }
 
 /// A connection that was not marked, with why.
@@ -155,6 +159,7 @@ pub async fn mark_billed_with(
         done: 0,
         total: ids.len(),
         failed: 0,
+        waiting: None,
     };
     let mut seen = std::collections::HashSet::new();
     let mut last_put: Option<Instant> = None;
@@ -170,7 +175,21 @@ pub async fn mark_billed_with(
             progress(state);
             continue;
         }
-        let step = mark_one(client, archive, id, cancel, options, &mut last_put).await;
+        let step = mark_one(
+            client,
+            archive,
+            id,
+            cancel,
+            options,
+            &mut last_put,
+            &mut |delay| {
+                progress(MarkProgress {
+                    waiting: Some(delay),
+                    ..state
+                });
+            },
+        )
+        .await;
         match step {
             Step::Marked { archive_error } => {
                 outcome.archive_errors += usize::from(archive_error);
@@ -244,6 +263,7 @@ async fn mark_one(
     cancel: &CancellationToken,
     options: &MarkOptions,
     last_put: &mut Option<Instant>,
+    waiting: &mut (dyn FnMut(Duration) + Send),
 ) -> Step {
     let archived = match archive {
         Some(archive) => match archive.record(id).await {
@@ -276,7 +296,8 @@ async fn mark_one(
                     Some(delay) => delay,
                     None => break Err(Error::RateLimited { retry_after }),
                 };
-                tracing::warn!(?delay, "TeamViewer's rate limit was reached; waiting");
+                tracing::info!(?delay, "TeamViewer's rate limit was reached; waiting");
+                waiting(delay);
                 rate_limits += 1;
                 rate_waited += delay;
                 tokio::select! {
