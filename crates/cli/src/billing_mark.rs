@@ -162,8 +162,9 @@ fn same_customer(case: &str, asked: &str) -> bool {
 }
 
 /// The charge rates: `--rates FILE` (which must exist), else `rates.toml` in the desktop app's
-/// config directory (`SDESK_CONFIG_DIR`, as for the app, or the user's config directory plus
-/// the app's identifier), else the default rate.
+/// config directory (`SDESK_CONFIG_DIR` when set, as a debug build of the app reads it, else
+/// the user's config directory plus the app's identifier, as Tauri's `app_config_dir()`), else
+/// the default rate.
 pub(crate) fn load_rates(file: Option<&Path>) -> Result<Rates> {
     if let Some(file) = file {
         return Rates::load(file)?.ok_or_else(|| {

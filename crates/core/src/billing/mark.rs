@@ -1,7 +1,7 @@
 //! Mark billed (issue 10, item 3): `PUT billing_state: "Billed"` for each connection, one after
 //! the other, the archive following each success at once.
 //!
-//! The rules (also in `docs/billing.md`):
+//! The rules (also in `docs/billing-mark.md`):
 //! - A connection whose archived state is already `Billed` is never sent (nor one the archive
 //!   says is `DoNotBill`: marking it would bill what must not be billed); so a run that was
 //!   killed or cancelled is simply run again and sends only the rest.
