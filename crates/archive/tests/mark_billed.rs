@@ -305,3 +305,53 @@ async fn a_cancelled_run_keeps_what_it_did_and_a_rerun_sends_only_the_rest() {
     );
     assert_archive_agrees(&sb, &archive).await;
 }
+
+#[tokio::test]
+async fn a_connection_with_an_unsent_edit_is_not_marked_until_the_edit_is_sent() {
+    let sb = sandbox(60, None).await;
+    let api = client(&sb);
+    let dir = TempDir::new().unwrap();
+    let archive = synced(&dir, &api).await;
+    let wanted = unbilled(&billing_records(&archive).await);
+    let waiting = wanted[1].clone();
+    // An edit made offline, with the billing state the record had then.
+    let edit = archive
+        .add_edit(
+            &waiting,
+            &sdesk_core::models::ReportUpdate {
+                notes: Some("printer fixed".into()),
+                billing_state: Some("Bill".into()),
+            },
+        )
+        .await
+        .unwrap();
+
+    let first = run(&api, &archive, &wanted, &CancellationToken::new()).await;
+    assert_eq!(
+        first.failed.len(),
+        1,
+        "only the connection with the edit fails"
+    );
+    assert_eq!(first.failed[0].id, waiting);
+    assert_eq!(first.failed[0].error.kind(), ErrorKind::InvalidInput);
+    assert!(
+        first.failed[0].error.to_string().contains("sync first"),
+        "the message says what to do: {}",
+        first.failed[0].error
+    );
+    assert_eq!(
+        first.marked.len(),
+        wanted.len() - 1,
+        "the others are marked"
+    );
+    assert!(
+        !sb.report_update_counts().contains_key(&waiting),
+        "no PUT that the waiting edit would undo"
+    );
+
+    // A sync sent the edit (here only its bookkeeping: the archive notes it as sent).
+    archive.mark_edit_sent(edit.edit_id).await.unwrap();
+    let second = run(&api, &archive, &first.to_retry(), &CancellationToken::new()).await;
+    assert_eq!(second.marked, vec![waiting.clone()], "now it is marked");
+    assert_eq!(sb.report_update_counts().get(&waiting), Some(&1));
+}

@@ -5,6 +5,9 @@
 //! - A connection whose archived state is already `Billed` is never sent (nor one the archive
 //!   says is `DoNotBill`: marking it would bill what must not be billed); so a run that was
 //!   killed or cancelled is simply run again and sends only the rest.
+//! - A connection with an edit in the archive still waiting to be sent (made offline) is not
+//!   sent but failed with [`ErrorKind::InvalidInput`]: that edit, sent later, would overwrite
+//!   `Billed` with the state it was made with. A sync sends it; then mark again.
 //! - After each `204` the archived record's `billing_state` becomes `Billed` before the next
 //!   connection is sent.
 //! - A failed connection is listed with its error (and kind) and the run carries on; the caller
@@ -161,6 +164,26 @@ pub async fn mark_billed_with(
         failed: 0,
         waiting: None,
     };
+    // Reports with an edit still waiting to be sent: sending that edit later would overwrite
+    // "Billed" with the billing state it was made with, so they are not marked now.
+    let pending: std::collections::HashSet<String> = match archive {
+        Some(archive) if !ids.is_empty() => match archive.pending_edits().await {
+            Ok(edits) => edits.into_iter().map(|e| e.report_id).collect(),
+            Err(error) => {
+                outcome.stopped_by = Some(error.kind());
+                outcome.failed.push(MarkFailure {
+                    id: ids[0].clone(),
+                    error,
+                });
+                outcome.not_tried.extend(ids[1..].iter().cloned());
+                state.done = 1;
+                state.failed = 1;
+                progress(state);
+                return outcome;
+            }
+        },
+        _ => std::collections::HashSet::new(),
+    };
     let mut seen = std::collections::HashSet::new();
     let mut last_put: Option<Instant> = None;
     for (index, id) in ids.iter().enumerate() {
@@ -175,21 +198,31 @@ pub async fn mark_billed_with(
             progress(state);
             continue;
         }
-        let step = mark_one(
-            client,
-            archive,
-            id,
-            cancel,
-            options,
-            &mut last_put,
-            &mut |delay| {
-                progress(MarkProgress {
-                    waiting: Some(delay),
-                    ..state
-                });
-            },
-        )
-        .await;
+        let step = if pending.contains(id) {
+            Step::Failed(Error::InvalidInput {
+                field: "mark billed".to_owned(),
+                message: format!(
+                    "connection {id} has an edit made offline that is not sent yet; sync first \
+                     (it sends waiting edits), then mark it billed"
+                ),
+            })
+        } else {
+            mark_one(
+                client,
+                archive,
+                id,
+                cancel,
+                options,
+                &mut last_put,
+                &mut |delay| {
+                    progress(MarkProgress {
+                        waiting: Some(delay),
+                        ..state
+                    });
+                },
+            )
+            .await
+        };
         match step {
             Step::Marked { archive_error } => {
                 outcome.archive_errors += usize::from(archive_error);
