@@ -44,44 +44,11 @@ pub enum Command {
     /// The connection-log archive (SQLite or PostgreSQL): sync, export, stats.
     #[command(subcommand)]
     Archive(ArchiveCommand),
-    /// Billing over the archive: charge rates, cases, marking connections billed.
-    #[command(subcommand)]
-    Billing(BillingCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
-}
-
-/// `sdesk billing ...`
-#[derive(Debug, Subcommand)]
-pub enum BillingCommand {
-    /// Mark the connections of a period's unbilled cases billed at TeamViewer (PUT
-    /// billing_state "Billed" for each; the archive follows). Carries on past a failed one; ends
-    /// with "marked: N connections, F failed" on stderr and exits with 2 when F > 0.
-    MarkBilled(MarkBilledArgs),
-}
-
-/// `sdesk billing mark-billed`
-#[derive(Debug, Args)]
-pub struct MarkBilledArgs {
-    /// Cases starting at or after this time (RFC 3339, or YYYY-MM-DD = 00:00 UTC).
-    #[arg(long, value_name = "T")]
-    pub from: String,
-    /// Cases' connections starting before this time (exclusive).
-    #[arg(long, value_name = "T")]
-    pub to: String,
-    /// Only this customer's cases: the customer key (the end customer's e-mail, else name, else
-    /// device name, else device ID), as `billing report` prints it.
-    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
-    pub customer: Option<String>,
-    /// Charge rates (TOML); default: rates.toml in the desktop app's config directory, else the
-    /// default rate.
-    #[arg(long, value_name = "FILE")]
-    pub rates: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    pub database: DatabaseArg,
-    /// Only list the connections that would be marked; send nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// Billing over the archive: invoice lines of a period's cases (docs/billing.md).
+    #[command(subcommand)]
+    Billing(BillingCommand),
 }
 
 /// `sdesk sign-in`
@@ -326,4 +293,72 @@ pub struct ArchiveStatsArgs {
     /// database, schema_version, pending_edits, unfinished_sync.
     #[arg(long)]
     pub json: bool,
+}
+
+// --- billing (issue 10) ---
+
+/// `sdesk billing ...`
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// The billing cases of a period as invoice lines, CSV (or JSON), from the archive (no
+    /// network, no sign-in needed).
+    Report(BillingReportArgs),
+    /// Mark the connections of a period's unbilled cases billed at TeamViewer (PUT
+    /// billing_state "Billed" for each; the archive follows; docs/billing-mark.md). Carries on
+    /// past a failed one; ends with "marked: N connections, F failed" on stderr and exits with
+    /// 2 when F > 0.
+    MarkBilled(MarkBilledArgs),
+}
+
+/// The period, rates and archive every `sdesk billing` subcommand reads.
+#[derive(Debug, Clone, Args)]
+pub struct BillingPeriodArgs {
+    /// Connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
+    /// 00:00 UTC).
+    #[arg(long, value_name = "T")]
+    pub from: String,
+    /// Connections that start before this time (exclusive; RFC 3339, or YYYY-MM-DD = 00:00
+    /// UTC). For a whole month pass the first day of the next one.
+    #[arg(long, value_name = "T")]
+    pub to: String,
+    /// The charge rates (TOML, see docs/billing.md). Default: rates.toml in the desktop app's
+    /// config directory (what Settings → Billing saves), else the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<std::path::PathBuf>,
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+}
+
+/// `sdesk billing report`
+#[derive(Debug, Args)]
+pub struct BillingReportArgs {
+    /// Period, rates and archive.
+    #[command(flatten)]
+    pub period: BillingPeriodArgs,
+    /// Only cases with a connection that is not billed yet.
+    #[arg(long)]
+    pub unbilled_only: bool,
+    /// Output file, or - for standard output. A file is replaced only when the report is
+    /// complete.
+    #[arg(long, value_name = "FILE")]
+    pub out: String,
+    /// Write a JSON array of objects with the CSV's column names as keys instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sdesk billing mark-billed`
+#[derive(Debug, Args)]
+pub struct MarkBilledArgs {
+    /// Period, rates and archive.
+    #[command(flatten)]
+    pub period: BillingPeriodArgs,
+    /// Only this customer's cases: the customer key (the end customer's e-mail, else name, else
+    /// device name, else device ID), as `billing report` prints it; case is ignored.
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    pub customer: Option<String>,
+    /// Only list the connections that would be marked; send nothing (no sign-in needed).
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -10,14 +10,14 @@
 
 use crate::archive::location;
 use crate::args::{Cli, MarkBilledArgs};
-use crate::run::{cancel_on_ctrl_c, connect, parse_time, Progress};
+use crate::billing::{load_rates, period};
+use crate::run::{cancel_on_ctrl_c, connect, Progress};
 use crate::term;
 use chrono::SecondsFormat;
-use sdesk_archive::{Archive, APP_IDENTIFIER};
-use sdesk_core::billing::{build_cases, mark_billed, BillingCase, Rates, RATES_FILE};
+use sdesk_archive::Archive;
+use sdesk_core::billing::{build_cases, mark_billed, BillingCase};
 use sdesk_core::desk::ArchiveStore;
-use sdesk_core::{Error, Result};
-use std::path::{Path, PathBuf};
+use sdesk_core::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set when a run ended with failed or untried connections (the process exits with 2).
@@ -30,13 +30,11 @@ pub fn some_failed() -> bool {
 
 /// Runs `sdesk billing mark-billed`.
 pub async fn run(cli: &Cli, args: &MarkBilledArgs) -> Result<()> {
-    let from = parse_time("--from", &args.from)?;
-    let to = parse_time("--to", &args.to)?;
-    if from >= to {
-        return Err(Error::invalid("--to", "must be after --from"));
-    }
-    let rates = load_rates(args.rates.as_deref())?;
-    let archive = Archive::open(&location(&args.database)?).await?;
+    // As `billing report` reads them (crate::billing), but the archive stays open: it is
+    // updated after each connection marked.
+    let (from, to) = period(&args.period)?;
+    let rates = load_rates(args.period.rates.as_deref())?;
+    let archive = Archive::open(&location(&args.period.database)?).await?;
     let records = ArchiveStore::billing_records(&archive, from, to).await?;
     let report = build_cases(&rates, &records);
     let customer = args.customer.as_deref().map(str::trim);
@@ -159,31 +157,6 @@ fn list(cases: &[&BillingCase]) {
 /// e-mail key is lower-cased; a typed one may not be).
 fn same_customer(case: &str, asked: &str) -> bool {
     case == asked || case.to_lowercase() == asked.to_lowercase()
-}
-
-/// The charge rates: `--rates FILE` (which must exist), else `rates.toml` in the desktop app's
-/// config directory (`SDESK_CONFIG_DIR` when set, as a debug build of the app reads it, else
-/// the user's config directory plus the app's identifier, as Tauri's `app_config_dir()`), else
-/// the default rate.
-pub(crate) fn load_rates(file: Option<&Path>) -> Result<Rates> {
-    if let Some(file) = file {
-        return Rates::load(file)?.ok_or_else(|| {
-            Error::invalid("--rates", format!("{} does not exist", file.display()))
-        });
-    }
-    let Some(path) = app_rates_file() else {
-        return Ok(Rates::default());
-    };
-    Ok(Rates::load(&path)?.unwrap_or_default())
-}
-
-/// `rates.toml` in the desktop app's config directory, if there is one.
-fn app_rates_file() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SDESK_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => dirs::config_dir()?.join(APP_IDENTIFIER),
-    };
-    Some(dir.join(RATES_FILE))
 }
 
 #[cfg(test)]

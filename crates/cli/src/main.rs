@@ -4,6 +4,7 @@
 
 mod archive;
 mod args;
+mod billing;
 mod billing_mark;
 mod run;
 mod term;

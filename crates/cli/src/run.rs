@@ -1,8 +1,8 @@
 //! What each subcommand does. Everything of substance is a call into `sdesk-core`.
 
 use crate::args::{
-    BillingCommand, Cli, Command, CreateArgs, CsvOutArgs, DelimiterArg, ExportArgs, ListArgs,
-    ReportFilterArgs, ReportsCommand, SessionsCommand, SignInArgs, StateArg,
+    Cli, Command, CreateArgs, CsvOutArgs, DelimiterArg, ExportArgs, ListArgs, ReportFilterArgs,
+    ReportsCommand, SessionsCommand, SignInArgs, StateArg,
 };
 use crate::term;
 use sdesk_core::auth::{
@@ -33,9 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::SignOut => return sign_out(&cli.api_url).await,
         Command::Status => return status(&cli.api_url).await,
         Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
-        Command::Billing(BillingCommand::MarkBilled(ref args)) => {
-            return crate::billing_mark::run(&cli, args).await
-        }
+        Command::Billing(ref command) => return crate::billing::run(&cli, command).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;

@@ -153,6 +153,11 @@ fn bad_rates_are_refused_naming_the_rate_and_key() {
             "group 2 (Premium): base_fee must not be negative",
         ),
         (
+            "negative zero",
+            group("hourly_rate = \"-0.00\"\ncurrency = \"EUR\""),
+            "group 2 (Premium): hourly_rate must not be negative",
+        ),
+        (
             "increment 0",
             "[default]\nname = \"Standard\"\nhourly_rate = \"90.00\"\ncurrency = \"EUR\"\nincrement_minutes = 0\n".into(),
             "default: increment_minutes must be at least 1",

@@ -326,6 +326,10 @@ fn money(label: &str, key: &str, value: &toml::Value) -> Result<Decimal> {
     if !plain {
         return Err(wrong());
     }
+    // `-0.00` too (which parses as zero): a sign on a price is a mistake either way.
+    if text.starts_with('-') {
+        return Err(invalid(format!("{} must not be negative", at(label, key))));
+    }
     Decimal::from_str(text).map_err(|_| wrong())
 }
 
@@ -419,7 +423,7 @@ fn check_rate(label: &str, rate: &Rate) -> Result<()> {
         ("hourly_rate", rate.hourly_rate),
         ("base_fee", rate.base_fee),
     ] {
-        if value.is_sign_negative() && !value.is_zero() {
+        if value.is_sign_negative() {
             return Err(invalid(format!("{label}: {key} must not be negative")));
         }
         if value > MAX_MONEY {

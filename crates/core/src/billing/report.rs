@@ -3,10 +3,11 @@
 
 use super::cases::BillingCase;
 use crate::error::Result;
-use crate::logs::{CsvLines, CsvOptions};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::logs::{push_timestamp, CsvLines, CsvOptions};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 use std::io::Write;
 
 /// The report's CSV header, in column order (issue 10 item 4, exactly).
@@ -27,16 +28,24 @@ pub const REPORT_HEADER: [&str; 12] = [
 
 /// `2026-11-03T09:00:00Z`.
 fn time_text(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    let mut text = String::with_capacity(20);
+    push_timestamp(&mut text, t);
+    text
 }
 
 /// A money value with at least two decimal places (`90` → `90.00`, `0.125` stays).
 pub fn money_text(value: Decimal) -> String {
+    let mut text = String::new();
+    push_money(&mut text, value);
+    text
+}
+
+fn push_money(out: &mut String, value: Decimal) {
     let mut v = value;
     if v.scale() < 2 {
         v.rescale(2);
     }
-    v.to_string()
+    let _ = write!(out, "{v}");
 }
 
 /// Writes `cases` as CSV in the order given (the callers pass [`super::build_cases`]'s, sorted by
@@ -59,28 +68,34 @@ pub fn write_report_csv_with<W: Write>(
     let mut lines = CsvLines::new(out, options)?;
     let header: Vec<(&str, bool)> = REPORT_HEADER.iter().map(|h| (*h, false)).collect();
     lines.line(&header)?;
+    // One buffer per generated column, reused for every line.
+    let mut buf: [String; 8] = Default::default();
     for case in cases {
-        let start = time_text(&case.start);
-        let end = time_text(&case.end);
-        let connections = case.connection_ids.len().to_string();
-        let seconds = case.billable_seconds.to_string();
-        let minutes = case.billable_minutes.to_string();
-        let hourly = money_text(case.hourly_rate);
-        let base = money_text(case.base_fee);
-        let amount = money_text(case.amount);
+        for b in &mut buf {
+            b.clear();
+        }
+        let [start, end, connections, seconds, minutes, hourly, base, amount] = &mut buf;
+        push_timestamp(start, &case.start);
+        push_timestamp(end, &case.end);
+        let _ = write!(connections, "{}", case.connection_ids.len());
+        let _ = write!(seconds, "{}", case.billable_seconds);
+        let _ = write!(minutes, "{}", case.billable_minutes);
+        push_money(hourly, case.hourly_rate);
+        push_money(base, case.base_fee);
+        push_money(amount, case.amount);
         let ids = case.connection_ids.join(" ");
         lines.line(&[
             (&case.customer, true),
-            (&start, false),
-            (&end, false),
-            (&connections, false),
-            (&seconds, false),
-            (&minutes, false),
+            (start, false),
+            (end, false),
+            (connections, false),
+            (seconds, false),
+            (minutes, false),
             (&case.rate_name, true),
-            (&hourly, false),
-            (&base, false),
+            (hourly, false),
+            (base, false),
             (&case.currency, true),
-            (&amount, false),
+            (amount, false),
             (&ids, true),
         ])?;
     }

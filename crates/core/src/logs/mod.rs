@@ -15,6 +15,7 @@ mod store;
 mod table;
 mod times;
 
+pub(crate) use columns::push_timestamp;
 pub use columns::{column_text, format_duration, format_timestamp, Column};
 pub(crate) use export::CsvLines;
 pub use export::{
