@@ -428,17 +428,23 @@ fn take_daily_slot(now: Instant) -> Result<(), Error> {
     let mut sent = daily_window()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    take_slot(&mut sent, now, MARK_DAILY_LIMIT)
+}
+
+/// Counts a request at `now` in `sent` (a sliding 24-hour window), unless `limit` were sent in
+/// the 24 hours before `now`.
+fn take_slot(sent: &mut VecDeque<Instant>, now: Instant, limit: usize) -> Result<(), Error> {
     while sent
         .front()
         .is_some_and(|&first| now.saturating_duration_since(first) >= DAY)
     {
         sent.pop_front();
     }
-    if sent.len() >= MARK_DAILY_LIMIT {
+    if sent.len() >= limit {
         return Err(Error::LimitExceeded {
             message: format!(
-                "{MARK_DAILY_LIMIT} connections were marked billed in the last 24 hours, this \
-                 program's share of TeamViewer's daily allowance; try again later"
+                "{limit} connections were marked billed in the last 24 hours, this program's \
+                 share of TeamViewer's daily allowance; try again later"
             ),
         });
     }
@@ -483,6 +489,34 @@ mod tests {
             backoff >= options.retry.rate_limit_delay / 2
                 && backoff <= options.retry.rate_limit_delay,
             "without Retry-After the client's rate-limit backoff applies: {backoff:?}"
+        );
+    }
+
+    #[test]
+    fn the_daily_share_is_a_sliding_24_hour_window() {
+        let start = Instant::now();
+        let mut sent = VecDeque::new();
+        for i in 0..3 {
+            assert!(
+                take_slot(&mut sent, start + Duration::from_secs(i), 3).is_ok(),
+                "request {i} is within the limit"
+            );
+        }
+        let refused = take_slot(&mut sent, start + Duration::from_secs(60), 3);
+        assert_eq!(
+            refused.map_err(|e| e.kind()),
+            Err(ErrorKind::LimitExceeded),
+            "the 4th within 24 hours is refused"
+        );
+        assert_eq!(sent.len(), 3, "a refused request is not counted");
+        assert!(
+            take_slot(&mut sent, start + DAY, 3).is_ok(),
+            "once the first is 24 hours old there is room again"
+        );
+        assert_eq!(
+            sent.len(),
+            3,
+            "the first left the window, the new one came in"
         );
     }
 
