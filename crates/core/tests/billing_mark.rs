@@ -266,4 +266,40 @@ mod billing {
         assert_eq!(updated, ids);
         assert_each_put_once(&sb, &ids);
     }
+
+    #[tokio::test]
+    async fn a_cancel_lists_each_id_not_yet_done_once() {
+        let sb = sandbox(Faults::default()).await;
+        let ids: Vec<String> = ids().into_iter().take(3).collect();
+        // a, b, a, c, c: cancelled after the second connection (b).
+        let asked = vec![
+            ids[0].clone(),
+            ids[1].clone(),
+            ids[0].clone(),
+            ids[2].clone(),
+            ids[2].clone(),
+        ];
+        let cancel = CancellationToken::new();
+        let canceller = cancel.clone();
+        let outcome = mark_billed_with(
+            &client(&sb),
+            None,
+            &asked,
+            &cancel,
+            &mut move |p| {
+                if p.done == 2 {
+                    canceller.cancel();
+                }
+            },
+            &options(),
+        )
+        .await;
+        assert!(outcome.cancelled);
+        assert_eq!(outcome.marked, ids[..2]);
+        assert_eq!(
+            outcome.not_tried,
+            ids[2..],
+            "the marked a is not listed again, c once"
+        );
+    }
 }

@@ -74,7 +74,7 @@ pub struct MarkFailure {
     pub error: Error,
 }
 
-/// What a run did. Every id asked for is in exactly one of the lists.
+/// What a run did. Every id asked for is in exactly one of the lists (an id given twice once).
 #[derive(Debug, Default)]
 pub struct MarkOutcome {
     /// Marked now: TeamViewer has `Billed` (and the archive, if there is one).
@@ -175,7 +175,7 @@ pub async fn mark_billed_with(
                     id: ids[0].clone(),
                     error,
                 });
-                outcome.not_tried.extend(ids[1..].iter().cloned());
+                outcome.not_tried = untried(&ids[1..], &[ids[0].as_str()].into());
                 state.done = 1;
                 state.failed = 1;
                 progress(state);
@@ -189,7 +189,7 @@ pub async fn mark_billed_with(
     for (index, id) in ids.iter().enumerate() {
         if cancel.is_cancelled() || outcome.stopped_by.is_some() {
             outcome.cancelled = outcome.stopped_by.is_none();
-            outcome.not_tried.extend(ids[index..].iter().cloned());
+            outcome.not_tried = untried(&ids[index..], &seen);
             break;
         }
         if !seen.insert(id.as_str()) {
@@ -231,8 +231,10 @@ pub async fn mark_billed_with(
             Step::AlreadyBilled => outcome.already_billed.push(id.clone()),
             Step::NotBillable => outcome.not_billable.push(id.clone()),
             Step::Cancelled => {
+                // This one was not sent (or its PUT was refused) either.
+                seen.remove(id.as_str());
                 outcome.cancelled = true;
-                outcome.not_tried.extend(ids[index..].iter().cloned());
+                outcome.not_tried = untried(&ids[index..], &seen);
                 break;
             }
             Step::Failed(error) => {
@@ -257,6 +259,15 @@ pub async fn mark_billed_with(
         "mark billed finished"
     );
     outcome
+}
+
+/// The distinct ids of `rest` not handled yet (not in `seen`), in order.
+fn untried(rest: &[String], seen: &std::collections::HashSet<&str>) -> Vec<String> {
+    let mut listed = std::collections::HashSet::new();
+    rest.iter()
+        .filter(|id| !seen.contains(id.as_str()) && listed.insert(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// What happened to one connection.
