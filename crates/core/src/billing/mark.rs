@@ -29,7 +29,7 @@
 use crate::client::{RetryPolicy, TeamViewerClient};
 use crate::desk::ArchiveStore;
 use crate::error::{Error, ErrorKind};
-use crate::models::ReportUpdate;
+use crate::models::{ConnectionReport, ReportUpdate};
 use std::collections::VecDeque;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -364,28 +364,36 @@ async fn mark_one(
         Err(error) => return Step::Failed(error),
     };
     let archive_error = match archive {
-        Some(archive) => {
-            let record = server_record.or_else(|| {
-                archived.map(|mut r| {
-                    r.billing_state = Some(BILLED.to_owned());
-                    r
-                })
-            });
-            match record {
-                Some(record) => match archive.save(&[record]).await {
-                    Ok(()) => false,
-                    Err(e) => {
-                        tracing::warn!(kind = %e.kind(), "marked record not saved in the archive: {e}");
-                        true
-                    }
-                },
-                // Not archived: nothing to update.
-                None => false,
-            }
-        }
+        Some(archive) => !save_marked(archive, archived, server_record).await,
         None => false,
     };
     Step::Marked { archive_error }
+}
+
+/// Writes a marked connection to the archive: the server's record when it was read back, else
+/// the archived one with `billing_state` `Billed` (a connection not archived needs nothing).
+/// `false` when the archive could not be written (logged; the next sync repairs it).
+async fn save_marked(
+    archive: &dyn ArchiveStore,
+    archived: Option<ConnectionReport>,
+    from_server: Option<ConnectionReport>,
+) -> bool {
+    let record = from_server.or_else(|| {
+        archived.map(|mut r| {
+            r.billing_state = Some(BILLED.to_owned());
+            r
+        })
+    });
+    let Some(record) = record else {
+        return true;
+    };
+    match archive.save(&[record]).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(kind = %e.kind(), "marked record not saved in the archive: {e}");
+            false
+        }
+    }
 }
 
 /// The wait before sending the same connection again after a rate limit, or `None` when the
