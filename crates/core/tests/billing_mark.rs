@@ -9,10 +9,13 @@
 
 mod billing {
     use chrono::{DateTime, Utc};
-    use sdesk_core::billing::{mark_billed_with, MarkOptions, MarkOutcome, MarkProgress};
+    use sdesk_core::billing::{
+        mark_billed, mark_billed_with, MarkOptions, MarkOutcome, MarkProgress,
+    };
     use sdesk_core::client::{
         build_http, parse_api_url, HttpConfig, RetryPolicy, StaticToken, TeamViewerClient,
     };
+    use sdesk_core::desk::ArchiveStore;
     use sdesk_core::{ErrorKind, Secret};
     use sdesk_sandbox::{generate_reports, Faults, PutFaults, Sandbox, SandboxConfig};
     use std::sync::{Arc, Mutex};
@@ -301,5 +304,22 @@ mod billing {
             ids[2..],
             "the marked a is not listed again, c once"
         );
+    }
+
+    #[test]
+    fn a_run_is_a_send_future_the_desk_can_spawn() {
+        fn is_send<T: Send>(_: &T) {}
+        let client = TeamViewerClient::new(
+            build_http(&HttpConfig::default()).unwrap(),
+            parse_api_url("http://127.0.0.1:1").unwrap(),
+            Arc::new(StaticToken::new(Secret::new("t".to_owned()))),
+        );
+        let archive: Option<&dyn ArchiveStore> = None;
+        let cancel = CancellationToken::new();
+        let ids = ids();
+        let mut progress = |_: MarkProgress| {};
+        // Never polled: this only has to compile.
+        let run = mark_billed(&client, archive, &ids, &cancel, &mut progress);
+        is_send(&run);
     }
 }
