@@ -303,6 +303,11 @@ pub enum BillingCommand {
     /// The billing cases of a period as invoice lines, CSV (or JSON), from the archive (no
     /// network, no sign-in needed).
     Report(BillingReportArgs),
+    /// Mark the connections of a period's unbilled cases billed at TeamViewer (PUT
+    /// billing_state "Billed" for each; the archive follows; docs/billing-mark.md). Carries on
+    /// past a failed one; ends with "marked: N connections, F failed" on stderr and exits with
+    /// 2 when F > 0.
+    MarkBilled(MarkBilledArgs),
 }
 
 /// The period, rates and archive every `sdesk billing` subcommand reads.
@@ -341,4 +346,19 @@ pub struct BillingReportArgs {
     /// Write a JSON array of objects with the CSV's column names as keys instead of CSV.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sdesk billing mark-billed`
+#[derive(Debug, Args)]
+pub struct MarkBilledArgs {
+    /// Period, rates and archive.
+    #[command(flatten)]
+    pub period: BillingPeriodArgs,
+    /// Only this customer's cases: the customer key (the end customer's e-mail, else name, else
+    /// device name, else device ID), as `billing report` prints it; case is ignored.
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    pub customer: Option<String>,
+    /// Only list the connections that would be marked; send nothing (no sign-in needed).
+    #[arg(long)]
+    pub dry_run: bool,
 }

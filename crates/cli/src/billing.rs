@@ -6,7 +6,7 @@
 //! The rates come from `--rates FILE`, else from `rates.toml` in the desktop app's config
 //! directory (what Settings → Billing saves), else the built-in defaults (said on stderr).
 
-use crate::args::{BillingCommand, BillingPeriodArgs, BillingReportArgs, DatabaseArg};
+use crate::args::{BillingCommand, BillingPeriodArgs, BillingReportArgs, Cli, DatabaseArg};
 use crate::run::parse_time;
 use crate::term;
 use chrono::{DateTime, Utc};
@@ -23,9 +23,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Runs one `sdesk billing` subcommand.
-pub async fn run(command: &BillingCommand) -> Result<()> {
+pub async fn run(cli: &Cli, command: &BillingCommand) -> Result<()> {
     match command {
         BillingCommand::Report(args) => report(args).await,
+        BillingCommand::MarkBilled(args) => crate::billing_mark::run(cli, args).await,
     }
 }
 

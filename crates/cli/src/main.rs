@@ -5,6 +5,7 @@
 mod archive;
 mod args;
 mod billing;
+mod billing_mark;
 mod run;
 mod term;
 
@@ -33,6 +34,8 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run::run(cli)) {
+        // Done, but some items failed (each was reported): `billing mark-billed`.
+        Ok(()) if billing_mark::some_failed() => ExitCode::from(2),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The message can quote the server (an error description, a name).

@@ -33,7 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::SignOut => return sign_out(&cli.api_url).await,
         Command::Status => return status(&cli.api_url).await,
         Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
-        Command::Billing(ref command) => return crate::billing::run(command).await,
+        Command::Billing(ref command) => return crate::billing::run(&cli, command).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -676,6 +676,11 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+
+    /// Writes a line to stderr (above the spinner, if one is shown).
+    pub(crate) fn println(&self, line: &str) {
+        self.suspend(|| eprintln!("{line}"));
     }
 
     /// Runs `f` with the spinner hidden, for output to the same terminal.
