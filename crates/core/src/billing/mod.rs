@@ -6,3 +6,6 @@
 mod record;
 
 pub use record::{customer_key, BillingRecord};
+
+mod insight;
+pub use insight::{insight, CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
