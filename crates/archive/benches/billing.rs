@@ -18,7 +18,8 @@
 //! - `report` = read + cases + CSV, and `insight total` = read + insight: the figures the
 //!   target is about (the whole report / insight from the archive).
 //!
-//! Medians are printed, with every run's figure.
+//! Medians are printed, with every run's figure. `BENCH_ONLY=read` times only the read (for a
+//! profiler).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)]
 
 use chrono::{DateTime, Duration as Days, Utc};
@@ -137,6 +138,16 @@ async fn measure(label: &str, archive: &Archive, runs: usize) {
         cases: Vec::new(),
     };
     let mut summary = String::new();
+    // BENCH_ONLY=read: only the archive read (for a profiler).
+    let read_only = std::env::var("BENCH_ONLY").is_ok_and(|o| o == "read");
+    if read_only {
+        for _ in 0..runs {
+            let t = Instant::now();
+            let n = archive.billing_records(from, to).await.unwrap().len();
+            println!("{label}: read {n} records in {}", ms(t.elapsed()));
+        }
+        return;
+    }
     for run in 0..=runs {
         let t = Instant::now();
         let records: Vec<BillingRecord> = archive.billing_records(from, to).await.unwrap();

@@ -3,7 +3,7 @@
 
 use crate::error::{config, storage, taken_over, unreadable};
 use crate::query::{billing_select, upsert_sql, Dialect};
-use crate::row::{parse_time, sqlite_time, Row};
+use crate::row::{parse_stored_time, parse_time, sqlite_time, Row};
 use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 use chrono::{DateTime, Utc};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -409,7 +409,7 @@ fn billing_record(row: &rusqlite::Row<'_>) -> std::result::Result<BillingRecord,
     let time = |i: usize| -> std::result::Result<Option<DateTime<Utc>>, Fail> {
         match text(row, i)? {
             None => Ok(None),
-            Some(t) => parse_time(t).map(Some).ok_or_else(|| {
+            Some(t) => parse_stored_time(t).map(Some).ok_or_else(|| {
                 Fail::Core(storage(format!(
                     "the archived record {id} has an unreadable {}: {t:?}",
                     crate::query::BILLING_COLUMNS[i]
