@@ -34,7 +34,7 @@ use sdesk_core::{Error, Result};
 use types::PageCommit;
 
 /// The schema version this build creates and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// An open archive. Cheap to clone (clones share the connection).
 #[derive(Debug, Clone)]

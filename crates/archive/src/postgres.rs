@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports_rowid",
         include_str!("../migrations/postgres/0002_reports_rowid.sql"),
     ),
+    (
+        3,
+        "billing_index",
+        include_str!("../migrations/postgres/0003_billing_index.sql"),
+    ),
 ];
 
 /// Transaction-scoped advisory lock taken by migrations and page commits, so that two

@@ -231,6 +231,7 @@ mod tests {
         for m in [
             include_str!("../migrations/sqlite/0001_archive.sql"),
             include_str!("../migrations/sqlite/0002_reports_rowid.sql"),
+            include_str!("../migrations/sqlite/0003_billing_index.sql"),
         ] {
             c.execute_batch(m).unwrap();
         }
@@ -300,9 +301,10 @@ mod tests {
         );
         let plan = plan(&sql, &[Param::Time(from), Param::Time(to)]);
         assert!(
-            plan.contains("USING INDEX reports_by_start (start_date>? AND start_date<?)")
+            plan.contains("USING COVERING INDEX reports_billing (start_date>? AND start_date<?)")
                 && !plan.contains("TEMP B-TREE"),
-            "a period is a range of the start index, not a scan of every record: {plan}"
+            "a period is a range of the covering billing index: no row of the table (with its \
+             JSON) is read: {plan}"
         );
     }
 }

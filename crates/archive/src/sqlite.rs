@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports_rowid",
         include_str!("../migrations/sqlite/0002_reports_rowid.sql"),
     ),
+    (
+        3,
+        "billing_index",
+        include_str!("../migrations/sqlite/0003_billing_index.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of an archive ("SDKA"): marks the file as ours.
