@@ -15,12 +15,13 @@
 //! - `insight`: `billing::insight` of those records;
 //! - `cases+csv`: `billing::build_cases` (the default rates) and `write_report_csv` of all
 //!   cases into memory;
-//! - `report` = read + cases + CSV, and `insight total` = read + insight: the figures the
+//! - `REPORT` = read + cases + CSV, and `INSIGHT` = read + insight: the figures the
 //!   target is about (the whole report / insight from the archive).
 //!
 //! Medians of the wall and the CPU time (user + system, in 10 ms ticks) are printed, with
-//! every run's figures: on a shared machine the wall time follows the load. `BENCH_ONLY=read` times only the read (for a
-//! profiler).
+//! every run's figures: on a shared machine the wall time follows the load.
+//! `BENCH_ONLY=read` times only the read (for a profiler); `BENCH_SKIP_SQLITE=1` measures only
+//! PostgreSQL.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)]
 
 use chrono::{DateTime, Duration as Days, Utc};
