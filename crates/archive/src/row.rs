@@ -191,6 +191,39 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         })
 }
 
+/// A time as the SQLite schema stores it ([`sqlite_time`]'s `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`),
+/// read field by field: a billing read parses two per record, and the general RFC 3339 parser
+/// was a visible share of reading 1,000,000. Any other text goes to [`parse_time`].
+pub(crate) fn parse_stored_time(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let fixed = b.len() == 30
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[29] == b'Z';
+    if !fixed {
+        return parse_time(s);
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    let nanos = num(20..29)?;
+    if nanos >= 1_000_000_000 {
+        return parse_time(s);
+    }
+    Some(
+        date.and_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?
+            .and_utc(),
+    )
+}
+
 /// The fixed-width UTC text the SQLite schema stores (text order = time order).
 ///
 /// Written field by field (a sync writes four per record; chrono's format string parser was a
@@ -310,6 +343,33 @@ mod tests {
             !row.same_content("not json"),
             "unreadable stored text is a change"
         );
+    }
+
+    #[test]
+    fn stored_times_parse_as_the_general_parser_parses_them() {
+        for text in [
+            "2026-11-29T20:41:34.000000000Z",
+            "2026-01-02T03:04:05.000000001Z",
+            "1999-12-31T23:59:59.999000000Z",
+            "0001-01-01T00:00:00.000000000Z",
+            "9999-12-31T23:59:59.123456789Z",
+            "2024-02-29T12:00:00.500000000Z",
+            // Not the stored form: the general parser's answer (or none).
+            "2024-02-30T12:00:00.000000000Z",
+            "2024-01-02T03:04:05Z",
+            "2024-01-02T03:04:05+02:00",
+            "2024-01-02T03:04:05.5",
+            "2024-01-02T03:04:6x.000000000Z",
+            "",
+        ] {
+            assert_eq!(
+                parse_stored_time(text),
+                parse_time(text),
+                "{text:?}: the fast path must agree with parse_time"
+            );
+        }
+        let t = parse_time("2026-11-29T20:41:34.25Z").unwrap();
+        assert_eq!(parse_stored_time(&sqlite_time(&t)), Some(t), "round trip");
     }
 
     #[test]

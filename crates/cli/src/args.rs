@@ -49,6 +49,10 @@ pub enum Command {
     /// Billing over the archive: invoice lines of a period's cases (docs/billing.md).
     #[command(subcommand)]
     Billing(BillingCommand),
+    // -- issue 10 (ledger): insight over the archive --
+    /// Where the time went in a period: connections and hours per day, supporter, group and
+    /// customer, from the archive (no network, no sign-in needed).
+    Insight(InsightArgs),
 }
 
 /// `sdesk sign-in`
@@ -361,4 +365,24 @@ pub struct MarkBilledArgs {
     /// Only list the connections that would be marked; send nothing (no sign-in needed).
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `sdesk insight`
+#[derive(Debug, Args)]
+pub struct InsightArgs {
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
+    /// 00:00 UTC).
+    #[arg(long, value_name = "T")]
+    pub from: String,
+    /// Connections that start before this time (exclusive; RFC 3339, or YYYY-MM-DD = 00:00
+    /// UTC). For whole days pass the day after the last one.
+    #[arg(long, value_name = "T")]
+    pub to: String,
+    /// Print JSON: connections, seconds, by_day, by_user, by_group, by_customer (see
+    /// `sdesk_core::billing::insight`).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -16,7 +16,6 @@ use sdesk_core::billing::{
     build_cases, money_text, report_json, write_report_csv, CaseReport, ExclusionReason, Rates,
     RATES_FILE,
 };
-use sdesk_core::desk::ArchiveStore;
 use sdesk_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};

@@ -6,6 +6,7 @@ mod archive;
 mod args;
 mod billing;
 mod billing_mark;
+mod insight;
 mod run;
 mod term;
 

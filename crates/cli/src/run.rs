@@ -34,6 +34,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Status => return status(&cli.api_url).await,
         Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
         Command::Billing(ref command) => return crate::billing::run(&cli, command).await,
+        Command::Insight(ref args) => return crate::insight::run(args).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -52,7 +53,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         | Command::SignOut
         | Command::Status
         | Command::Archive(_)
-        | Command::Billing(_) => Ok(()),
+        | Command::Billing(_)
+        | Command::Insight(_) => Ok(()),
     };
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

@@ -12,6 +12,9 @@ pub use mark::{
 };
 pub use record::{customer_key, BillingRecord};
 
+mod insight;
+pub use insight::{insight, CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
+
 // rates: charge rates, cases, invoice lines (issue 10 items 1, 2, 4).
 mod cases;
 mod rates;
