@@ -243,6 +243,8 @@ async function start(): Promise<void> {
     } else if (!next.signedIn && was) {
       store.reset();
       for (const v of views) v.onSignedOut?.();
+      // The core's list is empty while signed out: no badge or banner for a lost sign-in.
+      loadDocumentation();
       // No stale "Signed in as …" in the status line after the sign-in was lost.
       if (next.signInAgain) announce("signin.againTitle");
     }

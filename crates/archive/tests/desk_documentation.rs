@@ -110,6 +110,11 @@ impl Setup {
 
     /// A signed-in desk with documentation `mode`, its settings (and list) in the temp dir.
     async fn desk(&self, mode: DocumentationMode, archive: &Archive) -> Desk {
+        self.desk_at(mode, archive, now()).await
+    }
+
+    /// [`Setup::desk`] whose clock stands at `at`.
+    async fn desk_at(&self, mode: DocumentationMode, archive: &Archive, at: DateTime<Utc>) -> Desk {
         let settings = Settings {
             mode: Mode::Teamviewer,
             client_id: "some-client".into(),
@@ -120,7 +125,7 @@ impl Setup {
         };
         let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
         options.live = None;
-        options.clock = Arc::new(At(now()));
+        options.clock = Arc::new(At(at));
         options.settings_path = Some(self.settings_path());
         options.archive = Some(Arc::new(archive.clone()) as Arc<dyn ArchiveStore>);
         let desk = Desk::new(options).await.unwrap();
@@ -270,7 +275,7 @@ async fn skip_drops_a_session_for_good_in_ask_mode() {
     let s = setup().await;
     let desk = s.desk(DocumentationMode::Ask, &s.archive).await;
     desk.sync_archive().await.unwrap();
-    let state = desk.skip_documentation("rec-00016").unwrap();
+    let state = desk.skip_documentation("rec-00016").await.unwrap();
     assert_eq!(listed(&state), ["rec-00012", "rec-00018"]);
     desk.sync_archive().await.unwrap();
     assert_eq!(
@@ -287,7 +292,7 @@ async fn required_keeps_the_list_across_a_restart_and_refuses_skip() {
     let desk = s.desk(DocumentationMode::Required, &s.archive).await;
     desk.sync_archive().await.unwrap();
     assert_eq!(listed(&desk.documentation().await).len(), 3);
-    let err = desk.skip_documentation("rec-00016").unwrap_err();
+    let err = desk.skip_documentation("rec-00016").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "required: {err}");
     desk.document_session("rec-00018", "", "INC-7")
         .await
@@ -300,9 +305,16 @@ async fn required_keeps_the_list_across_a_restart_and_refuses_skip() {
         "the list is kept beside the settings"
     );
 
-    // A restart: a new desk on the same files, signed in again; no sync yet.
+    // A restart ten days later: a new desk on the same files, signed in again; no sync yet.
+    // (Without the kept file the list would start then and be empty.)
     let reopened = Archive::open(s.archive.url()).await.unwrap();
-    let desk = s.desk(DocumentationMode::Required, &reopened).await;
+    let desk = s
+        .desk_at(
+            DocumentationMode::Required,
+            &reopened,
+            now() + Duration::days(10),
+        )
+        .await;
     let state = desk.documentation().await;
     assert_eq!(
         listed(&state),

@@ -31,5 +31,5 @@ pub async fn skip_documentation(
     state: State<'_, AppState>,
     id: String,
 ) -> IpcResult<DocumentationState> {
-    Ok(state.desk.skip_documentation(&id)?)
+    Ok(state.desk.skip_documentation(&id).await?)
 }

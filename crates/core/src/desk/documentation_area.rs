@@ -232,7 +232,8 @@ impl Documentation {
     }
 
     /// A listed session was documented: it leaves the list.
-    pub(super) fn documented(&self, id: &str) {
+    pub(super) async fn documented(&self, id: &str) {
+        let _one = self.run.lock().await;
         self.remove(id, false);
     }
 
@@ -241,7 +242,9 @@ impl Documentation {
     /// # Errors
     /// [`Error::InvalidInput`] when documentation is required; [`Error::NotFound`] when the
     /// session is not on the list.
-    pub(super) fn skip(&self, id: &str) -> Result<()> {
+    pub(super) async fn skip(&self, id: &str) -> Result<()> {
+        // Not between a look's read of the file and its write (the skip would be lost).
+        let _one = self.run.lock().await;
         if self.mode() == DocumentationMode::Required {
             return Err(Error::invalid(
                 "skip",
@@ -253,6 +256,7 @@ impl Documentation {
         Ok(())
     }
 
+    /// Takes `id` off the list (callers hold `run`).
     fn remove(&self, id: &str, skipped: bool) {
         let mut file = self.file();
         file.undocumented.retain(|x| x != id);

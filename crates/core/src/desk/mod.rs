@@ -761,7 +761,7 @@ impl Desk {
         if pending {
             self.archive_sync.refresh_from_archive().await;
         }
-        self.documentation.documented(id);
+        self.documentation.documented(id).await;
         Ok(self.documentation.state())
     }
 
@@ -770,8 +770,8 @@ impl Desk {
     /// # Errors
     /// [`crate::Error::InvalidInput`] when documentation is required;
     /// [`crate::Error::NotFound`] for a session not on the list.
-    pub fn skip_documentation(&self, id: &str) -> Result<DocumentationState> {
-        self.documentation.skip(id)?;
+    pub async fn skip_documentation(&self, id: &str) -> Result<DocumentationState> {
+        self.documentation.skip(id).await?;
         Ok(self.documentation.state())
     }
 
