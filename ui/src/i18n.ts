@@ -392,7 +392,7 @@ const en = {
   "documentation.ask": "Ask me to document it",
   "documentation.required": "Require documentation",
   "documentation.hint":
-    "After each sync, your sessions that ended with empty notes are listed. \"Require\" keeps a badge in the header until each is documented.",
+    "After each sync, your sessions that ended with empty notes are listed. \"Require documentation\" keeps a badge in the header until each is documented.",
 
   "error.not_signed_in": "You are not signed in.",
   "error.session_expired": "Your sign-in has expired. Please sign in again.",
@@ -817,7 +817,7 @@ const de: Record<MsgKey, string> = {
   "documentation.ask": "Zum Dokumentieren auffordern",
   "documentation.required": "Dokumentation verlangen",
   "documentation.hint":
-    "Nach jeder Synchronisierung werden Ihre beendeten Sitzungen ohne Notizen aufgelistet. „Verlangen“ zeigt ein Abzeichen in der Kopfzeile, bis jede dokumentiert ist.",
+    "Nach jedem Abgleich werden Ihre beendeten Sitzungen ohne Notizen aufgelistet. „Dokumentation verlangen“ zeigt einen Hinweis in der Kopfzeile, bis jede dokumentiert ist.",
 
   "error.not_signed_in": "Sie sind nicht angemeldet.",
   "error.session_expired": "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.",

@@ -118,6 +118,19 @@ describe("documentation settings", () => {
     const saved = (await a.calls("save_settings")).at(-1)?.args as { settings: { documentation: unknown } };
     expect(saved.settings.documentation).toEqual({ mode: "required" });
   });
+
+  for (const scheme of ["light", "dark"] as const) {
+    it(`the fieldset in German ${scheme} at 800×600`, async () => {
+      const a = await open({ locale: "de-DE", colorScheme: scheme, config: { signedIn: true } });
+      await a.page.setViewportSize({ width: 800, height: 600 });
+      await a.page.click("#tab-settings");
+      await a.page.locator("#settings-documentation").scrollIntoViewIfNeeded();
+      expect(await text(a, "#settings-documentation legend")).toBe("Dokumentation nach der Sitzung");
+      const box = await a.page.locator("#documentation-mode").boundingBox();
+      expect(box && box.x + box.width <= 800, "the select fits").toBe(true);
+      await shot(a, `ui-doc-settings-de-${scheme}-800x600`);
+    });
+  }
 });
 
 async function shot(a: App, name: string): Promise<void> {
