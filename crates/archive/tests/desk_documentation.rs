@@ -400,3 +400,26 @@ async fn a_session_documented_while_offline_is_pending_and_not_listed_again() {
         "a look at the archive does not list it again while its notes wait to be sent"
     );
 }
+
+#[tokio::test]
+async fn a_background_sync_lists_and_announces_too() {
+    let s = setup().await;
+    let desk = s.desk(DocumentationMode::Required, &s.archive).await;
+    let mut notices = desk.subscribe_documentation_notices();
+    let mut list = desk.subscribe_documentation();
+    let stop = tokio_util::sync::CancellationToken::new();
+    // The schedule's first run comes about 5 s after this (real time).
+    desk.start_archive_schedule(stop.clone());
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(60), notices.recv())
+        .await
+        .expect("the background run ends within a minute")
+        .expect("a notification for the background sync");
+    assert_eq!(notice.title, "Document 3 sessions", "{notice:?}");
+    let state = list.borrow_and_update().clone();
+    assert_eq!(
+        listed(&state),
+        ["rec-00012", "rec-00016", "rec-00018"],
+        "the list followed the background run: {state:?}"
+    );
+    stop.cancel();
+}
