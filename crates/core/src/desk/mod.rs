@@ -11,6 +11,8 @@
 //!   `session_actions.rs`: a session's detail actions (edit, assign, invitation text), the
 //!   colleagues to assign to, and closing several at once (types in `session_dto.rs`);
 //! - `logs.rs`: the connection log (load, view, export, edit);
+//! - `documentation_area.rs`: end-of-session documentation (the sessions to document after each
+//!   archive sync; the setting, texts and notes format are `documentation.rs`);
 //! - `settings_area.rs`: applying settings (the file format is `settings.rs`).
 //!
 //! The facade adds only what crosses areas: a sign-out or a reconnect forgets the account's
