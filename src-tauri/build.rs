@@ -45,6 +45,9 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "notification_status",
     "close_window",
+    "documentation_state",
+    "document_session",
+    "skip_documentation",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

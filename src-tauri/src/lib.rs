@@ -3,6 +3,7 @@
 
 mod commands;
 mod desktop;
+mod documentation;
 mod error;
 mod keyring_probe;
 #[cfg(debug_assertions)]
@@ -110,6 +111,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::settings::save_settings,
             commands::desktop::notification_status,
             commands::desktop::close_window,
+            commands::documentation::documentation_state,
+            commands::documentation::document_session,
+            commands::documentation::skip_documentation,
         ])
 }
 
@@ -178,6 +182,7 @@ fn setup<R: Runtime>(
     }
     window_rules::apply(app.handle());
     waiting::forward_waiting(app.handle());
+    documentation::forward_documentation(app.handle());
     step("window rules");
 
     let handle = app.handle().clone();

@@ -1662,3 +1662,150 @@ fn the_offline_switch_takes_the_sandbox_off_the_network_and_back() {
         "the sign-in is kept while the sandbox is away"
     );
 }
+
+// ----- end-of-session documentation ------------------------------------------------------------
+
+#[test]
+fn documentation_commands_events_and_notification_are_wired() {
+    let dir = tempfile::tempdir().unwrap();
+    // Documentation has been on for years: the sandbox's reports of the last 90 days (the
+    // list's horizon) count.
+    std::fs::write(
+        dir.path().join(sdesk_core::desk::DOCUMENTATION_FILE),
+        json!({ "since": "2020-01-01T00:00:00Z" }).to_string(),
+    )
+    .unwrap();
+    let t = TestApp::with_dir(dir);
+    let events = heard(&t, sdesk_core::desk::events::DOCUMENTATION);
+    let desktop = heard(&t, sdesk_core::desk::events::DESKTOP);
+    let before = t.ok("documentation_state", json!({}));
+    assert_eq!(
+        before,
+        json!({"mode": "ask", "sessions": []}),
+        "signed out: nothing to document; the default mode is ask"
+    );
+
+    t.sign_in();
+    t.ok("sync_archive", json!({}));
+    let state = t.ok("documentation_state", json!({}));
+    let sessions = state["sessions"].as_array().expect("a list").clone();
+    assert!(
+        sessions.len() >= 2,
+        "the sandbox account's recent sessions without notes are listed: {state}"
+    );
+    let first = &sessions[0];
+    let mut keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "customer",
+            "devicename",
+            "end",
+            "id",
+            "seconds",
+            "sessionCode",
+            "start"
+        ],
+        "the UndocumentedSession shape of docs/ipc.md: {first}"
+    );
+    assert!(
+        wait_for(&events, |e| e
+            .iter()
+            .any(|s| s["sessions"].as_array().is_some_and(|l| !l.is_empty()))),
+        "the window hears `documentation` with the list: {:?}",
+        events.lock().unwrap()
+    );
+    let notified = || {
+        t.lines("notify.log")
+            .into_iter()
+            .filter(|l| l.ends_with(&format!("doc:{}", sessions[0]["id"].as_str().unwrap())))
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if !notified().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let lines = notified();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one notification for the sync, opening the oldest: {:?}",
+        t.lines("notify.log")
+    );
+    assert!(
+        lines[0].starts_with(&format!("Document {} sessions | With ", sessions.len())),
+        "{lines:?}"
+    );
+
+    assert_ipc_error(
+        &t.err(
+            "document_session",
+            json!({"id": first["id"], "notes": " ", "ticket": ""}),
+        ),
+        "invalid_input",
+        "nothing to write is refused",
+    );
+    let id = first["id"].as_str().unwrap().to_owned();
+    let after = t.ok(
+        "document_session",
+        json!({"id": id, "notes": "Reset the printer", "ticket": "T-9"}),
+    );
+    assert!(
+        !after["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == json!(id)),
+        "documented, it left the list: {after}"
+    );
+    // The sandbox has the notes (read with its own script token).
+    let state = t.app.state::<AppState>();
+    let origin = state.desk.sandbox_origin().expect("sandbox running");
+    let token = tauri::async_runtime::block_on(state.sandbox_script_token()).unwrap();
+    let record: Value = tauri::async_runtime::block_on(async {
+        reqwest::Client::new()
+            .get(
+                origin
+                    .join(&format!("api/v1/reports/connections/{id}"))
+                    .unwrap(),
+            )
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        record["notes"], "Reset the printer\nTicket: T-9",
+        "the PUT reached TeamViewer (the sandbox): {record}"
+    );
+    let second = sessions[1]["id"].clone();
+    let skipped = t.ok("skip_documentation", json!({"id": second}));
+    assert!(
+        !skipped["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == second),
+        "skipped: {skipped}"
+    );
+
+    crate::waiting::document_session(t.app.handle(), "r-1".into());
+    assert!(
+        wait_for(&desktop, |e| e
+            .iter()
+            .any(|d| *d == json!({"type": "documentSession", "id": "r-1"}))),
+        "a click on the notification asks the window for the prompt: {:?}",
+        desktop.lock().unwrap()
+    );
+}

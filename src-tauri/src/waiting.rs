@@ -26,6 +26,9 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 pub const TRAY_ID: &str = "main";
 /// Prefix of the menu item id of a waiting customer (then the session code).
 const SESSION_ITEM: &str = "session:";
+/// Prefix of a notification's click target that opens the documentation prompt (then the
+/// connection report's id); other targets are session codes.
+pub const DOCUMENT_TARGET: &str = "doc:";
 /// How many notification ids are remembered for clicks (older ones are forgotten).
 const REMEMBERED_NOTIFICATIONS: usize = 64;
 
@@ -33,7 +36,7 @@ const REMEMBERED_NOTIFICATIONS: usize = 64;
 #[derive(Debug)]
 pub struct DesktopState {
     watch: Mutex<WaitingWatch>,
-    /// Notification id → session code, for clicks.
+    /// Notification id → click target (a session code, or [`DOCUMENT_TARGET`] + report id).
     shown: Mutex<HashMap<i32, String>>,
     next_id: AtomicI32,
     /// Why the system refused the last notification (`None`: none refused).
@@ -145,12 +148,30 @@ pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>, force: bool) {
     }
 }
 
-/// Shows one notification (or, in debug builds with `SDESK_TEST_NOTIFY_LOG`, appends
-/// `title | body | code` to that file instead).
+/// Shows one waiting-customer notification.
 fn notify<R: Runtime>(app: &AppHandle<R>, desktop: &DesktopState, notice: &WaitingNotice) {
+    notify_text(
+        app,
+        desktop,
+        &notice.title,
+        &notice.body,
+        notice.code.clone(),
+    );
+}
+
+/// Shows one notification whose click opens `target` (a session code, or
+/// [`DOCUMENT_TARGET`] + a report id), or, in debug builds with `SDESK_TEST_NOTIFY_LOG`,
+/// appends `title | body | target` to that file instead.
+pub fn notify_text<R: Runtime>(
+    app: &AppHandle<R>,
+    desktop: &DesktopState,
+    title: &str,
+    body: &str,
+    target: String,
+) {
     #[cfg(debug_assertions)]
     if let Some(log) = &desktop.notify_log {
-        let line = format!("{} | {} | {}", notice.title, notice.body, notice.code);
+        let line = format!("{title} | {body} | {target}");
         if let Err(e) = crate::desktop::append_line(log, &line) {
             tracing::warn!("notification test hook: {}", e.0.message);
         }
@@ -179,8 +200,8 @@ fn notify<R: Runtime>(app: &AppHandle<R>, desktop: &DesktopState, notice: &Waiti
         None => notifications
             .builder()
             .id(id)
-            .title(&notice.title)
-            .body(&notice.body)
+            .title(title)
+            .body(body)
             .show()
             .map_err(|e| format!("the notification could not be shown: {e}")),
     };
@@ -193,7 +214,7 @@ fn notify<R: Runtime>(app: &AppHandle<R>, desktop: &DesktopState, notice: &Waiti
                     ids.remove(&oldest);
                 }
             }
-            ids.insert(id, notice.code.clone());
+            ids.insert(id, target);
             let was_blocked = lock(&desktop.blocked).take().is_some();
             if was_blocked {
                 emit_notification_state(app);
@@ -240,13 +261,22 @@ pub fn on_notification_click<R: Runtime>(app: &AppHandle<R>) {
             code
         });
         match code {
-            Some(code) => focus_session(&handle, code),
+            Some(target) => match target.strip_prefix(DOCUMENT_TARGET) {
+                Some(id) => document_session(&handle, id.to_owned()),
+                None => focus_session(&handle, target),
+            },
             None => show_main_window(&handle),
         }
     });
     if let Err(e) = registered {
         tracing::warn!("notification clicks are not reported: {e}");
     }
+}
+
+/// Shows the window and asks the UI to open the documentation prompt for that report.
+pub fn document_session<R: Runtime>(app: &AppHandle<R>, id: String) {
+    show_main_window(app);
+    emit_desktop(app, DesktopEvent::DocumentSession { id });
 }
 
 /// Shows the window and asks the UI to open that session's detail.

@@ -53,6 +53,10 @@ export type SettingsView = T.SettingsView;
 export type Settings = T.Settings;
 export type Sort = T.Sort;
 export type Totals = T.Totals;
+export type DocumentationMode = T.DocumentationMode;
+export type DocumentationSettings = T.DocumentationSettings;
+export type DocumentationState = T.DocumentationState;
+export type UndocumentedSession = T.UndocumentedSession;
 
 /**
  * A failed call as the UI sees it: the contract's `{kind, message}`, plus `"unknown"` for
@@ -214,6 +218,15 @@ export const saveSettings = (
   clientSecret: string | null,
 ): Promise<T.SettingsView> => call("save_settings", { settings, clientSecret });
 
+// ---- end-of-session documentation ------------------------------------------------------
+/** The signed-in supporter's sessions to document; changes also arrive through `onDocumentation`. */
+export const documentationState = (): Promise<T.DocumentationState> => call("documentation_state");
+/** Writes `notes` (plus a line `Ticket: …` when `ticket` is given) back with PUT; the list afterwards. */
+export const documentSession = (id: string, notes: string, ticket: string): Promise<T.DocumentationState> =>
+  call("document_session", { id, notes, ticket });
+/** Drops a session from the list for good (setting "ask" only); the list afterwards. */
+export const skipDocumentation = (id: string): Promise<T.DocumentationState> => call("skip_documentation", { id });
+
 // ---- desktop ----------------------------------------------------------------------------
 /** Whether waiting-customer notifications reach the user (off, allowed, blocked and why). */
 export const notificationStatus = (): Promise<T.NotificationState> => call("notification_status");
@@ -255,6 +268,9 @@ export const onApiWait = (h: (wait: T.ApiWait) => void): Promise<UnlistenFn> => 
 export const onLive = (h: (update: T.LiveUpdate) => void): Promise<UnlistenFn> => on("live", h);
 /** The archive's sync changed (state, progress, last sync, pending edits). */
 export const onArchiveSync = (h: (status: T.ArchiveSyncStatus) => void): Promise<UnlistenFn> => on("archive-sync", h);
+/** The list of sessions to document changed (after a sync, a sign-in, a setting, a save or skip). */
+export const onDocumentation = (h: (state: T.DocumentationState) => void): Promise<UnlistenFn> =>
+  on("documentation", h);
 /** The tray or a notification asks for a session or the form; a close asks; notifications changed. */
 export const onDesktop = (h: (event: T.DesktopEvent) => void): Promise<UnlistenFn> => on("desktop", h);
 /** A call that was shown waiting has its answer (or error). */

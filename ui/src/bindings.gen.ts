@@ -668,7 +668,11 @@ export type DesktopEvent = { "type": "focusSession",
 /**
  * The session's code.
  */
-code: string, } | { "type": "newSession" } | { "type": "closeRequested", 
+code: string, } | { "type": "newSession" } | { "type": "documentSession", 
+/**
+ * The connection report's id.
+ */
+id: string, } | { "type": "closeRequested", 
 /**
  * How many customers wait.
  */
@@ -677,6 +681,14 @@ waiting: number, } | { "type": "notifications",
  * The new state.
  */
 state: NotificationState, };
+
+export type DocumentationMode = "off" | "ask" | "required";
+
+export type DocumentationSettings = { 
+/**
+ * Off, ask (default) or required.
+ */
+mode: DocumentationMode, };
 
 export type Settings = { 
 /**
@@ -727,7 +739,12 @@ archive: ArchiveSettings,
  * The live session list's refresh intervals (see [`super::LiveSettings`]; a file without
  * it gets the defaults).
  */
-live: LiveSettings, };
+live: LiveSettings, 
+/**
+ * End-of-session documentation: off, ask (default) or required (see
+ * [`super::DocumentationSettings`]; a file without it gets the default).
+ */
+documentation: DocumentationSettings, };
 
 export type SettingsView = { 
 /**
@@ -782,7 +799,12 @@ archive: ArchiveSettings,
  * The live session list's refresh intervals (see [`super::LiveSettings`]; a file without
  * it gets the defaults).
  */
-live: LiveSettings, };
+live: LiveSettings, 
+/**
+ * End-of-session documentation: off, ask (default) or required (see
+ * [`super::DocumentationSettings`]; a file without it gets the default).
+ */
+documentation: DocumentationSettings, };
 
 export type AppInfo = { 
 /**
@@ -943,6 +965,47 @@ status: LiveStatus, } | { "type": "snapshot",
  */
 snapshot: LiveSnapshot, };
 
+export type UndocumentedSession = { 
+/**
+ * The connection report's id.
+ */
+id: string, 
+/**
+ * Who it was with: the end customer's name, else the device name, else the device id
+ * (cleaned of control and bidi characters, at most 60 characters; may be empty).
+ */
+customer: string, 
+/**
+ * The device name, when the report has one.
+ */
+devicename: string | null, 
+/**
+ * The session code, when the connection belonged to one.
+ */
+sessionCode: string | null, 
+/**
+ * Start of the connection.
+ */
+start: string | null, 
+/**
+ * End of the connection.
+ */
+end: string, 
+/**
+ * Length in seconds (0 without a start).
+ */
+seconds: number, };
+
+export type DocumentationState = { 
+/**
+ * The setting in force.
+ */
+mode: DocumentationMode, 
+/**
+ * The sessions to document, oldest end first (empty when off or signed out).
+ */
+sessions: Array<UndocumentedSession>, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
@@ -953,6 +1016,7 @@ export const EVENTS = {
   "live": "live",
   "desktop": "desktop",
   "archiveSync": "archive-sync",
+  "documentation": "documentation",
 } as const;
 
 export type EventPayloads = {
@@ -964,4 +1028,5 @@ export type EventPayloads = {
   "live": LiveUpdate,
   "desktop": DesktopEvent,
   "archive-sync": ArchiveSyncStatus,
+  "documentation": DocumentationState,
 };

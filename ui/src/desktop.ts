@@ -11,6 +11,8 @@ export interface DesktopHooks {
   focusSession(code: string): void;
   /** Shows the sessions tab and the new-session form. */
   newSession(): void;
+  /** Opens the documentation prompt for that connection report (a notification click). */
+  documentSession(id: string): void;
   /** Notifications changed state (Settings shows the note too). */
   notificationState(state: api.NotificationState): void;
 }
@@ -65,6 +67,10 @@ export function createDesktopGlue(hooks: DesktopHooks): DesktopGlue {
           break;
         case "newSession":
           hooks.newSession();
+          break;
+        case "documentSession":
+          if (dialog.open) dialog.close();
+          hooks.documentSession(event.id);
           break;
         case "closeRequested":
           setMessage(text, plural("desktop.confirmText", event.waiting), { count: event.waiting });

@@ -14,6 +14,7 @@ import { createSignInView } from "./views/signin";
 import { createWaitBanner } from "./wait-banner";
 import { createOfflineMarker } from "./offline";
 import { createDesktopGlue } from "./desktop";
+import { createDocumentation } from "./views/documentation";
 
 const SIGNED_OUT: api.AuthStatus = {
   signedIn: false,
@@ -61,6 +62,15 @@ async function start(): Promise<void> {
     .then(() => api.archiveSyncStatus())
     .then((status) => store.apply({ type: "archive_sync", status }))
     .catch(() => undefined);
+  // The sessions to document (the core's list; empty while signed out or off).
+  const documentationListening = api
+    .onDocumentation((state) => store.apply({ type: "documentation", state }))
+    .catch(() => undefined);
+  const loadDocumentation = () =>
+    void documentationListening
+      .then(() => api.documentationState())
+      .then((state) => store.apply({ type: "documentation", state }))
+      .catch(() => undefined);
 
   const ctx: AppContext = {
     auth: () => status,
@@ -105,12 +115,16 @@ async function start(): Promise<void> {
       },
     },
   });
+  // End-of-session documentation: badge, banner and prompt (a documented session's notes show
+  // in the log view at once).
+  const documentation = createDocumentation(store, { documented: () => logs.refreshRows() });
   const header = h(
     "header",
     { class: "app-header" },
     h("h1", { class: "brand", t: "app.title" }),
     badge,
     h("span", { class: "grow" }),
+    documentation.badge,
     accountName,
     signOut,
   );
@@ -134,6 +148,9 @@ async function start(): Promise<void> {
     newSession: () => {
       showTab("sessions");
       if (status.signedIn) sessions.openForm();
+    },
+    documentSession: (id) => {
+      if (status.signedIn) documentation.open(id);
     },
     notificationState: (state) => settingsView.setNotificationState(state),
   });
@@ -221,10 +238,13 @@ async function start(): Promise<void> {
     if (next.signedIn && !was) {
       for (const v of views) v.onSignedIn?.();
       void loadLive();
+      loadDocumentation();
       if (next.account) announce("signin.signedIn", { name: next.account.name });
     } else if (!next.signedIn && was) {
       store.reset();
       for (const v of views) v.onSignedOut?.();
+      // The core's list is empty while signed out: no badge or banner for a lost sign-in.
+      loadDocumentation();
       // No stale "Signed in as …" in the status line after the sign-in was lost.
       if (next.signInAgain) announce("signin.againTitle");
     }
@@ -254,8 +274,9 @@ async function start(): Promise<void> {
   // ---- first render -------------------------------------------------------------------------
   const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
   document.body.replaceChildren(
-    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
+    h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, documentation.banner, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
     desktop.dialog,
+    documentation.dialog,
   );
 
   if (settings.status === "fulfilled") settingsView.fill(settings.value);

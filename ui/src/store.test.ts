@@ -138,3 +138,22 @@ describe("live store reducer", () => {
     expect(groupLabel(state, session("s3", { groupId: null, groupName: null })), "no group").toBeNull();
   });
 });
+
+describe("documentation in the store", () => {
+  const list = {
+    mode: "required" as const,
+    sessions: [{ id: "r-1", customer: "Jörg Müller", devicename: null, sessionCode: null, start: null, end: "2026-11-24T09:00:00Z", seconds: 0 }],
+  };
+
+  it("holds the core's list and keeps it over a reset and a stopped live list (the core sends it empty)", () => {
+    const store = createStore();
+    store.apply({ type: "documentation", state: list });
+    expect(store.get().documentation, "the core's list as sent").toEqual(list);
+    store.apply({ type: "status", status: { state: "stopped" } });
+    expect(store.get().documentation, "a stopped live list is not the documentation's business").toEqual(list);
+    store.reset();
+    expect(store.get().documentation, "a reset keeps it until the core says otherwise").toEqual(list);
+    store.apply({ type: "documentation", state: { mode: "required", sessions: [] } });
+    expect(store.get().documentation?.sessions).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { ArchiveSyncStatus, Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, DocumentationState, Group, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -21,10 +21,15 @@ export interface LiveState {
   readonly expired: ReadonlySet<string>;
   /** The connection-log archive's sync (`archive-sync` events); null until first heard. */
   readonly archiveSync: ArchiveSyncStatus | null;
+  /** The sessions to document (`documentation` events); null until first heard. */
+  readonly documentation: DocumentationState | null;
 }
 
 /** What changes the store: the core's live updates, and the archive's sync status. */
-export type StoreUpdate = LiveUpdate | { type: "archive_sync"; status: ArchiveSyncStatus };
+export type StoreUpdate =
+  | LiveUpdate
+  | { type: "archive_sync"; status: ArchiveSyncStatus }
+  | { type: "documentation"; state: DocumentationState };
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -34,6 +39,7 @@ export const INITIAL: LiveState = {
   closed: new Set(),
   expired: new Set(),
   archiveSync: null,
+  documentation: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -59,6 +65,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
   switch (update.type) {
     case "archive_sync":
       return { ...state, archiveSync: update.status };
+    case "documentation":
+      return { ...state, documentation: update.state };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -78,7 +86,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
       return { ...state, groups: update.groups };
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
-      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync };
+      if (update.status.state === "stopped")
+        return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, documentation: state.documentation };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -182,8 +191,9 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    // The archive is not the account's: its sync status outlives a sign-out.
-    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync }),
+    // The archive is not the account's: its sync status outlives a sign-out. The documentation
+    // list is the core's: a sign-out sends it empty.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, documentation: state.documentation }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

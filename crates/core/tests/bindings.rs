@@ -11,10 +11,11 @@ use sdesk_core::auth::TokenKind;
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
-    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportFormat, ExportOptions, ExportResult,
-    GroupDto, Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary,
-    LogView, Mode, NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto,
-    SessionEdit, SessionListState, Settings, SettingsView, SyncState, UserDto,
+    CopyLink, Delimiter, DesktopEvent, DesktopSettings, DocumentationMode, DocumentationSettings,
+    DocumentationState, ExportFormat, ExportOptions, ExportResult, GroupDto, Language,
+    LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
+    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
+    SessionListState, Settings, SettingsView, SyncState, UndocumentedSession, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -90,6 +91,8 @@ fn generate() -> String {
     decl::<ArchiveSyncStatus>(&cfg, &mut out);
     decl::<NotificationState>(&cfg, &mut out);
     decl::<DesktopEvent>(&cfg, &mut out);
+    decl::<DocumentationMode>(&cfg, &mut out);
+    decl::<DocumentationSettings>(&cfg, &mut out);
     decl::<Settings>(&cfg, &mut out);
     decl::<SettingsView>(&cfg, &mut out);
     decl::<AppInfo>(&cfg, &mut out);
@@ -102,6 +105,9 @@ fn generate() -> String {
     decl::<LiveStatus>(&cfg, &mut out);
     decl::<LiveSnapshot>(&cfg, &mut out);
     decl::<LiveUpdate>(&cfg, &mut out);
+    // End-of-session documentation (event `documentation`, its commands).
+    decl::<UndocumentedSession>(&cfg, &mut out);
+    decl::<DocumentationState>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

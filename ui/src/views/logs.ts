@@ -70,6 +70,8 @@ export interface LogsView extends View {
   exportCsv(): void;
   /** Signed in or not: signed out, the view shows the archive with a note (main.ts decides). */
   setSignedIn(signedIn: boolean): void;
+  /** A loaded record changed in the core (a session documented): the rows on screen are read again. */
+  refreshRows(): void;
 }
 
 export function createLogsView(store: Store): LogsView {
@@ -1114,6 +1116,9 @@ export function createLogsView(store: Store): LogsView {
       show(signedOutNote, !signedIn);
       // Syncing asks TeamViewer: not without a sign-in (the note says so).
       syncBar.setSignedIn(signedIn);
+    },
+    refreshRows() {
+      if (totals.totalRecords > 0) void applyView(true);
     },
     onSignedOut() {
       epoch++;

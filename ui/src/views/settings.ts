@@ -7,6 +7,7 @@ import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n
 import { announce, showError } from "../notify";
 import { createArchiveFieldset } from "./settings-archive";
 import { createDesktopFieldset } from "./settings-desktop";
+import { createDocumentationFieldset } from "./settings-documentation";
 import { createLiveFieldset } from "./settings-live";
 
 const PORT_MIN = 1024;
@@ -49,6 +50,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
   const desktop = createDesktopFieldset();
   const archive = createArchiveFieldset();
   const live = createLiveFieldset();
+  const documentation = createDocumentationFieldset();
   const formError = h("p", { id: "settings-error", class: "form-error", hidden: true, attrs: { role: "alert" } });
 
   // Everything that only matters for a real TeamViewer account; disabled in Sandbox mode.
@@ -100,6 +102,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     desktop.el,
     live.el,
     archive.el,
+    documentation.el,
     formError,
     h("div", { class: "actions" }, saveButton),
   );
@@ -120,6 +123,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     desktop.fill(s.desktop);
     archive.fill(s.archive);
     live.fill(s.live);
+    documentation.fill(s.documentation);
     sync();
   }
 
@@ -154,6 +158,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
       desktop: desktop.read(),
       archive: archiveSettings,
       live: liveSettings,
+      documentation: documentation.read(),
     };
   }
 
@@ -167,7 +172,7 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     // Anything but the language and the desktop, live-list and archive fieldsets changes the connection: the shell
     // drops sessions and log.
     const base = current;
-    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => !["language", "desktop", "archive", "live"].includes(k));
+    const keys = (Object.keys(next) as (keyof api.Settings)[]).filter((k) => !["language", "desktop", "archive", "live", "documentation"].includes(k));
     const reconnects = newSecret !== null || keys.some((k) => next[k] !== base[k]);
     show(formError, false);
     try {

@@ -40,6 +40,18 @@ export interface MockConfig {
   failClose?: string[];
   /** What `notification_status` answers while notifications are on (default allowed). */
   notificationState?: { state: "allowed" } | { state: "blocked"; reason: string };
+  /** The documentation setting (default ask). */
+  documentationMode?: "off" | "ask" | "required";
+  /** The sessions to document while signed in (UndocumentedSession objects). */
+  undocumented?: {
+    id: string;
+    customer: string;
+    devicename: string | null;
+    sessionCode: string | null;
+    start: string | null;
+    end: string;
+    seconds: number;
+  }[];
 }
 
 export interface Call {

@@ -24,6 +24,9 @@
       firstScreenMs: 0,
       // What notification_status answers (the desktop shell's notifications).
       notificationState: { state: "allowed" },
+      // End-of-session documentation: the setting and the sessions to document (signed in).
+      documentationMode: "ask",
+      undocumented: [],
       fail: {},
     },
     window.__MOCK_CONFIG__ || {},
@@ -88,7 +91,14 @@
     desktop: { notifications: true, closeAction: "ask", startAtLogin: false, startMinimised: false },
     archive: { autoSync: true, intervalMinutes: 15, overlapDays: 2 },
     live: { visibleSeconds: 30, hiddenSeconds: 120 },
+    documentation: { mode: cfg.documentationMode },
   };
+  // The sessions to document (the core's list; empty while signed out or off).
+  let undocumented = clone(cfg.undocumented);
+  const documentation = () => ({
+    mode: settings.documentation.mode,
+    sessions: auth.signedIn && settings.documentation.mode !== "off" ? clone(undocumented) : [],
+  });
   const groups = [
     { id: "g1001", name: "Support" },
     { id: "g1002", name: "Field service" },
@@ -500,6 +510,22 @@
     cancel_archive_sync: () => null,
     notification_status: () => (settings.desktop.notifications ? cfg.notificationState : { state: "off" }),
     close_window: () => null,
+    documentation_state: () => documentation(),
+    document_session: ({ id, notes, ticket }) => {
+      if (!notes.trim() && !ticket.trim()) throw { kind: "invalid_input", message: "notes: write what was done in the session, or give a ticket number" };
+      if (!undocumented.some((s) => s.id === id)) throw { kind: "not_found", message: `connection report ${id} is not on the list of sessions to document` };
+      undocumented = undocumented.filter((s) => s.id !== id);
+      const state = documentation();
+      setTimeout(() => emit("documentation", state), 0);
+      return state;
+    },
+    skip_documentation: ({ id }) => {
+      if (settings.documentation.mode === "required") throw { kind: "invalid_input", message: "skip: documentation is required: every session needs its notes" };
+      undocumented = undocumented.filter((s) => s.id !== id);
+      const state = documentation();
+      setTimeout(() => emit("documentation", state), 0);
+      return state;
+    },
     save_settings: ({ settings: s, clientSecret }) => {
       if (s.mode === "teamviewer" && !s.scriptTokenOnly && !s.clientId.trim())
         throw { kind: "invalid_input", message: 'client ID: enter the client ID of your TeamViewer app, choose "script token only", or use the sandbox' };

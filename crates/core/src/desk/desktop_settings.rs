@@ -119,6 +119,12 @@ pub enum DesktopEvent {
     },
     /// Open the new-session form (tray menu).
     NewSession,
+    /// Open the documentation prompt for this connection report (a click on the
+    /// end-of-session notification).
+    DocumentSession {
+        /// The connection report's id.
+        id: String,
+    },
     /// The window was asked to close while customers wait and the setting says "ask".
     CloseRequested {
         /// How many customers wait.

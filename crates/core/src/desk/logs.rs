@@ -15,7 +15,7 @@ use crate::logs::{
     export_csv_to_path, export_xlsx_to_path, ticket_text, FetchProgress, LogRow, LogStore,
     ReportFetch,
 };
-use crate::models::{ReportQuery, ReportUpdate};
+use crate::models::{ConnectionReport, ReportQuery, ReportUpdate};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -340,24 +340,7 @@ impl Logs {
             notes: Some(notes.to_owned()),
             billing_state: Some(billing_state.to_owned()),
         };
-        let sent = self
-            .shared
-            .conn()
-            .client()?
-            .update_report(id, &update)
-            .await;
-        let pending = match (sent, &self.archive) {
-            (Ok(()), _) => false,
-            // The API could not be reached: the edit is kept in the archive, to be sent later.
-            (Err(e), Some(archive))
-                if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) =>
-            {
-                tracing::info!(kind = %e.kind(), "record edit kept as pending in the archive");
-                archive.add_pending_edit(id, &update).await?;
-                true
-            }
-            (Err(e), _) => return Err(e),
-        };
+        let pending = self.send_update(id, &update).await?;
         let (row, record) = {
             let mut st = lock(&self.logs);
             st.store.update_record(id, &update)?;
@@ -376,6 +359,58 @@ impl Logs {
             }
         }
         Ok(row)
+    }
+}
+
+impl Logs {
+    /// Sends `update` of report `id` to the API (`PUT`). When the API cannot be reached
+    /// (network error, timeout) and the desk has an archive, the edit is kept there as pending
+    /// instead; returns whether it was.
+    async fn send_update(&self, id: &str, update: &ReportUpdate) -> Result<bool> {
+        let sent = self.shared.conn().client()?.update_report(id, update).await;
+        match (sent, &self.archive) {
+            (Ok(()), _) => Ok(false),
+            // The API could not be reached: the edit is kept in the archive, to be sent later.
+            (Err(e), Some(archive))
+                if matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) =>
+            {
+                tracing::info!(kind = %e.kind(), "record edit kept as pending in the archive");
+                archive.add_pending_edit(id, update).await?;
+                Ok(true)
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Writes the notes of `record` (loaded in the log or not; the billing state is left as it
+    /// is) by the same path as [`Logs::update_log_record`]: the API first, then the loaded log
+    /// and the archive; kept as a pending edit while the API cannot be reached. Returns whether
+    /// it was kept as pending.
+    ///
+    /// # Errors
+    /// API errors (network errors only without an archive); the archive's errors for a pending
+    /// edit.
+    pub(super) async fn write_notes(&self, record: &ConnectionReport, notes: &str) -> Result<bool> {
+        let update = ReportUpdate {
+            notes: Some(notes.to_owned()),
+            billing_state: None,
+        };
+        let pending = self.send_update(&record.id, &update).await?;
+        let loaded = {
+            let mut st = lock(&self.logs);
+            if st.store.get(&record.id).is_some() {
+                st.store.update_record(&record.id, &update)?;
+            }
+            st.store.get(&record.id)
+        };
+        if let (false, Some(archive)) = (pending, &self.archive) {
+            let mut saved = loaded.unwrap_or_else(|| record.clone());
+            saved.notes = Some(notes.to_owned());
+            if let Err(e) = archive.save(&[saved]).await {
+                tracing::warn!(kind = %e.kind(), "documented record not saved in the archive: {e}");
+            }
+        }
+        Ok(pending)
     }
 }
 

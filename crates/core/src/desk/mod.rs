@@ -11,6 +11,8 @@
 //!   `session_actions.rs`: a session's detail actions (edit, assign, invitation text), the
 //!   colleagues to assign to, and closing several at once (types in `session_dto.rs`);
 //! - `logs.rs`: the connection log (load, view, export, edit);
+//! - `documentation_area.rs`: end-of-session documentation (the sessions to document after each
+//!   archive sync; the setting, texts and notes format are `documentation.rs`);
 //! - `settings_area.rs`: applying settings (the file format is `settings.rs`).
 //!
 //! The facade adds only what crosses areas: a sign-out or a reconnect forgets the account's
@@ -24,6 +26,8 @@ mod archive_area;
 mod archive_sync;
 mod connection;
 mod desktop_settings;
+mod documentation;
+mod documentation_area;
 mod dto;
 mod links;
 mod live_list;
@@ -46,6 +50,12 @@ pub use archive_sync::{
 pub use desktop_settings::{
     CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
 };
+pub use documentation::{
+    documentation_notice, documented_notes, notes_are_empty, DocumentationMode,
+    DocumentationNotice, DocumentationSettings, DocumentationState, UndocumentedSession,
+    DOCUMENTATION_FILE, MAX_NOTES_CHARS, MAX_TICKET_CHARS,
+};
+pub use documentation_area::DOCUMENTATION_HORIZON_DAYS;
 pub use dto::{
     AccountDto, AppInfo, ArchiveProblem, ArchiveRebuilt, AuthStatus, CopyLink, Delimiter,
     ExportFormat, ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary,
@@ -105,8 +115,11 @@ pub mod events {
     /// Payload [`super::ArchiveSyncStatus`]: the archive's sync changed (state, progress, last
     /// sync, pending edits).
     pub const ARCHIVE_SYNC: &str = "archive-sync";
+    /// Payload [`super::DocumentationState`]: the list of sessions to document changed (after
+    /// a sync, a sign-in, a setting, a session documented or skipped).
+    pub const DOCUMENTATION: &str = "documentation";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 8] = [
+    pub const ALL: [(&str, &str); 9] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
@@ -115,6 +128,7 @@ pub mod events {
         (LIVE, "LiveUpdate"),
         (DESKTOP, "DesktopEvent"),
         (ARCHIVE_SYNC, "ArchiveSyncStatus"),
+        (DOCUMENTATION, "DocumentationState"),
     ];
 }
 
@@ -178,11 +192,12 @@ impl DeskOptions {
 #[derive(Debug)]
 pub struct Desk {
     shared: Arc<Shared>,
-    signin: signin::SignIn,
+    signin: Arc<signin::SignIn>,
     sessions: sessions::Sessions,
     logs: logs::Logs,
     archive_sync: Arc<archive_sync::ArchiveSync>,
     settings: SettingsArea,
+    documentation: Arc<documentation_area::Documentation>,
 }
 
 impl Desk {
@@ -204,8 +219,23 @@ impl Desk {
         ));
         let conn = shared.connect(&options.settings, 1).await?;
         shared.replace(conn);
+        let signin = Arc::new(signin::SignIn::new(
+            Arc::clone(&shared),
+            options.sign_in_window,
+        ));
+        let documentation_path = options
+            .settings_path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|dir| dir.join(DOCUMENTATION_FILE));
         Ok(Desk {
-            signin: signin::SignIn::new(Arc::clone(&shared), options.sign_in_window),
+            documentation: Arc::new(documentation_area::Documentation::new(
+                Arc::clone(&shared),
+                Arc::clone(&signin),
+                options.archive.clone(),
+                documentation_path,
+            )),
+            signin,
             sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
             logs: logs::Logs::new(Arc::clone(&shared), options.archive.clone()),
             archive_sync: Arc::new(archive_sync::ArchiveSync::new(
@@ -223,6 +253,7 @@ impl Desk {
         self.signin.forget_account();
         self.sessions.forget();
         self.logs.forget();
+        self.documentation.forget();
     }
 
     // ----- settings -------------------------------------------------------------------------
@@ -279,7 +310,10 @@ impl Desk {
         client_secret: Option<Secret>,
     ) -> Result<SettingsView> {
         let live_before = self.settings().live;
-        if self.settings.apply(settings, client_secret).await? == Applied::Reconnected {
+        let documentation_before = self.settings().documentation.mode;
+        let applied = self.settings.apply(settings, client_secret).await?;
+        let documentation_after = self.settings().documentation.mode;
+        if applied == Applied::Reconnected {
             // The next `status` starts the list again on the new connection when signed in.
             self.sessions.stop_live().await;
             self.signin.cancel_sign_in();
@@ -288,6 +322,11 @@ impl Desk {
         } else if self.settings().live != live_before && self.sessions.live_running() {
             // New intervals: the list restarts with them, keeping the sign-in and the log.
             self.sessions.restart_live().await;
+        }
+        if documentation_before != documentation_after || applied == Applied::Reconnected {
+            self.documentation
+                .mode_changed(documentation_before, documentation_after)
+                .await;
         }
         Ok(self.settings_view().await)
     }
@@ -376,6 +415,7 @@ impl Desk {
         self.sessions.stop_live().await;
         self.reset_account_data();
         self.sessions.sync_live(signed_in).await;
+        self.documentation.refresh(false).await;
     }
 
     /// Cancels the pending browser sign-in. Returns whether one was pending.
@@ -571,9 +611,13 @@ impl Desk {
     /// `cancelled` after [`Desk::cancel_archive_sync`]. The status says the same.
     pub async fn sync_archive(&self) -> Result<ArchiveSyncStatus> {
         let settings = self.settings();
-        self.archive_sync
+        let outcome = self
+            .archive_sync
             .sync_now(&settings, SyncTrigger::User)
-            .await
+            .await;
+        // Pages committed before an error count too.
+        self.documentation.refresh(true).await;
+        outcome
     }
 
     /// Stops a running archive sync between pages; what was committed stays.
@@ -586,7 +630,24 @@ impl Desk {
     /// tokio runtime; it ends when `stop` is cancelled. Without an archive it does nothing.
     pub fn start_archive_schedule(&self, stop: tokio_util::sync::CancellationToken) {
         let sync = Arc::clone(&self.archive_sync);
-        tokio::spawn(sync.schedule(stop));
+        let mut status = sync.subscribe();
+        tokio::spawn(sync.schedule(stop.clone()));
+        // After every run (background or not) the documentation list is read again.
+        let documentation = Arc::clone(&self.documentation);
+        tokio::spawn(async move {
+            let mut was_syncing = status.borrow().state == SyncState::Syncing;
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    changed = status.changed() => if changed.is_err() { return },
+                }
+                let syncing = status.borrow_and_update().state == SyncState::Syncing;
+                if was_syncing && !syncing {
+                    documentation.refresh(true).await;
+                }
+                was_syncing = syncing;
+            }
+        });
     }
 
     /// Loads the archived records matching `query` from the archive, without any network,
@@ -657,6 +718,63 @@ impl Desk {
     /// [`crate::Error::NotFound`] when no record with this id is loaded.
     pub fn ticket_text(&self, id: &str) -> Result<String> {
         self.logs.ticket_text(id)
+    }
+
+    // ----- end-of-session documentation ------------------------------------------------------
+
+    /// The sessions of the signed-in supporter to document, read again from the archive.
+    pub async fn documentation(&self) -> DocumentationState {
+        self.documentation.refresh(false).await;
+        self.documentation.state()
+    }
+
+    /// Hears every change of the documentation list.
+    pub fn subscribe_documentation(&self) -> tokio::sync::watch::Receiver<DocumentationState> {
+        self.documentation.subscribe()
+    }
+
+    /// Hears the sessions that became undocumented in a sync, as the notification to show
+    /// (once per sync; none when nothing new).
+    pub fn subscribe_documentation_notices(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<DocumentationNotice> {
+        self.documentation.subscribe_notices()
+    }
+
+    /// Documents a listed session: its notes become `notes`, plus `Ticket: …` on a line of its
+    /// own when a ticket number is given ([`documented_notes`]), written by the log view's edit
+    /// path (API, then the loaded log and the archive; a pending edit while the API cannot be
+    /// reached). The session leaves the list.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for the notes or ticket (nothing is sent);
+    /// [`crate::Error::NotFound`] for a session not on the list; API errors (the session stays
+    /// listed).
+    pub async fn document_session(
+        &self,
+        id: &str,
+        notes: &str,
+        ticket: &str,
+    ) -> Result<DocumentationState> {
+        let text = documented_notes(notes, ticket)?;
+        let record = self.documentation.record(id)?;
+        let written = self.logs.write_notes(&record, &text).await;
+        let pending = self.noted(written).await?;
+        if pending {
+            self.archive_sync.refresh_from_archive().await;
+        }
+        self.documentation.documented(id).await;
+        Ok(self.documentation.state())
+    }
+
+    /// Skips a listed session (the setting "ask" only): it is not asked about again.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] when documentation is required;
+    /// [`crate::Error::NotFound`] for a session not on the list.
+    pub async fn skip_documentation(&self, id: &str) -> Result<DocumentationState> {
+        self.documentation.skip(id).await?;
+        Ok(self.documentation.state())
     }
 
     /// Saves notes and billing state of a loaded record at the API (`PUT`), then in the store

@@ -97,6 +97,10 @@ pub struct Settings {
     /// it gets the defaults).
     #[serde(default)]
     pub live: super::LiveSettings,
+    /// End-of-session documentation: off, ask (default) or required (see
+    /// [`super::DocumentationSettings`]; a file without it gets the default).
+    #[serde(default)]
+    pub documentation: super::DocumentationSettings,
 }
 
 impl Default for Settings {
@@ -113,6 +117,7 @@ impl Default for Settings {
             desktop: super::DesktopSettings::default(),
             archive: super::ArchiveSettings::default(),
             live: super::LiveSettings::default(),
+            documentation: super::DocumentationSettings::default(),
         }
     }
 }

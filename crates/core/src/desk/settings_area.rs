@@ -82,6 +82,7 @@ impl SettingsArea {
             desktop: current.settings.desktop.clone(),
             archive: current.settings.archive.clone(),
             live: current.settings.live.clone(),
+            documentation: current.settings.documentation.clone(),
             ..settings.clone()
         } == current.settings
             && !secret_changed
