@@ -302,9 +302,18 @@ pub fn build_cases(rates: &Rates, records: &[BillingRecord]) -> CaseReport {
             j += 1;
         }
         let rate = keys[i].rate;
+        // The previous case's copy of the key when it is the same customer: it is in cache,
+        // while each record's own copy is somewhere else in memory.
+        let customer = match cases.last() {
+            Some(last) if i > 0 && keys[i - 1].customer == keys[i].customer => {
+                let last: &BillingCase = last;
+                last.customer.clone()
+            }
+            _ => first.customer.clone(),
+        };
         cases.push(priced(
             lookup.rate(rate),
-            &first.customer,
+            customer,
             &members,
             &mut |r, minutes| {
                 *amounts
@@ -329,7 +338,7 @@ pub fn price_case(rates: &Rates, customer: &str, connections: &[&BillingRecord])
     let rate = sorted.first().map_or(&rates.default, |first| {
         rates.rate_for(first.groupid.as_deref(), first.groupname.as_deref())
     });
-    priced(rate, customer, &sorted, &mut amount_of)
+    priced(rate, customer.to_owned(), &sorted, &mut amount_of)
 }
 
 /// Prices the case of `connections`, which are sorted by start (ties by id).
@@ -338,13 +347,13 @@ pub fn price_case(rates: &Rates, customer: &str, connections: &[&BillingRecord])
 /// memo of it (one decimal division per distinct rate and minutes, not per case).
 fn priced(
     rate: &Rate,
-    customer: &str,
+    customer: String,
     connections: &[&BillingRecord],
     amount: &mut dyn FnMut(&Rate, i64) -> Decimal,
 ) -> BillingCase {
     let Some(first) = connections.first() else {
         return BillingCase {
-            customer: customer.to_owned(),
+            customer,
             start: DateTime::UNIX_EPOCH,
             end: DateTime::UNIX_EPOCH,
             connection_ids: Vec::new(),
@@ -385,7 +394,7 @@ fn priced(
     let billable_minutes = rounded.max(i64::from(rate.minimum_minutes));
     let amount = amount(rate, billable_minutes);
     BillingCase {
-        customer: customer.to_owned(),
+        customer,
         start: first.start,
         end,
         connection_ids: connections.iter().map(|c| c.id.clone()).collect(),
