@@ -91,6 +91,41 @@ free_under_seconds = 60
     .unwrap()
 }
 
+/// This thread's time on a CPU so far (Linux `/proc/thread-self/schedstat`), in nanoseconds:
+/// on a shared machine, the cost of a call without the time spent waiting for a core.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Wall and CPU milliseconds of each of `runs` calls of `f`, printed as `label: wall … cpu …`.
+fn cpu_times<T>(label: &str, runs: usize, mut f: impl FnMut() -> T) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for _ in 0..runs {
+        let (t0, c0) = (std::time::Instant::now(), cpu_ns());
+        black_box(f());
+        let (t1, c1) = (std::time::Instant::now(), cpu_ns());
+        wall.push((t1 - t0).as_secs_f64() * 1e3);
+        if let (Some(c0), Some(c1)) = (c0, c1) {
+            cpu.push((c1 - c0) as f64 / 1e6);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    eprintln!(
+        "{label}: median of {runs} runs: wall {:.0} ms, on-CPU {:.0} ms",
+        median(&mut wall),
+        median(&mut cpu)
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let records = records(1_000_000);
     let rates = rates();
@@ -100,6 +135,12 @@ fn bench(c: &mut Criterion) {
         report.cases.len(),
         report.excluded.len()
     );
+    cpu_times("build_cases", 7, || build_cases(&rates, &records));
+    cpu_times("report_csv", 7, || {
+        let mut out = Vec::with_capacity(64 << 20);
+        write_report_csv(&report.cases, &mut out).unwrap();
+        out
+    });
     let mut group = c.benchmark_group("billing_1m");
     group.sample_size(10);
     group.bench_function("build_cases", |b| {
