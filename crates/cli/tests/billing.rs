@@ -175,11 +175,11 @@ fn json_unbilled_only_to_stdout() {
             {"customer": "=1+2", "case_start": "2026-11-05T08:00:00Z", "case_end": "2026-11-05T08:20:00Z",
              "connections": 1, "billable_seconds": 1200, "billable_minutes": 30, "rate_name": "Standard",
              "hourly_rate": "90.00", "base_fee": "0.00", "currency": "EUR", "amount": "45.00",
-             "connection_ids": ["f1"]},
+             "connection_ids": "f1"},
             {"customer": "anna@example.com", "case_start": "2026-11-03T09:00:00Z", "case_end": "2026-11-03T09:40:00Z",
              "connections": 2, "billable_seconds": 2100, "billable_minutes": 45, "rate_name": "Standard",
              "hourly_rate": "90.00", "base_fee": "0.00", "currency": "EUR", "amount": "67.50",
-             "connection_ids": ["c1", "c2"]},
+             "connection_ids": "c1 c2"},
         ]),
         "p1 is all Billed and left out; the case of c1 (Bill) and c2 (Billed) stays whole"
     );

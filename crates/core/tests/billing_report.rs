@@ -101,7 +101,7 @@ fn json_rows_have_the_header_keys_and_money_as_strings() {
             "base_fee": "0.00",
             "currency": "EUR",
             "amount": "67.50",
-            "connection_ids": ["a-1", "b-2"],
+            "connection_ids": "a-1 b-2",
         }])
     );
     let keys: Vec<&str> = json[0]

@@ -106,8 +106,8 @@ pub fn write_report_csv_with<W: Write>(
 
 /// The same rows as [`write_report_csv`] as a JSON array of objects with the
 /// [`REPORT_HEADER`] keys: times as `…Z` strings, counts as numbers, money as strings
-/// (`"135.00"`), `connection_ids` as an array of strings. Text is as it is (JSON needs no
-/// formula guard).
+/// (`"135.00"`), `connection_ids` space-separated as in the CSV (the same rows, the same values).
+/// Text is as it is (JSON needs no formula guard).
 pub fn report_json(cases: &[BillingCase]) -> Value {
     Value::Array(
         cases
@@ -125,7 +125,7 @@ pub fn report_json(cases: &[BillingCase]) -> Value {
                     "base_fee": money_text(case.base_fee),
                     "currency": case.currency,
                     "amount": money_text(case.amount),
-                    "connection_ids": case.connection_ids,
+                    "connection_ids": case.connection_ids.join(" "),
                 })
             })
             .collect(),
