@@ -45,6 +45,14 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "notification_status",
     "close_window",
+    "billing_rates",
+    "save_billing_rates",
+    "billing_worklist",
+    "change_billing_cases",
+    "reset_billing_case",
+    "mark_billed",
+    "cancel_mark_billed",
+    "export_invoice",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

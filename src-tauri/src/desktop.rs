@@ -54,6 +54,17 @@ pub fn copy_text<R: Runtime>(app: &AppHandle<R>, text: &str) -> IpcResult<()> {
 
 /// Asks where to save the CSV export; `None` when the user cancels.
 pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    choose_save_path(app, "Export connection log", "CSV", "csv", "connection-log.csv").await
+}
+
+/// Asks where to save a file (the save dialog, with one filter); `None` when the user cancels.
+pub async fn choose_save_path<R: Runtime>(
+    app: &AppHandle<R>,
+    title: &str,
+    filter: &str,
+    extension: &str,
+    file_name: &str,
+) -> Option<PathBuf> {
     #[cfg(debug_assertions)]
     if let Some(path) = &app.state::<AppState>().test_hooks.save_path {
         return Some(path.clone());
@@ -61,9 +72,9 @@ pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBu
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .set_title("Export connection log")
-        .add_filter("CSV", &["csv"])
-        .set_file_name("connection-log.csv")
+        .set_title(title)
+        .add_filter(filter, &[extension])
+        .set_file_name(file_name)
         .save_file(move |path| {
             let _ = tx.send(path);
         });
@@ -127,6 +138,21 @@ pub fn forward_archive_sync<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
         while status.changed().await.is_ok() {
             let now = status.borrow_and_update().clone();
             emit(&app, events::ARCHIVE_SYNC, now);
+        }
+    });
+}
+
+/// Forwards every new billing worklist to the UI as `billing-worklist` (after a sync, a rates
+/// change, a manual merge or split, Mark billed).
+pub fn forward_billing<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let mut worklist = desk.subscribe_billing();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while worklist.changed().await.is_ok() {
+            let now = worklist.borrow_and_update().clone();
+            if let Some(now) = now {
+                emit(&app, events::BILLING_WORKLIST, now);
+            }
         }
     });
 }

@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { ArchiveSyncStatus, Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, BillingWorklist, Group, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -21,10 +21,16 @@ export interface LiveState {
   readonly expired: ReadonlySet<string>;
   /** The connection-log archive's sync (`archive-sync` events); null until first heard. */
   readonly archiveSync: ArchiveSyncStatus | null;
+  /** The unbilled worklist of the period the Billing tab shows (`billing-worklist` events and
+   * the answers of the billing commands); null until the tab asks for a period. */
+  readonly billing: BillingWorklist | null;
 }
 
 /** What changes the store: the core's live updates, and the archive's sync status. */
-export type StoreUpdate = LiveUpdate | { type: "archive_sync"; status: ArchiveSyncStatus };
+export type StoreUpdate =
+  | LiveUpdate
+  | { type: "archive_sync"; status: ArchiveSyncStatus }
+  | { type: "billing_worklist"; worklist: BillingWorklist };
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -34,6 +40,7 @@ export const INITIAL: LiveState = {
   closed: new Set(),
   expired: new Set(),
   archiveSync: null,
+  billing: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -59,6 +66,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
   switch (update.type) {
     case "archive_sync":
       return { ...state, archiveSync: update.status };
+    case "billing_worklist":
+      return { ...state, billing: update.worklist };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -78,7 +87,7 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
       return { ...state, groups: update.groups };
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
-      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync };
+      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, billing: state.billing };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -182,8 +191,9 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    // The archive is not the account's: its sync status outlives a sign-out.
-    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync }),
+    // The archive is not the account's: its sync status and the worklist read from it outlive a
+    // sign-out.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, billing: state.billing }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
