@@ -59,6 +59,18 @@ impl ArchiveStore for Archive {
         self.query_in_parts(&query, ARCHIVE_READ_PART, part).await
     }
 
+    async fn record(&self, id: &str) -> Result<Option<ConnectionReport>> {
+        self.raw_record(id)
+            .await?
+            .map(|json| {
+                serde_json::from_value(json).map_err(|e| sdesk_core::Error::Decode {
+                    message: format!("archived record {id}: {e}"),
+                    body: String::new(),
+                })
+            })
+            .transpose()
+    }
+
     async fn save(&self, records: &[ConnectionReport]) -> Result<()> {
         self.upsert(records).await.map(|_| ())
     }

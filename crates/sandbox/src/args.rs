@@ -1,7 +1,7 @@
 //! Command-line arguments of the sandbox, shared by the `sdesk-sandbox` binary and the CLI's
 //! `sdesk sandbox` subcommand (`#[command(flatten)]`).
 
-use crate::config::{Faults, OAuthClient, RateLimitReply, SandboxConfig};
+use crate::config::{Faults, OAuthClient, PutFaults, RateLimitReply, SandboxConfig};
 use chrono::{DateTime, Utc};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -70,6 +70,11 @@ pub struct SandboxArgs {
     /// leaves again one to three periods later, drawn from the seed (off by default).
     #[arg(long, value_name = "SECONDS", value_parser = parse_positive_secs)]
     pub customer_arrival_every: Option<u64>,
+    /// Each `PUT /reports/connections/{id}` is, with this chance each (percent, drawn from the
+    /// seed), rate limited, a 500, or applied with its reply held back 90 s (a client timeout
+    /// for a change that happened).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=33))]
+    pub put_faults: Option<u8>,
 }
 
 impl Default for SandboxArgs {
@@ -95,6 +100,7 @@ impl Default for SandboxArgs {
             reports_remaining: false,
             fee_as_bill_string: false,
             customer_arrival_every: None,
+            put_faults: None,
         }
     }
 }
@@ -134,6 +140,13 @@ impl SandboxArgs {
                 license_limit_after: self.license_limit_after,
                 reports_remaining_field: self.reports_remaining,
                 fee_as_bill_string: self.fee_as_bill_string,
+                put_faults: self.put_faults.map(|percent| PutFaults {
+                    seed: self.seed,
+                    rate_limit_percent: percent,
+                    server_error_percent: percent,
+                    lost_reply_percent: percent,
+                    lost_reply_delay: Duration::from_secs(90),
+                }),
             },
             customer_arrival_every: self.customer_arrival_every.map(Duration::from_secs),
             withheld_records: 0,
@@ -241,6 +254,8 @@ mod tests {
             "1",
             "--reports-remaining",
             "--fee-as-bill-string",
+            "--put-faults",
+            "10",
             "--redirect-uri",
             "http://127.0.0.1:1/cb",
         ])
@@ -265,6 +280,13 @@ mod tests {
                 license_limit_after: Some(1),
                 reports_remaining_field: true,
                 fee_as_bill_string: true,
+                put_faults: Some(PutFaults {
+                    seed: 42,
+                    rate_limit_percent: 10,
+                    server_error_percent: 10,
+                    lost_reply_percent: 10,
+                    lost_reply_delay: Duration::from_secs(90),
+                }),
             },
             "each fault flag sets its knob"
         );

@@ -140,4 +140,29 @@ pub struct Faults {
     /// Reports carry the fee as `"bill": "12.50"` (a string with two decimals, `null` when
     /// there is none) instead of `"fee": 12.5`, like the document's example (p50).
     pub fee_as_bill_string: bool,
+    /// Random faults of `PUT /reports/connections/{id}` only (see [`PutFaults`]); other
+    /// requests are not touched by them.
+    pub put_faults: Option<PutFaults>,
+}
+
+/// Seeded random faults of `PUT /reports/connections/{id}`: each such request draws one of
+/// them (or none) from `seed` and its request number, so a run is reproducible. Percentages
+/// are of those PUTs and are applied in this order: rate limit, server error, lost reply.
+/// They decide after the other [`Faults`] (a PUT they already faulted is not drawn).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutFaults {
+    /// Seed of the draw.
+    pub seed: u64,
+    /// Refused as a rate limit (as [`Faults::rate_limit_reply`], with
+    /// [`Faults::retry_after`]); nothing is changed.
+    pub rate_limit_percent: u8,
+    /// `500 internal_error`; nothing is changed.
+    pub server_error_percent: u8,
+    /// The update **is applied**, then the reply is held back for
+    /// [`lost_reply_delay`](Self::lost_reply_delay) before the `204` is sent: a client with a
+    /// shorter timeout sees a timeout for a change that happened (the case that makes a
+    /// careless retry send the change twice).
+    pub lost_reply_percent: u8,
+    /// How long a lost reply is held back.
+    pub lost_reply_delay: Duration,
 }

@@ -4,7 +4,7 @@
 //! effect at all: no token call is counted, nothing is created or changed, and a retried `GET`
 //! sees exactly the same data.
 
-use crate::config::{Faults, RateLimitReply};
+use crate::config::{Faults, PutFaults, RateLimitReply};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 use crate::stats::Counter;
@@ -143,14 +143,71 @@ pub(crate) async fn inject(
     if let Some(latency) = faults.latency {
         tokio::time::sleep(latency).await;
     }
-    match Fault::pick(faults, n) {
-        Some(fault) => {
+    let fault = Fault::pick(faults, n).map(PutFault::Other).or_else(|| {
+        let put = faults.put_faults.as_ref()?;
+        is_report_put(&request).then(|| PutFault::pick(put, n))?
+    });
+    match fault {
+        Some(PutFault::Other(fault)) => {
             state.stats.bump(Counter::FaultsInjected);
             state.stats.bump(fault.counter());
             fault.response(faults)
         }
+        Some(PutFault::LostReply(delay)) => {
+            // Applied first: the change happens, only its answer is late.
+            state.stats.bump(Counter::FaultsInjected);
+            let response = next.run(request).await;
+            tokio::time::sleep(delay).await;
+            response
+        }
         None => next.run(request).await,
     }
+}
+
+/// A fault of a `PUT /reports/connections/{id}`: one of the shared ones, or a lost reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PutFault {
+    Other(Fault),
+    LostReply(Duration),
+}
+
+impl PutFault {
+    /// The draw of the `n`th API request, a report `PUT` (see [`PutFaults`]).
+    fn pick(put: &PutFaults, n: u64) -> Option<Self> {
+        let roll = splitmix64(put.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % 100;
+        let rate_limit = u64::from(put.rate_limit_percent);
+        let server = rate_limit + u64::from(put.server_error_percent);
+        let lost = server + u64::from(put.lost_reply_percent);
+        if roll < rate_limit {
+            Some(Self::Other(Fault::RateLimit))
+        } else if roll < server {
+            Some(Self::Other(Fault::ServerError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+            )))
+        } else if roll < lost {
+            Some(Self::LostReply(put.lost_reply_delay))
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether `request` is `PUT /api/v1/reports/connections/{id}`.
+fn is_report_put(request: &Request) -> bool {
+    request.method() == axum::http::Method::PUT
+        && request
+            .uri()
+            .path()
+            .strip_prefix("/api/v1/reports/connections/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// SplitMix64: a well-mixed 64-bit hash of `x` (deterministic, no dependency).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -208,6 +265,38 @@ mod tests {
             ],
             "3 is blocked rather than nothing, 6 is dropped rather than blocked or limited"
         );
+    }
+
+    #[test]
+    fn put_faults_follow_their_percentages_and_the_seed() {
+        let put = PutFaults {
+            seed: 7,
+            rate_limit_percent: 10,
+            server_error_percent: 20,
+            lost_reply_percent: 30,
+            lost_reply_delay: Duration::from_millis(5),
+        };
+        let draws: Vec<_> = (1..=10_000).map(|n| PutFault::pick(&put, n)).collect();
+        let count = |f: &dyn Fn(&Option<PutFault>) -> bool| draws.iter().filter(|d| f(d)).count();
+        let limited = count(&|d| *d == Some(PutFault::Other(Fault::RateLimit)));
+        let failed = count(&|d| matches!(d, Some(PutFault::Other(Fault::ServerError(_)))));
+        let lost = count(&|d| matches!(d, Some(PutFault::LostReply(_))));
+        for (name, got, percent) in [
+            ("rate limit", limited, 10),
+            ("500", failed, 20),
+            ("lost", lost, 30),
+        ] {
+            let expected = percent * 100;
+            assert!(
+                got.abs_diff(expected) < expected / 5,
+                "{name}: {got} of 10,000 draws, expected about {expected}"
+            );
+        }
+        let again: Vec<_> = (1..=10_000).map(|n| PutFault::pick(&put, n)).collect();
+        assert_eq!(draws, again, "the same seed draws the same faults");
+        let other = PutFaults { seed: 8, ..put };
+        let other: Vec<_> = (1..=10_000).map(|n| PutFault::pick(&other, n)).collect();
+        assert_ne!(draws, other, "another seed draws other faults");
     }
 
     #[test]

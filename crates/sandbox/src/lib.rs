@@ -62,8 +62,8 @@ pub mod wire;
 
 pub use args::SandboxArgs;
 pub use config::{
-    Faults, OAuthClient, RateLimitReply, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
-    DEFAULT_REDIRECT_URIS,
+    Faults, OAuthClient, PutFaults, RateLimitReply, SandboxConfig, DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS,
 };
 pub use data::{generate_reports, generate_reports_over, REPORT_WINDOW_DAYS};
 pub use error::LICENSE_LIMIT_TEXT;
@@ -167,6 +167,17 @@ impl Sandbox {
     /// cursor of a run in progress, like reports of sessions that just ended.
     pub fn release_records(&self, count: usize) -> usize {
         state::write(&self.state.reports).release(count)
+    }
+
+    /// How many successful `PUT /reports/connections/{id}` each report got in this run (a
+    /// lost reply counts: its update was applied); reports never updated are absent.
+    pub fn report_update_counts(&self) -> std::collections::HashMap<String, u32> {
+        state::read(&self.state.reports).update_counts()
+    }
+
+    /// The report with this id as the API holds it now (withheld ones too), if any.
+    pub fn report(&self, id: &str) -> Option<WireReport> {
+        state::read(&self.state.reports).get(id).cloned()
     }
 
     /// Number of reports still withheld.

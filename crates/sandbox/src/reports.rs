@@ -35,6 +35,8 @@ pub(crate) struct ReportStore {
     records: Vec<WireReport>,
     index: HashMap<Uuid, usize>,
     withheld: usize,
+    /// Successful `PUT`s per report.
+    updates: HashMap<Uuid, u32>,
 }
 
 impl ReportStore {
@@ -51,7 +53,22 @@ impl ReportStore {
             records,
             index,
             withheld,
+            updates: HashMap::new(),
         }
+    }
+
+    /// Successful `PUT`s per report id (reports never updated are absent).
+    pub(crate) fn update_counts(&self) -> HashMap<String, u32> {
+        self.updates
+            .iter()
+            .map(|(id, &n)| (id.to_string(), n))
+            .collect()
+    }
+
+    /// Any record by id, visible or withheld.
+    pub(crate) fn get(&self, id: &str) -> Option<&WireReport> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.index.get(&id).map(|&position| &self.records[position])
     }
 
     /// Records visible to the API.
@@ -139,6 +156,7 @@ impl ReportStore {
         if billing_state.is_some() {
             record.billing_state = billing_state;
         }
+        *self.updates.entry(record.id).or_default() += 1;
         Ok(())
     }
 }

@@ -3,8 +3,13 @@
 //! archive hands over [`BillingRecord`]s (see [`crate::desk::ArchiveStore::billing_records`]) and
 //! the callers (desk, CLI) write the results. The rules are in `docs/billing.md`.
 
+mod mark;
 mod record;
 
+pub use mark::{
+    mark_billed, mark_billed_with, MarkFailure, MarkOptions, MarkOutcome, MarkProgress, BILLED,
+    MARK_DAILY_LIMIT,
+};
 pub use record::{customer_key, BillingRecord};
 
 // rates: charge rates, cases, invoice lines (issue 10 items 1, 2, 4).

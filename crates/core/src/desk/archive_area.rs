@@ -112,6 +112,17 @@ pub trait ArchiveStore: Send + Sync + Debug {
             .collect())
     }
 
+    /// The archived record with this `id`, if there is one (mark billed reads its state before
+    /// sending, and updates it after). The default searches [`ArchiveStore::records`] of the
+    /// whole archive; an archive looks the id up.
+    async fn record(&self, id: &str) -> Result<Option<ConnectionReport>> {
+        Ok(self
+            .records(&ReportQuery::default())
+            .await?
+            .into_iter()
+            .find(|r| r.id == id))
+    }
+
     /// Stores `records` (inserted or replaced by id).
     async fn save(&self, records: &[ConnectionReport]) -> Result<()>;
 
