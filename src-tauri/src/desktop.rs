@@ -54,7 +54,14 @@ pub fn copy_text<R: Runtime>(app: &AppHandle<R>, text: &str) -> IpcResult<()> {
 
 /// Asks where to save the CSV export; `None` when the user cancels.
 pub async fn choose_export_path<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    choose_save_path(app, "Export connection log", "CSV", "csv", "connection-log.csv").await
+    choose_save_path(
+        app,
+        "Export connection log",
+        "CSV",
+        "csv",
+        "connection-log.csv",
+    )
+    .await
 }
 
 /// Asks where to save a file (the save dialog, with one filter); `None` when the user cancels.

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Mode of files this program creates on Unix: read and write for the owner only.
@@ -145,6 +145,15 @@ impl Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// Seeking, for writers that go back to patch what they wrote (an XLSX file is a ZIP archive,
+/// whose writer fills in each entry's sizes afterwards). Flushes the buffer first (`BufWriter`'s
+/// rule). A device, FIFO or socket written in place cannot seek and reports the system's error.
+impl Seek for AtomicFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.out.seek(pos)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod logs;
 pub mod models;
 pub mod secret;
 mod serde_util;
+pub mod xlsx;
 
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;

@@ -8,6 +8,7 @@
 //! counts and durations are far below 2^53).
 
 use sdesk_core::auth::TokenKind;
+use sdesk_core::billing::{CaseOverride, DropReason, DroppedOverride};
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
@@ -16,7 +17,6 @@ use sdesk_core::desk::{
     NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
     SessionListState, Settings, SettingsView, SyncState, UserDto,
 };
-use sdesk_core::billing::{CaseOverride, DropReason, DroppedOverride};
 use sdesk_core::desk::{
     BillingWorklist, CaseConnection, ExcludedReason, GroupRateForm, InvoiceExport, InvoiceFormat,
     MarkBilledFailure, MarkBilledProgress, MarkBilledResult, MoneyTotal, RateForm, RatesForm,

@@ -92,7 +92,8 @@ pub async fn export_invoice<R: Runtime>(
         InvoiceFormat::Xlsx => ("Excel", "xlsx"),
     };
     let name = format!("invoice-lines.{ext}");
-    let Some(path) = choose_save_path(&app, "Export invoice lines", filter, ext, &name).await else {
+    let Some(path) = choose_save_path(&app, "Export invoice lines", filter, ext, &name).await
+    else {
         return Ok(None);
     };
     Ok(Some(

@@ -15,7 +15,6 @@ use super::{price_case, BillingCase, BillingRecord, CaseReport, Rates};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 
 /// The overrides file's name, in the app's data directory.

@@ -18,8 +18,7 @@ use super::billing_dto::{
 use super::connection::{lock, Shared};
 use crate::billing::{
     apply_overrides, build_cases, mark_billed, write_report_csv, BillingCase, BillingRecord,
-    CaseOverride,
-    MarkProgress, Overrides, Rates, REPORT_HEADER,
+    CaseOverride, MarkProgress, Overrides, Rates, REPORT_HEADER,
 };
 use crate::error::{Error, ErrorReport, Result};
 use crate::xlsx::{write_xlsx, XlsxCell};
@@ -50,8 +49,8 @@ pub fn last_month(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 /// too, for the invoice export), by customer and start.
 #[derive(Debug, Default)]
 struct Computed {
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    /// A period was computed (the export needs one).
+    done: bool,
     cases: Vec<BillingCase>,
 }
 
@@ -175,7 +174,10 @@ impl Billing {
 
     /// The archive's sync changed: once it is idle again, the worklist is read again (new
     /// records, edits sent, billing states changed elsewhere).
-    pub(super) async fn watch_archive(self: Arc<Self>, mut sync: watch::Receiver<ArchiveSyncStatus>) {
+    pub(super) async fn watch_archive(
+        self: Arc<Self>,
+        mut sync: watch::Receiver<ArchiveSyncStatus>,
+    ) {
         let mut last: Option<ArchiveSyncStatus> = None;
         while sync.changed().await.is_ok() {
             let now = sync.borrow_and_update().clone();
@@ -268,14 +270,7 @@ impl Billing {
             .map(WorklistExcluded::from)
             .collect();
         list.dropped = applied.dropped;
-        self.publish(
-            &list,
-            Computed {
-                from: Some(from),
-                to: Some(to),
-                cases,
-            },
-        );
+        self.publish(&list, Computed { done: true, cases });
         Some(list)
     }
 
@@ -354,9 +349,7 @@ impl Billing {
         };
         let mut overrides = Overrides::load(path)?;
         overrides.items.retain(|o| match o {
-            CaseOverride::Merge { first, second } => {
-                !ids.contains(first) && !ids.contains(second)
-            }
+            CaseOverride::Merge { first, second } => !ids.contains(first) && !ids.contains(second),
             CaseOverride::Split { before } => !ids.contains(before),
         });
         overrides.save(path)?;
@@ -370,22 +363,36 @@ impl Billing {
                 .cases
                 .iter()
                 .position(|c| c.connection_ids.iter().any(|x| x == id))
-                .ok_or_else(|| Error::invalid("case", format!("no case of this period holds connection {id}")))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "case",
+                        format!("no case of this period holds connection {id}"),
+                    )
+                })
         };
         match change {
             CaseOverride::Merge { first, second } => {
                 let (a, b) = (case_of(first)?, case_of(second)?);
                 if a == b {
-                    return Err(Error::invalid("merge", "the two connections are one case already"));
+                    return Err(Error::invalid(
+                        "merge",
+                        "the two connections are one case already",
+                    ));
                 }
                 if st.computed.cases[a].customer != st.computed.cases[b].customer {
-                    return Err(Error::invalid("merge", "only cases of one customer can be merged"));
+                    return Err(Error::invalid(
+                        "merge",
+                        "only cases of one customer can be merged",
+                    ));
                 }
             }
             CaseOverride::Split { before } => {
                 let a = case_of(before)?;
                 if st.computed.cases[a].connection_ids.first() == Some(before) {
-                    return Err(Error::invalid("split", "this connection opens its case already"));
+                    return Err(Error::invalid(
+                        "split",
+                        "this connection opens its case already",
+                    ));
                 }
             }
         }
@@ -415,7 +422,10 @@ impl Billing {
             });
         };
         let Ok(_one) = self.mark_lock.try_lock() else {
-            return Err(Error::invalid("mark billed", "marking billed is already under way"));
+            return Err(Error::invalid(
+                "mark billed",
+                "marking billed is already under way",
+            ));
         };
         let (customer_of, cancel) = {
             let mut st = lock(&self.state);
@@ -423,7 +433,11 @@ impl Billing {
                 .computed
                 .cases
                 .iter()
-                .flat_map(|c| c.unbilled_ids.iter().map(move |id| (id.as_str(), c.customer.as_str())))
+                .flat_map(|c| {
+                    c.unbilled_ids
+                        .iter()
+                        .map(move |id| (id.as_str(), c.customer.as_str()))
+                })
                 .collect();
             let mut customer_of = HashMap::new();
             for id in ids {
@@ -495,7 +509,7 @@ impl Billing {
     ) -> Result<InvoiceExport> {
         let cases: Vec<BillingCase> = {
             let st = lock(&self.state);
-            if st.computed.from.is_none() {
+            if !st.computed.done {
                 return Err(Error::invalid("invoice", "open a period first"));
             }
             st.computed
@@ -512,15 +526,17 @@ impl Billing {
             ));
         }
         match format {
-            InvoiceFormat::Csv => crate::fsutil::write_file_atomically(path, |out| {
-                write_report_csv(&cases, out)
-            })?,
-            InvoiceFormat::Xlsx => write_xlsx(
-                path,
-                "Invoice",
-                &REPORT_HEADER,
-                cases.iter().map(invoice_row),
-            )?,
+            InvoiceFormat::Csv => {
+                crate::fsutil::write_file_atomically(path, |out| write_report_csv(&cases, out))?
+            }
+            InvoiceFormat::Xlsx => {
+                write_xlsx(
+                    path,
+                    "Invoice",
+                    &REPORT_HEADER,
+                    cases.iter().map(invoice_row),
+                )?;
+            }
         }
         Ok(InvoiceExport {
             path: path.display().to_string(),

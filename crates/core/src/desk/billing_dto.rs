@@ -3,8 +3,8 @@
 //! never as a JavaScript number: the UI shows them, it does not compute with them.
 
 use crate::billing::{
-    money_text, BillingCase, BillingRecord, DroppedOverride, ExcludedConnection, ExclusionReason, GroupRate,
-    Rate, Rates,
+    money_text, BillingCase, BillingRecord, DroppedOverride, ExcludedConnection, ExclusionReason,
+    GroupRate, Rate, Rates,
 };
 use crate::error::{Error, ErrorReport, Result};
 use chrono::{DateTime, Utc};
