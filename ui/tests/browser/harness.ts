@@ -40,6 +40,14 @@ export interface MockConfig {
   failClose?: string[];
   /** What `notification_status` answers while notifications are on (default allowed). */
   notificationState?: { state: "allowed" } | { state: "blocked"; reason: string };
+  /** The Billing tab's worklist: "none" (no archive), "allBilled", "allExcluded", "empty". */
+  billing?: "none" | "allBilled" | "allExcluded" | "empty";
+  /** Connection ids whose first Mark billed fails (a server error). */
+  failMark?: string[];
+  /** Delay of each Mark billed connection (ms; default 20). */
+  markDelayMs?: number;
+  /** The rates file is invalid: the defaults with a problem. */
+  ratesProblem?: boolean;
 }
 
 export interface Call {
