@@ -26,6 +26,13 @@ const PERIOD_LABELS: Record<BillingPeriod, MsgKey> = {
   custom: "billing.periodCustom",
 };
 
+/** Whether two instants fall on the same local day (the end then shows its time only). */
+function sameDay(a: string, b: string): boolean {
+  const x = new Date(a);
+  const y = new Date(b);
+  return x.getFullYear() === y.getFullYear() && x.getMonth() === y.getMonth() && x.getDate() === y.getDate();
+}
+
 export function createBillingView(ctx: AppContext, store: Store, now: () => Date = () => new Date()): BillingView {
   // ---- toolbar: period -------------------------------------------------------------------
   const periodSelect = h("select", { id: "billing-period" }, ...options(BILLING_PERIODS.map((p) => [p, PERIOD_LABELS[p]] as const)));
@@ -77,8 +84,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       "tr",
       {},
       h("th", { class: "sel" }, h("span", { class: "sr-only", t: "billing.col.select" })),
-      h("th", { t: "billing.col.start" }),
-      h("th", { t: "billing.col.end" }),
+      h("th", { t: "billing.col.time" }),
       h("th", { class: "num", t: "billing.col.connections" }),
       h("th", { class: "num", t: "billing.col.minutes" }),
       h("th", { t: "billing.col.rate" }),
@@ -290,7 +296,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       undo.addEventListener("click", () => void change(() => api.resetBillingCase(c.key), undo));
       actionsCell.append(undo);
     }
-    const startCell = h("td", { class: "nowrap" }, formatDateTime(c.start));
+    const startCell = h("td", { class: "when" }, h("span", { class: "nowrap", text: formatDateTime(c.start) }), " – ", h("span", { class: "nowrap", text: sameDay(c.start, c.end) ? formatTime(c.end) : formatDateTime(c.end) }));
     if (c.manual) startCell.append(" ", h("span", { class: "tag", t: "billing.manual" }));
     const connectionsCell = h("td", { class: "num" }, formatCount(c.connections.length));
     if (billed) connectionsCell.append(h("div", { class: "sub", text: t("billing.partlyBilled", { billed: formatCount(billed), total: formatCount(c.connections.length) }) }));
@@ -299,10 +305,9 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       { class: "case-row", attrs: { "data-key": c.key, "aria-selected": String(box.checked) } },
       h("td", { class: "sel" }, box),
       startCell,
-      h("td", { class: "nowrap" }, formatDateTime(c.end)),
       connectionsCell,
       h("td", { class: "num" }, formatCount(c.billableMinutes)),
-      h("td", { class: "clip", attrs: { title: rate } }, rate),
+      h("td", { class: "rate" }, rate),
       h("td", { class: "num nowrap amount" }, formatMoney(c.amount, c.currency)),
       actionsCell,
     );
@@ -316,7 +321,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       });
       choices.append(b);
     }
-    return [row, h("tr", { class: "split-row" }, h("td", {}), h("td", { attrs: { colspan: 7 } }, h("span", { class: "hint", t: "billing.splitTitle" }), choices))];
+    return [row, h("tr", { class: "split-row" }, h("td", {}), h("td", { attrs: { colspan: 6 } }, h("span", { class: "hint", t: "billing.splitTitle" }), choices))];
   }
 
   function customerBody(customer: api.WorklistCustomer): HTMLTableSectionElement {
@@ -331,7 +336,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       "tr",
       { class: "customer-row" },
       h("th", { class: "sel", attrs: { scope: "row" } }, box),
-      h("th", { class: "customer-name", attrs: { colspan: 5, scope: "rowgroup" } }, name, " ", h("span", { class: "sub", text: t(plural("billing.cases", keys.length), { count: formatCount(keys.length) }) })),
+      h("th", { class: "customer-name", attrs: { colspan: 4, scope: "rowgroup" } }, name, " ", h("span", { class: "sub", text: t(plural("billing.cases", keys.length), { count: formatCount(keys.length) }) })),
       h("th", { class: "num nowrap" }, formatTotals(customer.totals)),
       h("th", {}),
     );
@@ -362,7 +367,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
           {},
           h("td", { class: "clip", text: x.customer || t("billing.noCustomer") }),
           h("td", { class: "nowrap", text: formatDateTime(x.start) }),
-          h("td", { class: "num", text: formatDuration(x.seconds) }),
+          h("td", { class: "num", text: x.reason === "running" ? t("common.none") : formatDuration(x.seconds) }),
           h("td", { t: `billing.reason.${x.reason}` as MsgKey }),
         ),
       ),
@@ -453,7 +458,8 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
     lastFailures = lastFailures.filter((f) => stillUnbilled.has(f.id));
     show(failures, lastFailures.length > 0 && !marking);
     if (lastFailures.length) {
-      setText(failureText, t(plural("billing.markFailed", lastFailures.length), { failed: formatCount(lastFailures.length), marked: formatCount(lastMarked) }));
+      const failedText = t(plural("billing.markFailed", lastFailures.length), { failed: formatCount(lastFailures.length) });
+      setText(failureText, lastMarked ? `${failedText} ${t(plural("billing.markedToo", lastMarked), { count: formatCount(lastMarked) })}` : failedText);
       failureList.replaceChildren(
         ...lastFailures.map((f) =>
           h("li", { text: t("billing.failure", { customer: f.customer || t("billing.noCustomer"), id: f.id, error: `${errorText(f.error.kind)} ${f.error.message}` }) }),

@@ -71,7 +71,7 @@ describe("billing worklist", () => {
     expect(await text(a, "#billing-selected")).toBe("4 cases selected");
     await a.page.click("#billing-mark");
     await a.page.locator("#billing-failures").waitFor();
-    expect(await text(a, "#billing-failure-text")).toContain("1 connection could not be marked billed; 4 were.");
+    expect(await text(a, "#billing-failure-text")).toBe("1 connection could not be marked billed: its case stays in the list until it is. 4 other connections were marked billed.");
     expect(await text(a, "#billing-failure-list")).toContain("alice@example.com · connection a2: TeamViewer had a server problem");
     expect(await caseKeys(a), "only the case with the failed connection stays, nothing silently half done").toEqual(["a1"]);
     expect(await a.page.locator('tr.case-row[data-key="a1"]').getAttribute("aria-selected"), "still selected for another try").toBe("true");
@@ -207,7 +207,7 @@ for (const scheme of ["light", "dark"] as const) {
       await a.page.click("#billing-mark");
       await a.page.locator("#billing-failures").waitFor();
       await a.page.locator('tr.case-row[data-key="a1"] input').check();
-      await a.page.locator("#billing-excluded summary").click();
+      await a.page.locator('tr.case-row[data-key="a1"] button.billing-split').click();
       for (const [width, height] of [[1100, 720], [800, 600]] as const) {
         await a.page.setViewportSize({ width, height });
         const overflow = await a.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -216,8 +216,13 @@ for (const scheme of ["light", "dark"] as const) {
           const box = await a.page.locator(sel).boundingBox();
           expect(box && box.x + box.width <= width, `${lang} ${width}: ${sel} is inside the window`).toBe(true);
         }
+        await a.page.locator("#panel-billing h2").scrollIntoViewIfNeeded();
         await a.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-        await a.page.screenshot({ path: join(SCREENSHOT_DIR, `ui-billing-${lang}-${scheme}-${width}x${height}.png`), fullPage: true });
+        await a.page.screenshot({ path: join(SCREENSHOT_DIR, `ui-billing-${lang}-${scheme}-${width}x${height}.png`) });
+        await a.page.locator("#billing-excluded summary").click();
+        await a.page.locator("#billing-export").scrollIntoViewIfNeeded();
+        await a.page.screenshot({ path: join(SCREENSHOT_DIR, `ui-billing-end-${lang}-${scheme}-${width}x${height}.png`) });
+        await a.page.locator("#billing-excluded summary").click();
       }
       await a.page.click("#tab-settings");
       await a.page.locator("#rates-form").scrollIntoViewIfNeeded();

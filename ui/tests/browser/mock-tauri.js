@@ -412,7 +412,8 @@
   function worklist() {
     const cases = billingCases.map((c) => {
       const connections = c.connections.map((x) => Object.assign({}, x, { billed: billed.has(x.id) }));
-      return Object.assign({}, c, { connections, unbilledIds: connections.filter((x) => !x.billed).map((x) => x.id) });
+      const ends = connections.map((x) => x.end).sort();
+      return Object.assign({}, c, { start: connections[0].start, end: ends[ends.length - 1], connections, unbilledIds: connections.filter((x) => !x.billed).map((x) => x.id) });
     });
     const open = cases.filter((c) => c.unbilledIds.length);
     const names = [...new Set(open.map((c) => c.customer))].sort();
