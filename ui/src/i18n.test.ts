@@ -25,7 +25,8 @@ const SAME_IN_BOTH = new Set([
   "logs.durationPlaceholder", // operators and units, no words
   "billing.periodShown", // two dates and a dash
   "billing.reasonCount", // a count and a word given in the language
-  "billing.exportCsv",
+  "billing.exportCsv", // file formats
+  "billing.exportXlsx",
   "rates.name",
 ]);
 
