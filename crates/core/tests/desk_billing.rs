@@ -290,8 +290,11 @@ async fn open_november(desk: &Desk) -> BillingWorklist {
     .unwrap()
 }
 
+/// A case as `(amount, connection ids)`.
+type CaseShape = (String, Vec<String>);
+
 /// `customer: [amount (connection ids)…]` for each customer of the worklist.
-fn shape(w: &BillingWorklist) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+fn shape(w: &BillingWorklist) -> Vec<(String, Vec<CaseShape>)> {
     w.customers
         .iter()
         .map(|c| {

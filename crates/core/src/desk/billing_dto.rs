@@ -109,7 +109,7 @@ fn decimal(field: &str, text: &str) -> Result<Decimal> {
     let value = Decimal::from_str(text.trim()).map_err(|_| {
         Error::invalid(
             field,
-            &format!("\"{}\" is not a decimal number such as 90.00", text.trim()),
+            format!("\"{}\" is not a decimal number such as 90.00", text.trim()),
         )
     })?;
     if value.is_sign_negative() {
@@ -152,7 +152,7 @@ impl RatesForm {
             let (groupid, groupname) = (blank_none(&g.groupid), blank_none(&g.groupname));
             if groupid.is_none() && groupname.is_none() {
                 return Err(Error::invalid(
-                    &format!("{what} group"),
+                    format!("{what} group"),
                     "give a group id or a group name",
                 ));
             }
