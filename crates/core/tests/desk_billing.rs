@@ -807,3 +807,38 @@ async fn invoice_lines_export_as_csv_and_xlsx_per_customer() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(!out.join("x.csv").exists(), "no empty file is left");
 }
+
+#[tokio::test]
+async fn a_run_that_stops_early_lists_every_connection_it_did_not_send() {
+    let server = MockServer::start().await;
+    let s = Setup::new();
+    let desk = s.desk_on(&server).await;
+    open_november(&desk).await;
+    // No permission to edit reports: no other connection can escape it, the run stops.
+    Mock::given(method("PUT"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(
+                json!({ "error": "forbidden", "error_description": "no permission" }),
+            ),
+        )
+        .mount(&server)
+        .await;
+    let asked = ids(&["a1", "a2", "a3"]);
+    let result = desk.mark_billed(&asked, &mut |_| {}).await.unwrap();
+    assert!(result.marked.is_empty(), "{result:?}");
+    let mut listed: Vec<String> = result.failed.iter().map(|f| f.id.clone()).collect();
+    listed.sort();
+    assert_eq!(
+        listed, asked,
+        "every connection asked for is accounted for, the unsent ones too: {result:?}"
+    );
+    assert!(
+        result
+            .failed
+            .iter()
+            .all(|f| f.error.kind == ErrorKind::Forbidden && f.customer == "alice@example.com"),
+        "{result:?}"
+    );
+    let w = desk.subscribe_billing().borrow().clone().unwrap();
+    assert_eq!(w.customers[1].cases.len(), 2, "nothing left the worklist");
+}

@@ -20,7 +20,7 @@ use crate::billing::{
     apply_overrides, build_cases, mark_billed, write_report_csv, BillingCase, BillingRecord,
     CaseOverride, MarkProgress, Overrides, Rates, REPORT_HEADER,
 };
-use crate::error::{Error, ErrorReport, Result};
+use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::xlsx::{write_xlsx, XlsxCell};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -479,18 +479,49 @@ impl Billing {
         )
         .await;
         drop(conn);
-        let result = MarkBilledResult {
-            marked: outcome.marked,
-            failed: outcome
-                .failed
-                .into_iter()
-                .map(|f| MarkBilledFailure {
-                    customer: customer_of.get(&f.id).cloned().unwrap_or_default(),
-                    error: f.error.report(),
-                    id: f.id,
-                })
-                .collect(),
+        let customer = |id: &str| customer_of.get(id).cloned().unwrap_or_default();
+        let mut failed: Vec<MarkBilledFailure> = outcome
+            .failed
+            .into_iter()
+            .map(|f| MarkBilledFailure {
+                customer: customer(&f.id),
+                error: f.error.report(),
+                id: f.id,
+            })
+            .collect();
+        // Nothing silently half done: what was not sent is listed too, to be retried.
+        let not_tried = if outcome.cancelled {
+            ErrorReport {
+                kind: ErrorKind::Cancelled,
+                message: "not sent: marking billed was cancelled".to_owned(),
+            }
+        } else {
+            let kind = outcome.stopped_by.unwrap_or(ErrorKind::Cancelled);
+            ErrorReport {
+                kind,
+                message: format!("not sent: the run stopped early ({kind})"),
+            }
         };
+        failed.extend(outcome.not_tried.iter().map(|id| MarkBilledFailure {
+            id: id.clone(),
+            customer: customer(id),
+            error: not_tried.clone(),
+        }));
+        failed.extend(outcome.not_billable.iter().map(|id| {
+            MarkBilledFailure {
+                id: id.clone(),
+                customer: customer(id),
+                error: Error::invalid(
+                    "mark billed",
+                    "the archive says this connection must not be billed (DoNotBill)",
+                )
+                .report(),
+            }
+        }));
+        // Billed already (elsewhere, or by an earlier run that was cut off): marked.
+        let mut marked = outcome.marked;
+        marked.extend(outcome.already_billed);
+        let result = MarkBilledResult { marked, failed };
         self.recompute().await;
         Ok(result)
     }
