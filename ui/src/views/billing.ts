@@ -70,7 +70,9 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   const markButton = h("button", { id: "billing-mark", class: "primary", t: "billing.markBilled", tAttrs: { title: "billing.markBilledHint" }, attrs: { type: "button", "data-needs-api": true } });
   const mergeButton = h("button", { id: "billing-merge", t: "billing.merge", tAttrs: { title: "billing.mergeHint" }, attrs: { type: "button" } });
   const actions = h("div", { id: "billing-actions", class: "toolbar billing-actions" }, selectAllLabel, selectedText, h("span", { class: "grow" }), mergeButton, markButton);
-  const progress = h("p", { id: "billing-progress", class: "hint", hidden: true, attrs: { role: "status", "aria-live": "polite" } });
+  const progressText = h("span", { id: "billing-progress-text", attrs: { role: "status", "aria-live": "polite" } });
+  const cancelMark = h("button", { id: "billing-cancel-mark", class: "small", t: "billing.cancelMark", attrs: { type: "button" } });
+  const progress = h("div", { id: "billing-progress", class: "hint billing-progress", hidden: true }, progressText, cancelMark);
   const failureText = h("p", { id: "billing-failure-text" });
   const failureList = h("ul", { id: "billing-failure-list", class: "billing-failures" });
   const retryButton = h("button", { id: "billing-retry", class: "primary", t: "billing.retry", attrs: { type: "button", "data-needs-api": true } });
@@ -201,8 +203,12 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       if (on) selected.add(k);
       else selected.delete(k);
     }
-    render(store.get());
+    renderSelection();
   }
+
+  /** The boxes of the table built last, so that a selection change touches only them. */
+  let caseBoxes = new Map<string, { box: HTMLInputElement; row: HTMLTableRowElement }>();
+  let customerBoxes: { box: HTMLInputElement; keys: string[] }[] = [];
   selectAll.addEventListener("change", () => setSelected(casesOf(worklist()).map((c) => c.key), selectAll.checked));
 
   function selectedCases(): api.WorklistCase[] {
@@ -238,9 +244,11 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   }
 
   function showProgress(p: api.MarkBilledProgress): void {
-    setText(progress, t("billing.marking", { done: formatCount(p.done), total: formatCount(p.total) }));
+    setText(progressText, t("billing.marking", { done: formatCount(p.done), total: formatCount(p.total) }));
     show(progress, true);
   }
+  // Stops after the connection being sent; what was not sent is listed with a Retry.
+  cancelMark.addEventListener("click", () => void api.cancelMarkBilled().catch((error: unknown) => showError(api.toIpcError(error))));
   void api.onBillingMarkProgress((p) => {
     if (marking) showProgress(p);
   }).catch(() => undefined);
@@ -276,7 +284,6 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   // ---- rendering -------------------------------------------------------------------------
   function caseRow(c: api.WorklistCase): HTMLTableRowElement[] {
     const box = h("input", { attrs: { type: "checkbox", "aria-label": t("billing.selectCase", { start: formatDateTime(c.start) }) } });
-    box.checked = selected.has(c.key);
     box.addEventListener("change", () => setSelected([c.key], box.checked));
     const billed = c.connections.filter((x) => x.billed).length;
     const rate = c.baseFee !== "0" && Number(c.baseFee) !== 0
@@ -302,7 +309,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
     if (billed) connectionsCell.append(h("div", { class: "sub", text: t("billing.partlyBilled", { billed: formatCount(billed), total: formatCount(c.connections.length) }) }));
     const row = h(
       "tr",
-      { class: "case-row", attrs: { "data-key": c.key, "aria-selected": String(box.checked) } },
+      { class: "case-row", attrs: { "data-key": c.key } },
       h("td", { class: "sel" }, box),
       startCell,
       connectionsCell,
@@ -311,6 +318,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       h("td", { class: "num nowrap amount" }, formatMoney(c.amount, c.currency)),
       actionsCell,
     );
+    caseBoxes.set(c.key, { box, row });
     if (splitOpen !== c.key) return [row];
     const choices = h("div", { class: "billing-split-choices" });
     for (const conn of c.connections.slice(1)) {
@@ -326,12 +334,10 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
 
   function customerBody(customer: api.WorklistCustomer): HTMLTableSectionElement {
     const keys = customer.cases.map((c) => c.key);
-    const chosen = keys.filter((k) => selected.has(k)).length;
     const name = customer.customer || t("billing.noCustomer");
     const box = h("input", { attrs: { type: "checkbox", "aria-label": t("billing.selectCustomer", { customer: name }) } });
-    box.checked = chosen === keys.length && keys.length > 0;
-    box.indeterminate = chosen > 0 && chosen < keys.length;
     box.addEventListener("change", () => setSelected(keys, box.checked));
+    customerBoxes.push({ box, keys });
     const header = h(
       "tr",
       { class: "customer-row" },
@@ -400,6 +406,28 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   exportCsv.addEventListener("click", () => void exportLines("csv", exportCsv));
   exportXlsx.addEventListener("click", () => void exportLines("xlsx", exportXlsx));
 
+  /** The boxes, the selected rows, the count and the buttons, from `selected`. */
+  function renderSelection(): void {
+    for (const [key, { box, row }] of caseBoxes) {
+      box.checked = selected.has(key);
+      row.setAttribute("aria-selected", String(box.checked));
+    }
+    for (const { box, keys } of customerBoxes) {
+      const n = keys.filter((k) => selected.has(k)).length;
+      box.checked = n === keys.length && n > 0;
+      box.indeterminate = n > 0 && n < keys.length;
+    }
+    const cases = casesOf(worklist());
+    const chosen = cases.filter((c) => selected.has(c.key));
+    selectAll.checked = cases.length > 0 && chosen.length === cases.length;
+    selectAll.indeterminate = chosen.length > 0 && chosen.length < cases.length;
+    setText(selectedText, t(plural("billing.selected", chosen.length), { count: formatCount(chosen.length) }));
+    markButton.disabled = marking || chosen.length === 0;
+    const oneCustomer = chosen.length >= 2 && chosen.every((c) => c.customer === chosen[0]!.customer);
+    mergeButton.disabled = marking || !oneCustomer;
+    mergeButton.title = oneCustomer ? t("billing.mergeHint") : t("billing.mergeOneCustomer");
+  }
+
   function render(state: LiveState): void {
     const w = state.billing;
     if (!w) {
@@ -441,17 +469,11 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
           })
         : "",
     );
+    caseBoxes = new Map();
+    customerBoxes = [];
     table.replaceChildren(head, ...w.customers.map(customerBody));
     setText(totalsLine, has ? t("billing.totals", { amounts: formatTotals(w.totals) }) : "");
-
-    const chosen = cases.filter((c) => selected.has(c.key));
-    selectAll.checked = has && chosen.length === cases.length;
-    selectAll.indeterminate = chosen.length > 0 && chosen.length < cases.length;
-    setText(selectedText, t(plural("billing.selected", chosen.length), { count: formatCount(chosen.length) }));
-    markButton.disabled = marking || chosen.length === 0;
-    const oneCustomer = chosen.length >= 2 && chosen.every((c) => c.customer === chosen[0]!.customer);
-    mergeButton.disabled = marking || !oneCustomer;
-    mergeButton.title = oneCustomer ? t("billing.mergeHint") : t("billing.mergeOneCustomer");
+    renderSelection();
 
     // Failures of the last run: listed with their customer until a Retry succeeds.
     const stillUnbilled = new Set(cases.flatMap((c) => c.unbilledIds));

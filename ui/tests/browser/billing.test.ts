@@ -89,6 +89,14 @@ describe("billing worklist", () => {
     await a.page.locator("#billing-progress").waitFor();
     await expect.poll(() => text(a, "#billing-progress")).toMatch(/Marking billed… [1-4] of 5/);
     expect(await a.page.locator("#billing-mark").isDisabled(), "no second run meanwhile").toBe(true);
+    // Stop: what was not sent is listed, with a Retry.
+    await a.page.click("#billing-cancel-mark");
+    await a.page.locator("#billing-failures").waitFor();
+    expect(await a.calls("cancel_mark_billed")).toHaveLength(1);
+    const listed = await a.page.locator("#billing-failure-list li").allInnerTexts();
+    expect(listed.length, "the connections not sent are listed").toBeGreaterThan(0);
+    expect(listed.every((l) => l.includes("Cancelled."))).toBe(true);
+    expect(await a.page.locator("#billing-retry").isVisible()).toBe(true);
   });
 
   it("merges two cases of one customer and splits a case before a connection", async () => {

@@ -402,6 +402,7 @@
           { id: "d1", customer: "dave-pc", start: "2026-11-12T09:00:00Z", seconds: 0, reason: "running" },
         ];
   let billingPeriod = null;
+  let markCancelled = false;
   const cents = (s) => Math.round(Number(s) * 100);
   const money = (c) => (c / 100).toFixed(2);
   function moneyTotals(cases) {
@@ -480,8 +481,15 @@
     mark_billed: async ({ ids }) => {
       const marked = [];
       const failed = [];
+      markCancelled = false;
       for (const id of ids) {
         await sleep(cfg.markDelayMs ?? 20);
+        if (markCancelled) {
+          // As the core: what was not sent is listed, to be retried.
+          const c = billingCases.find((x) => x.connections.some((y) => y.id === id));
+          failed.push({ id, customer: c ? c.customer : "", error: { kind: "cancelled", message: "not sent: marking billed was cancelled" } });
+          continue;
+        }
         if (billingFailOnce.has(id)) {
           billingFailOnce.delete(id);
           const c = billingCases.find((x) => x.connections.some((y) => y.id === id));
@@ -495,7 +503,10 @@
       publishWorklist();
       return { marked, failed };
     },
-    cancel_mark_billed: () => null,
+    cancel_mark_billed: () => {
+      markCancelled = true;
+      return null;
+    },
     export_invoice: ({ customer, format }) => ({
       path: `/home/alex/Documents/invoice-lines.${format}`,
       rows: billingCases.filter((c) => customer === null || c.customer === customer).length,
