@@ -69,6 +69,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   const selectedText = h("span", { id: "billing-selected", class: "hint" });
   const markButton = h("button", { id: "billing-mark", class: "primary", t: "billing.markBilled", tAttrs: { title: "billing.markBilledHint" }, attrs: { type: "button", "data-needs-api": true } });
   const mergeButton = h("button", { id: "billing-merge", t: "billing.merge", tAttrs: { title: "billing.mergeHint" }, attrs: { type: "button" } });
+  const filter = h("input", { id: "billing-filter", class: "billing-filter", tAttrs: { placeholder: "billing.filter", "aria-label": "billing.filter" }, attrs: { type: "search", autocomplete: "off", spellcheck: false } });
   const actions = h("div", { id: "billing-actions", class: "toolbar billing-actions" }, selectAllLabel, selectedText, h("span", { class: "grow" }), mergeButton, markButton);
   const progressText = h("span", { id: "billing-progress-text", attrs: { role: "status", "aria-live": "polite" } });
   const cancelMark = h("button", { id: "billing-cancel-mark", class: "small", t: "billing.cancelMark", attrs: { type: "button" } });
@@ -124,7 +125,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       "div",
       { class: "card" },
       h("h2", { t: "billing.title" }),
-      h("div", { class: "toolbar filters billing-period" }, field("billing.period", periodSelect, undefined, "field inline"), custom, showButton, periodShown),
+      h("div", { class: "toolbar filters billing-period" }, field("billing.period", periodSelect, undefined, "field inline"), custom, showButton, periodShown, h("span", { class: "grow" }), filter),
       periodError,
       ratesProblem,
       droppedNote,
@@ -209,7 +210,19 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
   /** The boxes of the table built last, so that a selection change touches only them. */
   let caseBoxes = new Map<string, { box: HTMLInputElement; row: HTMLTableRowElement }>();
   let customerBoxes: { box: HTMLInputElement; keys: string[] }[] = [];
-  selectAll.addEventListener("change", () => setSelected(casesOf(worklist()).map((c) => c.key), selectAll.checked));
+  /** The customers the filter lets through (a word of the customer key, any case). */
+  const shownCustomers = (w: api.BillingWorklist | null): api.WorklistCustomer[] => {
+    const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    return (w?.customers ?? []).filter((c) => words.every((word) => c.customer.toLowerCase().includes(word)));
+  };
+  // "Select all" selects what is shown: a filtered list never selects hidden cases.
+  selectAll.addEventListener("change", () => setSelected(shownCustomers(worklist()).flatMap((c) => c.cases.map((k) => k.key)), selectAll.checked));
+  filter.addEventListener("input", () => {
+    // Hidden cases leave the selection: Mark billed acts only on what the supporter sees.
+    const shown = new Set(shownCustomers(worklist()).flatMap((c) => c.cases.map((k) => k.key)));
+    for (const k of [...selected]) if (!shown.has(k)) selected.delete(k);
+    render(store.get());
+  });
 
   function selectedCases(): api.WorklistCase[] {
     return casesOf(worklist()).filter((c) => selected.has(c.key));
@@ -417,7 +430,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
       box.checked = n === keys.length && n > 0;
       box.indeterminate = n > 0 && n < keys.length;
     }
-    const cases = casesOf(worklist());
+    const cases = shownCustomers(worklist()).flatMap((c) => c.cases);
     const chosen = cases.filter((c) => selected.has(c.key));
     selectAll.checked = cases.length > 0 && chosen.length === cases.length;
     selectAll.indeterminate = chosen.length > 0 && chosen.length < cases.length;
@@ -471,7 +484,7 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
     );
     caseBoxes = new Map();
     customerBoxes = [];
-    table.replaceChildren(head, ...w.customers.map(customerBody));
+    table.replaceChildren(head, ...shownCustomers(w).map(customerBody));
     setText(totalsLine, has ? t("billing.totals", { amounts: formatTotals(w.totals) }) : "");
     renderSelection();
 

@@ -65,6 +65,19 @@ describe("billing worklist", () => {
     expect(await a.page.locator("#billing-failures").isVisible()).toBe(false);
   });
 
+  it("filters customers, and Select all takes only the cases shown", async () => {
+    const a = await billingTab();
+    await a.page.fill("#billing-filter", "ALICE");
+    await expect.poll(() => customers(a)).toEqual(["alice@example.com"]);
+    await a.page.locator("#billing-select-all").check();
+    expect(await text(a, "#billing-selected")).toBe("2 cases selected");
+    await a.page.click("#billing-mark");
+    await a.page.locator('tbody[data-customer="alice@example.com"]').waitFor({ state: "detached" });
+    expect((await a.calls("mark_billed")).map((c) => c.args.ids), "only the cases shown were marked").toEqual([["a1", "a2", "a3"]]);
+    await a.page.fill("#billing-filter", "");
+    await expect.poll(() => customers(a)).toEqual(["Bob Builder", "Müller & Söhne GmbH, Abteilung Fernwartung und Netzwerkbetreuung"]);
+  });
+
   it("lists a failure with its customer, keeps the case, and a Retry finishes it", async () => {
     const a = await billingTab({ config: { failMark: ["a2"] } });
     await a.page.locator("#billing-select-all").check();
@@ -76,10 +89,11 @@ describe("billing worklist", () => {
     expect(await caseKeys(a), "only the case with the failed connection stays, nothing silently half done").toEqual(["a1"]);
     expect(await a.page.locator('tr.case-row[data-key="a1"]').getAttribute("aria-selected"), "still selected for another try").toBe("true");
     await a.page.click("#billing-retry");
-    await a.page.locator("#billing-failures").waitFor({ state: "hidden" });
+    await a.page.locator("#billing-empty").waitFor();
+    expect(await text(a, "#billing-empty")).toBe("Nothing unbilled in this period: all 4 cases are billed.");
+    expect(await a.page.locator("#billing-failures").isVisible(), "no failure left").toBe(false);
     const calls = await a.calls("mark_billed");
     expect(calls.map((c) => c.args.ids).at(-1), "the retry sends exactly the failed connection").toEqual(["a2"]);
-    expect(await text(a, "#billing-empty")).toBe("Nothing unbilled in this period: all 4 cases are billed.");
   });
 
   it("shows progress while marking", async () => {
