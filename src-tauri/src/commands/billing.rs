@@ -91,7 +91,7 @@ pub async fn export_invoice<R: Runtime>(
         InvoiceFormat::Csv => ("CSV", "csv"),
         InvoiceFormat::Xlsx => ("Excel", "xlsx"),
     };
-    let name = format!("invoice-lines.{ext}");
+    let name = state.desk.invoice_file_name(customer.as_deref(), format);
     let Some(path) = choose_save_path(&app, "Export invoice lines", filter, ext, &name).await
     else {
         return Ok(None);

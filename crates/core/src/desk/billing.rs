@@ -526,6 +526,17 @@ impl Billing {
         Ok(result)
     }
 
+    /// The save dialog's proposed name for an invoice export of the period shown.
+    pub(super) fn invoice_file_name(
+        &self,
+        customer: Option<&str>,
+        format: InvoiceFormat,
+    ) -> String {
+        let period = lock(&self.state).period;
+        let (from, to) = period.unwrap_or_else(|| last_month(self.shared.clock.now()));
+        invoice_file_name(from, to, customer, format)
+    }
+
     /// Writes the invoice lines (one per case, billed or not) of the period shown, of one
     /// customer or all, to `path` (atomically).
     ///
@@ -576,6 +587,47 @@ impl Billing {
     }
 }
 
+/// The name the save dialog proposes for an invoice export: `invoice-lines 2026-11-01 to
+/// 2026-11-30 alice@example.com.xlsx` (the period's first and last day in UTC, the customer when
+/// one is chosen, made safe for any file system: no path separators or control characters, at
+/// most 60 characters of it).
+pub fn invoice_file_name(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    customer: Option<&str>,
+    format: InvoiceFormat,
+) -> String {
+    let last = to - chrono::Duration::seconds(1);
+    let mut name = format!(
+        "invoice-lines {} to {}",
+        from.format("%Y-%m-%d"),
+        last.max(from).format("%Y-%m-%d")
+    );
+    if let Some(customer) = customer {
+        let safe: String = customer
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '_' | ' ' | '&' | '+') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(60)
+            .collect();
+        let safe = safe.trim_matches(|c: char| c == '.' || c.is_whitespace());
+        if !safe.is_empty() {
+            name.push(' ');
+            name.push_str(safe);
+        }
+    }
+    name.push_str(match format {
+        InvoiceFormat::Csv => ".csv",
+        InvoiceFormat::Xlsx => ".xlsx",
+    });
+    name
+}
+
 /// One case as an XLSX row, in [`REPORT_HEADER`]'s order.
 fn invoice_row(c: &BillingCase) -> Vec<XlsxCell> {
     vec![
@@ -624,5 +676,42 @@ fn load_rates(path: Option<&Path>) -> (Rates, Option<ErrorReport>, bool) {
             tracing::warn!("the rates file is not used: {e}");
             (Rates::default(), Some(e.report()), false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_proposed_file_name_names_period_and_customer_safely() {
+        let (from, to) = (t("2026-11-01T00:00:00Z"), t("2026-12-01T00:00:00Z"));
+        assert_eq!(
+            invoice_file_name(from, to, Some("alice@example.com"), InvoiceFormat::Xlsx),
+            "invoice-lines 2026-11-01 to 2026-11-30 alice@example.com.xlsx"
+        );
+        assert_eq!(
+            invoice_file_name(from, to, None, InvoiceFormat::Csv),
+            "invoice-lines 2026-11-01 to 2026-11-30.csv"
+        );
+        assert_eq!(
+            invoice_file_name(
+                from,
+                to,
+                Some("../../etc/passwd\n\u{7}"),
+                InvoiceFormat::Csv
+            ),
+            "invoice-lines 2026-11-01 to 2026-11-30 _.._etc_passwd__.csv",
+            "no path separators or control characters reach the file name"
+        );
+        assert_eq!(
+            invoice_file_name(from, to, Some(" .. "), InvoiceFormat::Csv),
+            "invoice-lines 2026-11-01 to 2026-11-30.csv",
+            "nothing usable left: no customer part"
+        );
     }
 }

@@ -45,7 +45,7 @@ pub use archive_area::{ArchiveStore, ArchiveSyncCounts, StoredEdit, ARCHIVE_READ
 pub use archive_sync::{
     ArchiveSettings, ArchiveSyncStatus, SyncState, SyncTrigger, SYNC_DAILY_BUDGET,
 };
-pub use billing::last_month;
+pub use billing::{invoice_file_name, last_month};
 pub use billing_dto::{
     BillingWorklist, CaseConnection, ExcludedReason, GroupRateForm, InvoiceExport, InvoiceFormat,
     MarkBilledFailure, MarkBilledProgress, MarkBilledResult, MoneyTotal, RateForm, RatesForm,
@@ -792,6 +792,11 @@ impl Desk {
     /// Stops a running Mark billed; what was sent stays marked.
     pub fn cancel_mark_billed(&self) {
         self.billing.cancel_mark();
+    }
+
+    /// The file name the save dialog proposes for an invoice export of the period shown.
+    pub fn invoice_file_name(&self, customer: Option<&str>, format: InvoiceFormat) -> String {
+        self.billing.invoice_file_name(customer, format)
     }
 
     /// Writes the invoice lines of the period shown (one per case, billed or not; one customer
