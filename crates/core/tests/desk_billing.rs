@@ -842,3 +842,33 @@ async fn a_run_that_stops_early_lists_every_connection_it_did_not_send() {
     let w = desk.subscribe_billing().borrow().clone().unwrap();
     assert_eq!(w.customers[1].cases.len(), 2, "nothing left the worklist");
 }
+
+#[tokio::test]
+async fn a_billing_state_set_in_the_log_reaches_the_worklist_at_once() {
+    let server = MockServer::start().await;
+    let s = Setup::new();
+    let desk = s.desk_on(&server).await;
+    open_november(&desk).await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/reports/connections/a3"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let query = sdesk_core::desk::LogQuery {
+        from: Some(t("2026-11-01T00:00:00Z")),
+        to: Some(t("2026-12-01T00:00:00Z")),
+        ..sdesk_core::desk::LogQuery::default()
+    };
+    desk.load_archived_logs(&query, false, &mut |_| {})
+        .await
+        .unwrap();
+    desk.update_log_record("a3", "", "Billed").await.unwrap();
+    assert_eq!(s.archive.state_of("a3").as_deref(), Some("Billed"));
+    let w = desk.subscribe_billing().borrow().clone().unwrap();
+    assert_eq!(
+        shape(&w)[1].1,
+        vec![("67.50".to_owned(), ids(&["a1", "a2"]))],
+        "the case billed in the log view left the worklist without a sync"
+    );
+}

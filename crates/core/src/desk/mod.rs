@@ -709,6 +709,8 @@ impl Desk {
         let result = self.logs.update_log_record(id, notes, billing_state).await;
         if result.is_ok() {
             self.archive_sync.refresh_from_archive().await;
+            // A billing state changed in the log: the worklist shows it at once.
+            self.billing.recompute().await;
         }
         self.noted(result).await
     }
