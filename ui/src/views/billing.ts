@@ -435,7 +435,11 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
     selectAll.checked = cases.length > 0 && chosen.length === cases.length;
     selectAll.indeterminate = chosen.length > 0 && chosen.length < cases.length;
     setText(selectedText, t(plural("billing.selected", chosen.length), { count: formatCount(chosen.length) }));
-    markButton.disabled = marking || chosen.length === 0;
+    // Marking writes to TeamViewer: it needs a sign-in (the worklist itself is the archive's).
+    const signedIn = ctx.auth().signedIn;
+    markButton.disabled = marking || chosen.length === 0 || !signedIn;
+    retryButton.disabled = marking || !signedIn;
+    markButton.title = signedIn ? t("billing.markBilledHint") : t("billing.markNeedsSignIn");
     const oneCustomer = chosen.length >= 2 && chosen.every((c) => c.customer === chosen[0]!.customer);
     mergeButton.disabled = marking || !oneCustomer;
     mergeButton.title = oneCustomer ? t("billing.mergeHint") : t("billing.mergeOneCustomer");
@@ -514,6 +518,8 @@ export function createBillingView(ctx: AppContext, store: Store, now: () => Date
 
   return {
     el,
+    onSignedIn: renderSelection,
+    onSignedOut: renderSelection,
     activate() {
       if (activated) return;
       activated = true;

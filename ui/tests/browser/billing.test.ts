@@ -174,6 +174,16 @@ describe("billing worklist", () => {
     });
   }
 
+  it("shows the archive's worklist signed out, but marks billed only when signed in", async () => {
+    const a = await open({ config: { signedIn: false, archivedRows: 10 } });
+    await a.page.click("#tab-billing");
+    await a.page.locator("#billing-table tr.case-row").first().waitFor();
+    await a.page.locator("#billing-select-all").check();
+    const mark = a.page.locator("#billing-mark");
+    expect(await mark.isDisabled(), "no Mark billed without a sign-in").toBe(true);
+    expect(await mark.getAttribute("title")).toBe("Sign in to mark cases billed at TeamViewer.");
+  });
+
   it("warns when the rates file cannot be used and leads to the rates", async () => {
     const a = await billingTab({ config: { ratesProblem: true } });
     await a.page.locator("#billing-rates-problem").waitFor();
