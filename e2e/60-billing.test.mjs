@@ -91,8 +91,15 @@ async function sandboxRecord(id) {
 
 step('(a) signed in and the archive synced', async () => {
   assert.ok(token, 'E2E_SCRIPT_TOKEN is set by scripts/e2e.sh');
+  // As a supporter does: the script token in the sign-in card (the UI then knows it is signed in).
   const status = await invoke(browser, 'auth_status');
-  if (!status.signedIn) await invoke(browser, 'sign_in_with_script_token', { token });
+  if (!status.signedIn) {
+    await click('#tab-sessions');
+    await click('#use-script-token');
+    await fill('#script-token', token);
+    await click('#script-token-submit');
+  }
+  await until(() => visible(browser, '#account-name'), { timeout: 15_000, message: 'the signed-in account in the header' });
   const synced = await invoke(browser, 'sync_archive');
   assert.equal(synced.error, null, `the sync ended well: ${JSON.stringify(synced.error)}`);
   assert.ok(synced.total > 0, 'the archive holds reports');
