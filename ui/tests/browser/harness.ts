@@ -46,6 +46,8 @@ export interface MockConfig {
   failMark?: string[];
   /** Delay of each Mark billed connection (ms; default 20). */
   markDelayMs?: number;
+  /** That many more single-connection billing cases (a busy month). */
+  billingCases?: number;
   /** The rates file is invalid: the defaults with a problem. */
   ratesProblem?: boolean;
 }

@@ -391,6 +391,12 @@
     { key: "b1", customer: "Bob Builder", connections: [conn("b1", "2026-11-05T10:00:00Z", 10)], billableSeconds: 600, billableMinutes: 30, rateName: "Premium", hourlyRate: "120.00", baseFee: "5.00", currency: "EUR", amount: "65.00", manual: false },
     { key: "m1", customer: "Müller & Söhne GmbH, Abteilung Fernwartung und Netzwerkbetreuung", connections: [conn("m1", "2026-11-18T13:00:00Z", 95)], billableSeconds: 5700, billableMinutes: 105, rateName: "Swiss support", hourlyRate: "150.00", baseFee: "10.00", currency: "CHF", amount: "272.50", manual: false },
   ];
+  // `cfg.billingCases`: that many more single-connection cases, over customers of 6 cases each
+  // (a busy month: the real sandbox's 10,000 records give about 2,200 cases).
+  for (let i = 0; i < (cfg.billingCases || 0); i++) {
+    const start = iso(Date.parse("2026-11-01T08:00:00Z") + i * 900_000);
+    billingCases.push({ key: `n${i}`, customer: `customer${String(Math.floor(i / 6)).padStart(4, "0")}@example.com`, connections: [conn(`n${i}`, start, 20)], billableSeconds: 1200, billableMinutes: 30, rateName: "Standard", hourlyRate: "90.00", baseFee: "0.00", currency: "EUR", amount: "45.00", manual: false });
+  }
   if (cfg.billing === "allBilled") for (const c of billingCases) for (const x of c.connections) billed.add(x.id);
   if (cfg.billing === "allExcluded" || cfg.billing === "empty" || cfg.billing === "none") billingCases = [];
   const billingExcluded =
