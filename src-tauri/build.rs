@@ -48,6 +48,14 @@ const COMMANDS: &[&str] = &[
     "documentation_state",
     "document_session",
     "skip_documentation",
+    "billing_rates",
+    "save_billing_rates",
+    "billing_worklist",
+    "change_billing_cases",
+    "reset_billing_case",
+    "mark_billed",
+    "cancel_mark_billed",
+    "export_invoice",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -167,6 +167,21 @@ pub fn forward_archive_sync<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
     });
 }
 
+/// Forwards every new billing worklist to the UI as `billing-worklist` (after a sync, a rates
+/// change, a manual merge or split, Mark billed).
+pub fn forward_billing<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let mut worklist = desk.subscribe_billing();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while worklist.changed().await.is_ok() {
+            let now = worklist.borrow_and_update().clone();
+            if let Some(now) = now {
+                emit(&app, events::BILLING_WORKLIST, now);
+            }
+        }
+    });
+}
+
 /// Emits `auth-changed` with the desk's status whenever the core notices that the API refused
 /// the sign-in for good, whatever noticed it (the live list in the background, a user action,
 /// the log loader): the window then shows "Signed out — sign in again".

@@ -114,6 +114,14 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::documentation::documentation_state,
             commands::documentation::document_session,
             commands::documentation::skip_documentation,
+            commands::billing::billing_rates,
+            commands::billing::save_billing_rates,
+            commands::billing::billing_worklist,
+            commands::billing::change_billing_cases,
+            commands::billing::reset_billing_case,
+            commands::billing::mark_billed,
+            commands::billing::cancel_mark_billed,
+            commands::billing::export_invoice,
         ])
 }
 
@@ -151,6 +159,7 @@ fn setup<R: Runtime>(
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);
     desktop::forward_archive_sync(app.handle(), &state.desk);
+    desktop::forward_billing(app.handle(), &state.desk);
     // The archive's background sync lives as long as the app (the runtime ends with it).
     tauri::async_runtime::block_on(async {
         state

@@ -107,6 +107,9 @@ impl AppState {
         desk_options.archive =
             archive.map(|a| Arc::new(a) as Arc<dyn sdesk_core::desk::ArchiveStore>);
         desk_options.settings_path = Some(settings_path);
+        desk_options.rates_path = Some(config_dir.join(sdesk_core::billing::RATES_FILE));
+        desk_options.billing_overrides_path =
+            Some(data_dir.join(sdesk_core::billing::OVERRIDES_FILE));
         desk_options.sandbox_origin = sandbox.as_ref().map(|s| s.sandbox.base_url());
         desk_options.system_locale = system_locale();
         let desk = Desk::new(desk_options).await?;

@@ -1809,3 +1809,114 @@ fn documentation_commands_events_and_notification_are_wired() {
         desktop.lock().unwrap()
     );
 }
+
+/// The billing commands over the app's archive and the sandbox: rates saved beside the
+/// settings, the worklist of a period (also as `billing-worklist`), a manual merge, Mark billed
+/// with `billing-mark-progress`, and an invoice export through the save dialog's hook.
+#[test]
+fn billing_commands_are_wired() {
+    let t = TestApp::new();
+    let worklists = heard(&t, sdesk_core::desk::events::BILLING_WORKLIST);
+    let progress = heard(&t, sdesk_core::desk::events::BILLING_MARK_PROGRESS);
+    let view = t.ok("billing_rates", json!({}));
+    assert_eq!(view["problem"], Value::Null, "no rates file yet: {view}");
+    assert_eq!(view["fromFile"], json!(false), "{view}");
+    let mut rates = view["rates"].clone();
+    rates["default"]["hourlyRate"] = json!("100.00");
+    let saved = t.ok("save_billing_rates", json!({ "rates": rates }));
+    assert_eq!(saved["rates"]["default"]["hourlyRate"], "100.00", "{saved}");
+    let file = std::fs::read_to_string(t.path(sdesk_core::billing::RATES_FILE))
+        .expect("rates.toml is written in the config directory, beside settings.json");
+    assert!(file.contains("\"100.00\""), "{file}");
+    let mut bad = rates.clone();
+    bad["default"]["baseFee"] = json!("-1");
+    assert_ipc_error(
+        &t.err("save_billing_rates", json!({ "rates": bad })),
+        "invalid_input",
+        "a negative base fee is refused",
+    );
+
+    t.sign_in();
+    t.ok("sync_archive", json!({}));
+    let w = t.ok(
+        "billing_worklist",
+        json!({ "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z" }),
+    );
+    assert_eq!(w["archive"], json!(true), "{w}");
+    assert_eq!(
+        w["connections"].as_u64(),
+        Some(sandbox_records()),
+        "every archived connection is in the period"
+    );
+    let customers = w["customers"].as_array().expect("customers").clone();
+    assert!(!customers.is_empty(), "the sandbox has unbilled work");
+    assert!(
+        wait_for(&worklists, |e| !e.is_empty()),
+        "the window hears `billing-worklist`"
+    );
+    // The customer with the fewest unbilled connections is marked billed.
+    let unbilled = |c: &Value| -> Vec<String> {
+        c["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|k| k["unbilledIds"].as_array().unwrap().clone())
+            .map(|id| id.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let chosen = customers
+        .iter()
+        .min_by_key(|c| unbilled(c).len())
+        .unwrap()
+        .clone();
+    let ids = unbilled(&chosen);
+    let result = t.ok("mark_billed", json!({ "ids": ids }));
+    assert_eq!(
+        result["marked"].as_array().map(Vec::len),
+        Some(ids.len()),
+        "{result}"
+    );
+    assert_eq!(result["failed"], json!([]), "{result}");
+    assert!(
+        wait_for(&progress, |e| e.iter().any(
+            |p| p["done"] == p["total"] && p["total"].as_u64() == Some(ids.len() as u64)
+        )),
+        "the window hears the progress: {:?}",
+        progress.lock().unwrap()
+    );
+    assert!(
+        wait_for(&worklists, |e| e.last().is_some_and(|w| w["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["customer"] != chosen["customer"]))),
+        "the marked customer leaves the worklist"
+    );
+    assert_ipc_error(
+        &t.err("mark_billed", json!({ "ids": ids })),
+        "invalid_input",
+        "billed connections are not sent again",
+    );
+    t.ok("cancel_mark_billed", json!({}));
+
+    let export = t.ok(
+        "export_invoice",
+        json!({ "customer": chosen["customer"], "format": "xlsx" }),
+    );
+    assert!(export["rows"].as_u64().unwrap() >= 1, "{export}");
+    let bytes = std::fs::read(t.path("export.csv")).unwrap();
+    assert!(
+        bytes.starts_with(b"PK"),
+        "an XLSX workbook (a zip) is written where the save dialog pointed"
+    );
+    assert_ipc_error(
+        &t.err(
+            "change_billing_cases",
+            json!({ "change": { "op": "split", "before": "no-such-id" } }),
+        ),
+        "invalid_input",
+        "a change that matches no case is refused",
+    );
+    let reset = t.ok("reset_billing_case", json!({ "key": "no-such-id" }));
+    assert!(reset.is_object(), "the worklist after an undo: {reset}");
+}

@@ -57,6 +57,21 @@ export type DocumentationMode = T.DocumentationMode;
 export type DocumentationSettings = T.DocumentationSettings;
 export type DocumentationState = T.DocumentationState;
 export type UndocumentedSession = T.UndocumentedSession;
+export type BillingWorklist = T.BillingWorklist;
+export type WorklistCase = T.WorklistCase;
+export type WorklistCustomer = T.WorklistCustomer;
+export type WorklistExcluded = T.WorklistExcluded;
+export type MoneyTotal = T.MoneyTotal;
+export type RatesForm = T.RatesForm;
+export type RateForm = T.RateForm;
+export type GroupRateForm = T.GroupRateForm;
+export type RatesView = T.RatesView;
+export type CaseOverride = T.CaseOverride;
+export type MarkBilledProgress = T.MarkBilledProgress;
+export type MarkBilledResult = T.MarkBilledResult;
+export type MarkBilledFailure = T.MarkBilledFailure;
+export type InvoiceFormat = T.InvoiceFormat;
+export type InvoiceExport = T.InvoiceExport;
 
 /**
  * A failed call as the UI sees it: the contract's `{kind, message}`, plus `"unknown"` for
@@ -226,6 +241,24 @@ export const documentSession = (id: string, notes: string, ticket: string): Prom
   call("document_session", { id, notes, ticket });
 /** Drops a session from the list for good (setting "ask" only); the list afterwards. */
 export const skipDocumentation = (id: string): Promise<T.DocumentationState> => call("skip_documentation", { id });
+// ---- billing ----------------------------------------------------------------------------
+/** The charge rates in use (the defaults with the problem when rates.toml is invalid). */
+export const billingRates = (): Promise<T.RatesView> => call("billing_rates");
+export const saveBillingRates = (rates: T.RatesForm): Promise<T.RatesView> => call("save_billing_rates", { rates });
+/** Opens the unbilled worklist of `from` ≤ start < `to` (RFC 3339; null: last calendar month). */
+export const billingWorklist = (from: string | null, to: string | null): Promise<T.BillingWorklist> =>
+  call("billing_worklist", { from, to });
+/** A manual merge or split (kept on this computer). */
+export const changeBillingCases = (change: T.CaseOverride): Promise<T.BillingWorklist> =>
+  call("change_billing_cases", { change });
+/** Undoes the manual merges and splits of the case `key` (its first connection id). */
+export const resetBillingCase = (key: string): Promise<T.BillingWorklist | null> => call("reset_billing_case", { key });
+/** Marks connections billed; progress arrives as `billing-mark-progress`. */
+export const markBilled = (ids: string[]): Promise<T.MarkBilledResult> => call("mark_billed", { ids });
+export const cancelMarkBilled = (): Promise<null> => call("cancel_mark_billed");
+/** Asks for a file and writes the invoice lines; null when the dialog was cancelled. */
+export const exportInvoice = (customer: string | null, format: T.InvoiceFormat): Promise<T.InvoiceExport | null> =>
+  call("export_invoice", { customer, format });
 
 // ---- desktop ----------------------------------------------------------------------------
 /** Whether waiting-customer notifications reach the user (off, allowed, blocked and why). */
@@ -276,3 +309,9 @@ export const onDesktop = (h: (event: T.DesktopEvent) => void): Promise<UnlistenF
 /** A call that was shown waiting has its answer (or error). */
 export const onApiWaitOver = (h: (over: T.ApiWaitOver) => void): Promise<UnlistenFn> =>
   on("api-wait-over", h);
+/** The unbilled worklist changed (sync, rates, manual change, Mark billed). */
+export const onBillingWorklist = (h: (worklist: T.BillingWorklist) => void): Promise<UnlistenFn> =>
+  on("billing-worklist", h);
+/** Marking billed goes on. */
+export const onBillingMarkProgress = (h: (progress: T.MarkBilledProgress) => void): Promise<UnlistenFn> =>
+  on("billing-mark-progress", h);

@@ -1006,6 +1006,328 @@ mode: DocumentationMode,
  */
 sessions: Array<UndocumentedSession>, };
 
+export type RateForm = { 
+/**
+ * Shown on invoice lines.
+ */
+name: string, 
+/**
+ * Per hour, a decimal string (`"90.00"`).
+ */
+hourlyRate: string, 
+/**
+ * ISO code (`EUR`).
+ */
+currency: string, 
+/**
+ * Per case, a decimal string.
+ */
+baseFee: string, 
+/**
+ * The least billed per case.
+ */
+minimumMinutes: number, 
+/**
+ * Billable time rounds up to a multiple of this.
+ */
+incrementMinutes: number, 
+/**
+ * Shorter connections are not billed.
+ */
+freeUnderSeconds: number, };
+
+export type GroupRateForm = { 
+/**
+ * Matches the connection's group id.
+ */
+groupid: string | null, 
+/**
+ * Matches the connection's group name.
+ */
+groupname: string | null, 
+/**
+ * The rate.
+ */
+rate: RateForm, };
+
+export type RatesForm = { 
+/**
+ * Connections of one customer this close together are one case (0 = never merge).
+ */
+mergeWithinMinutes: number, 
+/**
+ * The rate without a group match.
+ */
+default: RateForm, 
+/**
+ * Overrides by group, first match wins.
+ */
+groups: Array<GroupRateForm>, };
+
+export type RatesView = { 
+/**
+ * The rates in use (the defaults when there is no file or it is invalid).
+ */
+rates: RatesForm, 
+/**
+ * The rates file exists and was read.
+ */
+fromFile: boolean, 
+/**
+ * The rates file is invalid (it is left as it is; the defaults are in use until a save).
+ */
+problem: ErrorReport | null, };
+
+export type CaseConnection = { 
+/**
+ * The report's id.
+ */
+id: string, 
+/**
+ * Its start.
+ */
+start: string, 
+/**
+ * Its end.
+ */
+end: string | null, 
+/**
+ * Already `Billed`.
+ */
+billed: boolean, };
+
+export type WorklistCase = { 
+/**
+ * The case's first connection id: names the case for selection, merge and split.
+ */
+key: string, 
+/**
+ * The customer key.
+ */
+customer: string, 
+/**
+ * The first connection's start.
+ */
+start: string, 
+/**
+ * The latest end.
+ */
+end: string, 
+/**
+ * Its connections, by start.
+ */
+connections: Array<CaseConnection>, 
+/**
+ * Those not billed yet (what Mark billed sends).
+ */
+unbilledIds: Array<string>, 
+/**
+ * Length of the union of its connections.
+ */
+billableSeconds: number, 
+/**
+ * Billed minutes after minimum and increment.
+ */
+billableMinutes: number, 
+/**
+ * The rate's name.
+ */
+rateName: string, 
+/**
+ * Per hour.
+ */
+hourlyRate: string, 
+/**
+ * Per case.
+ */
+baseFee: string, 
+/**
+ * ISO code.
+ */
+currency: string, 
+/**
+ * What the case costs (cents, rounded half-up).
+ */
+amount: string, 
+/**
+ * Made by a manual merge or split.
+ */
+manual: boolean, };
+
+export type MoneyTotal = { 
+/**
+ * ISO code.
+ */
+currency: string, 
+/**
+ * Decimal string.
+ */
+amount: string, };
+
+export type WorklistCustomer = { 
+/**
+ * The customer key.
+ */
+customer: string, 
+/**
+ * By start.
+ */
+cases: Array<WorklistCase>, 
+/**
+ * Per currency.
+ */
+totals: Array<MoneyTotal>, };
+
+export type ExcludedReason = "not_billable" | "free" | "running";
+
+export type WorklistExcluded = { 
+/**
+ * The report's id.
+ */
+id: string, 
+/**
+ * The customer key.
+ */
+customer: string, 
+/**
+ * Its start.
+ */
+start: string, 
+/**
+ * Its length.
+ */
+seconds: number, 
+/**
+ * Why.
+ */
+reason: ExcludedReason, };
+
+export type CaseOverride = { "op": "merge", 
+/**
+ * A connection of one case.
+ */
+first: string, 
+/**
+ * A connection of the other case.
+ */
+second: string, } | { "op": "split", 
+/**
+ * The connection that opens the second part.
+ */
+before: string, };
+
+export type DropReason = "excluded" | "same_case" | "first_of_case" | "other_customer";
+
+export type DroppedOverride = { 
+/**
+ * The override.
+ */
+change: CaseOverride, 
+/**
+ * Why it was dropped.
+ */
+reason: DropReason, };
+
+export type BillingWorklist = { 
+/**
+ * Start of the period (inclusive).
+ */
+from: string, 
+/**
+ * End of the period (exclusive).
+ */
+to: string, 
+/**
+ * The app has an archive to read (false: nothing can be billed from the app).
+ */
+archive: boolean, 
+/**
+ * Archived connections starting in the period.
+ */
+connections: number, 
+/**
+ * Customers with unbilled cases, by customer key.
+ */
+customers: Array<WorklistCustomer>, 
+/**
+ * Totals of the unbilled cases per currency.
+ */
+totals: Array<MoneyTotal>, 
+/**
+ * Cases of the period that are billed already.
+ */
+billedCases: number, 
+/**
+ * Every customer with a case in the period, billed or not (for the invoice export).
+ */
+periodCustomers: Array<string>, 
+/**
+ * Connections of the period that are not billed (free, not billable, running).
+ */
+excluded: Array<WorklistExcluded>, 
+/**
+ * Manual merges and splits that no longer applied and were removed.
+ */
+dropped: Array<DroppedOverride>, 
+/**
+ * The rates file is invalid: the amounts use the default rates.
+ */
+ratesProblem: ErrorReport | null, 
+/**
+ * Reading the archive failed (the worklist is empty because of it).
+ */
+error: ErrorReport | null, };
+
+export type MarkBilledProgress = { 
+/**
+ * Connections handled (marked or failed).
+ */
+done: number, 
+/**
+ * Connections to mark.
+ */
+total: number, 
+/**
+ * Of these, failed.
+ */
+failed: number, };
+
+export type MarkBilledFailure = { 
+/**
+ * The report's id.
+ */
+id: string, 
+/**
+ * The customer key.
+ */
+customer: string, 
+/**
+ * Why.
+ */
+error: ErrorReport, };
+
+export type MarkBilledResult = { 
+/**
+ * Ids marked `Billed` at TeamViewer and in the archive.
+ */
+marked: Array<string>, 
+/**
+ * Ids that failed (retry them).
+ */
+failed: Array<MarkBilledFailure>, };
+
+export type InvoiceFormat = "csv" | "xlsx";
+
+export type InvoiceExport = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Invoice lines (cases) written.
+ */
+rows: number, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
@@ -1017,6 +1339,8 @@ export const EVENTS = {
   "desktop": "desktop",
   "archiveSync": "archive-sync",
   "documentation": "documentation",
+  "billingWorklist": "billing-worklist",
+  "billingMarkProgress": "billing-mark-progress",
 } as const;
 
 export type EventPayloads = {
@@ -1029,4 +1353,6 @@ export type EventPayloads = {
   "desktop": DesktopEvent,
   "archive-sync": ArchiveSyncStatus,
   "documentation": DocumentationState,
+  "billing-worklist": BillingWorklist,
+  "billing-mark-progress": MarkBilledProgress,
 };

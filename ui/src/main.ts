@@ -6,6 +6,7 @@ import { h, setText, show } from "./dom";
 import { detectLanguage, onLanguageChange, resolveLanguage, setLanguage, t } from "./i18n";
 import { announce, notifyElements, showError } from "./notify";
 import { archiveHasHistory } from "./views/archive-bar";
+import { createBillingView } from "./views/billing";
 import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
@@ -29,7 +30,7 @@ const SIGNED_OUT: api.AuthStatus = {
   signInAgain: false,
 };
 
-const TABS: readonly TabId[] = ["sessions", "logs", "settings"];
+const TABS: readonly TabId[] = ["sessions", "logs", "billing", "settings"];
 
 async function start(): Promise<void> {
   // User Timing marks of the start-up (bench/app-bench.mjs prints them: where a launch's time goes).
@@ -47,7 +48,8 @@ async function start(): Promise<void> {
   let status: api.AuthStatus = SIGNED_OUT;
   // The app opens on the tab last worked in: the sessions or the log (over the archive, at once).
   const TAB_KEY = "sdesk.tab";
-  let activeTab: TabId = localStorage.getItem(TAB_KEY) === "logs" ? "logs" : "sessions";
+  const savedTab = localStorage.getItem(TAB_KEY);
+  let activeTab: TabId = savedTab === "logs" || savedTab === "billing" ? savedTab : "sessions";
   // The one live state of sessions and groups, fed by the core's `live` events.
   const store = createStore();
   // Listening starts before the first snapshot is read, so no change falls between the two.
@@ -138,7 +140,8 @@ async function start(): Promise<void> {
   const signIn = createSignInView(ctx);
   const sessions = createSessionsView(ctx, store);
   const settingsView = createSettingsView(ctx);
-  const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
+  const billing = createBillingView(ctx, store);
+  const panels: Record<TabId, View> = { sessions, logs, billing, settings: settingsView };
   // The tray, notifications and the close request of the desktop shell.
   const desktop = createDesktopGlue({
     focusSession: (code) => {
@@ -154,7 +157,7 @@ async function start(): Promise<void> {
     },
     notificationState: (state) => settingsView.setNotificationState(state),
   });
-  const views: View[] = [sessions, logs, settingsView];
+  const views: View[] = [sessions, logs, billing, settingsView];
 
   const tabButtons = TABS.map((tab) =>
     h("button", {
@@ -183,13 +186,15 @@ async function start(): Promise<void> {
       const selected = id === tab;
       tabButtons[i]!.setAttribute("aria-selected", String(selected));
       tabButtons[i]!.tabIndex = selected ? 0 : -1;
-      show(panels[id].el, selected && (status.signedIn || id === "settings" || (id === "logs" && browseArchive())));
+      show(panels[id].el, selected && (status.signedIn || id === "settings" || (readsArchive(id) && browseArchive())));
     });
     // Sessions and the log need a sign-in; settings do not (the client ID is set there), nor
-    // does the log while an archive holds the history (it is read without TeamViewer).
-    show(signIn.el, !status.signedIn && tab !== "settings" && !(tab === "logs" && browseArchive()));
+    // do the log and billing while an archive holds the history (read without TeamViewer).
+    show(signIn.el, !status.signedIn && tab !== "settings" && !(readsArchive(tab) && browseArchive()));
+    if (tab === "billing" && signIn.el.hidden) billing.activate();
   }
   const browseArchive = () => archiveHasHistory(store.get());
+  const readsArchive = (tab: TabId) => tab === "logs" || tab === "billing";
   // The archive's status arrives after launch: a signed-out log tab then shows it.
   store.subscribe((state, previous) => {
     if (!status.signedIn && archiveHasHistory(state) !== archiveHasHistory(previous)) showTab(activeTab);
@@ -272,7 +277,7 @@ async function start(): Promise<void> {
   });
 
   // ---- first render -------------------------------------------------------------------------
-  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
+  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, billing.el, settingsView.el);
   document.body.replaceChildren(
     h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, documentation.banner, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
     desktop.dialog,

@@ -157,3 +157,30 @@ describe("documentation in the store", () => {
     expect(store.get().documentation?.sessions).toEqual([]);
   });
 });
+
+describe("billing worklist in the store", () => {
+  const worklist = {
+    from: "2026-11-01T00:00:00Z",
+    to: "2026-12-01T00:00:00Z",
+    archive: true,
+    connections: 3,
+    customers: [],
+    totals: [],
+    billedCases: 2,
+    periodCustomers: ["alice@example.com"],
+    excluded: [],
+    dropped: [],
+    ratesProblem: null,
+    error: null,
+  };
+
+  it("holds the latest worklist, and keeps it over a sign-out (it is the archive's, not the account's)", () => {
+    const store = createStore();
+    store.apply({ type: "billing_worklist", worklist });
+    expect(store.get().billing).toBe(worklist);
+    store.apply({ type: "status", status: { state: "stopped" } });
+    expect(store.get().billing, "a stopped live list keeps the worklist").toBe(worklist);
+    store.reset();
+    expect(store.get().billing, "a sign-out keeps the worklist").toBe(worklist);
+  });
+});

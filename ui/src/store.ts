@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { ArchiveSyncStatus, DocumentationState, Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, BillingWorklist, DocumentationState, Group, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -23,13 +23,17 @@ export interface LiveState {
   readonly archiveSync: ArchiveSyncStatus | null;
   /** The sessions to document (`documentation` events); null until first heard. */
   readonly documentation: DocumentationState | null;
+  /** The unbilled worklist of the period the Billing tab shows (`billing-worklist` events and
+   * the answers of the billing commands); null until the tab asks for a period. */
+  readonly billing: BillingWorklist | null;
 }
 
 /** What changes the store: the core's live updates, and the archive's sync status. */
 export type StoreUpdate =
   | LiveUpdate
   | { type: "archive_sync"; status: ArchiveSyncStatus }
-  | { type: "documentation"; state: DocumentationState };
+  | { type: "documentation"; state: DocumentationState }
+  | { type: "billing_worklist"; worklist: BillingWorklist };
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -40,6 +44,7 @@ export const INITIAL: LiveState = {
   expired: new Set(),
   archiveSync: null,
   documentation: null,
+  billing: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -67,6 +72,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
       return { ...state, archiveSync: update.status };
     case "documentation":
       return { ...state, documentation: update.state };
+    case "billing_worklist":
+      return { ...state, billing: update.worklist };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -87,7 +94,7 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
       if (update.status.state === "stopped")
-        return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, documentation: state.documentation };
+        return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -191,9 +198,9 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    // The archive is not the account's: its sync status outlives a sign-out. The documentation
-    // list is the core's: a sign-out sends it empty.
-    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, documentation: state.documentation }),
+    // The archive is not the account's: its sync status and the worklist read from it outlive a
+    // sign-out. The documentation list is the core's: a sign-out sends it empty.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -8,6 +8,7 @@
 //! counts and durations are far below 2^53).
 
 use sdesk_core::auth::TokenKind;
+use sdesk_core::billing::{CaseOverride, DropReason, DroppedOverride};
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
@@ -16,6 +17,11 @@ use sdesk_core::desk::{
     LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
     NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
     SessionListState, Settings, SettingsView, SyncState, UndocumentedSession, UserDto,
+};
+use sdesk_core::desk::{
+    BillingWorklist, CaseConnection, ExcludedReason, GroupRateForm, InvoiceExport, InvoiceFormat,
+    MarkBilledFailure, MarkBilledProgress, MarkBilledResult, MoneyTotal, RateForm, RatesForm,
+    RatesView, WorklistCase, WorklistCustomer, WorklistExcluded,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -108,6 +114,26 @@ fn generate() -> String {
     // End-of-session documentation (event `documentation`, its commands).
     decl::<UndocumentedSession>(&cfg, &mut out);
     decl::<DocumentationState>(&cfg, &mut out);
+    // Billing: rates, the unbilled worklist, manual changes, Mark billed, invoice export.
+    decl::<RateForm>(&cfg, &mut out);
+    decl::<GroupRateForm>(&cfg, &mut out);
+    decl::<RatesForm>(&cfg, &mut out);
+    decl::<RatesView>(&cfg, &mut out);
+    decl::<CaseConnection>(&cfg, &mut out);
+    decl::<WorklistCase>(&cfg, &mut out);
+    decl::<MoneyTotal>(&cfg, &mut out);
+    decl::<WorklistCustomer>(&cfg, &mut out);
+    decl::<ExcludedReason>(&cfg, &mut out);
+    decl::<WorklistExcluded>(&cfg, &mut out);
+    decl::<CaseOverride>(&cfg, &mut out);
+    decl::<DropReason>(&cfg, &mut out);
+    decl::<DroppedOverride>(&cfg, &mut out);
+    decl::<BillingWorklist>(&cfg, &mut out);
+    decl::<MarkBilledProgress>(&cfg, &mut out);
+    decl::<MarkBilledFailure>(&cfg, &mut out);
+    decl::<MarkBilledResult>(&cfg, &mut out);
+    decl::<InvoiceFormat>(&cfg, &mut out);
+    decl::<InvoiceExport>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod desktop;
 pub mod documentation;
 pub mod logs;

@@ -6,6 +6,7 @@ import { busy, checkbox, field, h, options, setMessage, show } from "../dom";
 import { errorText, resolveLanguage, setLanguage, t, type MsgKey } from "../i18n";
 import { announce, showError } from "../notify";
 import { createArchiveFieldset } from "./settings-archive";
+import { createBillingRatesForm } from "./settings-billing";
 import { createDesktopFieldset } from "./settings-desktop";
 import { createDocumentationFieldset } from "./settings-documentation";
 import { createLiveFieldset } from "./settings-live";
@@ -221,10 +222,14 @@ export function createSettingsView(ctx: AppContext): SettingsTab {
     return null;
   }
 
+  // Settings → Billing: the charge rates, a file of their own with a Save of its own.
+  const rates = createBillingRatesForm();
+  void rates.load();
   const el = h(
     "section",
     { id: "panel-settings", class: "panel settings-panel", hidden: true, attrs: { role: "tabpanel", "aria-labelledby": "tab-settings" } },
     form,
+    rates.el,
   );
   return { el, fill, setNotificationState: desktop.setNotificationState };
 }

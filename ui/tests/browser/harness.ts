@@ -52,6 +52,16 @@ export interface MockConfig {
     end: string;
     seconds: number;
   }[];
+  /** The Billing tab's worklist: "none" (no archive), "allBilled", "allExcluded", "empty". */
+  billing?: "none" | "allBilled" | "allExcluded" | "empty";
+  /** Connection ids whose first Mark billed fails (a server error). */
+  failMark?: string[];
+  /** Delay of each Mark billed connection (ms; default 20). */
+  markDelayMs?: number;
+  /** That many more single-connection billing cases (a busy month). */
+  billingCases?: number;
+  /** The rates file is invalid: the defaults with a problem. */
+  ratesProblem?: boolean;
 }
 
 export interface Call {

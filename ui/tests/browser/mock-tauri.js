@@ -376,6 +376,159 @@
     return { totals: totals(), progress: progress(), incomplete, error };
   }
 
+
+  // ---- billing -------------------------------------------------------------------------------
+  // A worklist of November 2026 as the core computes it (crates/core/src/desk/billing.rs), kept
+  // as connections so that Mark billed, merge and split change it as the core would (amounts of
+  // merged or split cases are summed here, which is enough for the view's tests).
+  // `cfg.billing`: "none" (no archive), "allBilled", "allExcluded", "empty"; `cfg.failMark`:
+  // connection ids whose first Mark billed fails with a server error.
+  const billingFailOnce = new Set(cfg.failMark || []);
+  const billed = new Set();
+  let billingRates = {
+    rates: {
+      mergeWithinMinutes: 10,
+      default: { name: "Standard", hourlyRate: "90.00", currency: "EUR", baseFee: "0.00", minimumMinutes: 15, incrementMinutes: 15, freeUnderSeconds: 60 },
+      groups: [],
+    },
+    fromFile: false,
+    problem: cfg.ratesProblem ? { kind: "invalid_input", message: "rates.toml: [default] hourly_rate: expected a decimal string" } : null,
+  };
+  const conn = (id, start, minutes) => ({ id, start, end: iso(Date.parse(start) + minutes * 60_000), billed: false });
+  let billingCases = [
+    { key: "a1", customer: "alice@example.com", connections: [conn("a1", "2026-11-03T09:00:00Z", 20), conn("a2", "2026-11-03T09:25:00Z", 15)], billableSeconds: 2100, billableMinutes: 45, rateName: "Standard", hourlyRate: "90.00", baseFee: "0.00", currency: "EUR", amount: "67.50", manual: false },
+    { key: "a3", customer: "alice@example.com", connections: [conn("a3", "2026-11-10T14:00:00Z", 50)], billableSeconds: 3000, billableMinutes: 60, rateName: "Standard", hourlyRate: "90.00", baseFee: "0.00", currency: "EUR", amount: "90.00", manual: false },
+    { key: "b1", customer: "Bob Builder", connections: [conn("b1", "2026-11-05T10:00:00Z", 10)], billableSeconds: 600, billableMinutes: 30, rateName: "Premium", hourlyRate: "120.00", baseFee: "5.00", currency: "EUR", amount: "65.00", manual: false },
+    { key: "m1", customer: "Müller & Söhne GmbH, Abteilung Fernwartung und Netzwerkbetreuung", connections: [conn("m1", "2026-11-18T13:00:00Z", 95)], billableSeconds: 5700, billableMinutes: 105, rateName: "Swiss support", hourlyRate: "150.00", baseFee: "10.00", currency: "CHF", amount: "272.50", manual: false },
+  ];
+  // `cfg.billingCases`: that many more single-connection cases, over customers of 6 cases each
+  // (a busy month: the real sandbox's 10,000 records give about 2,200 cases).
+  for (let i = 0; i < (cfg.billingCases || 0); i++) {
+    const start = iso(Date.parse("2026-11-01T08:00:00Z") + i * 900_000);
+    billingCases.push({ key: `n${i}`, customer: `customer${String(Math.floor(i / 6)).padStart(4, "0")}@example.com`, connections: [conn(`n${i}`, start, 20)], billableSeconds: 1200, billableMinutes: 30, rateName: "Standard", hourlyRate: "90.00", baseFee: "0.00", currency: "EUR", amount: "45.00", manual: false });
+  }
+  if (cfg.billing === "allBilled") for (const c of billingCases) for (const x of c.connections) billed.add(x.id);
+  if (cfg.billing === "allExcluded" || cfg.billing === "empty" || cfg.billing === "none") billingCases = [];
+  const billingExcluded =
+    cfg.billing === "empty"
+      ? []
+      : [
+          { id: "b2", customer: "Bob Builder", start: "2026-11-20T08:00:00Z", seconds: 30, reason: "free" },
+          { id: "c2", customer: "carol@example.com", start: "2026-11-08T11:00:00Z", seconds: 3600, reason: "not_billable" },
+          { id: "d1", customer: "dave-pc", start: "2026-11-12T09:00:00Z", seconds: 0, reason: "running" },
+        ];
+  let billingPeriod = null;
+  let markCancelled = false;
+  const cents = (s) => Math.round(Number(s) * 100);
+  const money = (c) => (c / 100).toFixed(2);
+  function moneyTotals(cases) {
+    const sums = new Map();
+    for (const c of cases) sums.set(c.currency, (sums.get(c.currency) || 0) + cents(c.amount));
+    return [...sums.keys()].sort().map((currency) => ({ currency, amount: money(sums.get(currency)) }));
+  }
+  function worklist() {
+    const cases = billingCases.map((c) => {
+      const connections = c.connections.map((x) => Object.assign({}, x, { billed: billed.has(x.id) }));
+      const ends = connections.map((x) => x.end).sort();
+      return Object.assign({}, c, { start: connections[0].start, end: ends[ends.length - 1], connections, unbilledIds: connections.filter((x) => !x.billed).map((x) => x.id) });
+    });
+    const open = cases.filter((c) => c.unbilledIds.length);
+    const names = [...new Set(open.map((c) => c.customer))].sort();
+    return {
+      from: billingPeriod.from,
+      to: billingPeriod.to,
+      archive: cfg.billing !== "none",
+      connections: cfg.billing === "empty" || cfg.billing === "none" ? 0 : 9,
+      customers: names.map((customer) => {
+        const cs = open.filter((c) => c.customer === customer);
+        return { customer, cases: cs, totals: moneyTotals(cs) };
+      }),
+      totals: moneyTotals(open),
+      billedCases: cases.length - open.length,
+      periodCustomers: [...new Set(cases.map((c) => c.customer))].sort(),
+      excluded: cfg.billing === "none" ? [] : billingExcluded,
+      dropped: [],
+      ratesProblem: billingRates.problem,
+      error: null,
+    };
+  }
+  function publishWorklist() {
+    const w = worklist();
+    emit("billing-worklist", clone(w));
+    return w;
+  }
+  const billingHandlers = {
+    billing_rates: () => billingRates,
+    save_billing_rates: ({ rates }) => {
+      if (!/^\d+(\.\d+)?$/.test(rates.default.hourlyRate)) throw { kind: "invalid_input", message: "default hourly rate: not a decimal" };
+      billingRates = { rates, fromFile: true, problem: null };
+      return billingRates;
+    },
+    billing_worklist: ({ from, to }) => {
+      billingPeriod = { from: from || "2026-11-01T00:00:00Z", to: to || "2026-12-01T00:00:00Z" };
+      return worklist();
+    },
+    change_billing_cases: ({ change }) => {
+      const find = (id) => billingCases.findIndex((c) => c.connections.some((x) => x.id === id));
+      if (change.op === "merge") {
+        const a = find(change.first);
+        const b = find(change.second);
+        if (a < 0 || b < 0 || a === b) throw { kind: "invalid_input", message: "merge: the two connections are one case already" };
+        const merged = Object.assign({}, billingCases[a], {
+          connections: [...billingCases[a].connections, ...billingCases[b].connections].sort((x, y) => (x.start < y.start ? -1 : 1)),
+          amount: money(cents(billingCases[a].amount) + cents(billingCases[b].amount)),
+          billableMinutes: billingCases[a].billableMinutes + billingCases[b].billableMinutes,
+          manual: true,
+        });
+        billingCases = billingCases.filter((_, i) => i !== a && i !== b).concat([merged]).sort((x, y) => (x.customer + x.connections[0].start < y.customer + y.connections[0].start ? -1 : 1));
+      } else {
+        const a = find(change.before);
+        if (a < 0) throw { kind: "invalid_input", message: "case: no case of this period holds this connection" };
+        const c = billingCases[a];
+        const cut = c.connections.findIndex((x) => x.id === change.before);
+        if (cut === 0) throw { kind: "invalid_input", message: "split: this connection opens its case already" };
+        const head = Object.assign({}, c, { connections: c.connections.slice(0, cut), manual: true });
+        const tail = Object.assign({}, c, { key: change.before, connections: c.connections.slice(cut), manual: true });
+        billingCases.splice(a, 1, head, tail);
+      }
+      return publishWorklist();
+    },
+    reset_billing_case: () => publishWorklist(),
+    mark_billed: async ({ ids }) => {
+      const marked = [];
+      const failed = [];
+      markCancelled = false;
+      for (const id of ids) {
+        await sleep(cfg.markDelayMs ?? 20);
+        if (markCancelled) {
+          // As the core: what was not sent is listed, to be retried.
+          const c = billingCases.find((x) => x.connections.some((y) => y.id === id));
+          failed.push({ id, customer: c ? c.customer : "", error: { kind: "cancelled", message: "not sent: marking billed was cancelled" } });
+          continue;
+        }
+        if (billingFailOnce.has(id)) {
+          billingFailOnce.delete(id);
+          const c = billingCases.find((x) => x.connections.some((y) => y.id === id));
+          failed.push({ id, customer: c ? c.customer : "", error: { kind: "server", message: "HTTP 500 Internal Server Error" } });
+        } else {
+          billed.add(id);
+          marked.push(id);
+        }
+        emit("billing-mark-progress", { done: marked.length + failed.length, total: ids.length, failed: failed.length });
+      }
+      publishWorklist();
+      return { marked, failed };
+    },
+    cancel_mark_billed: () => {
+      markCancelled = true;
+      return null;
+    },
+    export_invoice: ({ customer, format }) => ({
+      path: `/home/alex/Documents/invoice-lines.${format}`,
+      rows: billingCases.filter((c) => customer === null || c.customer === customer).length,
+    }),
+  };
+
   // ---- command handlers ------------------------------------------------------------------
   function signedInAs(kind) {
     auth = Object.assign({}, auth, { signedIn: true, kind, signInPending: false, account });
@@ -545,7 +698,7 @@
     if (cmd === "plugin:event|unlisten") return null;
     const failure = cfg.fail[cmd];
     if (failure) throw failure;
-    const handler = handlers[cmd];
+    const handler = handlers[cmd] || billingHandlers[cmd];
     if (!handler) throw `Command ${cmd} not found`;
     return clone(await handler(args || {}));
   }

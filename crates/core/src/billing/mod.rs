@@ -25,3 +25,10 @@ pub use cases::{
 };
 pub use rates::{GroupRate, Rate, Rates, RATES_FILE};
 pub use report::{money_text, report_json, write_report_csv, write_report_csv_with, REPORT_HEADER};
+
+// worklist: manual merges and splits of cases, kept locally (issue 10 item 3).
+mod overrides;
+pub use overrides::{
+    apply_overrides, AppliedOverrides, CaseOverride, DropReason, DroppedOverride, Overrides,
+    OVERRIDES_FILE,
+};

@@ -24,6 +24,8 @@
 
 mod archive_area;
 mod archive_sync;
+mod billing;
+mod billing_dto;
 mod connection;
 mod desktop_settings;
 mod documentation;
@@ -46,6 +48,12 @@ mod waits;
 pub use archive_area::{ArchiveStore, ArchiveSyncCounts, StoredEdit, ARCHIVE_READ_PART};
 pub use archive_sync::{
     ArchiveSettings, ArchiveSyncStatus, SyncState, SyncTrigger, SYNC_DAILY_BUDGET,
+};
+pub use billing::{invoice_file_name, last_month};
+pub use billing_dto::{
+    BillingWorklist, CaseConnection, ExcludedReason, GroupRateForm, InvoiceExport, InvoiceFormat,
+    MarkBilledFailure, MarkBilledProgress, MarkBilledResult, MoneyTotal, RateForm, RatesForm,
+    RatesView, WorklistCase, WorklistCustomer, WorklistExcluded,
 };
 pub use desktop_settings::{
     CloseAction, CloseDecision, DesktopEvent, DesktopSettings, NotificationState, AUTOSTART_ARG,
@@ -118,8 +126,13 @@ pub mod events {
     /// Payload [`super::DocumentationState`]: the list of sessions to document changed (after
     /// a sync, a sign-in, a setting, a session documented or skipped).
     pub const DOCUMENTATION: &str = "documentation";
+    /// Payload [`super::BillingWorklist`]: the unbilled worklist of the period shown changed
+    /// (archive synced, rates, manual merges and splits, cases marked billed).
+    pub const BILLING_WORKLIST: &str = "billing-worklist";
+    /// Payload [`super::MarkBilledProgress`]: marking cases billed goes on.
+    pub const BILLING_MARK_PROGRESS: &str = "billing-mark-progress";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 9] = [
+    pub const ALL: [(&str, &str); 11] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
@@ -129,6 +142,8 @@ pub mod events {
         (DESKTOP, "DesktopEvent"),
         (ARCHIVE_SYNC, "ArchiveSyncStatus"),
         (DOCUMENTATION, "DocumentationState"),
+        (BILLING_WORKLIST, "BillingWorklist"),
+        (BILLING_MARK_PROGRESS, "MarkBilledProgress"),
     ];
 }
 
@@ -167,6 +182,11 @@ pub struct DeskOptions {
     pub live: Option<LiveConfig>,
     /// The connection-log archive the shell opened (`None`: the log lives in memory only).
     pub archive: Option<Arc<dyn ArchiveStore>>,
+    /// The charge rates file (`<config dir>/rates.toml`; `None`: defaults, not saved).
+    pub rates_path: Option<PathBuf>,
+    /// The manual merges and splits of billing cases (`<data dir>/billing-overrides.json`;
+    /// `None`: none can be made).
+    pub billing_overrides_path: Option<PathBuf>,
 }
 
 impl DeskOptions {
@@ -185,6 +205,8 @@ impl DeskOptions {
             sign_in_window: WINDOW.to_std().unwrap_or(Duration::from_secs(300)),
             live: Some(LiveConfig::default()),
             archive: None,
+            rates_path: None,
+            billing_overrides_path: None,
         }
     }
 }
@@ -198,6 +220,7 @@ pub struct Desk {
     archive_sync: Arc<archive_sync::ArchiveSync>,
     settings: SettingsArea,
     documentation: Arc<documentation_area::Documentation>,
+    billing: Arc<billing::Billing>,
 }
 
 impl Desk {
@@ -228,6 +251,18 @@ impl Desk {
             .as_deref()
             .and_then(Path::parent)
             .map(|dir| dir.join(DOCUMENTATION_FILE));
+        let billing = Arc::new(billing::Billing::new(
+            Arc::clone(&shared),
+            options.archive.clone(),
+            options.rates_path,
+            options.billing_overrides_path,
+        ));
+        let archive_sync = Arc::new(archive_sync::ArchiveSync::new(
+            Arc::clone(&shared),
+            options.archive.clone(),
+        ));
+        // The worklist follows the archive: read again whenever a sync settles.
+        tokio::spawn(Arc::clone(&billing).watch_archive(archive_sync.subscribe()));
         Ok(Desk {
             documentation: Arc::new(documentation_area::Documentation::new(
                 Arc::clone(&shared),
@@ -238,11 +273,9 @@ impl Desk {
             signin,
             sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
             logs: logs::Logs::new(Arc::clone(&shared), options.archive.clone()),
-            archive_sync: Arc::new(archive_sync::ArchiveSync::new(
-                Arc::clone(&shared),
-                options.archive,
-            )),
+            archive_sync,
             settings: SettingsArea::new(Arc::clone(&shared), options.settings_path),
+            billing,
             shared,
         })
     }
@@ -794,7 +827,109 @@ impl Desk {
         let result = self.logs.update_log_record(id, notes, billing_state).await;
         if result.is_ok() {
             self.archive_sync.refresh_from_archive().await;
+            // A billing state changed in the log: the worklist shows it at once.
+            self.billing.recompute().await;
         }
         self.noted(result).await
+    }
+
+    // ----- billing ------------------------------------------------------------------------
+
+    /// The charge rates in use for Settings → Billing (the defaults, with the problem, when
+    /// `rates.toml` is invalid; the file is left as it is).
+    pub fn billing_rates(&self) -> RatesView {
+        self.billing.rates_view()
+    }
+
+    /// The charge rates in use.
+    pub fn rates(&self) -> crate::billing::Rates {
+        self.billing.rates()
+    }
+
+    /// Checks and saves the charge rates to `rates.toml` (atomically); the worklist is priced
+    /// again with them.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] naming the field (nothing is saved); file errors.
+    pub async fn save_billing_rates(&self, form: &RatesForm) -> Result<RatesView> {
+        self.billing.save_rates(form).await
+    }
+
+    /// Shows the unbilled worklist of `from` ≤ start < `to` (each defaults to the last
+    /// calendar month) from now on: it is read from the archive now and again after every
+    /// sync, rates change, manual change or Mark billed ([`Desk::subscribe_billing`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] when the start is not before the end.
+    pub async fn billing_worklist(
+        &self,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<BillingWorklist> {
+        self.billing.open_period(from, to).await
+    }
+
+    /// Hears every new worklist (`None` until a period is opened).
+    pub fn subscribe_billing(&self) -> tokio::sync::watch::Receiver<Option<BillingWorklist>> {
+        self.billing.subscribe()
+    }
+
+    /// Merges or splits cases by hand (kept locally, never sent); returns the new worklist.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] when the change does not apply to the period's cases;
+    /// file errors.
+    pub async fn change_billing_cases(
+        &self,
+        change: crate::billing::CaseOverride,
+    ) -> Result<BillingWorklist> {
+        self.billing.change_cases(change).await
+    }
+
+    /// Forgets the manual merges and splits of the case named by `key` (its first connection).
+    ///
+    /// # Errors
+    /// File errors.
+    pub async fn reset_billing_case(&self, key: &str) -> Result<Option<BillingWorklist>> {
+        self.billing.reset_cases(key).await
+    }
+
+    /// Marks connections of the worklist `Billed` at TeamViewer and in the archive (one `PUT`
+    /// each; a failure does not stop the others), with progress; the worklist is read again.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] without an archive; [`crate::Error::InvalidInput`] for ids that
+    /// are not unbilled connections of the worklist (nothing is sent).
+    pub async fn mark_billed(
+        &self,
+        ids: &[String],
+        progress: &mut (dyn FnMut(MarkBilledProgress) + Send),
+    ) -> Result<MarkBilledResult> {
+        let result = self.billing.mark_billed(ids, progress).await;
+        self.noted(result).await
+    }
+
+    /// Stops a running Mark billed; what was sent stays marked.
+    pub fn cancel_mark_billed(&self) {
+        self.billing.cancel_mark();
+    }
+
+    /// The file name the save dialog proposes for an invoice export of the period shown.
+    pub fn invoice_file_name(&self, customer: Option<&str>, format: InvoiceFormat) -> String {
+        self.billing.invoice_file_name(customer, format)
+    }
+
+    /// Writes the invoice lines of the period shown (one per case, billed or not; one customer
+    /// or all) as CSV or XLSX to `path`, atomically.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] without cases; file errors.
+    pub async fn export_invoice(
+        &self,
+        path: &Path,
+        customer: Option<&str>,
+        format: InvoiceFormat,
+    ) -> Result<InvoiceExport> {
+        self.billing.export_invoice(path, customer, format)
     }
 }
