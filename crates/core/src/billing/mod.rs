@@ -6,3 +6,6 @@
 mod record;
 
 pub use record::{customer_key, BillingRecord};
+
+pub mod dashboard;
+pub use dashboard::{dashboard, Dashboard};
