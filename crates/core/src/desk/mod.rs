@@ -25,6 +25,7 @@ mod archive_sync;
 mod connection;
 mod desktop_settings;
 mod dto;
+mod insight;
 mod links;
 mod live_list;
 mod live_settings;
@@ -51,6 +52,7 @@ pub use dto::{
     ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary, LogView,
     NewSessionForm, OpenLink, SessionDto, SessionListState, SettingsView,
 };
+pub use insight::{InsightPeriod, InsightState};
 pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use live_settings::LiveSettings;
@@ -105,8 +107,10 @@ pub mod events {
     /// Payload [`super::ArchiveSyncStatus`]: the archive's sync changed (state, progress, last
     /// sync, pending edits).
     pub const ARCHIVE_SYNC: &str = "archive-sync";
+    /// Payload [`super::InsightState`]: the Insight tab's period and figures changed.
+    pub const INSIGHT: &str = "insight";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 8] = [
+    pub const ALL: [(&str, &str); 9] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
@@ -115,6 +119,7 @@ pub mod events {
         (LIVE, "LiveUpdate"),
         (DESKTOP, "DesktopEvent"),
         (ARCHIVE_SYNC, "ArchiveSyncStatus"),
+        (INSIGHT, "InsightState"),
     ];
 }
 
@@ -183,6 +188,7 @@ pub struct Desk {
     logs: logs::Logs,
     archive_sync: Arc<archive_sync::ArchiveSync>,
     settings: SettingsArea,
+    insight: Arc<insight::Insight>,
 }
 
 impl Desk {
@@ -197,14 +203,24 @@ impl Desk {
         let shared = Arc::new(Shared::new(
             http,
             options.retry,
-            options.clock,
+            Arc::clone(&options.clock),
             options.store,
             options.system_locale,
             options.sandbox_origin,
         ));
         let conn = shared.connect(&options.settings, 1).await?;
         shared.replace(conn);
+        let insight = Arc::new(insight::Insight::new(
+            options.archive.clone(),
+            Arc::clone(&options.clock),
+            options
+                .settings_path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|dir| dir.join("rates.toml")),
+        ));
         Ok(Desk {
+            insight,
             signin: signin::SignIn::new(Arc::clone(&shared), options.sign_in_window),
             sessions: sessions::Sessions::new(Arc::clone(&shared), options.live),
             logs: logs::Logs::new(Arc::clone(&shared), options.archive.clone()),
@@ -584,9 +600,41 @@ impl Desk {
     /// Starts the archive's background schedule (a sync soon after start, then every
     /// `archive.intervalMinutes` while signed in and `archive.autoSync` is on) on the current
     /// tokio runtime; it ends when `stop` is cancelled. Without an archive it does nothing.
+    /// The insight's figures follow the syncs from then on (see [`Desk::insight`]).
     pub fn start_archive_schedule(&self, stop: tokio_util::sync::CancellationToken) {
         let sync = Arc::clone(&self.archive_sync);
+        let follow = Arc::clone(&self.insight).follow_syncs(self.archive_sync.subscribe());
+        let stop_follow = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = follow => {}
+                () = stop_follow.cancelled() => {}
+            }
+        });
         tokio::spawn(sync.schedule(stop));
+    }
+
+    // ----- insight ------------------------------------------------------------------------
+
+    /// Computes the Insight tab's figures for `period` from the archive (no network) and
+    /// publishes them (see [`Desk::subscribe_insight`]); a newer request supersedes this one.
+    /// After each sync that changed the archive the current period is computed again (once
+    /// [`Desk::start_archive_schedule`] runs).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for a period that ends before it starts; archive errors.
+    pub async fn insight(&self, period: InsightPeriod) -> Result<InsightState> {
+        self.insight.compute(period).await
+    }
+
+    /// The Insight tab's state now.
+    pub fn insight_state(&self) -> InsightState {
+        self.insight.state()
+    }
+
+    /// Hears every change of [`Desk::insight_state`].
+    pub fn subscribe_insight(&self) -> tokio::sync::watch::Receiver<InsightState> {
+        self.insight.subscribe()
     }
 
     /// Loads the archived records matching `query` from the archive, without any network,
