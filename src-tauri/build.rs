@@ -45,6 +45,8 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "notification_status",
     "close_window",
+    "insight",
+    "insight_state",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -110,6 +110,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::settings::save_settings,
             commands::desktop::notification_status,
             commands::desktop::close_window,
+            commands::insight::insight,
+            commands::insight::insight_state,
         ])
 }
 
@@ -147,6 +149,7 @@ fn setup<R: Runtime>(
     desktop::forward_live(app.handle(), &state.desk);
     desktop::forward_auth_lost(app.handle(), &state.desk);
     desktop::forward_archive_sync(app.handle(), &state.desk);
+    desktop::forward_insight(app.handle(), &state.desk);
     // The archive's background sync lives as long as the app (the runtime ends with it).
     tauri::async_runtime::block_on(async {
         state

@@ -52,6 +52,10 @@ export type SettingsView = T.SettingsView;
 export type Settings = T.Settings;
 export type Sort = T.Sort;
 export type Totals = T.Totals;
+export type Dashboard = T.Dashboard;
+export type InsightPeriod = T.InsightPeriod;
+export type InsightState = T.InsightState;
+export type PeriodTotal = T.PeriodTotal;
 
 /**
  * A failed call as the UI sees it: the contract's `{kind, message}`, plus `"unknown"` for
@@ -205,6 +209,12 @@ export const updateLogRecord = (
   billingState: string,
 ): Promise<T.LogRow> => call("update_log_record", { id, notes, billingState });
 
+// ---- insight ----------------------------------------------------------------------------
+/** Computes the Insight tab's figures of `period` from the archive; they also arrive as `insight`. */
+export const insight = (period: T.InsightPeriod): Promise<T.InsightState> => call("insight", { period });
+/** The Insight tab's state now (period, figures, computing). */
+export const insightState = (): Promise<T.InsightState> => call("insight_state");
+
 // ---- settings ---------------------------------------------------------------------------
 export const getSettings = (): Promise<T.SettingsView> => call("get_settings");
 /** `clientSecret`: `null` keeps the stored secret, `""` deletes it, anything else replaces it. */
@@ -259,3 +269,5 @@ export const onDesktop = (h: (event: T.DesktopEvent) => void): Promise<UnlistenF
 /** A call that was shown waiting has its answer (or error). */
 export const onApiWaitOver = (h: (over: T.ApiWaitOver) => void): Promise<UnlistenFn> =>
   on("api-wait-over", h);
+/** The Insight tab's period or figures changed (computed, or recomputed after a sync). */
+export const onInsight = (h: (state: T.InsightState) => void): Promise<UnlistenFn> => on("insight", h);

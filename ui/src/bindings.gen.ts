@@ -937,6 +937,219 @@ status: LiveStatus, } | { "type": "snapshot",
  */
 snapshot: LiveSnapshot, };
 
+export type PeriodTotal = { 
+/**
+ * The day (`2026-12-05`) or ISO week (`2026-W49`).
+ */
+key: string, 
+/**
+ * Its first local day inside the period (`YYYY-MM-DD`).
+ */
+firstDay: string, 
+/**
+ * Its last local day inside the period (a week cut by the period ends with it).
+ */
+lastDay: string, 
+/**
+ * Connections that started in it.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type SupporterTotal = { 
+/**
+ * The account id (`u…`), if the record has one.
+ */
+userid: string | null, 
+/**
+ * The supporter's name, if the record has one.
+ */
+username: string | null, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type GroupShare = { 
+/**
+ * The group id (`g…`), if the record has one.
+ */
+groupid: string | null, 
+/**
+ * The group's name, if the record has one.
+ */
+groupname: string | null, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type CustomerShare = { 
+/**
+ * The customer key (`""` for records without any customer field).
+ */
+customer: string, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type OtherCustomers = { 
+/**
+ * How many customers.
+ */
+customers: number, 
+/**
+ * Their connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type CurrencyAmounts = { 
+/**
+ * The currency (`EUR`).
+ */
+currency: string, 
+/**
+ * Sum of the cases whose connections are all `Billed`.
+ */
+billed: string, 
+/**
+ * Sum of the other cases.
+ */
+unbilled: string, 
+/**
+ * Billed cases.
+ */
+billedCases: number, 
+/**
+ * Unbilled cases.
+ */
+unbilledCases: number, };
+
+export type DurationBucket = { 
+/**
+ * Lower bound in seconds (inclusive).
+ */
+minSeconds: number, 
+/**
+ * Upper bound in seconds (exclusive); `None` for the last bucket.
+ */
+maxSeconds: number | null, 
+/**
+ * Connections.
+ */
+connections: number, };
+
+export type Dashboard = { 
+/**
+ * The period's start (inclusive).
+ */
+from: string, 
+/**
+ * The period's end (exclusive).
+ */
+to: string, 
+/**
+ * Connections that started in the period, whatever their billing state.
+ */
+connections: number, 
+/**
+ * Their seconds (end − start; a running connection counts 0).
+ */
+seconds: number, 
+/**
+ * Connections still running (no end).
+ */
+running: number, 
+/**
+ * Average length of the connections that ended, in whole seconds (rounded down); `None`
+ * when none ended.
+ */
+averageSeconds: number | null, 
+/**
+ * Every local day of the period, in order.
+ */
+byDay: Array<PeriodTotal>, 
+/**
+ * Every ISO week of the period, in order.
+ */
+byWeek: Array<PeriodTotal>, 
+/**
+ * Per supporter, most time first.
+ */
+byUser: Array<SupporterTotal>, 
+/**
+ * Per group, most time first.
+ */
+byGroup: Array<GroupShare>, 
+/**
+ * The ten customers with the most time.
+ */
+topCustomers: Array<CustomerShare>, 
+/**
+ * The other customers, summed.
+ */
+otherCustomers: OtherCustomers, 
+/**
+ * Billed vs unbilled per currency, by currency code.
+ */
+amounts: Array<CurrencyAmounts>, 
+/**
+ * The duration distribution, in the order of [`DURATION_BUCKETS`].
+ */
+durations: Array<DurationBucket>, };
+
+export type InsightPeriod = { 
+/**
+ * Start (inclusive).
+ */
+from: string, 
+/**
+ * End (exclusive); `None`: up to now (now when computed).
+ */
+to: string | null, };
+
+export type InsightState = { 
+/**
+ * The period last asked for (`None` before the first request).
+ */
+period: InsightPeriod | null, 
+/**
+ * Its figures are being computed (the dashboard shown is the previous one, if any).
+ */
+computing: boolean, 
+/**
+ * The computer has an archive (without one there is nothing to show).
+ */
+archive: boolean, 
+/**
+ * The figures of `period` (`None` until computed, or after an error).
+ */
+dashboard: Dashboard | null, 
+/**
+ * Why the last computation failed.
+ */
+error: ErrorReport | null, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
@@ -947,6 +1160,7 @@ export const EVENTS = {
   "live": "live",
   "desktop": "desktop",
   "archiveSync": "archive-sync",
+  "insight": "insight",
 } as const;
 
 export type EventPayloads = {
@@ -958,4 +1172,5 @@ export type EventPayloads = {
   "live": LiveUpdate,
   "desktop": DesktopEvent,
   "archive-sync": ArchiveSyncStatus,
+  "insight": InsightState,
 };

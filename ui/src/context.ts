@@ -1,7 +1,7 @@
 // What the views need from the app shell.
 import type { AuthStatus, Group } from "./api";
 
-export type TabId = "sessions" | "logs" | "settings";
+export type TabId = "sessions" | "logs" | "insight" | "settings";
 
 export interface AppContext {
   auth(): AuthStatus;

@@ -23,6 +23,8 @@ const SAME_IN_BOTH = new Set([
   "common.none",
   "date.month",
   "logs.durationPlaceholder", // operators and units, no words
+  "insight.minutesShort", // a number and a unit
+
 ]);
 
 describe("i18n tables", () => {

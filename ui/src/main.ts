@@ -6,6 +6,7 @@ import { h, setText, show } from "./dom";
 import { detectLanguage, onLanguageChange, resolveLanguage, setLanguage, t } from "./i18n";
 import { announce, notifyElements, showError } from "./notify";
 import { archiveHasHistory } from "./views/archive-bar";
+import { createInsightView } from "./views/insight";
 import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
@@ -28,7 +29,7 @@ const SIGNED_OUT: api.AuthStatus = {
   signInAgain: false,
 };
 
-const TABS: readonly TabId[] = ["sessions", "logs", "settings"];
+const TABS: readonly TabId[] = ["sessions", "logs", "insight", "settings"];
 
 async function start(): Promise<void> {
   // User Timing marks of the start-up (bench/app-bench.mjs prints them: where a launch's time goes).
@@ -46,7 +47,8 @@ async function start(): Promise<void> {
   let status: api.AuthStatus = SIGNED_OUT;
   // The app opens on the tab last worked in: the sessions or the log (over the archive, at once).
   const TAB_KEY = "sdesk.tab";
-  let activeTab: TabId = localStorage.getItem(TAB_KEY) === "logs" ? "logs" : "sessions";
+  const rememberedTab = localStorage.getItem(TAB_KEY);
+  let activeTab: TabId = rememberedTab === "logs" || rememberedTab === "insight" ? rememberedTab : "sessions";
   // The one live state of sessions and groups, fed by the core's `live` events.
   const store = createStore();
   // Listening starts before the first snapshot is read, so no change falls between the two.
@@ -60,6 +62,14 @@ async function start(): Promise<void> {
     .onArchiveSync((status) => store.apply({ type: "archive_sync", status }))
     .then(() => api.archiveSyncStatus())
     .then((status) => store.apply({ type: "archive_sync", status }))
+    .catch(() => undefined);
+  // The Insight tab's figures (computed in the core from the archive), then its state now.
+  void api
+    .onInsight((state) => store.apply({ type: "insight", state }))
+    .then(() => api.insightState())
+    .then((state) => {
+      if (!store.get().insight) store.apply({ type: "insight", state });
+    })
     .catch(() => undefined);
 
   const ctx: AppContext = {
@@ -124,7 +134,10 @@ async function start(): Promise<void> {
   const signIn = createSignInView(ctx);
   const sessions = createSessionsView(ctx, store);
   const settingsView = createSettingsView(ctx);
-  const panels: Record<TabId, View> = { sessions, logs, settings: settingsView };
+  const insight = createInsightView(store);
+  const panels: Record<TabId, View> = { sessions, logs, insight, settings: settingsView };
+  // A click in the Insight tab opens the log on that day, supporter, group or customer.
+  store.onOpenLog(() => showTab("logs"));
   // The tray, notifications and the close request of the desktop shell.
   const desktop = createDesktopGlue({
     focusSession: (code) => {
@@ -137,7 +150,7 @@ async function start(): Promise<void> {
     },
     notificationState: (state) => settingsView.setNotificationState(state),
   });
-  const views: View[] = [sessions, logs, settingsView];
+  const views: View[] = [sessions, logs, insight, settingsView];
 
   const tabButtons = TABS.map((tab) =>
     h("button", {
@@ -166,12 +179,15 @@ async function start(): Promise<void> {
       const selected = id === tab;
       tabButtons[i]!.setAttribute("aria-selected", String(selected));
       tabButtons[i]!.tabIndex = selected ? 0 : -1;
-      show(panels[id].el, selected && (status.signedIn || id === "settings" || (id === "logs" && browseArchive())));
+      show(panels[id].el, selected && (status.signedIn || id === "settings" || (readsArchive(id) && browseArchive())));
     });
+    insight.setShown(tab === "insight" && !insight.el.hidden);
     // Sessions and the log need a sign-in; settings do not (the client ID is set there), nor
     // does the log while an archive holds the history (it is read without TeamViewer).
-    show(signIn.el, !status.signedIn && tab !== "settings" && !(tab === "logs" && browseArchive()));
+    show(signIn.el, !status.signedIn && tab !== "settings" && !(readsArchive(tab) && browseArchive()));
   }
+  /** The log and the insight read the archive: signed out too, once it holds the history. */
+  const readsArchive = (tab: TabId) => tab === "logs" || tab === "insight";
   const browseArchive = () => archiveHasHistory(store.get());
   // The archive's status arrives after launch: a signed-out log tab then shows it.
   store.subscribe((state, previous) => {
@@ -252,7 +268,7 @@ async function start(): Promise<void> {
   });
 
   // ---- first render -------------------------------------------------------------------------
-  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, settingsView.el);
+  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, insight.el, settingsView.el);
   document.body.replaceChildren(
     h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
     desktop.dialog,
@@ -285,6 +301,8 @@ async function start(): Promise<void> {
   performance.mark("sdesk:rendered");
   const startupProblem = await api.appReady();
   if (startupProblem) showError(startupProblem);
+  // The Insight tab's period is computed in the background now, so opening the tab only paints.
+  insight.prefetch();
 }
 
 // Before the first IPC answer, at least follow the system language for the document.

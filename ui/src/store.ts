@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { ArchiveSyncStatus, Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, Group, InsightState, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -21,10 +21,30 @@ export interface LiveState {
   readonly expired: ReadonlySet<string>;
   /** The connection-log archive's sync (`archive-sync` events); null until first heard. */
   readonly archiveSync: ArchiveSyncStatus | null;
+  /** The Insight tab's period and figures (`insight` events); null until first heard. */
+  readonly insight: InsightState | null;
 }
 
 /** What changes the store: the core's live updates, and the archive's sync status. */
-export type StoreUpdate = LiveUpdate | { type: "archive_sync"; status: ArchiveSyncStatus };
+export type StoreUpdate =
+  | LiveUpdate
+  | { type: "archive_sync"; status: ArchiveSyncStatus }
+  | { type: "insight"; state: InsightState };
+
+/**
+ * What the log should show after a click in the Insight tab: a period of local days
+ * (`YYYY-MM-DD`, both included) and at most one of a supporter, a group or a customer.
+ */
+export interface LogFilterRequest {
+  readonly firstDay: string;
+  readonly lastDay: string;
+  readonly userId?: string | null;
+  readonly userName?: string | null;
+  readonly groupId?: string | null;
+  readonly groupName?: string | null;
+  /** The customer key (e-mail, name, device name or device id): searched for in the log. */
+  readonly customer?: string | null;
+}
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -34,6 +54,7 @@ export const INITIAL: LiveState = {
   closed: new Set(),
   expired: new Set(),
   archiveSync: null,
+  insight: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -59,6 +80,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
   switch (update.type) {
     case "archive_sync":
       return { ...state, archiveSync: update.status };
+    case "insight":
+      return { ...state, insight: update.state };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -78,7 +101,7 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
       return { ...state, groups: update.groups };
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
-      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync };
+      if (update.status.state === "stopped") return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, insight: state.insight };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -155,6 +178,10 @@ export interface Store {
   focusSession(code: string): void;
   /** `listener` runs for every `focusSession`; returns the unsubscribe function. */
   onFocus(listener: (code: string) => void): () => void;
+  /** Asks the log view to show a period and filter (a click in the Insight tab). */
+  openLog(request: LogFilterRequest): void;
+  /** `listener` runs for every `openLog`; returns the unsubscribe function. */
+  onOpenLog(listener: (request: LogFilterRequest) => void): () => void;
   apply(update: StoreUpdate): void;
   /** Back to the empty state (signed out). */
   reset(): void;
@@ -166,6 +193,7 @@ export function createStore(initial: LiveState = INITIAL): Store {
   let state = initial;
   const listeners = new Set<(state: LiveState, previous: LiveState) => void>();
   const focusListeners = new Set<(code: string) => void>();
+  const openLogListeners = new Set<(request: LogFilterRequest) => void>();
   const set = (next: LiveState) => {
     if (next === state) return;
     const previous = state;
@@ -182,8 +210,15 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    // The archive is not the account's: its sync status outlives a sign-out.
-    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync }),
+    openLog(request) {
+      for (const listener of [...openLogListeners]) listener(request);
+    },
+    onOpenLog(listener) {
+      openLogListeners.add(listener);
+      return () => openLogListeners.delete(listener);
+    },
+    // The archive is not the account's: its sync status and figures outlive a sign-out.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, insight: state.insight }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

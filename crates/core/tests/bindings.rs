@@ -8,10 +8,14 @@
 //! counts and durations are far below 2^53).
 
 use sdesk_core::auth::TokenKind;
+use sdesk_core::billing::dashboard::{
+    CurrencyAmounts, CustomerShare, Dashboard, DurationBucket, GroupShare, OtherCustomers,
+    PeriodTotal, SupporterTotal,
+};
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
-    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto,
+    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto, InsightPeriod, InsightState,
     Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
     NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
     SessionListState, Settings, SettingsView, SyncState, UserDto,
@@ -101,6 +105,17 @@ fn generate() -> String {
     decl::<LiveStatus>(&cfg, &mut out);
     decl::<LiveSnapshot>(&cfg, &mut out);
     decl::<LiveUpdate>(&cfg, &mut out);
+    // insight
+    decl::<PeriodTotal>(&cfg, &mut out);
+    decl::<SupporterTotal>(&cfg, &mut out);
+    decl::<GroupShare>(&cfg, &mut out);
+    decl::<CustomerShare>(&cfg, &mut out);
+    decl::<OtherCustomers>(&cfg, &mut out);
+    decl::<CurrencyAmounts>(&cfg, &mut out);
+    decl::<DurationBucket>(&cfg, &mut out);
+    decl::<Dashboard>(&cfg, &mut out);
+    decl::<InsightPeriod>(&cfg, &mut out);
+    decl::<InsightState>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod auth;
 pub mod desktop;
+pub mod insight;
 pub mod logs;
 pub mod sessions;
 pub mod settings;

@@ -28,6 +28,10 @@ export interface MockConfig {
   startupError?: { kind: string; message: string } | null;
   /** What `archive_problem` answers (the archive could not be opened at launch). */
   archiveProblem?: { error: { kind: string; message: string }; canRebuild: boolean } | null;
+  /** The Insight tab's period has no connections (the core's figures are all zero). */
+  insightEmpty?: boolean;
+  /** How long the core takes to compute the Insight figures (ms). */
+  insightDelayMs?: number;
   /** Records in the connection-log archive (0: no archive in this run). */
   archivedRows?: number;
   /** > 0: an archived period of more than 100 records shows its first screen this long first. */
