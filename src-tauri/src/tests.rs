@@ -1556,11 +1556,13 @@ fn insight_commands_are_wired_and_emit_the_state() {
             "the Dashboard shape of docs/ipc.md has {key}"
         );
     }
-    let seen = events.lock().unwrap();
+    let connections = d["connections"].clone();
     assert!(
-        seen.iter()
-            .any(|e| e["dashboard"]["connections"] == d["connections"] && e["computing"] == false),
-        "the window hears `insight` with the figures (the UI's store is fed by it)"
+        wait_for(&events, |e| e.iter().any(|s| s["dashboard"]["connections"]
+            == connections
+            && s["computing"] == false)),
+        "the window hears `insight` with the figures (the UI's store is fed by it): {:?}",
+        events.lock().unwrap()
     );
 }
 
