@@ -959,13 +959,13 @@ connections: number,
  */
 seconds: number, };
 
-export type SupporterTotal = { 
+export type UserTotal = { 
 /**
- * The account id (`u…`), if the record has one.
+ * The account id (`null`: connections without one).
  */
 userid: string | null, 
 /**
- * The supporter's name, if the record has one.
+ * The name on the latest of these connections that has one.
  */
 username: string | null, 
 /**
@@ -977,13 +977,13 @@ connections: number,
  */
 seconds: number, };
 
-export type GroupShare = { 
+export type GroupTotal = { 
 /**
- * The group id (`g…`), if the record has one.
+ * The group id (`null`: devices in no group).
  */
 groupid: string | null, 
 /**
- * The group's name, if the record has one.
+ * The name on the latest of these connections that has one.
  */
 groupname: string | null, 
 /**
@@ -995,9 +995,9 @@ connections: number,
  */
 seconds: number, };
 
-export type CustomerShare = { 
+export type CustomerTotal = { 
 /**
- * The customer key (`""` for records without any customer field).
+ * The customer key (`""`: connections with no customer field at all).
  */
 customer: string, 
 /**
@@ -1096,15 +1096,15 @@ byWeek: Array<PeriodTotal>,
 /**
  * Per supporter, most time first.
  */
-byUser: Array<SupporterTotal>, 
+byUser: Array<UserTotal>, 
 /**
  * Per group, most time first.
  */
-byGroup: Array<GroupShare>, 
+byGroup: Array<GroupTotal>, 
 /**
  * The ten customers with the most time.
  */
-topCustomers: Array<CustomerShare>, 
+topCustomers: Array<CustomerTotal>, 
 /**
  * The other customers, summed.
  */
@@ -1148,7 +1148,12 @@ dashboard: Dashboard | null,
 /**
  * Why the last computation failed.
  */
-error: ErrorReport | null, };
+error: ErrorReport | null, 
+/**
+ * Why the charge rates (`rates.toml`) could not be read: the amounts then use the default
+ * rate.
+ */
+ratesError: ErrorReport | null, };
 
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {

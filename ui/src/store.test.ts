@@ -139,7 +139,7 @@ describe("live store reducer", () => {
   });
 
   it("keeps the insight's figures through a sign-out and a stopped live list (the archive is not the account's)", () => {
-    const insight = { period: { from: "2026-11-01T00:00:00Z", to: null }, computing: false, archive: true, dashboard: null, error: null };
+    const insight = { period: { from: "2026-11-01T00:00:00Z", to: null }, computing: false, archive: true, dashboard: null, error: null, ratesError: null };
     const store = createStore();
     store.apply({ type: "insight", state: insight });
     expect(store.get().insight, "the event's state is the store's").toBe(insight);

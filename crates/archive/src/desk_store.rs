@@ -5,6 +5,7 @@ use crate::sync::{sync, SyncOptions};
 use crate::{Archive, ArchiveQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sdesk_core::billing::BillingRecord;
 use sdesk_core::desk::{ArchiveStore, ArchiveSyncCounts, StoredEdit, ARCHIVE_READ_PART};
 use sdesk_core::logs::ReportPager;
 use sdesk_core::models::{ConnectionReport, ReportQuery, ReportUpdate};
@@ -57,6 +58,14 @@ impl ArchiveStore for Archive {
             ..ArchiveQuery::default()
         };
         self.query_in_parts(&query, ARCHIVE_READ_PART, part).await
+    }
+
+    async fn billing_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BillingRecord>> {
+        Archive::billing_records(self, from, to).await
     }
 
     async fn save(&self, records: &[ConnectionReport]) -> Result<()> {

@@ -28,6 +28,7 @@ pub use url::{ArchiveUrl, APP_IDENTIFIER, DEFAULT_FILE_NAME};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use row::Row;
+use sdesk_core::billing::BillingRecord;
 use sdesk_core::models::{ConnectionReport, ReportUpdate};
 use sdesk_core::{Error, Result};
 use types::PageCommit;
@@ -200,6 +201,20 @@ impl Archive {
                 .map_err(|e| error::storage(format!("decoding archived records failed: {e}")))?
             }
         }
+    }
+
+    /// The billing fields ([`BillingRecord`]) of every record that starts in `from` ≤ start
+    /// < `to`, in no promised order: what billing and insight read. Only the twelve columns
+    /// they need are read (over the start index), never a record's JSON; the customer key is
+    /// [`sdesk_core::billing::customer_key`] of the stored end-customer and device fields, so
+    /// the result equals [`BillingRecord::from_report`] of [`Archive::query`]'s records.
+    /// PostgreSQL keeps times to the microsecond, like every time column there.
+    pub async fn billing_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BillingRecord>> {
+        dispatch!(self, db => db.billing_records(from, to))
     }
 
     /// The stored JSON of one record, exactly as archived (all fields the API sent).

@@ -2,12 +2,14 @@
 //! timestamp types, one connection per [`crate::Archive`].
 
 use crate::error::{config, storage, taken_over};
-use crate::query::{upsert_sql, Dialect};
+use crate::query::{billing_select, upsert_sql, Dialect};
 use crate::row::Row;
 use crate::tls::{explain, split_url, SslMode, TlsSettings};
 use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 use crate::url::short;
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use sdesk_core::billing::{customer_key, BillingRecord};
 use sdesk_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,6 +130,29 @@ impl Postgres {
             .map_err(|e| self.err()(e.into()))?;
         let n: i64 = row.try_get(0).map_err(|e| self.err()(e.into()))?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The billing fields of the records that start in `from` ≤ start < `to`, read from the
+    /// typed columns and decoded as the rows stream in (no record's JSON is read).
+    pub async fn billing_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BillingRecord>> {
+        let c = self.client.lock().await;
+        let go = async {
+            let params: [Param2<'_>; 2] = [&from, &to];
+            let rows = c
+                .query_raw(&billing_select(Dialect::Postgres), params)
+                .await?;
+            futures::pin_mut!(rows);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await? {
+                out.push(billing_record(&row)?);
+            }
+            Ok::<_, Fail>(out)
+        };
+        go.await.map_err(self.err())
     }
 
     pub async fn raw_record(&self, id: String) -> Result<Option<String>> {
@@ -530,6 +555,23 @@ async fn commit(
     }
     tx.commit().await?;
     Ok(counts)
+}
+
+/// One row of [`billing_select`] as a [`BillingRecord`].
+fn billing_record(row: &tokio_postgres::Row) -> std::result::Result<BillingRecord, Fail> {
+    let text = |i: usize| row.try_get::<_, Option<&str>>(i);
+    let owned = |i: usize| Ok::<_, tokio_postgres::Error>(text(i)?.map(str::to_owned));
+    Ok(BillingRecord {
+        id: row.try_get(0)?,
+        start: row.try_get(1)?,
+        end: row.try_get(2)?,
+        userid: owned(3)?,
+        username: owned(4)?,
+        groupid: owned(5)?,
+        groupname: owned(6)?,
+        customer: customer_key(text(7)?, text(8)?, text(9)?, text(10)?),
+        billing_state: owned(11)?,
+    })
 }
 
 /// The parameters of a query as the driver takes them.

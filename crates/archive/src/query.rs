@@ -49,6 +49,36 @@ pub(crate) fn count(q: &ArchiveQuery, dialect: Dialect) -> Result<(String, Vec<P
     Ok((format!("SELECT COUNT(*) FROM reports{conds}"), params))
 }
 
+/// The columns billing and insight read ([`sdesk_core::billing::BillingRecord`]), in the order
+/// the backends decode them: nothing else of a record (above all not its JSON) is read.
+pub(crate) const BILLING_COLUMNS: [&str; 12] = [
+    "id",
+    "start_date",
+    "end_date",
+    "userid",
+    "username",
+    "groupid",
+    "groupname",
+    "end_customer_email",
+    "end_customer_name",
+    "devicename",
+    "deviceid",
+    "billing_state",
+];
+
+/// `SELECT <BILLING_COLUMNS> FROM reports WHERE start_date >= from AND start_date < to` (the
+/// two parameters): a range of the `(start_date, id)` index, in no promised order.
+pub(crate) fn billing_select(dialect: Dialect) -> String {
+    let (from, to) = match dialect {
+        Dialect::Sqlite => ("?1", "?2"),
+        Dialect::Postgres => ("$1", "$2"),
+    };
+    format!(
+        "SELECT {} FROM reports WHERE start_date >= {from} AND start_date < {to}",
+        BILLING_COLUMNS.join(", ")
+    )
+}
+
 /// Adds `p` to `params`; its placeholder.
 fn bind(p: Param, params: &mut Vec<Param>, dialect: Dialect) -> String {
     params.push(p);
@@ -256,6 +286,23 @@ mod tests {
         assert!(
             plan(&sql, &params).contains("COVERING INDEX reports_by_start"),
             "a period's count reads only the index"
+        );
+    }
+
+    #[test]
+    fn billing_records_are_a_range_of_the_start_index() {
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let sql = billing_select(Dialect::Sqlite);
+        assert!(
+            !sql.contains("record_json") && !sql.contains('*'),
+            "billing reads only its columns, never a record's JSON: {sql}"
+        );
+        let plan = plan(&sql, &[Param::Time(from), Param::Time(to)]);
+        assert!(
+            plan.contains("USING INDEX reports_by_start (start_date>? AND start_date<?)")
+                && !plan.contains("TEMP B-TREE"),
+            "a period is a range of the start index, not a scan of every record: {plan}"
         );
     }
 }

@@ -2,12 +2,13 @@
 //! a busy timeout so that the app and the CLI can use the same file at once.
 
 use crate::error::{config, storage, taken_over, unreadable};
-use crate::query::{upsert_sql, Dialect};
+use crate::query::{billing_select, upsert_sql, Dialect};
 use crate::row::{parse_time, sqlite_time, Row};
 use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncRun, UpsertCounts};
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use sdesk_core::billing::{customer_key, BillingRecord};
 use sdesk_core::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -190,6 +191,29 @@ impl Sqlite {
         .await
     }
 
+    /// The billing fields of the records that start in `from` ≤ start < `to`, read from the
+    /// typed columns over the start index (no record's JSON is read or decoded).
+    pub async fn billing_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BillingRecord>> {
+        self.call(move |c| {
+            let mut out = Vec::new();
+            {
+                let mut stmt = c.prepare(&billing_select(Dialect::Sqlite))?;
+                let mut rows = stmt.query(params![sqlite_time(&from), sqlite_time(&to)])?;
+                while let Some(row) = rows.next()? {
+                    out.push(billing_record(row)?);
+                }
+            }
+            // A long period went through the page cache: give its memory back.
+            c.execute_batch("PRAGMA shrink_memory")?;
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn raw_record(&self, id: String) -> Result<Option<String>> {
         self.call(move |c| {
             Ok(c.query_row(
@@ -362,6 +386,55 @@ impl Sqlite {
         })
         .await
     }
+}
+
+/// Text column `i` of `row`, borrowed (`None` for NULL).
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> std::result::Result<Option<&'r str>, Fail> {
+    match row.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| Fail::Sql(rusqlite::Error::Utf8Error(i, e))),
+        other => Err(Fail::Sql(rusqlite::Error::InvalidColumnType(
+            i,
+            crate::query::BILLING_COLUMNS[i].to_owned(),
+            other.data_type(),
+        ))),
+    }
+}
+
+/// One row of [`crate::query::billing_select`] as a [`BillingRecord`].
+fn billing_record(row: &rusqlite::Row<'_>) -> std::result::Result<BillingRecord, Fail> {
+    let id = text(row, 0)?.unwrap_or_default().to_owned();
+    let time = |i: usize| -> std::result::Result<Option<DateTime<Utc>>, Fail> {
+        match text(row, i)? {
+            None => Ok(None),
+            Some(t) => parse_time(t).map(Some).ok_or_else(|| {
+                Fail::Core(storage(format!(
+                    "the archived record {id} has an unreadable {}: {t:?}",
+                    crate::query::BILLING_COLUMNS[i]
+                )))
+            }),
+        }
+    };
+    // The WHERE clause keeps only rows with a start.
+    let start = time(1)?
+        .ok_or_else(|| Fail::Core(storage(format!("the archived record {id} has no start"))))?;
+    let end = time(2)?;
+    let owned = |i: usize| -> std::result::Result<Option<String>, Fail> {
+        Ok(text(row, i)?.map(str::to_owned))
+    };
+    Ok(BillingRecord {
+        start,
+        end,
+        userid: owned(3)?,
+        username: owned(4)?,
+        groupid: owned(5)?,
+        groupname: owned(6)?,
+        customer: customer_key(text(row, 7)?, text(row, 8)?, text(row, 9)?, text(row, 10)?),
+        billing_state: owned(11)?,
+        id,
+    })
 }
 
 fn bind(p: &Param) -> SqlValue {

@@ -27,6 +27,15 @@ async fn archive_with(dir: &TempDir, n: usize) -> Archive {
 }
 
 async fn desk_on(api: &str, archive: Option<Archive>) -> Desk {
+    desk_with_config(api, archive, None).await
+}
+
+/// A desk whose settings (and so `rates.toml`) live in `config`.
+async fn desk_with_config(
+    api: &str,
+    archive: Option<Archive>,
+    config: Option<&std::path::Path>,
+) -> Desk {
     let settings = Settings {
         mode: Mode::Teamviewer,
         client_id: "some-client".into(),
@@ -37,6 +46,7 @@ async fn desk_on(api: &str, archive: Option<Archive>) -> Desk {
     let mut options = DeskOptions::new(settings, Arc::new(MemoryStore::new()));
     options.live = None;
     options.archive = archive.map(|a| Arc::new(a) as Arc<dyn sdesk_core::desk::ArchiveStore>);
+    options.settings_path = config.map(|dir| dir.join("settings.json"));
     Desk::new(options).await.unwrap()
 }
 
@@ -160,4 +170,54 @@ async fn a_sync_that_brings_records_recomputes_the_open_period() {
         "the same period, up to the new now"
     );
     stop.cancel();
+}
+
+#[tokio::test]
+async fn amounts_use_the_rates_beside_the_settings_and_say_when_they_cannot() {
+    let dir = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    std::fs::write(
+        config.path().join("rates.toml"),
+        "merge_within_minutes = 0\n[default]\nname = \"Team\"\nhourly_rate = \"60.00\"\ncurrency = \"CHF\"\n",
+    )
+    .unwrap();
+    let desk = desk_with_config(
+        NOWHERE,
+        Some(archive_with(&dir, 4).await),
+        Some(config.path()),
+    )
+    .await;
+    let period = InsightPeriod {
+        from: base(),
+        to: Some(base() + Duration::hours(4)),
+    };
+    let state = desk.insight(period).await.unwrap();
+    let amounts = &state.dashboard.as_ref().unwrap().amounts;
+    assert_eq!(amounts.len(), 1, "one currency: {amounts:?}");
+    assert_eq!(
+        (
+            amounts[0].currency.as_str(),
+            amounts[0].unbilled.to_string()
+        ),
+        ("CHF", "120.00".to_owned()),
+        "4 connections of 30 min at 60 CHF/h, none billed (merging off)"
+    );
+    assert!(state.rates_error.is_none());
+
+    std::fs::write(
+        config.path().join("rates.toml"),
+        "[default]\nhourly_rate = 90.5\n",
+    )
+    .unwrap();
+    let state = desk.insight(period).await.unwrap();
+    assert_eq!(
+        state.rates_error.as_ref().map(|e| e.kind),
+        Some(ErrorKind::InvalidInput),
+        "a broken rates file is reported, not hidden"
+    );
+    let d = state
+        .dashboard
+        .expect("the rest of the figures still shows");
+    assert_eq!(d.connections, 4);
+    assert_eq!(d.amounts[0].currency, "EUR", "with the default rate");
 }

@@ -30,7 +30,7 @@ pub async fn run(cli: &Cli, command: &ArchiveCommand) -> Result<()> {
 }
 
 /// The archive `--database`/`SDESK_DATABASE_URL` names (blank: the default), else the app's.
-fn location(arg: &DatabaseArg) -> Result<ArchiveUrl> {
+pub(crate) fn location(arg: &DatabaseArg) -> Result<ArchiveUrl> {
     match arg.database.as_deref().filter(|d| !d.trim().is_empty()) {
         Some(raw) => ArchiveUrl::parse(raw),
         None => ArchiveUrl::default_location(),

@@ -46,6 +46,10 @@ pub enum Command {
     Archive(ArchiveCommand),
     /// Run the TeamViewer simulator in the foreground (prints its URL and a token).
     Sandbox(sdesk_sandbox::SandboxArgs),
+    // -- issue 10 (ledger): insight over the archive --
+    /// Where the time went in a period: connections and hours per day, supporter, group and
+    /// customer, from the archive (no network, no sign-in needed).
+    Insight(InsightArgs),
 }
 
 /// `sdesk sign-in`
@@ -288,6 +292,26 @@ pub struct ArchiveStatsArgs {
     pub database: DatabaseArg,
     /// Print JSON: records, first_start, last_start, last_sync (null when empty or never),
     /// database, schema_version, pending_edits, unfinished_sync.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sdesk insight`
+#[derive(Debug, Args)]
+pub struct InsightArgs {
+    /// The archive.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Connections that start at or after this time (inclusive; RFC 3339, or YYYY-MM-DD =
+    /// 00:00 UTC).
+    #[arg(long, value_name = "T")]
+    pub from: String,
+    /// Connections that start before this time (exclusive; RFC 3339, or YYYY-MM-DD = 00:00
+    /// UTC). For whole days pass the day after the last one.
+    #[arg(long, value_name = "T")]
+    pub to: String,
+    /// Print JSON: connections, seconds, by_day, by_user, by_group, by_customer (see
+    /// `sdesk_core::billing::insight`).
     #[arg(long)]
     pub json: bool,
 }

@@ -4,6 +4,7 @@
 
 mod archive;
 mod args;
+mod insight;
 mod run;
 mod term;
 

@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::SignOut => return sign_out(&cli.api_url).await,
         Command::Status => return status(&cli.api_url).await,
         Command::Archive(ref command) => return crate::archive::run(&cli, command).await,
+        Command::Insight(ref args) => return crate::insight::run(args).await,
         _ => {}
     }
     let (client, sandbox) = connect(&cli).await?;
@@ -50,7 +51,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         | Command::SignIn(_)
         | Command::SignOut
         | Command::Status
-        | Command::Archive(_) => Ok(()),
+        | Command::Archive(_)
+        | Command::Insight(_) => Ok(()),
     };
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

@@ -9,16 +9,16 @@
 
 use sdesk_core::auth::TokenKind;
 use sdesk_core::billing::dashboard::{
-    CurrencyAmounts, CustomerShare, Dashboard, DurationBucket, GroupShare, OtherCustomers,
-    PeriodTotal, SupporterTotal,
+    CurrencyAmounts, Dashboard, DurationBucket, OtherCustomers, PeriodTotal,
 };
+use sdesk_core::billing::{CustomerTotal, GroupTotal, UserTotal};
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
-    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto, InsightPeriod, InsightState,
-    Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
-    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
-    SessionListState, Settings, SettingsView, SyncState, UserDto,
+    CopyLink, Delimiter, DesktopEvent, DesktopSettings, ExportOptions, ExportResult, GroupDto,
+    InsightPeriod, InsightState, Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage,
+    LogQuery, LogSummary, LogView, Mode, NewSessionForm, NotificationState, OpenLink, RedirectMode,
+    SessionDto, SessionEdit, SessionListState, Settings, SettingsView, SyncState, UserDto,
 };
 use sdesk_core::error::{ErrorKind, ErrorReport};
 use sdesk_core::live::{LiveStatus, SlowReason};
@@ -107,9 +107,9 @@ fn generate() -> String {
     decl::<LiveUpdate>(&cfg, &mut out);
     // insight
     decl::<PeriodTotal>(&cfg, &mut out);
-    decl::<SupporterTotal>(&cfg, &mut out);
-    decl::<GroupShare>(&cfg, &mut out);
-    decl::<CustomerShare>(&cfg, &mut out);
+    decl::<UserTotal>(&cfg, &mut out);
+    decl::<GroupTotal>(&cfg, &mut out);
+    decl::<CustomerTotal>(&cfg, &mut out);
     decl::<OtherCustomers>(&cfg, &mut out);
     decl::<CurrencyAmounts>(&cfg, &mut out);
     decl::<DurationBucket>(&cfg, &mut out);

@@ -505,6 +505,9 @@ export function createInsightView(store: Store): InsightView {
     );
 
     // Billed vs unbilled, per currency.
+    const ratesNote = store.get().insight?.ratesError
+      ? h("p", { id: "insight-rates-error", class: "chart-note warn-note", attrs: { role: "note" }, text: t("insight.ratesError", { detail: store.get().insight!.ratesError!.message }) })
+      : null;
     if (d.amounts.length === 0) {
       amountCard.body.replaceChildren(h("p", { class: "empty", t: "insight.noAmounts" }));
     } else {
@@ -534,6 +537,7 @@ export function createInsightView(store: Store): InsightView {
         }),
       );
     }
+    if (ratesNote) amountCard.body.append(ratesNote);
     fillTable(
       amountCard.table,
       t("insight.chartAmounts"),

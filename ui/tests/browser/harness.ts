@@ -30,6 +30,8 @@ export interface MockConfig {
   archiveProblem?: { error: { kind: string; message: string }; canRebuild: boolean } | null;
   /** The Insight tab's period has no connections (the core's figures are all zero). */
   insightEmpty?: boolean;
+  /** Why the core could not read the charge rates (the amounts use the default rate). */
+  insightRatesError?: { kind: string; message: string };
   /** How long the core takes to compute the Insight figures (ms). */
   insightDelayMs?: number;
   /** Records in the connection-log archive (0: no archive in this run). */

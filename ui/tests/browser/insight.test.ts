@@ -143,6 +143,15 @@ describe("insight tab", () => {
     expect(await visible(quiet, "#insight-summary"), "no zero figures under the note").toBe(false);
   });
 
+  it("says when the amounts use the default rate because the rates file is broken", async () => {
+    const a = await insightTab({ config: { insightRatesError: { kind: "invalid_input", message: "default: hourly_rate must be a decimal string" } } });
+    await painted(a);
+    expect(await text(a, "#insight-rates-error"), "the why and the detail at the amounts").toContain("hourly_rate must be a decimal string");
+    const fine = await insightTab();
+    await painted(fine);
+    expect(await fine.page.locator("#insight-rates-error").count(), "no note when the rates were read").toBe(0);
+  });
+
   it("is in German with German day and week labels", async () => {
     const a = await insightTab({ locale: "de-DE" });
     await painted(a);

@@ -346,7 +346,7 @@
       durations: [0, 300, 900, 1800, 3600, 7200].map((min, i, all) => ({ minSeconds: min, maxSeconds: all[i + 1] ?? null, connections: empty ? 0 : [9, 21, 17, 11, 5, 2][i] })),
     };
   }
-  let insightState = { period: null, computing: false, archive: cfg.archivedRows > 0 || cfg.insightArchive === true, dashboard: null, error: null };
+  let insightState = { period: null, computing: false, archive: cfg.archivedRows > 0 || cfg.insightArchive === true, dashboard: null, error: null, ratesError: cfg.insightRatesError || null };
 
   // A date as the grid shows it, from the view's `times` (as crates/core/src/logs/times.rs
   // renders it): the parts in order, numbers two-digit (the year four), local time or UTC.

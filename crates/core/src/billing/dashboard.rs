@@ -7,15 +7,16 @@
 //!   Every day and week of the period is listed, with zeros where nothing happened, so a chart
 //!   shows gaps as gaps. A connection counts on the day its start falls on, with all its seconds.
 //! - Per supporter, per group and per customer: the shared aggregates of [`super::insight`]
-//!   (item 5's rules: seconds descending, then key); the dashboard keeps the ten customers with
+//!   ([`super::insight()`], item 5's rules: seconds descending, then key); the dashboard keeps the ten customers with
 //!   the most time and sums the rest as "others".
 //! - Billed vs unbilled amount per currency: the period's cases ([`super::build_cases`]); a case
 //!   whose connections are all `Billed` counts as billed, any other as unbilled.
 //! - Duration distribution over the connections that ended (a running one has no length yet),
 //!   in the buckets of [`DURATION_BUCKETS`], and their average.
 
-use super::BillingRecord;
+use super::{build_cases, insight, BillingRecord, CustomerTotal, GroupTotal, Rates, UserTotal};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// How many customers the dashboard names; the rest are summed as "others".
@@ -39,49 +40,6 @@ pub struct PeriodTotal {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub last_day: NaiveDate,
     /// Connections that started in it.
-    pub connections: u64,
-    /// Their seconds.
-    pub seconds: i64,
-}
-
-/// One supporter's connections.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SupporterTotal {
-    /// The account id (`u…`), if the record has one.
-    pub userid: Option<String>,
-    /// The supporter's name, if the record has one.
-    pub username: Option<String>,
-    /// Connections.
-    pub connections: u64,
-    /// Their seconds.
-    pub seconds: i64,
-}
-
-/// One group's connections.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupShare {
-    /// The group id (`g…`), if the record has one.
-    pub groupid: Option<String>,
-    /// The group's name, if the record has one.
-    pub groupname: Option<String>,
-    /// Connections.
-    pub connections: u64,
-    /// Their seconds.
-    pub seconds: i64,
-}
-
-/// One customer's connections (the customer key of item 2).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerShare {
-    /// The customer key (`""` for records without any customer field).
-    pub customer: String,
-    /// Connections.
     pub connections: u64,
     /// Their seconds.
     pub seconds: i64,
@@ -122,10 +80,12 @@ pub struct CurrencyAmounts {
     pub currency: String,
     /// Sum of the cases whose connections are all `Billed`.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub billed: String, // TODO(merge wt6/rates): Decimal
+    #[serde(with = "rust_decimal::serde::str")]
+    pub billed: Decimal,
     /// Sum of the other cases.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub unbilled: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unbilled: Decimal,
     /// Billed cases.
     pub billed_cases: u64,
     /// Unbilled cases.
@@ -155,11 +115,11 @@ pub struct Dashboard {
     /// Every ISO week of the period, in order.
     pub by_week: Vec<PeriodTotal>,
     /// Per supporter, most time first.
-    pub by_user: Vec<SupporterTotal>,
+    pub by_user: Vec<UserTotal>,
     /// Per group, most time first.
-    pub by_group: Vec<GroupShare>,
+    pub by_group: Vec<GroupTotal>,
     /// The ten customers with the most time.
-    pub top_customers: Vec<CustomerShare>,
+    pub top_customers: Vec<CustomerTotal>,
     /// The other customers, summed.
     pub other_customers: OtherCustomers,
     /// Billed vs unbilled per currency, by currency code.
@@ -287,78 +247,45 @@ fn durations(records: &[BillingRecord]) -> (Vec<DurationBucket>, Option<i64>, u6
     (buckets, average, running)
 }
 
-/// Per supporter, per group and per customer, most time first (then key), as item 5 orders them.
-// TODO(merge wt6/ledger): take these from `super::insight` once it has landed.
-fn shares(records: &[BillingRecord]) -> (Vec<SupporterTotal>, Vec<GroupShare>, Vec<CustomerShare>) {
-    use std::collections::HashMap;
-    type Key<'a> = (Option<&'a str>, Option<&'a str>);
-    let mut users: HashMap<Key<'_>, (u64, i64)> = HashMap::new();
-    let mut groups: HashMap<Key<'_>, (u64, i64)> = HashMap::new();
-    let mut customers: HashMap<&str, (u64, i64)> = HashMap::new();
-    for r in records {
-        let s = r.seconds();
-        for (map, key) in [
-            (&mut users, (r.userid.as_deref(), r.username.as_deref())),
-            (&mut groups, (r.groupid.as_deref(), r.groupname.as_deref())),
-        ] {
-            let e = map.entry(key).or_default();
-            e.0 += 1;
-            e.1 += s;
+/// Billed and unbilled amounts of the period's cases per currency, by currency code.
+fn amounts(rates: &Rates, records: &[BillingRecord]) -> Vec<CurrencyAmounts> {
+    let mut out: Vec<CurrencyAmounts> = Vec::new();
+    for case in build_cases(rates, records).cases {
+        let i = match out.binary_search_by(|a| a.currency.as_str().cmp(&case.currency)) {
+            Ok(i) => i,
+            Err(i) => {
+                out.insert(
+                    i,
+                    CurrencyAmounts {
+                        currency: case.currency.clone(),
+                        billed: Decimal::ZERO,
+                        unbilled: Decimal::ZERO,
+                        billed_cases: 0,
+                        unbilled_cases: 0,
+                    },
+                );
+                i
+            }
+        };
+        let a = &mut out[i];
+        if case.is_unbilled() {
+            a.unbilled += case.amount;
+            a.unbilled_cases += 1;
+        } else {
+            a.billed += case.amount;
+            a.billed_cases += 1;
         }
-        let e = customers.entry(r.customer.as_str()).or_default();
-        e.0 += 1;
-        e.1 += s;
     }
-    let mut by_user: Vec<SupporterTotal> = users
-        .into_iter()
-        .map(|((id, name), (connections, seconds))| SupporterTotal {
-            userid: id.map(str::to_owned),
-            username: name.map(str::to_owned),
-            connections,
-            seconds,
-        })
-        .collect();
-    by_user.sort_by(|a, b| {
-        b.seconds
-            .cmp(&a.seconds)
-            .then_with(|| (&a.userid, &a.username).cmp(&(&b.userid, &b.username)))
-    });
-    let mut by_group: Vec<GroupShare> = groups
-        .into_iter()
-        .map(|((id, name), (connections, seconds))| GroupShare {
-            groupid: id.map(str::to_owned),
-            groupname: name.map(str::to_owned),
-            connections,
-            seconds,
-        })
-        .collect();
-    by_group.sort_by(|a, b| {
-        b.seconds
-            .cmp(&a.seconds)
-            .then_with(|| (&a.groupid, &a.groupname).cmp(&(&b.groupid, &b.groupname)))
-    });
-    let mut by_customer: Vec<CustomerShare> = customers
-        .into_iter()
-        .map(|(customer, (connections, seconds))| CustomerShare {
-            customer: customer.to_owned(),
-            connections,
-            seconds,
-        })
-        .collect();
-    by_customer.sort_by(|a, b| {
-        b.seconds
-            .cmp(&a.seconds)
-            .then_with(|| a.customer.cmp(&b.customer))
-    });
-    (by_user, by_group, by_customer)
+    out
 }
 
 /// The dashboard of the period `[from, to)` over its records (those outside are ignored), with
-/// days and weeks in `zone`.
+/// days and weeks in `zone` and amounts by `rates`.
 pub fn dashboard<Z: TimeZone>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     zone: &Z,
+    rates: &Rates,
     records: &[BillingRecord],
 ) -> Dashboard {
     let inside: Vec<BillingRecord>;
@@ -374,7 +301,8 @@ pub fn dashboard<Z: TimeZone>(
     };
     let (by_day, by_week) = calendar(from, to, zone, records);
     let (durations, average_seconds, running) = durations(records);
-    let (by_user, by_group, mut by_customer) = shares(records);
+    let shared = insight(records);
+    let mut by_customer = shared.by_customer;
     let rest = by_customer.split_off(by_customer.len().min(TOP_CUSTOMERS));
     let other_customers = OtherCustomers {
         customers: rest.len() as u64,
@@ -384,17 +312,17 @@ pub fn dashboard<Z: TimeZone>(
     Dashboard {
         from,
         to,
-        connections: records.len() as u64,
-        seconds: records.iter().map(BillingRecord::seconds).sum(),
+        connections: shared.connections,
+        seconds: shared.seconds,
         running,
         average_seconds,
         by_day,
         by_week,
-        by_user,
-        by_group,
+        by_user: shared.by_user,
+        by_group: shared.by_group,
         top_customers: by_customer,
         other_customers,
-        amounts: Vec::new(),
+        amounts: amounts(rates, records),
         durations,
     }
 }
@@ -456,7 +384,7 @@ mod tests {
     #[test]
     fn days_are_local_and_every_day_is_listed() {
         let (from, to) = period();
-        let d = dashboard(from, to, &cet(), &sample());
+        let d = dashboard(from, to, &cet(), &Rates::default(), &sample());
         let days: Vec<(&str, u64, i64)> = d
             .by_day
             .iter()
@@ -482,7 +410,7 @@ mod tests {
     #[test]
     fn weeks_are_iso_weeks_cut_by_the_period() {
         let (from, to) = period();
-        let d = dashboard(from, to, &cet(), &sample());
+        let d = dashboard(from, to, &cet(), &Rates::default(), &sample());
         let weeks: Vec<(&str, String, String, u64, i64)> = d
             .by_week
             .iter()
@@ -522,7 +450,7 @@ mod tests {
     fn a_connection_at_local_midnight_opens_the_new_day() {
         let (from, to) = period();
         let r = rec("m", "2026-12-01T23:00:00Z", Some(1), "1", "1", "c");
-        let d = dashboard(from, to, &cet(), &[r]);
+        let d = dashboard(from, to, &cet(), &Rates::default(), &[r]);
         let day = d
             .by_day
             .iter()
@@ -555,7 +483,7 @@ mod tests {
             "1",
             "x@y",
         ));
-        let d = dashboard(from, to, &cet(), &records);
+        let d = dashboard(from, to, &cet(), &Rates::default(), &records);
         assert_eq!(
             d.connections, 5,
             "from ≤ start < to: both extra records are outside"
@@ -566,7 +494,7 @@ mod tests {
     #[test]
     fn durations_and_average_over_ended_connections() {
         let (from, to) = period();
-        let d = dashboard(from, to, &cet(), &sample());
+        let d = dashboard(from, to, &cet(), &Rates::default(), &sample());
         let counts: Vec<(i64, Option<i64>, u64)> = d
             .durations
             .iter()
@@ -599,7 +527,13 @@ mod tests {
             r.end = Some(r.start + chrono::Duration::seconds(secs));
             r
         };
-        let d = dashboard(from, to, &cet(), &[exact(299), exact(300), exact(7200)]);
+        let d = dashboard(
+            from,
+            to,
+            &cet(),
+            &Rates::default(),
+            &[exact(299), exact(300), exact(7200)],
+        );
         let counts: Vec<u64> = d.durations.iter().map(|b| b.connections).collect();
         assert_eq!(
             counts,
@@ -611,7 +545,7 @@ mod tests {
     #[test]
     fn no_connection_has_no_average() {
         let (from, to) = period();
-        let d = dashboard(from, to, &cet(), &[]);
+        let d = dashboard(from, to, &cet(), &Rates::default(), &[]);
         assert_eq!(
             d.average_seconds, None,
             "nothing ended: no average rather than 0"
@@ -623,7 +557,7 @@ mod tests {
     #[test]
     fn supporters_and_groups_by_time_then_key() {
         let (from, to) = period();
-        let d = dashboard(from, to, &cet(), &sample());
+        let d = dashboard(from, to, &cet(), &Rates::default(), &sample());
         let users: Vec<(Option<&str>, u64, i64)> = d
             .by_user
             .iter()
@@ -657,7 +591,7 @@ mod tests {
         // A tie with c12 (12 min in two connections): the key decides, c12 before c13.
         records.push(rec("t1", "2026-12-02T11:00:00Z", Some(6), "1", "1", "c13"));
         records.push(rec("t2", "2026-12-02T12:00:00Z", Some(6), "1", "1", "c13"));
-        let d = dashboard(from, to, &cet(), &records);
+        let d = dashboard(from, to, &cet(), &Rates::default(), &records);
         let top: Vec<&str> = d
             .top_customers
             .iter()
@@ -675,6 +609,81 @@ mod tests {
                 seconds: (1 + 2 + 3) * 60
             },
             "c01, c02, c03 summed"
+        );
+    }
+
+    fn money(text: &str) -> Decimal {
+        text.parse()
+            .unwrap_or_else(|e| panic!("test amount {text}: {e}"))
+    }
+
+    #[test]
+    fn amounts_split_billed_and_unbilled_cases_per_currency() {
+        let (from, to) = period();
+        let mut records = sample();
+        // a (x@y, 10 min) is billed; b (x@y, 20 min, 30 min after a ended) is a case of its own.
+        records[0].billing_state = Some("Billed".into());
+        let rates = Rates::from_toml(
+            r#"
+            merge_within_minutes = 10
+            [default]
+            name = "Standard"
+            hourly_rate = "90.00"
+            currency = "EUR"
+            minimum_minutes = 15
+            increment_minutes = 15
+            free_under_seconds = 60
+            [[group]]
+            groupid = "g2"
+            name = "Premium"
+            hourly_rate = "120.00"
+            currency = "CHF"
+            base_fee = "5.00"
+            minimum_minutes = 30
+            increment_minutes = 15
+            "#,
+        )
+        .unwrap_or_else(|e| panic!("test rates: {e}"));
+        let d = dashboard(from, to, &cet(), &rates, &records);
+        let amounts: Vec<(&str, Decimal, u64, Decimal, u64)> = d
+            .amounts
+            .iter()
+            .map(|a| {
+                (
+                    a.currency.as_str(),
+                    a.billed,
+                    a.billed_cases,
+                    a.unbilled,
+                    a.unbilled_cases,
+                )
+            })
+            .collect();
+        assert_eq!(
+            amounts,
+            vec![
+                // c: 90 min at 120/h + 5 base; the running d is no case.
+                ("CHF", money("0"), 0, money("185.00"), 1),
+                // a: 15 min = 22.50 billed; b: 30 min = 45.00 and e: 3 min → 15 min = 22.50 not yet.
+                ("EUR", money("22.50"), 1, money("67.50"), 2),
+            ],
+            "one entry per currency, by code; a case counts as billed only when all its connections are"
+        );
+    }
+
+    #[test]
+    fn a_case_with_one_connection_not_billed_is_unbilled() {
+        let (from, to) = period();
+        // Two connections 5 minutes apart: one case; only the first is billed.
+        let mut first = rec("p", "2026-12-02T10:00:00Z", Some(10), "1", "1", "c");
+        first.billing_state = Some("Billed".into());
+        let second = rec("q", "2026-12-02T10:15:00Z", Some(10), "1", "1", "c");
+        let d = dashboard(from, to, &cet(), &Rates::default(), &[first, second]);
+        assert_eq!(d.amounts.len(), 1);
+        let a = &d.amounts[0];
+        assert_eq!(
+            (a.billed_cases, a.unbilled_cases, a.unbilled),
+            (0, 1, money("45.00")),
+            "20 min of connections → 30 min at 90/h = 45.00, all of it unbilled"
         );
     }
 }

@@ -7,5 +7,19 @@ mod record;
 
 pub use record::{customer_key, BillingRecord};
 
+mod insight;
+pub use insight::{insight, CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
+
+// rates: charge rates, cases, invoice lines (issue 10 items 1, 2, 4).
+mod cases;
+mod rates;
+mod report;
+
+pub use cases::{
+    build_cases, price_case, BillingCase, CaseReport, ExcludedConnection, ExclusionReason,
+};
+pub use rates::{GroupRate, Rate, Rates, RATES_FILE};
+pub use report::{money_text, report_json, write_report_csv, write_report_csv_with, REPORT_HEADER};
+
 pub mod dashboard;
 pub use dashboard::{dashboard, Dashboard};

@@ -12,7 +12,7 @@
 
 use super::archive_area::ArchiveStore;
 use super::archive_sync::{ArchiveSyncStatus, SyncState};
-use crate::billing::{dashboard, Dashboard};
+use crate::billing::{dashboard, Dashboard, Rates};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorReport, Result};
 use chrono::{DateTime, Utc};
@@ -48,6 +48,9 @@ pub struct InsightState {
     pub dashboard: Option<Dashboard>,
     /// Why the last computation failed.
     pub error: Option<ErrorReport>,
+    /// Why the charge rates (`rates.toml`) could not be read: the amounts then use the default
+    /// rate.
+    pub rates_error: Option<ErrorReport>,
 }
 
 /// The insight area of the desk.
@@ -74,6 +77,7 @@ impl Insight {
             archive: archive.is_some(),
             dashboard: None,
             error: None,
+            rates_error: None,
         });
         Self {
             archive,
@@ -115,9 +119,10 @@ impl Insight {
         self.state.send_modify(|s| {
             s.computing = false;
             match &result {
-                Ok(d) => {
+                Ok((d, rates_error)) => {
                     s.dashboard = d.clone();
                     s.error = None;
+                    s.rates_error = rates_error.clone();
                 }
                 Err(e) => {
                     s.dashboard = None;
@@ -128,22 +133,35 @@ impl Insight {
         result.map(|_| self.state())
     }
 
-    /// The dashboard of `period`, `None` without an archive.
-    async fn figures(&self, period: InsightPeriod) -> Result<Option<Dashboard>> {
+    /// The dashboard of `period` (`None` without an archive) and why the rates could not be
+    /// read, if so.
+    async fn figures(
+        &self,
+        period: InsightPeriod,
+    ) -> Result<(Option<Dashboard>, Option<ErrorReport>)> {
         let Some(archive) = &self.archive else {
-            return Ok(None);
+            return Ok((None, None));
         };
         let to = period.to.unwrap_or_else(|| self.clock.now());
         let from = period.from.min(to);
         let records = archive.billing_records(from, to).await?;
-        let rates = self.rates_path.clone();
+        let path = self.rates_path.clone();
         // A million records take a CPU for a while: not on the async workers.
         tokio::task::spawn_blocking(move || {
-            let _ = rates; // TODO(merge wt6/rates): amounts from the rates file
-            dashboard(from, to, &chrono::Local, &records)
+            // The rates the Billing tab keeps beside the settings; without the file the default.
+            let (rates, rates_error) = match path.as_deref().map(Rates::load).transpose() {
+                Ok(rates) => (rates.flatten().unwrap_or_default(), None),
+                Err(e) => {
+                    tracing::warn!(kind = %e.kind(), "insight amounts use the default rate: {e}");
+                    (Rates::default(), Some(e.report()))
+                }
+            };
+            (
+                Some(dashboard(from, to, &chrono::Local, &rates, &records)),
+                rates_error,
+            )
         })
         .await
-        .map(Some)
         .map_err(|e| Error::Config {
             message: format!("the insight computation failed: {e}"),
         })

@@ -217,7 +217,7 @@ impl Desk {
                 .settings_path
                 .as_deref()
                 .and_then(Path::parent)
-                .map(|dir| dir.join("rates.toml")),
+                .map(|dir| dir.join(crate::billing::RATES_FILE)),
         ));
         Ok(Desk {
             insight,

@@ -303,6 +303,45 @@ impl<W: Write> CsvWriter<W> {
     }
 }
 
+/// The export's CSV rules for the core's other CSV files (billing's invoice lines): quoting,
+/// CRLF line ends and the formula rule of [`export_csv`], for lines of plain fields. A field is
+/// `(value, is_text)`; text gets the formula rule, generated values (times, numbers) do not.
+pub(crate) struct CsvLines<W: Write> {
+    sink: CsvSink<W>,
+}
+
+impl<W: Write> CsvLines<W> {
+    /// Checks `options` and writes the BOM when it is set.
+    pub(crate) fn new(out: W, options: &CsvOptions) -> Result<Self> {
+        options.validate()?;
+        let mut sink = CsvSink {
+            out: BufWriter::with_capacity(CSV_BUFFER, out),
+            delimiter: options.delimiter,
+            scratch: String::new(),
+        };
+        if options.bom {
+            sink.out.write_all(&UTF8_BOM)?;
+        }
+        Ok(Self { sink })
+    }
+
+    /// Writes one line.
+    pub(crate) fn line(&mut self, fields: &[(&str, bool)]) -> Result<()> {
+        for (i, (value, text)) in fields.iter().enumerate() {
+            self.sink.field(i == 0, value.as_bytes(), *text)?;
+        }
+        self.sink.out.write_all(b"\r\n")?;
+        Ok(())
+    }
+
+    /// Flushes everything to `out`.
+    pub(crate) fn finish(self) -> Result<W> {
+        let mut out = self.sink.out;
+        out.flush()?;
+        out.into_inner().map_err(|e| Error::Io(e.into_error()))
+    }
+}
+
 /// Exports to a file atomically: the CSV is written to a temporary file in the same directory,
 /// flushed to disk, then renamed over `path`. If anything fails, the temporary file is removed
 /// and an existing file at `path` is left untouched. Returns the number of data rows.

@@ -16,6 +16,7 @@ mod table;
 mod times;
 
 pub use columns::{column_text, format_duration, format_timestamp, Column};
+pub(crate) use export::CsvLines;
 pub use export::{
     export_csv, export_csv_to_path, needs_formula_escape, ticket_text, write_file_atomically,
     CsvOptions, CsvWriter, CSV_HEADER, UTF8_BOM,
