@@ -23,8 +23,10 @@ import { dateField } from "./date-field";
 export const INSIGHT_PRESETS = ["7", "30", "90", "thisMonth", "lastMonth", "custom"] as const;
 export type InsightPreset = (typeof INSIGHT_PRESETS)[number];
 
-/** A User Timing mark set when the tab's charts have been painted (bench/app-bench.mjs, `insight`). */
+/** A User Timing mark set when the tab's charts have been drawn (bench/app-bench.mjs, `insight`). */
 export const CHARTS_PAINTED_MARK = "sdesk:insight-painted";
+/** A User Timing mark set when the store receives computed figures (the benchmark waits for it). */
+export const FIGURES_READY_MARK = "sdesk:insight-ready";
 
 /**
  * The period of a preset at `now`: local midnights as RFC 3339 instants; `to` null = up to now.
@@ -547,6 +549,7 @@ export function createInsightView(store: Store): InsightView {
   }
 
   store.subscribe((state, previous) => {
+    if (state.insight !== previous.insight && state.insight?.dashboard && !state.insight.computing) performance.mark(FIGURES_READY_MARK);
     if (state.insight !== previous.insight || archiveHasHistory(state) !== archiveHasHistory(previous)) render();
   });
   // (A sync that changes the archive recomputes the period in the core: its figures arrive here.)
