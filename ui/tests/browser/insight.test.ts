@@ -195,4 +195,28 @@ describe("insight screenshots", () => {
       });
     }
   }
+
+  for (const locale of ["en-US", "de-DE"] as const) {
+    it(`insight empty states and the log after a click ${locale} 800×600`, async () => {
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      const lang = locale.slice(0, 2);
+      const quiet = await insightTab({ locale, config: { insightEmpty: true } });
+      await quiet.page.setViewportSize({ width: 800, height: 600 });
+      await quiet.page.locator("#insight-empty").waitFor();
+      await quiet.page.screenshot({ path: join(SCREENSHOT_DIR, `insight-${lang}-no-connections-800.png`) });
+      const none = await open({ locale, config: { signedIn: true, archivedRows: 0 } });
+      await none.page.setViewportSize({ width: 800, height: 600 });
+      await none.page.click("#tab-insight");
+      await none.page.locator("#insight-empty").waitFor();
+      await none.page.screenshot({ path: join(SCREENSHOT_DIR, `insight-${lang}-no-archive-800.png`) });
+      const a = await insightTab({ locale });
+      await painted(a);
+      await a.page.setViewportSize({ width: 800, height: 600 });
+      await a.page.locator("#insight-group-bars button").first().click();
+      await a.page.locator("#panel-logs").waitFor();
+      await a.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await a.page.screenshot({ path: join(SCREENSHOT_DIR, `insight-${lang}-log-after-click-800.png`) });
+    });
+  }
 });
+
