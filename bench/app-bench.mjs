@@ -492,9 +492,14 @@ async function insightBench() {
     });
     try {
       await browser.waitUntil(async () => {
-        await browser.$('#tab-logs').click();
+        const tab = await browser.$('#tab-logs');
+        if (!(await tab.isExisting())) return false; // the page is still loading
+        await tab.click();
         return browser.$('#panel-logs').isDisplayed();
-      }, { timeout: 30_000, interval: 50, timeoutMsg: 'the log tab did not open (is there an archive?)' });
+      }, { timeout: 30_000, interval: 50, timeoutMsg: 'the log tab did not open (is there an archive?)' }).catch(async (e) => {
+        const page = await browser.execute(() => document.body.innerText.slice(0, 600)).catch((x) => `(page unreadable: ${x.message})`);
+        throw new Error(`${e.message}; the page says: ${page}`);
+      });
       if (warmUp) {
         await browser.$('#tab-insight').click();
         await browser.$('#insight-preset').selectByAttribute('value', process.env.BENCH_INSIGHT_PRESET || '90');

@@ -7,8 +7,9 @@
 // the ranked lists (names of any length) are bars drawn with plain elements. Every chart has a
 // real <table> alternative in a <details>, and a click on a bar, row or table entry opens the
 // connection log filtered to that day/week, supporter, group or customer.
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { loadUplot } from "../uplot-loader";
 import * as api from "../api";
 import type { View } from "../context";
 import { presetRange, toDateInput, toRfc3339 } from "../dates";
@@ -48,6 +49,11 @@ export function insightRange(
   const range = presetRange(preset, now, custom);
   if (!range.ok) return range;
   return { ok: true, period: { from: range.range.from ?? toRfc3339(now), to: range.range.to } };
+}
+
+/** An axis value: whole numbers with the language's grouping, else one decimal. */
+function formatAxis(v: number): string {
+  return Number.isInteger(v) ? formatCount(v) : new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 1 }).format(v);
 }
 
 /** Hours with one decimal in the app's language (`12.5 h`, `12,5 h`). */
@@ -308,6 +314,8 @@ export function createInsightView(store: Store): InsightView {
   // ---- charts (uPlot) ------------------------------------------------------------------------
   let timePlot: uPlot | null = null;
   let durationPlot: uPlot | null = null;
+  /** uPlot once loaded (see uplot-loader.ts); null until then. */
+  let UPlot: typeof uPlot | null = null;
 
   function chartWidth(body: HTMLElement): number {
     return Math.max(240, Math.floor(body.clientWidth || (body.parentElement?.clientWidth ?? 480) - 34));
@@ -341,19 +349,19 @@ export function createInsightView(store: Store): InsightView {
       },
       axes: [
         { ...axisStyle(), grid: { show: false }, incrs: [1, 2, 7, 14, 28], space: 44, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? "" : "")) },
-        { ...axisStyle(), scale: "h", label: t("insight.hoursAxis"), labelSize: 18, size: 44 },
-        { ...axisStyle(), scale: "n", side: 1, grid: { show: false }, label: t("insight.connectionsAxis"), labelSize: 18, size: 44 },
+        { ...axisStyle(), scale: "h", label: t("insight.hoursAxis"), labelSize: 18, size: 44, values: (_u, vals) => vals.map(formatAxis) },
+        { ...axisStyle(), scale: "n", side: 1, grid: { show: false }, label: t("insight.connectionsAxis"), labelSize: 18, size: 44, values: (_u, vals) => vals.map(formatAxis) },
       ],
       series: [
         { label: t(week ? "insight.week" : "insight.day"), value: (_u, i) => (i === null ? "" : labels[i] ?? "") },
-        { label: t("insight.hours"), scale: "h", stroke: accent, fill: accent + "99", width: 1, paths: uPlot.paths.bars!({ size: [0.7, 48] }), points: { show: false }, value: (_u, v) => (v === null ? "" : formatHours(v * 3600)) },
+        { label: t("insight.hours"), scale: "h", stroke: accent, fill: accent + "99", width: 1, paths: UPlot!.paths.bars!({ size: [0.7, 48] }), points: { show: false }, value: (_u, v) => (v === null ? "" : formatHours(v * 3600)) },
         { label: t("insight.connections"), scale: "n", stroke: second, width: 2, points: { show: xs.length <= 31, size: 5, fill: second }, value: (_u, v) => (v === null ? "" : formatCount(v)) },
       ],
       legend: { show: true },
       cursor: { drag: { x: false, y: false, setScale: false } },
     };
     timeCard.body.replaceChildren();
-    timePlot = new uPlot(opts, [xs, hours, counts], timeCard.body);
+    timePlot = new UPlot!(opts, [xs, hours, counts], timeCard.body);
     const plot = timePlot;
     plot.over.style.cursor = "pointer";
     plot.over.addEventListener("click", () => {
@@ -381,17 +389,17 @@ export function createInsightView(store: Store): InsightView {
       },
       axes: [
         { ...axisStyle(), grid: { show: false }, incrs: [1], space: 30, label: t("insight.minutesAxis"), labelSize: 18, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? ticks[i] ?? "" : "")) },
-        { ...axisStyle(), label: t("insight.connectionsAxis"), labelSize: 18, size: 44 },
+        { ...axisStyle(), label: t("insight.connectionsAxis"), labelSize: 18, size: 44, values: (_u, vals) => vals.map(formatAxis) },
       ],
       series: [
         { label: t("insight.duration"), value: (_u, i) => (i === null ? "" : labels[i] ?? "") },
-        { label: t("insight.connections"), stroke: accent, fill: accent + "aa", width: 1, paths: uPlot.paths.bars!({ size: [0.7, 80] }), points: { show: false }, value: (_u, v) => (v === null ? "" : formatCount(v)) },
+        { label: t("insight.connections"), stroke: accent, fill: accent + "aa", width: 1, paths: UPlot!.paths.bars!({ size: [0.7, 80] }), points: { show: false }, value: (_u, v) => (v === null ? "" : formatCount(v)) },
       ],
       legend: { show: true },
       cursor: { drag: { x: false, y: false, setScale: false } },
     };
     durationCard.body.replaceChildren();
-    durationPlot = new uPlot(opts, [xs, counts], durationCard.body);
+    durationPlot = new UPlot!(opts, [xs, counts], durationCard.body);
     durationPlot.root.setAttribute("role", "img");
     durationPlot.root.setAttribute("aria-label", t("insight.chartDurationsLabel"));
   }
@@ -425,6 +433,14 @@ export function createInsightView(store: Store): InsightView {
     el.classList.toggle("stale", Boolean(s?.computing));
     if (!visible || !d || isEmpty) return;
     if (painted === s && paintedWeek === week) return;
+    if (!UPlot) {
+      // Only before the chart library has arrived (it is preloaded after launch).
+      void loadUplot().then((u) => {
+        UPlot = u;
+        render();
+      }, (error: unknown) => showError(api.toIpcError(error)));
+      return;
+    }
     painted = s;
     paintedWeek = week;
     paint(d);
@@ -577,6 +593,8 @@ export function createInsightView(store: Store): InsightView {
     prefetch() {
       const s = store.get().insight;
       if (!s?.period) ask(false);
+      // The chart library too, so that opening the tab only paints.
+      void loadUplot().then((u) => (UPlot = u), () => undefined);
     },
     setShown(shown: boolean) {
       visible = shown;

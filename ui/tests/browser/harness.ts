@@ -32,6 +32,8 @@ export interface MockConfig {
   insightEmpty?: boolean;
   /** Why the core could not read the charge rates (the amounts use the default rate). */
   insightRatesError?: { kind: string; message: string };
+  /** What `navigator.language` says (WebKitGTK under LANG=C says "c", which Intl rejects). */
+  navigatorLanguage?: string;
   /** How long the core takes to compute the Insight figures (ms). */
   insightDelayMs?: number;
   /** Records in the connection-log archive (0: no archive in this run). */

@@ -152,6 +152,13 @@ describe("insight tab", () => {
     expect(await fine.page.locator("#insight-rates-error").count(), "no note when the rates were read").toBe(0);
   });
 
+  it("starts and draws its charts when the system's language tag is one Intl rejects (LANG=C)", async () => {
+    const a = await insightTab({ config: { navigatorLanguage: "c" } });
+    expect(await a.page.evaluate(() => { try { new Intl.NumberFormat(navigator.language); return "accepted"; } catch { return "rejected"; } }), "the tag is one Intl refuses").toBe("rejected");
+    await painted(a);
+    expect(await text(a, "#insight-connections"), "the figures are shown").toMatch(/^\d/);
+  });
+
   it("is in German with German day and week labels", async () => {
     const a = await insightTab({ locale: "de-DE" });
     await painted(a);

@@ -29,6 +29,9 @@
     window.__MOCK_CONFIG__ || {},
   );
 
+  // A language tag as WebKitGTK reports it under LANG=C ("c"), which Intl rejects.
+  if (cfg.navigatorLanguage) Object.defineProperty(Navigator.prototype, "language", { get: () => cfg.navigatorLanguage, configurable: true });
+
   window.__csp = [];
   document.addEventListener("securitypolicyviolation", (e) => {
     window.__csp.push(`${e.violatedDirective} ${e.blockedURI || "inline"}`);
