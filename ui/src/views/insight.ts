@@ -317,8 +317,27 @@ export function createInsightView(store: Store): InsightView {
   /** uPlot once loaded (see uplot-loader.ts); null until then. */
   let UPlot: typeof uPlot | null = null;
 
+  /**
+   * The width a chart gets: its card's content box; while the tab is hidden (the charts are
+   * drawn in the background as soon as the figures arrive), the same from the main area's width
+   * and the grid's rules in style.css (padding 20, gap 16, two columns above 980 px, card
+   * padding 14 and border 1). Opening the tab corrects a wrong guess with one setSize.
+   */
   function chartWidth(body: HTMLElement): number {
-    return Math.max(240, Math.floor(body.clientWidth || (body.parentElement?.clientWidth ?? 480) - 34));
+    if (body.clientWidth > 0) return Math.floor(body.clientWidth);
+    const main = (el.parentElement?.clientWidth ?? 1100) - 40;
+    const column = window.innerWidth > 980 ? (main - 16) / 2 : main;
+    return Math.max(240, Math.floor(column - 30));
+  }
+
+  /** After the tab is shown: the charts' sizes and pointer areas from the real layout. */
+  function fitCharts(): void {
+    for (const [plot, body] of [[timePlot, timeCard.body], [durationPlot, durationCard.body]] as const) {
+      if (!plot) continue;
+      const w = chartWidth(body);
+      if (Math.abs(plot.width - w) > 1) plot.setSize({ width: w, height: 220 });
+      plot.syncRect(true);
+    }
   }
 
   function axisStyle(): Partial<uPlot.Axis> {
@@ -431,7 +450,9 @@ export function createInsightView(store: Store): InsightView {
     show(summary, d !== null && !isEmpty);
     show(grid, d !== null && !isEmpty);
     el.classList.toggle("stale", Boolean(s?.computing));
-    if (!visible || !d || isEmpty) return;
+    // Drawn as soon as the figures arrive, also while the tab is hidden: opening it then only
+    // lays out and paints what is there.
+    if (!d || isEmpty) return;
     if (painted === s && paintedWeek === week) return;
     if (!UPlot) {
       // Only before the chart library has arrived (it is preloaded after launch).
@@ -444,7 +465,7 @@ export function createInsightView(store: Store): InsightView {
     painted = s;
     paintedWeek = week;
     paint(d);
-    performance.mark(CHARTS_PAINTED_MARK);
+    if (visible) performance.mark(CHARTS_PAINTED_MARK);
   }
 
   function paint(d: api.Dashboard): void {
@@ -597,10 +618,13 @@ export function createInsightView(store: Store): InsightView {
       void loadUplot().then((u) => (UPlot = u), () => undefined);
     },
     setShown(shown: boolean) {
+      const was = visible;
       visible = shown;
-      if (!shown) return;
-      lastWidth = chartWidth(timeCard.body);
+      if (!shown || was) return;
       render();
+      fitCharts();
+      lastWidth = chartWidth(timeCard.body);
+      if (timePlot) performance.mark(CHARTS_PAINTED_MARK);
     },
     onSignedOut() {
       // The archive stays readable signed out; nothing of the account is shown here.
