@@ -472,6 +472,76 @@ async function archiveLaunchBench() {
   for (const app of apps) results.archiveLaunch[app.key] = { medianMs: median(runs[app.key].map((r) => r.ms)), runs: runs[app.key] };
 }
 
+// ---- (v) Insight tab: opened → charts painted ----------------------------------------------------
+// With BENCH_ARCHIVE_RECORDS archived (bench-app.sh, as for (iv)) and the Insight period picked in
+// the warm-up run (BENCH_INSIGHT_PRESET, 90 days), each run starts the release app through
+// tauri-driver on the log tab, waits until the figures the UI asks for after launch have arrived
+// (User Timing mark `sdesk:insight-ready`; its time after the page's start is reported as "figures
+// ready"), then, inside the page: t0 = performance.now() just before the tab's click(); t1 = the
+// second requestAnimationFrame after the tab drew its charts (mark `sdesk:insight-painted` after
+// t0), i.e. the frame that shows them. First paint = t1 − t0. Also reported: t(mark) − t0, the
+// synchronous build of the DOM and the two uPlot canvases.
+async function insightBench() {
+  const app = apps.find((a) => a.key === 'sd');
+  if (!app) throw new Error('the insight benchmark needs Supporter Desk (BENCH_APPS=sd)');
+  const measure = async (warmUp = false) => {
+    const t0 = Date.now();
+    const browser = await remote({
+      hostname: '127.0.0.1', port: Number(process.env.TAURI_DRIVER_PORT), logLevel: 'warn',
+      capabilities: { browserName: 'wry', 'tauri:options': { application: app.bin }, 'wdio:enforceWebDriverClassic': true },
+    });
+    try {
+      await browser.waitUntil(async () => {
+        const tab = await browser.$('#tab-logs');
+        if (!(await tab.isExisting())) return false; // the page is still loading
+        await tab.click();
+        return browser.$('#panel-logs').isDisplayed();
+      }, { timeout: 30_000, interval: 50, timeoutMsg: 'the log tab did not open (is there an archive?)' }).catch(async (e) => {
+        const page = await browser.execute(() => document.body.innerText.slice(0, 600)).catch((x) => `(page unreadable: ${x.message})`);
+        throw new Error(`${e.message}; the page says: ${page}`);
+      });
+      if (warmUp) {
+        await browser.$('#tab-insight').click();
+        await browser.$('#insight-preset').selectByAttribute('value', process.env.BENCH_INSIGHT_PRESET || '90');
+        await browser.$('#tab-logs').click(); // the runs start on the log tab
+        await sleep(1000);
+        return null;
+      }
+      const ready = await browser.waitUntil(
+        () => browser.execute(() => { const m = performance.getEntriesByName('sdesk:insight-ready')[0]; return m ? m.startTime : false; }),
+        { timeout: 300_000, interval: 20, timeoutMsg: 'the insight figures never arrived' },
+      );
+      const r = await browser.executeAsync((done) => {
+        const start = performance.now();
+        document.querySelector('#tab-insight').click();
+        const check = () => {
+          const m = performance.getEntriesByName('sdesk:insight-painted').find((e) => e.startTime >= start);
+          if (m) requestAnimationFrame(() => requestAnimationFrame(() => done({ ms: performance.now() - start, drawnMs: m.startTime - start })));
+          else requestAnimationFrame(check);
+        };
+        check();
+      });
+      const shown = await browser.execute(() => ({
+        connections: document.querySelector('#insight-connections')?.textContent || '',
+        days: document.querySelectorAll('#insight-time details tbody tr').length,
+        canvases: document.querySelectorAll('#panel-insight canvas').length,
+      }));
+      return { ...r, readyMs: ready, launchMs: Date.now() - t0, ...shown };
+    } finally {
+      await browser.deleteSession().catch(() => {});
+      await sleep(500);
+    }
+  };
+  await measure(true);
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await measure();
+    console.error(`#   insight run ${i + 1}: tab → charts painted ${r.ms.toFixed(1)} ms (drawn after ${r.drawnMs.toFixed(1)} ms); figures ready ${Math.round(r.readyMs)} ms after the page started; ${r.connections} connections, ${r.days} days, ${r.canvases} canvases; load avg ${loadavg()[0].toFixed(2)}`);
+    runs.push(r);
+  }
+  results.insight = { medianMs: median(runs.map((r) => r.ms)), maxMs: Math.max(...runs.map((r) => r.ms)), readyMedianMs: median(runs.map((r) => r.readyMs)), runs };
+}
+
 // ---- main --------------------------------------------------------------------------------------
 const only = process.env.BENCH_ONLY || 'all';
 if (only === 'all' || only === 'launch') await launchBench();
@@ -483,6 +553,7 @@ if (only === 'all' || only === 'keys' || only === 'frames') {
   }
 }
 if (only === 'archive') await archiveLaunchBench();
+if (only === 'insight') await insightBench();
 if (only === 'all' || only === 'keys') {
   try {
     await keystrokeBench();
@@ -520,6 +591,12 @@ if (results.archiveLaunch?.sd) {
   const r = ratio(a, h);
   const rowsIn = results.archiveLaunch.sd.runs[0]?.rows;
   rows.push([`launch → first rows of the archive (${process.env.BENCH_ARCHIVE_RECORDS || '?'} archived; ${rowsIn} in the view) / hello: first paint (median ms)`, f(h), f(a), f(r, 2) + '×', '≤ 1.3×', r <= 1.3 ? 'met' : 'MISSED']);
+}
+if (results.insight) {
+  const r0 = results.insight.runs[0];
+  rows.push([`Insight tab opened → charts painted (${process.env.BENCH_ARCHIVE_RECORDS || '?'} archived; ${r0?.connections} connections in ${r0?.days} days) (median ms)`, 'n/a', f(results.insight.medianMs, 1), '', '≤ 150 ms', results.insight.medianMs <= 150 ? 'met' : 'MISSED']);
+  rows.push(['Insight tab opened → charts painted (max ms)', 'n/a', f(results.insight.maxMs, 1), '', '(info)', '']);
+  rows.push(['page start → insight figures ready (median ms)', 'n/a', f(results.insight.readyMedianMs), '', '(info)', '']);
 }
 const head = ['measure', 'hello world', 'Supporter Desk', 'ratio', 'target', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

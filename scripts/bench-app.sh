@@ -10,9 +10,12 @@
 #
 #   (iv)  launch → first rows of the archive with 1,000,000 records archived (--only archive;
 #         target ≤ 1.3× the hello world's launch to its first paint)
-# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames|archive]
+#   (v)   Insight tab opened → charts painted, 90 days, 1,000,000 archived (--only insight;
+#         target ≤ 150 ms; BENCH_APPS=sd, the hello world has no such tab)
+# Usage: scripts/bench-app.sh [--no-build] [--only launch|keys|frames|archive|insight]
 # Environment: BENCH_RUNS (5), BENCH_KEYS_RECORDS (100000), BENCH_KEY_ROUNDS (6 rounds of 18 keys), SD_APP/HELLO_APP (binaries to measure
-# instead of target/release/…; with --no-build). Results: target/bench-app/results.json
+# instead of target/release/…; with --no-build), BENCH_SDESK (the CLI that fills the archive for
+# (iv) and (v); its schema must be one the app reads). Results: target/bench-app/results.json
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 self="$root/scripts/bench-app.sh"
@@ -39,7 +42,7 @@ while (($#)); do
   case "$1" in
     --no-build) build=0 ;;
     --only) shift; export BENCH_ONLY=$1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -112,11 +115,11 @@ free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0
 # (iv) launch → first rows of the archive: an archive of BENCH_ARCHIVE_RECORDS (1,000,000) over
 # BENCH_ARCHIVE_DAYS (1,825: five years of an office) synced with the release CLI from a sandbox
 # process into this HOME's data directory, where the release app opens it (not timed).
-if [[ "${BENCH_ONLY:-}" == archive ]]; then
+if [[ "${BENCH_ONLY:-}" == archive || "${BENCH_ONLY:-}" == insight ]]; then
   unset SDESK_SANDBOX_RECORDS   # the app's own sandbox keeps its default size
   export BENCH_ARCHIVE_RECORDS=${BENCH_ARCHIVE_RECORDS:-1000000}
   stage "archive of $BENCH_ARCHIVE_RECORDS records over ${BENCH_ARCHIVE_DAYS:-1825} days"
-  sdesk_bin="$target/release/sdesk"
+  sdesk_bin=${BENCH_SDESK:-$target/release/sdesk}   # the CLI whose archive schema the app reads
   [[ -x "$sdesk_bin" ]] || (cd "$root" && cargo build --release --locked -p sdesk-cli)
   aport=$(free_port)
   "$sandbox_bin" --port "$aport" --records "$BENCH_ARCHIVE_RECORDS" --report-days "${BENCH_ARCHIVE_DAYS:-1825}" >"$tmp/archive-sandbox.out" 2>&1 &

@@ -56,6 +56,8 @@ const COMMANDS: &[&str] = &[
     "mark_billed",
     "cancel_mark_billed",
     "export_invoice",
+    "insight",
+    "insight_state",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -182,6 +182,19 @@ pub fn forward_billing<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
     });
 }
 
+/// Emits `insight` with the Insight tab's state whenever it changes (a period computed, a
+/// recomputation after a sync).
+pub fn forward_insight<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let mut state = desk.subscribe_insight();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while state.changed().await.is_ok() {
+            let now = state.borrow_and_update().clone();
+            emit(&app, events::INSIGHT, now);
+        }
+    });
+}
+
 /// Emits `auth-changed` with the desk's status whenever the core notices that the API refused
 /// the sign-in for good, whatever noticed it (the live list in the background, a user action,
 /// the log loader): the window then shows "Signed out — sign in again".

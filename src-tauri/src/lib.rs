@@ -122,6 +122,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, options: AppOptions) ->
             commands::billing::mark_billed,
             commands::billing::cancel_mark_billed,
             commands::billing::export_invoice,
+            commands::insight::insight,
+            commands::insight::insight_state,
         ])
 }
 
@@ -160,6 +162,7 @@ fn setup<R: Runtime>(
     desktop::forward_auth_lost(app.handle(), &state.desk);
     desktop::forward_archive_sync(app.handle(), &state.desk);
     desktop::forward_billing(app.handle(), &state.desk);
+    desktop::forward_insight(app.handle(), &state.desk);
     // The archive's background sync lives as long as the app (the runtime ends with it).
     tauri::async_runtime::block_on(async {
         state

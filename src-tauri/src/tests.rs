@@ -1511,6 +1511,62 @@ fn archive_sync_commands_are_wired() {
 /// with `cancelled`, the archived records are all still there, the file is sound, and the next
 /// sync runs normally.
 #[test]
+fn insight_commands_are_wired_and_emit_the_state() {
+    let t = TestApp::new();
+    let events = heard(&t, sdesk_core::desk::events::INSIGHT);
+    let before = t.ok("insight_state", json!({}));
+    assert_eq!(
+        (&before["period"], &before["dashboard"], &before["archive"]),
+        (&Value::Null, &Value::Null, &json!(true)),
+        "nothing asked yet; the app opened an archive: {before}"
+    );
+    assert_ipc_error(
+        &t.err(
+            "insight",
+            json!({"period": {"from": "2026-01-02T00:00:00Z", "to": "2026-01-01T00:00:00Z"}}),
+        ),
+        "invalid_input",
+        "a period that ends before it starts",
+    );
+    t.sign_in();
+    t.ok("sync_archive", json!({}));
+    // Every archived report: the sandbox's history lies within these years.
+    let state = t.ok(
+        "insight",
+        json!({"period": {"from": "2000-01-01T00:00:00Z", "to": null}}),
+    );
+    let d = &state["dashboard"];
+    assert_eq!(
+        d["connections"].as_u64(),
+        Some(sandbox_records()),
+        "every archived connection is counted: {}",
+        d["connections"]
+    );
+    for key in [
+        "byDay",
+        "byWeek",
+        "byUser",
+        "byGroup",
+        "topCustomers",
+        "durations",
+        "amounts",
+    ] {
+        assert!(
+            d[key].is_array(),
+            "the Dashboard shape of docs/ipc.md has {key}"
+        );
+    }
+    let connections = d["connections"].clone();
+    assert!(
+        wait_for(&events, |e| e.iter().any(|s| s["dashboard"]["connections"]
+            == connections
+            && s["computing"] == false)),
+        "the window hears `insight` with the figures (the UI's store is fed by it): {:?}",
+        events.lock().unwrap()
+    );
+}
+
+#[test]
 fn cancel_archive_sync_ends_a_run_and_keeps_the_archive() {
     let dir = tempfile::tempdir().unwrap();
     // No background run in between: the test starts every run itself.

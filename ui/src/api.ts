@@ -72,6 +72,10 @@ export type MarkBilledResult = T.MarkBilledResult;
 export type MarkBilledFailure = T.MarkBilledFailure;
 export type InvoiceFormat = T.InvoiceFormat;
 export type InvoiceExport = T.InvoiceExport;
+export type Dashboard = T.Dashboard;
+export type InsightPeriod = T.InsightPeriod;
+export type InsightState = T.InsightState;
+export type PeriodTotal = T.PeriodTotal;
 
 /**
  * A failed call as the UI sees it: the contract's `{kind, message}`, plus `"unknown"` for
@@ -225,6 +229,12 @@ export const updateLogRecord = (
   billingState: string,
 ): Promise<T.LogRow> => call("update_log_record", { id, notes, billingState });
 
+// ---- insight ----------------------------------------------------------------------------
+/** Computes the Insight tab's figures of `period` from the archive; they also arrive as `insight`. */
+export const insight = (period: T.InsightPeriod): Promise<T.InsightState> => call("insight", { period });
+/** The Insight tab's state now (period, figures, computing). */
+export const insightState = (): Promise<T.InsightState> => call("insight_state");
+
 // ---- settings ---------------------------------------------------------------------------
 export const getSettings = (): Promise<T.SettingsView> => call("get_settings");
 /** `clientSecret`: `null` keeps the stored secret, `""` deletes it, anything else replaces it. */
@@ -315,3 +325,5 @@ export const onBillingWorklist = (h: (worklist: T.BillingWorklist) => void): Pro
 /** Marking billed goes on. */
 export const onBillingMarkProgress = (h: (progress: T.MarkBilledProgress) => void): Promise<UnlistenFn> =>
   on("billing-mark-progress", h);
+/** The Insight tab's period or figures changed (computed, or recomputed after a sync). */
+export const onInsight = (h: (state: T.InsightState) => void): Promise<UnlistenFn> => on("insight", h);

@@ -1328,6 +1328,224 @@ path: string,
  */
 rows: number, };
 
+export type PeriodTotal = { 
+/**
+ * The day (`2026-12-05`) or ISO week (`2026-W49`).
+ */
+key: string, 
+/**
+ * Its first local day inside the period (`YYYY-MM-DD`).
+ */
+firstDay: string, 
+/**
+ * Its last local day inside the period (a week cut by the period ends with it).
+ */
+lastDay: string, 
+/**
+ * Connections that started in it.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type UserTotal = { 
+/**
+ * The account id (`null`: connections without one).
+ */
+userid: string | null, 
+/**
+ * The name on the latest of these connections that has one.
+ */
+username: string | null, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type GroupTotal = { 
+/**
+ * The group id (`null`: devices in no group).
+ */
+groupid: string | null, 
+/**
+ * The name on the latest of these connections that has one.
+ */
+groupname: string | null, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type CustomerTotal = { 
+/**
+ * The customer key (`""`: connections with no customer field at all).
+ */
+customer: string, 
+/**
+ * Connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type OtherCustomers = { 
+/**
+ * How many customers.
+ */
+customers: number, 
+/**
+ * Their connections.
+ */
+connections: number, 
+/**
+ * Their seconds.
+ */
+seconds: number, };
+
+export type CurrencyAmounts = { 
+/**
+ * The currency (`EUR`).
+ */
+currency: string, 
+/**
+ * Sum of the cases whose connections are all `Billed`.
+ */
+billed: string, 
+/**
+ * Sum of the other cases.
+ */
+unbilled: string, 
+/**
+ * Billed cases.
+ */
+billedCases: number, 
+/**
+ * Unbilled cases.
+ */
+unbilledCases: number, };
+
+export type DurationBucket = { 
+/**
+ * Lower bound in seconds (inclusive).
+ */
+minSeconds: number, 
+/**
+ * Upper bound in seconds (exclusive); `None` for the last bucket.
+ */
+maxSeconds: number | null, 
+/**
+ * Connections.
+ */
+connections: number, };
+
+export type Dashboard = { 
+/**
+ * The period's start (inclusive).
+ */
+from: string, 
+/**
+ * The period's end (exclusive).
+ */
+to: string, 
+/**
+ * Connections that started in the period, whatever their billing state.
+ */
+connections: number, 
+/**
+ * Their seconds (end − start; a running connection counts 0).
+ */
+seconds: number, 
+/**
+ * Connections still running (no end).
+ */
+running: number, 
+/**
+ * Average length of the connections that ended, in whole seconds (rounded down); `None`
+ * when none ended.
+ */
+averageSeconds: number | null, 
+/**
+ * Every local day of the period, in order.
+ */
+byDay: Array<PeriodTotal>, 
+/**
+ * Every ISO week of the period, in order.
+ */
+byWeek: Array<PeriodTotal>, 
+/**
+ * Per supporter, most time first.
+ */
+byUser: Array<UserTotal>, 
+/**
+ * Per group, most time first.
+ */
+byGroup: Array<GroupTotal>, 
+/**
+ * The ten customers with the most time.
+ */
+topCustomers: Array<CustomerTotal>, 
+/**
+ * The other customers, summed.
+ */
+otherCustomers: OtherCustomers, 
+/**
+ * Billed vs unbilled per currency, by currency code.
+ */
+amounts: Array<CurrencyAmounts>, 
+/**
+ * The duration distribution, in the order of [`DURATION_BUCKETS`].
+ */
+durations: Array<DurationBucket>, };
+
+export type InsightPeriod = { 
+/**
+ * Start (inclusive).
+ */
+from: string, 
+/**
+ * End (exclusive); `None`: up to now (now when computed).
+ */
+to: string | null, };
+
+export type InsightState = { 
+/**
+ * The period last asked for (`None` before the first request).
+ */
+period: InsightPeriod | null, 
+/**
+ * Its figures are being computed (the dashboard shown is the previous one, if any).
+ */
+computing: boolean, 
+/**
+ * The computer has an archive (without one there is nothing to show).
+ */
+archive: boolean, 
+/**
+ * The figures of `period` (`None` until computed, or after an error).
+ */
+dashboard: Dashboard | null, 
+/**
+ * Why the last computation failed.
+ */
+error: ErrorReport | null, 
+/**
+ * Why the charge rates (`rates.toml`) could not be read: the amounts then use the default
+ * rate.
+ */
+ratesError: ErrorReport | null, };
+
 /** Event names and their payloads (Rust → UI). */
 export const EVENTS = {
   "authChanged": "auth-changed",
@@ -1341,6 +1559,7 @@ export const EVENTS = {
   "documentation": "documentation",
   "billingWorklist": "billing-worklist",
   "billingMarkProgress": "billing-mark-progress",
+  "insight": "insight",
 } as const;
 
 export type EventPayloads = {
@@ -1355,4 +1574,5 @@ export type EventPayloads = {
   "documentation": DocumentationState,
   "billing-worklist": BillingWorklist,
   "billing-mark-progress": MarkBilledProgress,
+  "insight": InsightState,
 };

@@ -1,7 +1,7 @@
 // What the views need from the app shell.
 import type { AuthStatus, Group } from "./api";
 
-export type TabId = "sessions" | "logs" | "billing" | "settings";
+export type TabId = "sessions" | "logs" | "billing" | "insight" | "settings";
 
 export interface AppContext {
   auth(): AuthStatus;

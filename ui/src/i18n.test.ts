@@ -32,6 +32,8 @@ const SAME_IN_BOTH = new Set([
   "billing.exportCsv", // file formats
   "billing.exportXlsx",
   "rates.name",
+  "insight.minutesShort", // a number and a unit
+
 ]);
 
 describe("i18n tables", () => {

@@ -7,6 +7,7 @@ import { detectLanguage, onLanguageChange, resolveLanguage, setLanguage, t } fro
 import { announce, notifyElements, showError } from "./notify";
 import { archiveHasHistory } from "./views/archive-bar";
 import { createBillingView } from "./views/billing";
+import { createInsightView } from "./views/insight";
 import { createLogsView } from "./views/logs";
 import { createSessionsView } from "./views/sessions";
 import { createSettingsView } from "./views/settings";
@@ -30,7 +31,7 @@ const SIGNED_OUT: api.AuthStatus = {
   signInAgain: false,
 };
 
-const TABS: readonly TabId[] = ["sessions", "logs", "billing", "settings"];
+const TABS: readonly TabId[] = ["sessions", "logs", "billing", "insight", "settings"];
 
 async function start(): Promise<void> {
   // User Timing marks of the start-up (bench/app-bench.mjs prints them: where a launch's time goes).
@@ -49,7 +50,7 @@ async function start(): Promise<void> {
   // The app opens on the tab last worked in: the sessions or the log (over the archive, at once).
   const TAB_KEY = "sdesk.tab";
   const savedTab = localStorage.getItem(TAB_KEY);
-  let activeTab: TabId = savedTab === "logs" || savedTab === "billing" ? savedTab : "sessions";
+  let activeTab: TabId = savedTab === "logs" || savedTab === "billing" || savedTab === "insight" ? savedTab : "sessions";
   // The one live state of sessions and groups, fed by the core's `live` events.
   const store = createStore();
   // Listening starts before the first snapshot is read, so no change falls between the two.
@@ -73,6 +74,14 @@ async function start(): Promise<void> {
       .then(() => api.documentationState())
       .then((state) => store.apply({ type: "documentation", state }))
       .catch(() => undefined);
+  // The Insight tab's figures (computed in the core from the archive), then its state now.
+  void api
+    .onInsight((state) => store.apply({ type: "insight", state }))
+    .then(() => api.insightState())
+    .then((state) => {
+      if (!store.get().insight) store.apply({ type: "insight", state });
+    })
+    .catch(() => undefined);
 
   const ctx: AppContext = {
     auth: () => status,
@@ -141,7 +150,10 @@ async function start(): Promise<void> {
   const sessions = createSessionsView(ctx, store);
   const settingsView = createSettingsView(ctx);
   const billing = createBillingView(ctx, store);
-  const panels: Record<TabId, View> = { sessions, logs, billing, settings: settingsView };
+  const insight = createInsightView(store);
+  const panels: Record<TabId, View> = { sessions, logs, billing, insight, settings: settingsView };
+  // A click in the Insight tab opens the log on that day, supporter, group or customer.
+  store.onOpenLog(() => showTab("logs"));
   // The tray, notifications and the close request of the desktop shell.
   const desktop = createDesktopGlue({
     focusSession: (code) => {
@@ -157,7 +169,7 @@ async function start(): Promise<void> {
     },
     notificationState: (state) => settingsView.setNotificationState(state),
   });
-  const views: View[] = [sessions, logs, billing, settingsView];
+  const views: View[] = [sessions, logs, billing, insight, settingsView];
 
   const tabButtons = TABS.map((tab) =>
     h("button", {
@@ -188,13 +200,16 @@ async function start(): Promise<void> {
       tabButtons[i]!.tabIndex = selected ? 0 : -1;
       show(panels[id].el, selected && (status.signedIn || id === "settings" || (readsArchive(id) && browseArchive())));
     });
+    insight.setShown(tab === "insight" && !insight.el.hidden);
     // Sessions and the log need a sign-in; settings do not (the client ID is set there), nor
-    // do the log and billing while an archive holds the history (read without TeamViewer).
+    // do the log, billing and insight while an archive holds the history (read without
+    // TeamViewer).
     show(signIn.el, !status.signedIn && tab !== "settings" && !(readsArchive(tab) && browseArchive()));
     if (tab === "billing" && signIn.el.hidden) billing.activate();
   }
+  /** The log, billing and insight read the archive: signed out too, once it holds the history. */
+  const readsArchive = (tab: TabId) => tab === "logs" || tab === "billing" || tab === "insight";
   const browseArchive = () => archiveHasHistory(store.get());
-  const readsArchive = (tab: TabId) => tab === "logs" || tab === "billing";
   // The archive's status arrives after launch: a signed-out log tab then shows it.
   store.subscribe((state, previous) => {
     if (!status.signedIn && archiveHasHistory(state) !== archiveHasHistory(previous)) showTab(activeTab);
@@ -277,7 +292,7 @@ async function start(): Promise<void> {
   });
 
   // ---- first render -------------------------------------------------------------------------
-  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, billing.el, settingsView.el);
+  const main = h("main", { class: "content" }, signIn.el, sessions.el, logs.el, billing.el, insight.el, settingsView.el);
   document.body.replaceChildren(
     h("div", { class: "app" }, header, keyringBanner, notifyElements.errorBanner, waitBanner.el, documentation.banner, offlineMarker.el, desktop.note, tablist, main, notifyElements.statusLine),
     desktop.dialog,
@@ -311,6 +326,8 @@ async function start(): Promise<void> {
   performance.mark("sdesk:rendered");
   const startupProblem = await api.appReady();
   if (startupProblem) showError(startupProblem);
+  // The Insight tab's period is computed in the background now, so opening the tab only paints.
+  insight.prefetch();
 }
 
 // Before the first IPC answer, at least follow the system language for the document.

@@ -137,6 +137,27 @@ describe("live store reducer", () => {
     expect(groupLabel(state, session("s2", { groupId: "g2", groupName: "Own name" })), "a name the API sent wins").toBe("Own name");
     expect(groupLabel(state, session("s3", { groupId: null, groupName: null })), "no group").toBeNull();
   });
+
+  it("keeps the insight's figures through a sign-out and a stopped live list (the archive is not the account's)", () => {
+    const insight = { period: { from: "2026-11-01T00:00:00Z", to: null }, computing: false, archive: true, dashboard: null, error: null, ratesError: null };
+    const store = createStore();
+    store.apply({ type: "insight", state: insight });
+    expect(store.get().insight, "the event's state is the store's").toBe(insight);
+    store.apply({ type: "status", status: { state: "stopped" } });
+    expect(store.get().insight, "a stopped live list keeps it").toBe(insight);
+    store.reset();
+    expect(store.get().insight, "so does a sign-out").toBe(insight);
+  });
+
+  it("passes openLog requests from the insight to the log view", () => {
+    const store = createStore();
+    const seen: unknown[] = [];
+    const off = store.onOpenLog((r) => seen.push(r));
+    store.openLog({ firstDay: "2026-11-02", lastDay: "2026-11-08", groupId: "g1" });
+    off();
+    store.openLog({ firstDay: "2026-11-09", lastDay: "2026-11-09" });
+    expect(seen, "one request while listening, none after").toEqual([{ firstDay: "2026-11-02", lastDay: "2026-11-08", groupId: "g1" }]);
+  });
 });
 
 describe("documentation in the store", () => {

@@ -4,7 +4,7 @@
 //
 // Plain TypeScript (no reactive library): a pure reducer plus a subscriber list is all the
 // views need, costs nothing at launch and has nothing to churn.
-import type { ArchiveSyncStatus, BillingWorklist, DocumentationState, Group, LiveStatus, LiveUpdate, Session } from "./api";
+import type { ArchiveSyncStatus, BillingWorklist, DocumentationState, Group, InsightState, LiveStatus, LiveUpdate, Session } from "./api";
 
 export interface LiveState {
   /** Open sessions, newest first (creation time; unknown times last; then code). */
@@ -26,6 +26,8 @@ export interface LiveState {
   /** The unbilled worklist of the period the Billing tab shows (`billing-worklist` events and
    * the answers of the billing commands); null until the tab asks for a period. */
   readonly billing: BillingWorklist | null;
+  /** The Insight tab's period and figures (`insight` events); null until first heard. */
+  readonly insight: InsightState | null;
 }
 
 /** What changes the store: the core's live updates, and the archive's sync status. */
@@ -33,7 +35,23 @@ export type StoreUpdate =
   | LiveUpdate
   | { type: "archive_sync"; status: ArchiveSyncStatus }
   | { type: "documentation"; state: DocumentationState }
-  | { type: "billing_worklist"; worklist: BillingWorklist };
+  | { type: "billing_worklist"; worklist: BillingWorklist }
+  | { type: "insight"; state: InsightState };
+
+/**
+ * What the log should show after a click in the Insight tab: a period of local days
+ * (`YYYY-MM-DD`, both included) and at most one of a supporter, a group or a customer.
+ */
+export interface LogFilterRequest {
+  readonly firstDay: string;
+  readonly lastDay: string;
+  readonly userId?: string | null;
+  readonly userName?: string | null;
+  readonly groupId?: string | null;
+  readonly groupName?: string | null;
+  /** The customer key (e-mail, name, device name or device id): searched for in the log. */
+  readonly customer?: string | null;
+}
 
 export const INITIAL: LiveState = {
   sessions: [],
@@ -45,6 +63,7 @@ export const INITIAL: LiveState = {
   archiveSync: null,
   documentation: null,
   billing: null,
+  insight: null,
 };
 
 function newestFirst(a: Session, b: Session): number {
@@ -74,6 +93,8 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
       return { ...state, documentation: update.state };
     case "billing_worklist":
       return { ...state, billing: update.worklist };
+    case "insight":
+      return { ...state, insight: update.state };
     case "session_added":
     case "session_changed":
     case "customer_waiting":
@@ -94,7 +115,7 @@ export function reduce(state: LiveState, update: StoreUpdate): LiveState {
     case "status":
       if (update.status.state === "refreshing") return { ...state, refreshing: true };
       if (update.status.state === "stopped")
-        return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing };
+        return { ...INITIAL, closed: state.closed, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing, insight: state.insight };
       return { ...state, status: update.status, refreshing: false };
     case "snapshot": {
       const { sessions, groups, status } = update.snapshot;
@@ -171,6 +192,10 @@ export interface Store {
   focusSession(code: string): void;
   /** `listener` runs for every `focusSession`; returns the unsubscribe function. */
   onFocus(listener: (code: string) => void): () => void;
+  /** Asks the log view to show a period and filter (a click in the Insight tab). */
+  openLog(request: LogFilterRequest): void;
+  /** `listener` runs for every `openLog`; returns the unsubscribe function. */
+  onOpenLog(listener: (request: LogFilterRequest) => void): () => void;
   apply(update: StoreUpdate): void;
   /** Back to the empty state (signed out). */
   reset(): void;
@@ -182,6 +207,7 @@ export function createStore(initial: LiveState = INITIAL): Store {
   let state = initial;
   const listeners = new Set<(state: LiveState, previous: LiveState) => void>();
   const focusListeners = new Set<(code: string) => void>();
+  const openLogListeners = new Set<(request: LogFilterRequest) => void>();
   const set = (next: LiveState) => {
     if (next === state) return;
     const previous = state;
@@ -198,9 +224,16 @@ export function createStore(initial: LiveState = INITIAL): Store {
       focusListeners.add(listener);
       return () => focusListeners.delete(listener);
     },
-    // The archive is not the account's: its sync status and the worklist read from it outlive a
-    // sign-out. The documentation list is the core's: a sign-out sends it empty.
-    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing }),
+    openLog(request) {
+      for (const listener of [...openLogListeners]) listener(request);
+    },
+    onOpenLog(listener) {
+      openLogListeners.add(listener);
+      return () => openLogListeners.delete(listener);
+    },
+    // The archive is not the account's: its sync status, the worklist and the figures read from
+    // it outlive a sign-out. The documentation list is the core's: a sign-out sends it empty.
+    reset: () => set({ ...INITIAL, archiveSync: state.archiveSync, documentation: state.documentation, billing: state.billing, insight: state.insight }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -8,15 +8,19 @@
 //! counts and durations are far below 2^53).
 
 use sdesk_core::auth::TokenKind;
+use sdesk_core::billing::dashboard::{
+    CurrencyAmounts, Dashboard, DurationBucket, OtherCustomers, PeriodTotal,
+};
 use sdesk_core::billing::{CaseOverride, DropReason, DroppedOverride};
+use sdesk_core::billing::{CustomerTotal, GroupTotal, UserTotal};
 use sdesk_core::desk::{
     events, AccountDto, ApiWait, ApiWaitOver, ApiWaitReason, AppInfo, ArchiveProblem,
     ArchiveRebuilt, ArchiveSettings, ArchiveSyncStatus, AuthStatus, CloseAction, CloseOutcome,
     CopyLink, Delimiter, DesktopEvent, DesktopSettings, DocumentationMode, DocumentationSettings,
-    DocumentationState, ExportFormat, ExportOptions, ExportResult, GroupDto, Language,
-    LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary, LogView, Mode,
-    NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto, SessionEdit,
-    SessionListState, Settings, SettingsView, SyncState, UndocumentedSession, UserDto,
+    DocumentationState, ExportFormat, ExportOptions, ExportResult, GroupDto, InsightPeriod,
+    InsightState, Language, LiveSettings, LiveSnapshot, LiveUpdate, LogPage, LogQuery, LogSummary,
+    LogView, Mode, NewSessionForm, NotificationState, OpenLink, RedirectMode, SessionDto,
+    SessionEdit, SessionListState, Settings, SettingsView, SyncState, UndocumentedSession, UserDto,
 };
 use sdesk_core::desk::{
     BillingWorklist, CaseConnection, ExcludedReason, GroupRateForm, InvoiceExport, InvoiceFormat,
@@ -134,6 +138,17 @@ fn generate() -> String {
     decl::<MarkBilledResult>(&cfg, &mut out);
     decl::<InvoiceFormat>(&cfg, &mut out);
     decl::<InvoiceExport>(&cfg, &mut out);
+    // insight
+    decl::<PeriodTotal>(&cfg, &mut out);
+    decl::<UserTotal>(&cfg, &mut out);
+    decl::<GroupTotal>(&cfg, &mut out);
+    decl::<CustomerTotal>(&cfg, &mut out);
+    decl::<OtherCustomers>(&cfg, &mut out);
+    decl::<CurrencyAmounts>(&cfg, &mut out);
+    decl::<DurationBucket>(&cfg, &mut out);
+    decl::<Dashboard>(&cfg, &mut out);
+    decl::<InsightPeriod>(&cfg, &mut out);
+    decl::<InsightState>(&cfg, &mut out);
     // Event names (Rust → UI).
     out.push_str("/** Event names and their payloads (Rust → UI). */\n");
     out.push_str("export const EVENTS = {\n");

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod billing;
 pub mod desktop;
 pub mod documentation;
+pub mod insight;
 pub mod logs;
 pub mod sessions;
 pub mod settings;

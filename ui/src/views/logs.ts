@@ -3,11 +3,11 @@
 // table that asks for windows of rows → totals, CSV export, ticket text and record editing.
 import * as api from "../api";
 import { archiveHasHistory, archiveIsOpen, createSyncBar, pendingLabel } from "./archive-bar";
-import type { LiveState, Store } from "../store";
+import type { LiveState, LogFilterRequest, Store } from "../store";
 import { NEEDS_API } from "../offline";
 import { billingLabel, billingOptions } from "../billing";
 import type { View } from "../context";
-import { PRESETS, presetRange, type Preset } from "../dates";
+import { parseDateInput, PRESETS, presetRange, type Preset } from "../dates";
 import { dateField } from "./date-field";
 import { busy, checkbox, field, h, options, setMessage, setText, show } from "../dom";
 import { formatCount, formatDateTime, formatDuration, formatFee, formatSessionType, timeDisplay } from "../format";
@@ -307,6 +307,9 @@ export function createLogsView(store: Store): LogsView {
       show(progressBar, false);
       loadButton.disabled = false;
       resumeButton.disabled = false;
+      // A click in the Insight tab that came during this load.
+      const pendingOpen = openRequest;
+      if (pendingOpen) queueMicrotask(() => openFiltered(pendingOpen));
     }
   }
 
@@ -1093,6 +1096,40 @@ export function createLogsView(store: Store): LogsView {
   // The archived period at once, offline too; a load started meanwhile wins.
   const showArchived = () => load("archived");
   void showArchived();
+
+  // ---- opened from the Insight tab ----------------------------------------------------------
+  // A click on a day, week, supporter, group or customer there: that period as custom days, the
+  // supporter or group as the query's filter (a group the picker does not list yet is added), a
+  // customer key as the search (it is an e-mail, name, device name or id: all searched columns).
+  // A load under way finishes first; the newest request is applied after it.
+  let openRequest: LogFilterRequest | null = null;
+  function openFiltered(request: LogFilterRequest): void {
+    openRequest = request;
+    if (loading) return;
+    openRequest = null;
+    const first = parseDateInput(request.firstDay);
+    const last = parseDateInput(request.lastDay);
+    if (!first || !last) return;
+    preset.value = "custom";
+    syncCustom();
+    from.fill(first);
+    to.fill(last);
+    user.value = request.userId ?? "";
+    if (request.groupId && ![...group.options].some((o) => o.value === request.groupId)) {
+      group.append(h("option", { text: request.groupName || request.groupId, attrs: { value: request.groupId } }));
+    }
+    group.value = request.groupId ?? "";
+    device.value = "";
+    code.value = "";
+    type.value = "";
+    for (const input of columnInputs.values()) input.value = "";
+    // Without an id, the name is what the records carry: searched for instead.
+    filterInput.value = request.customer ?? (!request.userId && request.userName ? request.userName : "");
+    if (!request.groupId && request.groupName && !filterInput.value) filterInput.value = request.groupName;
+    readFilters();
+    void load();
+  }
+  store.onOpenLog(openFiltered);
 
   // With an archive, Load reads it and a record edit is kept as pending while TeamViewer cannot
   // be reached: neither needs the API then (offline.ts disables only what carries the mark).

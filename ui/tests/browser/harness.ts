@@ -28,6 +28,14 @@ export interface MockConfig {
   startupError?: { kind: string; message: string } | null;
   /** What `archive_problem` answers (the archive could not be opened at launch). */
   archiveProblem?: { error: { kind: string; message: string }; canRebuild: boolean } | null;
+  /** The Insight tab's period has no connections (the core's figures are all zero). */
+  insightEmpty?: boolean;
+  /** Why the core could not read the charge rates (the amounts use the default rate). */
+  insightRatesError?: { kind: string; message: string };
+  /** What `navigator.language` says (WebKitGTK under LANG=C says "c", which Intl rejects). */
+  navigatorLanguage?: string;
+  /** How long the core takes to compute the Insight figures (ms). */
+  insightDelayMs?: number;
   /** Records in the connection-log archive (0: no archive in this run). */
   archivedRows?: number;
   /** > 0: an archived period of more than 100 records shows its first screen this long first. */

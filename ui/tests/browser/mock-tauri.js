@@ -32,6 +32,9 @@
     window.__MOCK_CONFIG__ || {},
   );
 
+  // A language tag as WebKitGTK reports it under LANG=C ("c"), which Intl rejects.
+  if (cfg.navigatorLanguage) Object.defineProperty(Navigator.prototype, "language", { get: () => cfg.navigatorLanguage, configurable: true });
+
   window.__csp = [];
   document.addEventListener("securitypolicyviolation", (e) => {
     window.__csp.push(`${e.violatedDirective} ${e.blockedURI || "inline"}`);
@@ -292,6 +295,72 @@
       budgetExhausted: false,
     };
   }
+  // ---- insight (the core's Dashboard for a period, made up deterministically) --------------
+  const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  function isoWeek(d) {
+    const t = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+    const day = t.getUTCDay() || 7;
+    t.setUTCDate(t.getUTCDate() + 4 - day);
+    const year = t.getUTCFullYear();
+    const week = Math.ceil(((t - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
+    return `${year}-W${String(week).padStart(2, "0")}`;
+  }
+  function dashboard(period) {
+    const from = new Date(period.from);
+    const to = new Date(period.to ? Date.parse(period.to) : Date.now());
+    const empty = cfg.insightEmpty === true;
+    const byDay = [];
+    for (let d = new Date(from.getFullYear(), from.getMonth(), from.getDate()), i = 0; d < to; d = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1), i++) {
+      const connections = empty ? 0 : ((i * 7) % 11) + 2;
+      byDay.push({ key: ymd(d), firstDay: ymd(d), lastDay: ymd(d), connections, seconds: connections * (900 + (i % 5) * 300) });
+    }
+    const byWeek = [];
+    for (const day of byDay) {
+      const [y, m, dd] = day.firstDay.split("-").map(Number);
+      const key = isoWeek(new Date(y, m - 1, dd));
+      const last = byWeek[byWeek.length - 1];
+      if (last && last.key === key) {
+        last.lastDay = day.lastDay;
+        last.connections += day.connections;
+        last.seconds += day.seconds;
+      } else byWeek.push(Object.assign({}, day, { key }));
+    }
+    const connections = byDay.reduce((n, d) => n + d.connections, 0);
+    const seconds = byDay.reduce((n, d) => n + d.seconds, 0);
+    const share = (k) => Math.round(seconds * k);
+    const users = [
+      ["u1001", "Alex Supporter", 0.4],
+      ["u1002", "Maximilian Mustermann-Schwarzenberger", 0.3],
+      ["u1003", "Jörg Müller", 0.2],
+      [null, null, 0.1],
+    ];
+    const customers = ["anna@kunde.de", "Bäckerei Schmidt", "PC-BUCHHALTUNG-07", "info@example.com", "Zahnarztpraxis Dr. Weiß", "1234567890", "max@firma.de", "Stadtwerke Nord", "lea@example.org", "Kanzlei Berg & Partner"];
+    return {
+      from: new Date(from.getFullYear(), from.getMonth(), from.getDate()).toISOString(),
+      to: to.toISOString(),
+      connections,
+      seconds,
+      running: empty ? 0 : 2,
+      averageSeconds: connections ? Math.floor(seconds / connections) : null,
+      byDay,
+      byWeek,
+      byUser: empty ? [] : users.map(([userid, username, k], i) => ({ userid, username, connections: Math.round(connections * k) || i + 1, seconds: share(k) })),
+      byGroup: empty ? [] : [
+        { groupid: "g100001", groupname: "Customers", connections: Math.round(connections * 0.6), seconds: share(0.6) },
+        { groupid: "g100002", groupname: "Premium", connections: Math.round(connections * 0.3), seconds: share(0.3) },
+        { groupid: null, groupname: null, connections: Math.round(connections * 0.1), seconds: share(0.1) },
+      ],
+      topCustomers: empty ? [] : customers.map((customer, i) => ({ customer, connections: 12 - i, seconds: share(0.15 - i * 0.012) })),
+      otherCustomers: empty ? { customers: 0, connections: 0, seconds: 0 } : { customers: 23, connections: 41, seconds: share(0.12) },
+      amounts: empty ? [] : [
+        { currency: "EUR", billed: "1234.50", unbilled: "567.25", billedCases: 14, unbilledCases: 6 },
+        { currency: "CHF", billed: "0.00", unbilled: "180.00", billedCases: 0, unbilledCases: 2 },
+      ],
+      durations: [0, 300, 900, 1800, 3600, 7200].map((min, i, all) => ({ minSeconds: min, maxSeconds: all[i + 1] ?? null, connections: empty ? 0 : [9, 21, 17, 11, 5, 2][i] })),
+    };
+  }
+  let insightState = { period: null, computing: false, archive: cfg.archivedRows > 0 || cfg.insightArchive === true, dashboard: null, error: null, ratesError: cfg.insightRatesError || null };
+
   // A date as the grid shows it, from the view's `times` (as crates/core/src/logs/times.rs
   // renders it): the parts in order, numbers two-digit (the year four), local time or UTC.
   function shownDate(iso, times) {
@@ -654,6 +723,16 @@
     },
     get_settings: () => settings,
     archive_sync_status: () => syncStatus(),
+    insight: async ({ period }) => {
+      if (period.to && Date.parse(period.to) < Date.parse(period.from)) throw { kind: "invalid_input", message: "period: ends before it starts" };
+      insightState = Object.assign({}, insightState, { period, computing: true });
+      emit("insight", clone(insightState));
+      await sleep(cfg.insightDelayMs || 0);
+      insightState = Object.assign({}, insightState, { computing: false, dashboard: insightState.archive ? dashboard(period) : null });
+      emit("insight", clone(insightState));
+      return insightState;
+    },
+    insight_state: () => insightState,
     archive_problem: () => cfg.archiveProblem || null,
     rebuild_archive: () => {
       if (!cfg.archiveProblem?.canRebuild) throw { kind: "invalid_input", message: "archive: the archive is not damaged" };

@@ -32,3 +32,5 @@ pub use overrides::{
     apply_overrides, AppliedOverrides, CaseOverride, DropReason, DroppedOverride, Overrides,
     OVERRIDES_FILE,
 };
+pub mod dashboard;
+pub use dashboard::{dashboard, Dashboard};

@@ -31,6 +31,7 @@ mod desktop_settings;
 mod documentation;
 mod documentation_area;
 mod dto;
+mod insight;
 mod links;
 mod live_list;
 mod live_settings;
@@ -69,6 +70,7 @@ pub use dto::{
     ExportFormat, ExportOptions, ExportResult, GroupDto, LinkKind, LogPage, LogQuery, LogSummary,
     LogView, NewSessionForm, OpenLink, SessionDto, SessionListState, SettingsView,
 };
+pub use insight::{InsightPeriod, InsightState};
 pub use links::{check_link, invitation_mailto, invitation_text, CheckedLink, LinkRefused};
 pub use live_list::{LiveSnapshot, LiveUpdate};
 pub use live_settings::LiveSettings;
@@ -131,8 +133,10 @@ pub mod events {
     pub const BILLING_WORKLIST: &str = "billing-worklist";
     /// Payload [`super::MarkBilledProgress`]: marking cases billed goes on.
     pub const BILLING_MARK_PROGRESS: &str = "billing-mark-progress";
+    /// Payload [`super::InsightState`]: the Insight tab's period and figures changed.
+    pub const INSIGHT: &str = "insight";
     /// Every event with its payload type, in a fixed order.
-    pub const ALL: [(&str, &str); 11] = [
+    pub const ALL: [(&str, &str); 12] = [
         (AUTH_CHANGED, "AuthStatus"),
         (SIGN_IN_FAILED, "IpcError"),
         (LOGS_PROGRESS, "FetchProgress"),
@@ -144,6 +148,7 @@ pub mod events {
         (DOCUMENTATION, "DocumentationState"),
         (BILLING_WORKLIST, "BillingWorklist"),
         (BILLING_MARK_PROGRESS, "MarkBilledProgress"),
+        (INSIGHT, "InsightState"),
     ];
 }
 
@@ -221,6 +226,7 @@ pub struct Desk {
     settings: SettingsArea,
     documentation: Arc<documentation_area::Documentation>,
     billing: Arc<billing::Billing>,
+    insight: Arc<insight::Insight>,
 }
 
 impl Desk {
@@ -235,7 +241,7 @@ impl Desk {
         let shared = Arc::new(Shared::new(
             http,
             options.retry,
-            options.clock,
+            Arc::clone(&options.clock),
             options.store,
             options.system_locale,
             options.sandbox_origin,
@@ -263,7 +269,17 @@ impl Desk {
         ));
         // The worklist follows the archive: read again whenever a sync settles.
         tokio::spawn(Arc::clone(&billing).watch_archive(archive_sync.subscribe()));
+        let insight = Arc::new(insight::Insight::new(
+            options.archive.clone(),
+            Arc::clone(&options.clock),
+            options
+                .settings_path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|dir| dir.join(crate::billing::RATES_FILE)),
+        ));
         Ok(Desk {
+            insight,
             documentation: Arc::new(documentation_area::Documentation::new(
                 Arc::clone(&shared),
                 Arc::clone(&signin),
@@ -661,8 +677,17 @@ impl Desk {
     /// Starts the archive's background schedule (a sync soon after start, then every
     /// `archive.intervalMinutes` while signed in and `archive.autoSync` is on) on the current
     /// tokio runtime; it ends when `stop` is cancelled. Without an archive it does nothing.
+    /// The insight's figures follow the syncs from then on (see [`Desk::insight`]).
     pub fn start_archive_schedule(&self, stop: tokio_util::sync::CancellationToken) {
         let sync = Arc::clone(&self.archive_sync);
+        let follow = Arc::clone(&self.insight).follow_syncs(self.archive_sync.subscribe());
+        let stop_follow = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = follow => {}
+                () = stop_follow.cancelled() => {}
+            }
+        });
         let mut status = sync.subscribe();
         tokio::spawn(sync.schedule(stop.clone()));
         // After every run (background or not) the documentation list is read again.
@@ -681,6 +706,29 @@ impl Desk {
                 was_syncing = syncing;
             }
         });
+    }
+
+    // ----- insight ------------------------------------------------------------------------
+
+    /// Computes the Insight tab's figures for `period` from the archive (no network) and
+    /// publishes them (see [`Desk::subscribe_insight`]); a newer request supersedes this one.
+    /// After each sync that changed the archive the current period is computed again (once
+    /// [`Desk::start_archive_schedule`] runs).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`] for a period that ends before it starts; archive errors.
+    pub async fn insight(&self, period: InsightPeriod) -> Result<InsightState> {
+        self.insight.compute(period).await
+    }
+
+    /// The Insight tab's state now.
+    pub fn insight_state(&self) -> InsightState {
+        self.insight.state()
+    }
+
+    /// Hears every change of [`Desk::insight_state`].
+    pub fn subscribe_insight(&self) -> tokio::sync::watch::Receiver<InsightState> {
+        self.insight.subscribe()
     }
 
     /// Loads the archived records matching `query` from the archive, without any network,
