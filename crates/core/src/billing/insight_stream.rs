@@ -9,8 +9,8 @@
 
 use super::insight::{CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// One connection's fields as an archive row lends them.
 #[derive(Debug, Clone, Copy)]
