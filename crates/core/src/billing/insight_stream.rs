@@ -9,8 +9,11 @@
 
 use super::insight::{CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use std::borrow::Cow;
+
+/// Owned texts as keys, looked up by `&str` (FxHash: one lookup per row and key).
+type TextMap<V> = hashbrown::HashMap<String, V, FxBuildHasher>;
 
 /// One connection's fields as an archive row lends them.
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +80,7 @@ impl Tally {
 /// borrowed `&str` looks an owned key up without allocating.
 #[derive(Debug, Default)]
 struct Keyed {
-    some: HashMap<String, Tally>,
+    some: TextMap<Tally>,
     none: Tally,
 }
 
@@ -85,12 +88,8 @@ impl Keyed {
     fn entry(&mut self, key: Option<&str>) -> &mut Tally {
         match key.filter(|v| !v.trim().is_empty()) {
             None => &mut self.none,
-            Some(k) => {
-                if !self.some.contains_key(k) {
-                    self.some.insert(k.to_owned(), Tally::default());
-                }
-                self.some.get_mut(k).expect("inserted above")
-            }
+            // Copies the key only the first time it is seen.
+            Some(k) => self.some.entry_ref(k).or_default(),
         }
     }
 
@@ -134,7 +133,7 @@ pub struct InsightBuilder {
     last_day: Option<(NaiveDate, DateTime<Utc>, DateTime<Utc>)>,
     users: Keyed,
     groups: Keyed,
-    customers: HashMap<String, (u64, i64)>,
+    customers: TextMap<(u64, i64)>,
 }
 
 impl InsightBuilder {
@@ -166,11 +165,7 @@ impl InsightBuilder {
         let group = self.groups.entry(r.groupid);
         group.add(seconds);
         group.name(r.groupname, r.start, r.id);
-        let key = customer(r);
-        let c = match self.customers.get_mut(key.as_ref()) {
-            Some(c) => c,
-            None => self.customers.entry(key.into_owned()).or_default(),
-        };
+        let c = self.customers.entry_ref(customer(r).as_ref()).or_default();
         c.0 += 1;
         c.1 += seconds;
     }
