@@ -212,6 +212,7 @@ async fn measure(label: &str, archive: &Archive, runs: usize) {
         return;
     }
     let (mut read, mut totals, mut cases) = (Step::default(), Step::default(), Step::default());
+    let mut streamed = Step::default();
     let mut summary = String::new();
     for run in 0..=runs {
         let (records, r_wall, r_cpu) =
@@ -225,11 +226,20 @@ async fn measure(label: &str, archive: &Archive, runs: usize) {
         })
         .await;
         assert_eq!(result.connections as usize, records.len());
+        let n = records.len();
+        drop(records);
+        // `Archive::insight`: the same aggregate as the rows stream in (no records kept).
+        let (direct, s_wall, s_cpu) =
+            timed(async { archive.insight(from, to).await.unwrap() }).await;
+        assert_eq!(
+            direct, result,
+            "Archive::insight equals insight(&billing_records)"
+        );
         if run == 0 {
             summary = format!(
                 "{} records read, {} customers, {} cases ({} excluded), CSV {:.1} MiB; \
                  warm-up run: read {}, insight {}, cases+csv {}",
-                records.len(),
+                n,
                 result.by_customer.len(),
                 report.cases.len(),
                 report.excluded.len(),
@@ -243,6 +253,7 @@ async fn measure(label: &str, archive: &Archive, runs: usize) {
         read.push(r_wall, r_cpu);
         totals.push(i_wall, i_cpu);
         cases.push(c_wall, c_cpu);
+        streamed.push(s_wall, s_cpu);
     }
     println!("{label}: {summary}");
     read.print("read", "");
@@ -250,6 +261,7 @@ async fn measure(label: &str, archive: &Archive, runs: usize) {
     cases.print("cases+csv", "");
     read.then(&cases).print("REPORT", "  target <= 200 ms");
     read.then(&totals).print("INSIGHT", "  target <= 200 ms");
+    streamed.print("INSIGHT stream", "  target <= 200 ms (Archive::insight)");
 }
 
 fn main() {

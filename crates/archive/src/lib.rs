@@ -217,6 +217,17 @@ impl Archive {
         dispatch!(self, db => db.billing_records(from, to))
     }
 
+    /// [`sdesk_core::billing::insight`] of [`Archive::billing_records`]`(from, to)`, computed
+    /// as the rows stream in: no [`BillingRecord`] per record, one owned text per distinct
+    /// user, group and customer (issue 10, item 8).
+    pub async fn insight(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<sdesk_core::billing::Insight> {
+        dispatch!(self, db => db.insight(from, to))
+    }
+
     /// The stored JSON of one record, exactly as archived (all fields the API sent).
     pub async fn raw_record(&self, id: &str) -> Result<Option<serde_json::Value>> {
         let json = dispatch!(self, db => db.raw_record(id.to_owned()))?;

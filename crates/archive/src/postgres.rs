@@ -9,7 +9,7 @@ use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncR
 use crate::url::short;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use sdesk_core::billing::{customer_key, BillingRecord};
+use sdesk_core::billing::{customer_key, BillingRecord, Insight, InsightBuilder, InsightRow};
 use sdesk_core::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -156,6 +156,38 @@ impl Postgres {
                 out.push(billing_record(&row)?);
             }
             Ok::<_, Fail>(out)
+        };
+        go.await.map_err(self.err())
+    }
+
+    /// [`sdesk_core::billing::insight`] of the records that start in `from` ≤ start < `to`,
+    /// aggregated as the rows of the billing read stream in (borrowed texts, no record built).
+    pub async fn insight(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Insight> {
+        let c = self.client.lock().await;
+        let go = async {
+            let params: [Param2<'_>; 2] = [&from, &to];
+            let rows = c
+                .query_raw(&billing_select(Dialect::Postgres), params)
+                .await?;
+            futures::pin_mut!(rows);
+            let mut acc = InsightBuilder::new();
+            while let Some(row) = rows.try_next().await? {
+                let text = |i: usize| row.try_get::<_, Option<&str>>(i);
+                acc.add(&InsightRow {
+                    id: row.try_get(0)?,
+                    start: row.try_get(1)?,
+                    end: row.try_get(2)?,
+                    userid: text(3)?,
+                    username: text(4)?,
+                    groupid: text(5)?,
+                    groupname: text(6)?,
+                    email: text(7)?,
+                    name: text(8)?,
+                    devicename: text(9)?,
+                    deviceid: text(10)?,
+                });
+            }
+            Ok::<_, Fail>(acc.finish())
         };
         go.await.map_err(self.err())
     }

@@ -8,7 +8,7 @@ use crate::types::{ArchiveStats, PageCommit, Param, PendingEdit, SyncMode, SyncR
 use chrono::{DateTime, Utc};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
-use sdesk_core::billing::{customer_key, BillingRecord};
+use sdesk_core::billing::{customer_key, BillingRecord, Insight, InsightBuilder, InsightRow};
 use sdesk_core::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -219,6 +219,24 @@ impl Sqlite {
         .await
     }
 
+    /// [`sdesk_core::billing::insight`] of the records that start in `from` ≤ start < `to`,
+    /// aggregated as the rows of the billing read stream by (borrowed texts, no record built).
+    pub async fn insight(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Insight> {
+        self.call(move |c| {
+            let mut acc = InsightBuilder::new();
+            {
+                let mut stmt = c.prepare(&billing_select(Dialect::Sqlite))?;
+                let mut rows = stmt.query(params![sqlite_time(&from), sqlite_time(&to)])?;
+                while let Some(row) = rows.next()? {
+                    insight_row(row, &mut acc)?;
+                }
+            }
+            c.execute_batch("PRAGMA shrink_memory")?;
+            Ok(acc.finish())
+        })
+        .await
+    }
+
     pub async fn raw_record(&self, id: String) -> Result<Option<String>> {
         self.call(move |c| {
             Ok(c.query_row(
@@ -406,6 +424,38 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> std::result::Result<Option<
             other.data_type(),
         ))),
     }
+}
+
+/// One row of [`crate::query::billing_select`] into the insight aggregate.
+fn insight_row(row: &rusqlite::Row<'_>, acc: &mut InsightBuilder) -> std::result::Result<(), Fail> {
+    let id = text(row, 0)?.unwrap_or_default();
+    let time = |i: usize| -> std::result::Result<Option<DateTime<Utc>>, Fail> {
+        match text(row, i)? {
+            None => Ok(None),
+            Some(t) => parse_stored_time(t).map(Some).ok_or_else(|| {
+                Fail::Core(storage(format!(
+                    "the archived record {id} has an unreadable {}: {t:?}",
+                    crate::query::BILLING_COLUMNS[i]
+                )))
+            }),
+        }
+    };
+    let start = time(1)?
+        .ok_or_else(|| Fail::Core(storage(format!("the archived record {id} has no start"))))?;
+    acc.add(&InsightRow {
+        id,
+        start,
+        end: time(2)?,
+        userid: text(row, 3)?,
+        username: text(row, 4)?,
+        groupid: text(row, 5)?,
+        groupname: text(row, 6)?,
+        email: text(row, 7)?,
+        name: text(row, 8)?,
+        devicename: text(row, 9)?,
+        deviceid: text(row, 10)?,
+    });
+    Ok(())
 }
 
 /// One row of [`crate::query::billing_select`] as a [`BillingRecord`].

@@ -10,7 +10,7 @@ use crate::run::parse_time;
 use crate::term;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sdesk_archive::Archive;
-use sdesk_core::billing::{insight, Insight};
+use sdesk_core::billing::Insight;
 use sdesk_core::{Error, Result};
 
 /// Rows of a list in the table (all of them are in `--json`).
@@ -30,12 +30,8 @@ pub async fn run(args: &InsightArgs) -> Result<()> {
         ));
     }
     let archive = Archive::open(&location(&args.database)?).await?;
-    let records = archive.billing_records(from, to).await?;
-    let result = tokio::task::spawn_blocking(move || insight(&records))
-        .await
-        .map_err(|e| Error::Config {
-            message: format!("computing the insight failed: {e}"),
-        })?;
+    // Aggregated as the archive's rows stream in (equal to `insight(&billing_records)`).
+    let result = archive.insight(from, to).await?;
     if args.json {
         let text = serde_json::to_string_pretty(&result).map_err(|e| Error::Config {
             message: format!("cannot encode JSON: {e}"),

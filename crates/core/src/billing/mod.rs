@@ -15,6 +15,10 @@ pub use record::{customer_key, BillingRecord};
 mod insight;
 pub use insight::{insight, CustomerTotal, DayTotal, GroupTotal, Insight, UserTotal};
 
+// perf: insight streamed from archive rows (issue 10, item 8).
+mod insight_stream;
+pub use insight_stream::{InsightBuilder, InsightRow};
+
 // rates: charge rates, cases, invoice lines (issue 10 items 1, 2, 4).
 mod cases;
 mod rates;
