@@ -6,7 +6,8 @@
 //   (d) one customer's cases selected by its header box and marked billed: the sandbox has each
 //       of their connections `Billed`, and the customer leaves the worklist;
 //   (e) that customer's invoice lines exported as XLSX and read back with exceljs: the header of
-//       the report, one row per case, the amounts and connections the tab showed.
+//       the report, one row per case, the amounts and connections the tab showed;
+//   (f) the Insight tab paints last month's charts, with (d)'s cases as a billed amount.
 // Earlier files of a run share the data directory, and their sandboxes (other sizes) left reports
 // this sandbox does not know; the customer marked in (d) is one whose connections this sandbox
 // serves (read by id with its script token).
@@ -226,4 +227,20 @@ step('(e) the customer\'s invoice lines export as XLSX and read back', async () 
     assert.ok(shownCases[i].amount.includes(Number(c.amount).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')), `the tab showed ${shownCases[i].amount}`);
     assert.ok(line[1] instanceof Date && line[1].toISOString().startsWith(c.start.slice(0, 16)), `case start ${line[1]} = ${c.start}`);
   }
+});
+
+step('(f) the Insight tab renders last month, with what (d) marked as billed', async () => {
+  assert.ok(chosen, 'needs (d)');
+  await browser.execute(() => performance.clearMarks('sdesk:insight-painted'));
+  await click('#tab-insight');
+  await fill('#insight-preset', 'lastMonth');
+  await until(
+    () => browser.execute(() => performance.getEntriesByName('sdesk:insight-painted').length > 0 && document.querySelector('#insight-charts canvas') !== null),
+    { timeout: 30_000, message: 'the Insight tab to paint its charts' },
+  );
+  const connections = Number(((await textOf(browser, '#insight-connections')) ?? '').replace(/[^0-9]/g, ''));
+  assert.ok(connections > 0, `last month's connections are counted (${connections})`);
+  const billed = (await textOf(browser, '#insight-billed')) ?? '';
+  assert.match(billed, /[1-9]/, `the cases marked billed in (d) show as a billed amount: "${billed}"`);
+  await screenshot(browser, 'app-insight-after-billing');
 });

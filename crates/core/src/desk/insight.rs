@@ -167,13 +167,14 @@ impl Insight {
         })
     }
 
-    /// Computes the current period again (after a sync that changed the archive).
+    /// Computes the current period again (after a sync that changed the archive, a billing state
+    /// changed, rates saved).
     pub(super) async fn recompute(&self) {
         let Some(period) = self.state.borrow().period else {
             return;
         };
         if let Err(e) = self.compute(period).await {
-            tracing::warn!(kind = %e.kind(), "insight not recomputed after a sync: {e}");
+            tracing::warn!(kind = %e.kind(), "insight not recomputed: {e}");
         }
     }
 

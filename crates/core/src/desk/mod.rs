@@ -875,8 +875,10 @@ impl Desk {
         let result = self.logs.update_log_record(id, notes, billing_state).await;
         if result.is_ok() {
             self.archive_sync.refresh_from_archive().await;
-            // A billing state changed in the log: the worklist shows it at once.
+            // A billing state changed in the log: the worklist and the insight's billed and
+            // unbilled amounts show it at once.
             self.billing.recompute().await;
+            self.insight.recompute().await;
         }
         self.noted(result).await
     }
@@ -900,7 +902,10 @@ impl Desk {
     /// # Errors
     /// [`crate::Error::InvalidInput`] naming the field (nothing is saved); file errors.
     pub async fn save_billing_rates(&self, form: &RatesForm) -> Result<RatesView> {
-        self.billing.save_rates(form).await
+        let view = self.billing.save_rates(form).await?;
+        // The insight prices its billed and unbilled amounts with the rates too.
+        self.insight.recompute().await;
+        Ok(view)
     }
 
     /// Shows the unbilled worklist of `from` ≤ start < `to` (each defaults to the last
@@ -954,6 +959,9 @@ impl Desk {
         progress: &mut (dyn FnMut(MarkBilledProgress) + Send),
     ) -> Result<MarkBilledResult> {
         let result = self.billing.mark_billed(ids, progress).await;
+        // What was marked moves from unbilled to billed in the insight too (the worklist
+        // recomputes itself).
+        self.insight.recompute().await;
         self.noted(result).await
     }
 
