@@ -137,6 +137,29 @@ impl Postgres {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// Hands each row of the billing read ([`billing_select`]: the records that start in
+    /// `from` ≤ start < `to`, typed columns only, never the JSON) to `each` as it streams in.
+    async fn each_billing_row(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        mut each: impl FnMut(&tokio_postgres::Row) -> std::result::Result<(), Fail>,
+    ) -> Result<()> {
+        let c = self.client.lock().await;
+        let go = async {
+            let params: [Param2<'_>; 2] = [&from, &to];
+            let rows = c
+                .query_raw(&billing_select(Dialect::Postgres), params)
+                .await?;
+            futures::pin_mut!(rows);
+            while let Some(row) = rows.try_next().await? {
+                each(&row)?;
+            }
+            Ok::<_, Fail>(())
+        };
+        go.await.map_err(self.err())
+    }
+
     /// The billing fields of the records that start in `from` ≤ start < `to`, read from the
     /// typed columns and decoded as the rows stream in (no record's JSON is read).
     pub async fn billing_records(
@@ -144,52 +167,38 @@ impl Postgres {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<BillingRecord>> {
-        let c = self.client.lock().await;
-        let go = async {
-            let params: [Param2<'_>; 2] = [&from, &to];
-            let rows = c
-                .query_raw(&billing_select(Dialect::Postgres), params)
-                .await?;
-            futures::pin_mut!(rows);
-            let mut out = Vec::new();
-            while let Some(row) = rows.try_next().await? {
-                out.push(billing_record(&row)?);
-            }
-            Ok::<_, Fail>(out)
-        };
-        go.await.map_err(self.err())
+        let mut out = Vec::new();
+        self.each_billing_row(from, to, |row| {
+            out.push(billing_record(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(out)
     }
 
     /// [`sdesk_core::billing::insight`] of the records that start in `from` ≤ start < `to`,
     /// aggregated as the rows of the billing read stream in (borrowed texts, no record built).
     pub async fn insight(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Insight> {
-        let c = self.client.lock().await;
-        let go = async {
-            let params: [Param2<'_>; 2] = [&from, &to];
-            let rows = c
-                .query_raw(&billing_select(Dialect::Postgres), params)
-                .await?;
-            futures::pin_mut!(rows);
-            let mut acc = InsightBuilder::new();
-            while let Some(row) = rows.try_next().await? {
-                let text = |i: usize| row.try_get::<_, Option<&str>>(i);
-                acc.add(&InsightRow {
-                    id: row.try_get(0)?,
-                    start: row.try_get(1)?,
-                    end: row.try_get(2)?,
-                    userid: text(3)?,
-                    username: text(4)?,
-                    groupid: text(5)?,
-                    groupname: text(6)?,
-                    email: text(7)?,
-                    name: text(8)?,
-                    devicename: text(9)?,
-                    deviceid: text(10)?,
-                });
-            }
-            Ok::<_, Fail>(acc.finish())
-        };
-        go.await.map_err(self.err())
+        let mut acc = InsightBuilder::new();
+        self.each_billing_row(from, to, |row| {
+            let text = |i: usize| row.try_get::<_, Option<&str>>(i);
+            acc.add(&InsightRow {
+                id: row.try_get(0)?,
+                start: row.try_get(1)?,
+                end: row.try_get(2)?,
+                userid: text(3)?,
+                username: text(4)?,
+                groupid: text(5)?,
+                groupname: text(6)?,
+                email: text(7)?,
+                name: text(8)?,
+                devicename: text(9)?,
+                deviceid: text(10)?,
+            });
+            Ok(())
+        })
+        .await?;
+        Ok(acc.finish())
     }
 
     pub async fn raw_record(&self, id: String) -> Result<Option<String>> {

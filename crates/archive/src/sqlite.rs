@@ -426,20 +426,27 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> std::result::Result<Option<
     }
 }
 
+/// Column `i` (a start or end) of a [`crate::query::billing_select`] row of record `id`.
+fn billing_time(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+    id: &str,
+) -> std::result::Result<Option<DateTime<Utc>>, Fail> {
+    match text(row, i)? {
+        None => Ok(None),
+        Some(t) => parse_stored_time(t).map(Some).ok_or_else(|| {
+            Fail::Core(storage(format!(
+                "the archived record {id} has an unreadable {}: {t:?}",
+                crate::query::BILLING_COLUMNS[i]
+            )))
+        }),
+    }
+}
+
 /// One row of [`crate::query::billing_select`] into the insight aggregate.
 fn insight_row(row: &rusqlite::Row<'_>, acc: &mut InsightBuilder) -> std::result::Result<(), Fail> {
     let id = text(row, 0)?.unwrap_or_default();
-    let time = |i: usize| -> std::result::Result<Option<DateTime<Utc>>, Fail> {
-        match text(row, i)? {
-            None => Ok(None),
-            Some(t) => parse_stored_time(t).map(Some).ok_or_else(|| {
-                Fail::Core(storage(format!(
-                    "the archived record {id} has an unreadable {}: {t:?}",
-                    crate::query::BILLING_COLUMNS[i]
-                )))
-            }),
-        }
-    };
+    let time = |i: usize| billing_time(row, i, id);
     let start = time(1)?
         .ok_or_else(|| Fail::Core(storage(format!("the archived record {id} has no start"))))?;
     acc.add(&InsightRow {
@@ -461,17 +468,7 @@ fn insight_row(row: &rusqlite::Row<'_>, acc: &mut InsightBuilder) -> std::result
 /// One row of [`crate::query::billing_select`] as a [`BillingRecord`].
 fn billing_record(row: &rusqlite::Row<'_>) -> std::result::Result<BillingRecord, Fail> {
     let id = text(row, 0)?.unwrap_or_default().to_owned();
-    let time = |i: usize| -> std::result::Result<Option<DateTime<Utc>>, Fail> {
-        match text(row, i)? {
-            None => Ok(None),
-            Some(t) => parse_stored_time(t).map(Some).ok_or_else(|| {
-                Fail::Core(storage(format!(
-                    "the archived record {id} has an unreadable {}: {t:?}",
-                    crate::query::BILLING_COLUMNS[i]
-                )))
-            }),
-        }
-    };
+    let time = |i: usize| billing_time(row, i, &id);
     // The WHERE clause keeps only rows with a start.
     let start = time(1)?
         .ok_or_else(|| Fail::Core(storage(format!("the archived record {id} has no start"))))?;

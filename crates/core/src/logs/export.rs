@@ -112,6 +112,21 @@ struct CsvSink<W: Write> {
 }
 
 impl<W: Write> CsvSink<W> {
+    /// Checks `options`, buffers `out` and writes the BOM when it is set: how every CSV file of
+    /// the core starts.
+    fn open(out: W, options: &CsvOptions) -> Result<Self> {
+        options.validate()?;
+        let mut sink = CsvSink {
+            out: BufWriter::with_capacity(CSV_BUFFER, out),
+            delimiter: options.delimiter,
+            scratch: String::new(),
+        };
+        if options.bom {
+            sink.out.write_all(&UTF8_BOM)?;
+        }
+        Ok(sink)
+    }
+
     /// Writes one field, preceded by the delimiter unless it is the first of its line. With
     /// `formula_rule` (text), a `'` goes before the value when [`needs_formula_escape`], and
     /// after every line break (LF, CRLF or a lone CR), `,` or `;` inside it that is followed by
@@ -258,15 +273,7 @@ impl<W: Write> CsvWriter<W> {
     /// Checks `options`, then writes the BOM (when [`CsvOptions::bom`] is set) and the header
     /// line.
     pub fn new(out: W, options: &CsvOptions) -> Result<Self> {
-        options.validate()?;
-        let mut sink = CsvSink {
-            out: BufWriter::with_capacity(CSV_BUFFER, out),
-            delimiter: options.delimiter,
-            scratch: String::new(),
-        };
-        if options.bom {
-            sink.out.write_all(&UTF8_BOM)?;
-        }
+        let mut sink = CsvSink::open(out, options)?;
         for (i, column) in Column::ALL.iter().enumerate() {
             sink.field(i == 0, column.name().as_bytes(), false)?;
         }
@@ -314,16 +321,9 @@ pub(crate) struct CsvLines<W: Write> {
 impl<W: Write> CsvLines<W> {
     /// Checks `options` and writes the BOM when it is set.
     pub(crate) fn new(out: W, options: &CsvOptions) -> Result<Self> {
-        options.validate()?;
-        let mut sink = CsvSink {
-            out: BufWriter::with_capacity(CSV_BUFFER, out),
-            delimiter: options.delimiter,
-            scratch: String::new(),
-        };
-        if options.bom {
-            sink.out.write_all(&UTF8_BOM)?;
-        }
-        Ok(Self { sink })
+        Ok(Self {
+            sink: CsvSink::open(out, options)?,
+        })
     }
 
     /// Writes one line.
